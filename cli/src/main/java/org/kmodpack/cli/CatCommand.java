@@ -1,0 +1,44 @@
+package org.kmodpack.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "cat", mixinStandardHelpOptions = true,
+        description = "Write a file of the bundle to standard output.",
+        footer = {"", "Example:", "  kmodpack cat modules-6.1.0-28-amd64.kpack modules.dep | grep btrfs"})
+final class CatCommand implements Callable<Integer> {
+    private static final int BUFFER = 1 << 20;
+
+    @Parameters(index = "0", paramLabel = "BUNDLE")
+    Path bundlePath;
+
+    @Parameters(index = "1", paramLabel = "PATH", description = "Path of a regular file inside the bundle.")
+    String path;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Bundle bundle = Bundle.open(bundlePath)) {
+            Entry entry = bundle.get(path);
+            if (!entry.isFile()) {
+                throw new IOException(bundlePath + ": " + entry.path() + " is a "
+                        + (entry.isSymlink() ? "symlink to " + entry.symlinkTarget() + " (not followed)" : "directory")
+                        + ", not a regular file");
+            }
+            OutputStream out = System.out;
+            ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+            long position = 0;
+            for (int n; (n = bundle.read(entry, position, buffer.clear())) > 0; position += n) {
+                out.write(buffer.array(), 0, n);
+            }
+            out.flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,47 @@
+package org.kmodpack.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Extractor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "extract", mixinStandardHelpOptions = true,
+        description = {"Unpack a bundle (or some of its paths) into DEST, created if absent.",
+            "Restores contents, modes, mtimes, hard links and symlinks (verbatim, never followed), and "
+                + "ownership when run as root. Never writes outside DEST."},
+        footer = {"", "Examples:", "  kmodpack extract modules-6.1.0-28-amd64.kpack /lib/modules/6.1.0-28-amd64",
+            "  kmodpack extract modules-6.1.0-28-amd64.kpack /tmp/fs kernel/fs/btrfs modules.dep"})
+final class ExtractCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "BUNDLE")
+    Path bundlePath;
+
+    @Parameters(index = "1", paramLabel = "DEST", description = "Directory to write the tree into.")
+    Path destination;
+
+    @Parameters(index = "2..*", paramLabel = "PATH", description = "Only these paths (and what is under them).")
+    List<String> paths = List.of();
+
+    @Override
+    public Integer call() throws Exception {
+        try (Bundle bundle = Bundle.open(bundlePath)) {
+            Extractor.Result result = Extractor.extract(bundle, destination, paths, runningAsRoot());
+            spec.commandLine().getOut().printf("%s: %d files (%s), %d directories, %d symlinks%n", destination,
+                    result.files(), Sizes.human(result.bytes()), result.directories(), result.symlinks());
+        }
+        return 0;
+    }
+
+    private static boolean runningAsRoot() throws IOException {
+        return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    }
+}

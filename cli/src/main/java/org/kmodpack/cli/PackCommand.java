@@ -1,0 +1,97 @@
+package org.kmodpack.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.kmodpack.format.Codec;
+import org.kmodpack.packer.PackOptions;
+import org.kmodpack.packer.PackResult;
+import org.kmodpack.packer.Packer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "pack", mixinStandardHelpOptions = true,
+        description = {"Pack a module tree into one bundle file.",
+            "SOURCE is a module directory (/lib/modules/KVER) or a root holding lib/modules/KVER or "
+                + "usr/lib/modules/KVER (an unpacked kernel package, a chroot, /)."},
+        footer = {"", "Examples:", "  kmodpack pack /lib/modules/$(uname -r)",
+            "  kmodpack pack ./rootfs --kernel-version 6.1.0-28-amd64 -o /boot/modules-6.1.0-28-amd64.kpack",
+            "  kmodpack pack /lib/modules/$(uname -r) --level max"})
+final class PackCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "SOURCE", description = "Module directory, or a root that holds one.")
+    Path source;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "BUNDLE",
+            description = "Bundle to write (default: modules-KVER.kpack in the current directory).")
+    Path output;
+
+    @Option(names = "--kernel-version", paramLabel = "KVER",
+            description = "Kernel version (default: the module directory's name; required when a root holds several).")
+    String kernelVersion;
+
+    @Option(names = "--codec", paramLabel = "CODEC", defaultValue = "zstd",
+            description = "zstd (default: fast to read), xz (smaller, slower to read) or none.")
+    Codec codec;
+
+    @Option(names = "--level", paramLabel = "N|max",
+            description = "Compression level: zstd 1-22 (default 8), xz 0-9 (default 6), or max.")
+    String level;
+
+    @Option(names = "--block-size", paramLabel = "SIZE", defaultValue = "1M",
+            description = "Uncompressed bytes per block, a power of two from 4K to 64M (default 1M). "
+                    + "Larger compresses better; smaller reads less for each random access.")
+    String blockSize;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Compression threads (default: one per core). The bundle's bytes do not depend on it.")
+    Integer threads;
+
+    @Override
+    public Integer call() throws Exception {
+        PackOptions options;
+        try {
+            options = PackOptions.defaults()
+                    .withKernelVersion(kernelVersion)
+                    .withCodec(codec, parseLevel(level))
+                    .withBlockSize(Sizes.parse(blockSize))
+                    .withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Path bundle = output != null ? output
+                : Path.of("modules-" + Packer.kernelVersion(source, options) + ".kpack");
+        PrintWriter out = spec.commandLine().getOut();
+        ProgressBar bar = ProgressBar.forTerminal(spec.commandLine().getErr());
+        PackResult result;
+        try {
+            result = Packer.pack(source, bundle, options, bar);
+        } finally {
+            bar.finish();
+        }
+        out.printf(Locale.ROOT, "%s: %d files, %s packed into %s (%.1f %%) in %.1f s, kernel %s%n",
+                result.bundle(), result.files(), Sizes.human(result.inputBytes()), Sizes.human(result.bundleBytes()),
+                100 * result.ratio(), result.elapsed().toMillis() / 1000.0, result.kernelVersion());
+        return 0;
+    }
+
+    private static int parseLevel(String level) {
+        if (level == null) {
+            return PackOptions.DEFAULT_LEVEL;
+        }
+        if (level.equalsIgnoreCase("max")) {
+            return PackOptions.MAX_LEVEL;
+        }
+        try {
+            return Integer.parseInt(level);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--level takes a number or 'max', not '" + level + "'");
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package org.kmodpack.packer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.kmodpack.format.BlockRecord;
+import org.kmodpack.format.Codec;
+
+/**
+ * Cuts the data stream into blocks, compresses them on the worker threads and writes them in stream order.
+ * At most two blocks per worker are in flight, so memory stays bounded whatever the tree's size, and the
+ * bytes written do not depend on the number of workers.
+ */
+final class BlockWriter {
+    /** A block as it will be stored. */
+    private record StoredBlock(byte[] bytes, int length, Codec codec, byte[] sha256) {
+    }
+
+    private final FileChannel out;
+    private final Codec codec;
+    private final int level;
+    private final int blockSize;
+    private final ExecutorService workers;
+    private final int maxInFlight;
+    private final Deque<Future<StoredBlock>> inFlight = new ArrayDeque<>();
+    private final List<BlockRecord> written = new ArrayList<>();
+    private final List<Compressor> compressors = Collections.synchronizedList(new ArrayList<>());
+    private final ThreadLocal<Compressor> compressor;
+    private long position;
+    private byte[] block;
+    private int fill;
+
+    BlockWriter(FileChannel out, long position, Codec codec, int level, int blockSize, ExecutorService workers,
+            int threads) {
+        this.out = out;
+        this.position = position;
+        this.codec = codec;
+        this.level = level;
+        this.blockSize = blockSize;
+        this.workers = workers;
+        this.maxInFlight = 2 * threads;
+        this.block = new byte[blockSize];
+        this.compressor = ThreadLocal.withInitial(() -> {
+            Compressor c = new Compressor(codec, level);
+            compressors.add(c);
+            return c;
+        });
+    }
+
+    /** Appends one file's content to the stream; it must still have the size the scan saw. */
+    void append(ContentPlan.Content content) throws IOException {
+        long remaining = content.size();
+        try (InputStream in = Files.newInputStream(content.source())) {
+            while (remaining > 0) {
+                int n = in.read(block, fill, (int) Math.min(blockSize - fill, remaining));
+                if (n < 0) {
+                    throw changed(content);
+                }
+                fill += n;
+                remaining -= n;
+                if (fill == blockSize) {
+                    submit();
+                }
+            }
+            if (in.read() >= 0) {
+                throw changed(content);
+            }
+        }
+    }
+
+    /** Flushes the last, partial block and returns the block table. */
+    List<BlockRecord> finish() throws IOException {
+        if (fill > 0) {
+            submit();
+        }
+        while (!inFlight.isEmpty()) {
+            writeOldest();
+        }
+        compressors.forEach(Compressor::close);
+        return written;
+    }
+
+    long position() {
+        return position;
+    }
+
+    private void submit() throws IOException {
+        byte[] content = block;
+        int length = fill;
+        inFlight.add(workers.submit(() -> encode(content, length)));
+        block = new byte[blockSize];
+        fill = 0;
+        while (inFlight.size() >= maxInFlight) {
+            writeOldest();
+        }
+    }
+
+    private StoredBlock encode(byte[] content, int length) {
+        byte[] compressed = compressor.get().compress(content, length);
+        byte[] bytes = compressed != null ? compressed : content;
+        int storedLength = compressed != null ? compressed.length : length;
+        MessageDigest sha = sha256();
+        sha.update(bytes, 0, storedLength);
+        return new StoredBlock(bytes, storedLength, compressed != null ? codec : Codec.NONE, sha.digest());
+    }
+
+    private void writeOldest() throws IOException {
+        StoredBlock stored;
+        try {
+            stored = inFlight.poll().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while compressing");
+        } catch (ExecutionException e) {
+            throw new IOException("compressing a block failed: " + e.getCause(), e.getCause());
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(stored.bytes(), 0, stored.length());
+        long at = position;
+        while (bytes.hasRemaining()) {
+            at += out.write(bytes, at);
+        }
+        written.add(new BlockRecord(position, stored.length(), stored.codec(), stored.sha256()));
+        position = at;
+    }
+
+    private static IOException changed(ContentPlan.Content content) {
+        return new IOException(content.source() + ": changed size while packing (was " + content.size()
+                + " bytes); pack a tree that nothing is writing to");
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}

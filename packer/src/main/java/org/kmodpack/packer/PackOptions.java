@@ -1,0 +1,47 @@
+package org.kmodpack.packer;
+
+import org.kmodpack.format.Codec;
+import org.kmodpack.format.Params;
+
+/**
+ * How to pack. {@code kernelVersion} null means: the name of the module directory. {@code level} is the
+ * codec's own scale (zstd 1..22, xz 0..9); {@link #MAX_LEVEL} asks for the codec's strongest setting.
+ */
+public record PackOptions(String kernelVersion, Codec codec, int level, int blockSize, int threads) {
+    public static final int MAX_LEVEL = Integer.MAX_VALUE;
+    public static final int DEFAULT_LEVEL = Integer.MIN_VALUE;
+    public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
+
+    public PackOptions {
+        if (blockSize < Params.MIN_BLOCK_SIZE || blockSize > Params.MAX_BLOCK_SIZE
+                || Integer.bitCount(blockSize) != 1) {
+            throw new IllegalArgumentException("block size " + blockSize + " must be a power of two from "
+                    + Params.MIN_BLOCK_SIZE / 1024 + " KiB to " + (Params.MAX_BLOCK_SIZE >> 20) + " MiB");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+        }
+        level = Compressor.resolveLevel(codec, level);
+    }
+
+    public static PackOptions defaults() {
+        return new PackOptions(null, Codec.ZSTD, DEFAULT_LEVEL, DEFAULT_BLOCK_SIZE,
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    public PackOptions withKernelVersion(String value) {
+        return new PackOptions(value, codec, level, blockSize, threads);
+    }
+
+    public PackOptions withCodec(Codec value, int newLevel) {
+        return new PackOptions(kernelVersion, value, newLevel, blockSize, threads);
+    }
+
+    public PackOptions withBlockSize(int value) {
+        return new PackOptions(kernelVersion, codec, level, value, threads);
+    }
+
+    public PackOptions withThreads(int value) {
+        return new PackOptions(kernelVersion, codec, level, blockSize, value);
+    }
+}

@@ -1,0 +1,153 @@
+package org.kmodpack.packer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.kmodpack.format.BlockRecord;
+import org.kmodpack.format.EntryKind;
+import org.kmodpack.format.Header;
+import org.kmodpack.format.Index;
+import org.kmodpack.format.Names;
+import org.kmodpack.format.Params;
+import org.kmodpack.reader.Bundle;
+
+/**
+ * Packs a module tree into a bundle. The bundle is written to a temporary file beside the destination and
+ * renamed into place only when complete and readable, so a failed or interrupted pack leaves no partial
+ * bundle behind.
+ */
+public final class Packer {
+    private Packer() {
+    }
+
+    /** The kernel version {@link #pack} would use for this source and options. */
+    public static String kernelVersion(Path source, PackOptions options) throws IOException {
+        return SourceTree.locate(source, options.kernelVersion()).kernelVersion();
+    }
+
+    public static PackResult pack(Path source, Path output, PackOptions options, PackProgress progress)
+            throws IOException {
+        long start = System.nanoTime();
+        checkFileNameDecoding(source);
+        SourceTree tree = SourceTree.locate(source, options.kernelVersion());
+        if (Names.problemWith(tree.kernelVersion()) != null) {
+            throw new IOException("kernel version '" + tree.kernelVersion() + "' is not a valid directory name; "
+                    + "give one with --kernel-version");
+        }
+        List<ScannedEntry> entries = TreeScanner.scan(tree.moduleDirectory());
+        Path directory = output.toAbsolutePath().getParent();
+        Path temporary = directory.resolve("." + output.getFileName() + ".tmp-"
+                + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
+        Thread cleanup = new Thread(() -> deleteQuietly(temporary), "kmodpack-pack-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        ExecutorService workers = Executors.newFixedThreadPool(options.threads(), runnable -> {
+            Thread thread = new Thread(runnable, "kmodpack-pack-worker");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            ContentPlan plan = ContentPlan.build(entries, workers);
+            long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), options, workers, progress);
+            Files.move(temporary, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (Bundle check = Bundle.open(output)) {
+                check.root();
+            }
+            long inputBytes = 0;
+            int files = 0;
+            for (ScannedEntry entry : entries) {
+                if (entry.kind() == EntryKind.FILE) {
+                    files++;
+                    inputBytes += entry.size();
+                }
+            }
+            return new PackResult(output, tree.kernelVersion(), files, inputBytes, bundleLength,
+                    Duration.ofNanos(System.nanoTime() - start));
+        } finally {
+            workers.shutdownNow();
+            deleteQuietly(temporary);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is already running and removes the temporary file itself.
+            }
+        }
+    }
+
+    private static long write(Path temporary, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
+            PackOptions options, ExecutorService workers, PackProgress progress) throws IOException {
+        try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
+                    options.blockSize(), workers, options.threads());
+            long filesTotal = plan.contents().size();
+            long bytesDone = 0;
+            long filesDone = 0;
+            for (ContentPlan.Content content : plan.contents()) {
+                blocks.append(content);
+                bytesDone += content.size();
+                progress.update(++filesDone, filesTotal, bytesDone, plan.dataLength());
+            }
+            List<BlockRecord> blockRecords = blocks.finish();
+            long indexOffset = blocks.position();
+            IndexLayout layout = IndexLayout.of(entries, plan);
+            Params params = new Params(options.blockSize(), blockRecords.size(), plan.dataLength(), entries.size(),
+                    options.codec(), options.level(), kernelVersion);
+            byte[] index = Index.encode(params, blockRecords, layout.records(), layout.names());
+            writeFully(out, ByteBuffer.wrap(index), indexOffset);
+            long bundleLength = indexOffset + index.length;
+            Header header = new Header(Header.MAJOR_VERSION, Header.MINOR_VERSION, bundleLength, indexOffset,
+                    index.length, sha256(index), 0, 0);
+            writeFully(out, ByteBuffer.wrap(header.encode()), 0);
+            out.force(true);
+            return bundleLength;
+        }
+    }
+
+    /**
+     * With a non-UTF-8 locale (an empty environment has none), Java turns every non-ASCII byte of a file
+     * name into U+FFFD and the names cannot be stored faithfully.
+     */
+    private static void checkFileNameDecoding(Path source) throws IOException {
+        String charset = System.getProperty("sun.jnu.encoding", "UTF-8");
+        if (source.getFileSystem() == java.nio.file.FileSystems.getDefault()
+                && !StandardCharsets.UTF_8.aliases().contains(charset) && !charset.equalsIgnoreCase("UTF-8")) {
+            throw new IOException("Java decodes file names as " + charset + ", not UTF-8; run kmodpack with "
+                    + "LC_ALL=C.UTF-8 (the ./kmodpack launcher sets it)");
+        }
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer bytes, long position) throws IOException {
+        long at = position;
+        while (bytes.hasRemaining()) {
+            at += out.write(bytes, at);
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // Best effort: the temporary file's name starts with a dot and says what it is.
+        }
+    }
+}

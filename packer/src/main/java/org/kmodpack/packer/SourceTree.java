@@ -1,0 +1,51 @@
+package org.kmodpack.packer;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds the module directory in what the user named: the module directory itself, or a root holding
+ * lib/modules/KVER or usr/lib/modules/KVER (an unpacked image package, a chroot, or /).
+ */
+record SourceTree(Path moduleDirectory, String kernelVersion) {
+
+    static SourceTree locate(Path source, String kernelVersion) throws IOException {
+        if (!Files.isDirectory(source)) {
+            throw new IOException(source + ": no such directory; name a module directory such as "
+                    + "/lib/modules/$(uname -r), or a root that holds lib/modules/KVER");
+        }
+        for (String modules : new String[] {"lib/modules", "usr/lib/modules"}) {
+            Path parent = source.resolve(modules);
+            if (Files.isDirectory(parent)) {
+                return inModulesDirectory(source, parent, kernelVersion);
+            }
+        }
+        Path name = source.toAbsolutePath().normalize().getFileName();
+        return new SourceTree(source, kernelVersion != null ? kernelVersion : name == null ? "" : name.toString());
+    }
+
+    private static SourceTree inModulesDirectory(Path source, Path parent, String kernelVersion)
+            throws IOException {
+        if (kernelVersion != null) {
+            Path chosen = parent.resolve(kernelVersion);
+            if (!Files.isDirectory(chosen)) {
+                throw new IOException(source + ": has no " + parent.relativize(chosen) + " under " + parent);
+            }
+            return new SourceTree(chosen, kernelVersion);
+        }
+        List<String> versions = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(parent, Files::isDirectory)) {
+            children.forEach(child -> versions.add(child.getFileName().toString()));
+        }
+        if (versions.size() != 1) {
+            versions.sort(null);
+            throw new IOException(parent + " holds " + (versions.isEmpty() ? "no kernel version"
+                    : "several kernel versions " + versions) + "; choose one with --kernel-version");
+        }
+        return new SourceTree(parent.resolve(versions.get(0)), versions.get(0));
+    }
+}

@@ -1,0 +1,258 @@
+package org.kmodpack.format;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The index region: a section table followed by typed sections. {@link #decode} checks every offset,
+ * length, name and tree link once, so that everything read through an {@code Index} afterwards is in range.
+ */
+public final class Index {
+    public static final int SECTION_PARAMS = 1;
+    public static final int SECTION_BLOCKS = 2;
+    public static final int SECTION_ENTRIES = 3;
+    public static final int SECTION_NAMES = 4;
+    /** Section flag: a reader that does not know this section type must refuse the bundle. */
+    public static final int FLAG_REQUIRED = 1;
+    static final int MAX_SECTIONS = 64;
+    static final int TABLE_HEADER_SIZE = 8;
+    static final int SECTION_DESCRIPTOR_SIZE = 24;
+    private static final int MAGIC = 0x5849504B; // "KPIX" read as a little-endian u32
+    private static final int[] KNOWN_SECTIONS = {SECTION_PARAMS, SECTION_BLOCKS, SECTION_ENTRIES, SECTION_NAMES};
+
+    private final String bundle;
+    private final Params params;
+    private final ByteBuffer blocks;
+    private final ByteBuffer entries;
+    private final ByteBuffer names;
+    private final int[] linkCountByInode;
+
+    private Index(String bundle, Params params, ByteBuffer blocks, ByteBuffer entries, ByteBuffer names,
+            int[] linkCountByInode) {
+        this.bundle = bundle;
+        this.params = params;
+        this.blocks = blocks;
+        this.entries = entries;
+        this.names = names;
+        this.linkCountByInode = linkCountByInode;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    public BlockRecord block(int i) {
+        try {
+            return BlockRecord.decode(blocks, i, bundle);
+        } catch (CorruptBundleException e) {
+            throw new IllegalStateException("validated at decode", e);
+        }
+    }
+
+    public EntryRecord entry(int i) {
+        try {
+            return EntryRecord.decode(entries, i, bundle);
+        } catch (CorruptBundleException e) {
+            throw new IllegalStateException("validated at decode", e);
+        }
+    }
+
+    public int entryCount() {
+        return params.entryCount();
+    }
+
+    public byte[] nameBytes(EntryRecord entry) {
+        return bytesAt(entry.nameOffset(), entry.nameLength());
+    }
+
+    public byte[] symlinkTarget(EntryRecord entry) {
+        return bytesAt((int) entry.ref(), (int) entry.size());
+    }
+
+    public int linkCount(EntryRecord entry) {
+        return linkCountByInode[entry.inode()];
+    }
+
+    /** Binary search of a directory's children, which are stored sorted by name bytes; -1 if absent. */
+    public int findChild(EntryRecord directory, byte[] name) {
+        int low = (int) directory.ref();
+        int high = low + (int) directory.size() - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            int at = mid * EntryRecord.SIZE;
+            int order = compareName(entries.getInt(at), Short.toUnsignedInt(entries.getShort(at + 4)), name);
+            if (order < 0) {
+                low = mid + 1;
+            } else if (order > 0) {
+                high = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    private int compareName(int offset, int length, byte[] name) {
+        int common = Math.min(length, name.length);
+        for (int i = 0; i < common; i++) {
+            int order = Integer.compare(Byte.toUnsignedInt(names.get(offset + i)), Byte.toUnsignedInt(name[i]));
+            if (order != 0) {
+                return order;
+            }
+        }
+        return Integer.compare(length, name.length);
+    }
+
+    private byte[] bytesAt(int offset, int length) {
+        byte[] out = new byte[length];
+        names.get(offset, out);
+        return out;
+    }
+
+    /** Lays out the index region for the given tables, in the one canonical order. */
+    public static byte[] encode(Params params, List<BlockRecord> blockRecords, List<EntryRecord> entryRecords,
+            byte[] nameBytes) {
+        byte[] paramBytes = params.encode();
+        ByteBuffer blockBytes = ByteBuffer.allocate(blockRecords.size() * BlockRecord.SIZE)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        blockRecords.forEach(b -> b.encode(blockBytes));
+        ByteBuffer entryBytes = ByteBuffer.allocate(entryRecords.size() * EntryRecord.SIZE)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        entryRecords.forEach(e -> e.encode(entryBytes));
+        byte[][] sections = {paramBytes, blockBytes.array(), entryBytes.array(), nameBytes};
+        int[] types = {SECTION_PARAMS, SECTION_BLOCKS, SECTION_ENTRIES, SECTION_NAMES};
+
+        long[] offsets = new long[sections.length];
+        long at = align8(TABLE_HEADER_SIZE + (long) SECTION_DESCRIPTOR_SIZE * sections.length);
+        for (int i = 0; i < sections.length; i++) {
+            offsets[i] = at;
+            at += sections[i].length;
+            if (i < sections.length - 1) {
+                at = align8(at);
+            }
+        }
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(at)).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(MAGIC).putInt(sections.length);
+        for (int i = 0; i < sections.length; i++) {
+            out.putInt(types[i]).putInt(FLAG_REQUIRED).putLong(offsets[i]).putLong(sections[i].length);
+        }
+        for (int i = 0; i < sections.length; i++) {
+            out.put((int) offsets[i], sections[i]);
+        }
+        return out.array();
+    }
+
+    /**
+     * Decodes an index region whose data blocks must exactly tile [{@code dataStart}, {@code dataEnd}):
+     * no gap, overlap or unreferenced byte can exist between the header and the index.
+     */
+    public static Index decode(ByteBuffer region, long dataStart, long dataEnd, String bundle)
+            throws CorruptBundleException {
+        ByteBuffer index = region.slice().order(ByteOrder.LITTLE_ENDIAN);
+        int length = index.remaining();
+        if (length < TABLE_HEADER_SIZE || index.getInt(0) != MAGIC) {
+            throw new CorruptBundleException(bundle, "index does not start with its magic number");
+        }
+        int count = index.getInt(4);
+        if (count <= 0 || count > MAX_SECTIONS
+                || TABLE_HEADER_SIZE + (long) count * SECTION_DESCRIPTOR_SIZE > length) {
+            throw new CorruptBundleException(bundle, "section count " + Integer.toUnsignedString(count)
+                    + " does not fit the " + length + "-byte index");
+        }
+        ByteBuffer[] known = new ByteBuffer[KNOWN_SECTIONS.length + 1];
+        Set<Integer> seen = new HashSet<>();
+        long tableEnd = TABLE_HEADER_SIZE + (long) count * SECTION_DESCRIPTOR_SIZE;
+        long expected = align8(tableEnd);
+        checkPadding(index, tableEnd, Math.min(expected, length), "the section table", bundle);
+        for (int i = 0; i < count; i++) {
+            int at = TABLE_HEADER_SIZE + i * SECTION_DESCRIPTOR_SIZE;
+            int type = index.getInt(at);
+            int flags = index.getInt(at + 4);
+            long offset = index.getLong(at + 8);
+            long sectionLength = index.getLong(at + 16);
+            if (offset != expected || sectionLength < 0 || sectionLength > length - offset) {
+                throw new CorruptBundleException(bundle, "section " + i + " (type " + type + ") at " + offset
+                        + " length " + sectionLength + " is not where the layout puts it within the "
+                        + length + "-byte index");
+            }
+            if (!seen.add(type)) {
+                throw new CorruptBundleException(bundle, "section type " + type + " appears twice");
+            }
+            if ((flags & ~FLAG_REQUIRED) != 0) {
+                throw new UnsupportedBundleException(bundle, "section " + type + " has flags 0x"
+                        + Integer.toHexString(flags));
+            }
+            ByteBuffer body = index.slice((int) offset, (int) sectionLength).order(ByteOrder.LITTLE_ENDIAN);
+            if (type >= 1 && type <= KNOWN_SECTIONS.length) {
+                known[type] = body;
+            } else if ((flags & FLAG_REQUIRED) != 0) {
+                throw new UnsupportedBundleException(bundle, "required section type " + type);
+            }
+            long end = offset + sectionLength;
+            expected = i == count - 1 ? end : align8(end);
+            checkPadding(index, end, Math.min(expected, length), "section " + type, bundle);
+        }
+        if (expected != length) {
+            throw new CorruptBundleException(bundle, (length - expected)
+                    + " bytes at the end of the index belong to no section");
+        }
+        for (int type : KNOWN_SECTIONS) {
+            if (known[type] == null) {
+                throw new CorruptBundleException(bundle, "index has no section of type " + type);
+            }
+        }
+        Params params = Params.decode(known[SECTION_PARAMS], bundle);
+        ByteBuffer blocks = known[SECTION_BLOCKS];
+        ByteBuffer entries = known[SECTION_ENTRIES];
+        ByteBuffer names = known[SECTION_NAMES];
+        checkBlocks(params, blocks, dataStart, dataEnd, bundle);
+        if (entries.remaining() != (long) params.entryCount() * EntryRecord.SIZE) {
+            throw new CorruptBundleException(bundle, "ENTRIES section is " + entries.remaining()
+                    + " bytes but PARAMS announces " + params.entryCount() + " entries");
+        }
+        int[] linkCounts = new TreeChecker(bundle, params, entries, names).check();
+        return new Index(bundle, params, blocks, entries, names, linkCounts);
+    }
+
+    private static void checkBlocks(Params params, ByteBuffer blocks, long dataStart, long dataEnd, String bundle)
+            throws CorruptBundleException {
+        if (blocks.remaining() != (long) params.blockCount() * BlockRecord.SIZE) {
+            throw new CorruptBundleException(bundle, "BLOCKS section is " + blocks.remaining()
+                    + " bytes but PARAMS announces " + params.blockCount() + " blocks");
+        }
+        long expected = dataStart;
+        for (int i = 0; i < params.blockCount(); i++) {
+            BlockRecord block = BlockRecord.decode(blocks, i, bundle);
+            int contentSize = params.blockContentSize(i);
+            long stored = Integer.toUnsignedLong(block.storedLength());
+            boolean sizeOk = block.codec() == Codec.NONE ? stored == contentSize : stored > 0 && stored < contentSize;
+            if (block.offset() != expected || !sizeOk || stored > dataEnd - expected) {
+                throw new CorruptBundleException(bundle, "block " + i + " at " + block.offset() + " with "
+                        + stored + " stored bytes (" + block.codec().label() + ", " + contentSize
+                        + " bytes of content) does not follow block " + (i - 1) + " inside the data area ["
+                        + dataStart + ", " + dataEnd + ")");
+            }
+            expected += stored;
+        }
+        if (expected != dataEnd) {
+            throw new CorruptBundleException(bundle, (dataEnd - expected)
+                    + " bytes between the last block and the index belong to no block");
+        }
+    }
+
+    private static void checkPadding(ByteBuffer index, long from, long to, String after, String bundle)
+            throws CorruptBundleException {
+        for (long pad = from; pad < to; pad++) {
+            if (index.get((int) pad) != 0) {
+                throw new CorruptBundleException(bundle, "padding after " + after + " is not zero");
+            }
+        }
+    }
+
+    static long align8(long value) {
+        return (value + 7) & ~7L;
+    }
+}

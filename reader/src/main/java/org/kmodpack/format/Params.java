@@ -1,0 +1,78 @@
+package org.kmodpack.format;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The PARAMS section: how the logical data stream is cut into blocks, how many entries the tree has, and
+ * the kernel version. Every block but the last holds exactly {@code blockSize} bytes of the stream.
+ */
+public record Params(int blockSize, int blockCount, long dataLength, int entryCount, Codec codec, int level,
+        String kernelVersion) {
+
+    public static final int MIN_BLOCK_SIZE = 4096;
+    public static final int MAX_BLOCK_SIZE = 64 << 20;
+    static final int FIXED_SIZE = 24;
+    static final int MAX_KERNEL_VERSION_LENGTH = 255;
+
+    public static long blockCountFor(long dataLength, int blockSize) {
+        return (dataLength + blockSize - 1) / blockSize;
+    }
+
+    /** The uncompressed size of block {@code block}: the block size, or what is left for the last one. */
+    public int blockContentSize(int block) {
+        long start = (long) block * blockSize;
+        return (int) Math.min(blockSize, dataLength - start);
+    }
+
+    byte[] encode() {
+        byte[] version = kernelVersion.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(FIXED_SIZE + version.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(blockSize).putInt(blockCount).putLong(dataLength).putInt(entryCount);
+        out.put((byte) codec.id()).put((byte) level).putShort((short) version.length).put(version);
+        return out.array();
+    }
+
+    static Params decode(ByteBuffer in, String bundle) throws CorruptBundleException {
+        in = in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (in.remaining() < FIXED_SIZE) {
+            throw new CorruptBundleException(bundle, "PARAMS section is " + in.remaining() + " bytes, too short");
+        }
+        int blockSize = in.getInt(0);
+        int blockCount = in.getInt(4);
+        long dataLength = in.getLong(8);
+        int entryCount = in.getInt(16);
+        Codec codec = Codec.byId(Byte.toUnsignedInt(in.get(20)));
+        int level = in.get(21);
+        int versionLength = Short.toUnsignedInt(in.getShort(22));
+        if (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE || Integer.bitCount(blockSize) != 1) {
+            throw new CorruptBundleException(bundle, "block size " + Integer.toUnsignedString(blockSize)
+                    + " is not a power of two between " + MIN_BLOCK_SIZE + " and " + MAX_BLOCK_SIZE);
+        }
+        if (dataLength < 0 || blockCount < 0 || blockCountFor(dataLength, blockSize) != blockCount) {
+            throw new CorruptBundleException(bundle, Integer.toUnsignedString(blockCount) + " blocks of "
+                    + blockSize + " bytes cannot hold " + dataLength + " bytes of data");
+        }
+        if (entryCount <= 0) {
+            throw new CorruptBundleException(bundle, "entry count " + Integer.toUnsignedString(entryCount)
+                    + " is out of range");
+        }
+        if (codec == null) {
+            throw new UnsupportedBundleException(bundle, "codec id " + Byte.toUnsignedInt(in.get(20)));
+        }
+        if (versionLength == 0 || versionLength > MAX_KERNEL_VERSION_LENGTH
+                || in.remaining() != FIXED_SIZE + versionLength) {
+            throw new CorruptBundleException(bundle, "PARAMS section length " + in.remaining()
+                    + " does not match its kernel version length " + versionLength);
+        }
+        byte[] version = new byte[versionLength];
+        in.get(FIXED_SIZE, version);
+        String kernelVersion = Utf8.decode(version, bundle, "kernel version");
+        if (!Names.isValidName(version)) {
+            throw new CorruptBundleException(bundle, "kernel version '" + kernelVersion
+                    + "' is not a valid directory name");
+        }
+        return new Params(blockSize, blockCount, dataLength, entryCount, codec, level, kernelVersion);
+    }
+}

@@ -1,0 +1,291 @@
+package org.kmodpack.reader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.kmodpack.format.BlockIntegrityException;
+import org.kmodpack.format.BlockRecord;
+import org.kmodpack.format.CorruptBundleException;
+import org.kmodpack.format.EntryKind;
+import org.kmodpack.format.EntryRecord;
+import org.kmodpack.format.Header;
+import org.kmodpack.format.Index;
+import org.kmodpack.format.Params;
+
+/**
+ * An open bundle: the module tree of one kernel, read straight from the bundle file. Thread-safe: all
+ * reads are positional and share only the block cache. Every block is checked against its SHA-256 each
+ * time it is read from the file, before it is decompressed.
+ */
+public final class Bundle implements AutoCloseable {
+    /** Default bound on decompressed blocks kept in memory. */
+    public static final long DEFAULT_CACHE_BYTES = 64L << 20;
+
+    private final String name;
+    private final Header header;
+    private final Index index;
+    private final ByteSource source;
+    private final BlockCache cache;
+
+    private Bundle(String name, Header header, Index index, ByteSource source, long cacheBytes) {
+        this.name = name;
+        this.header = header;
+        this.index = index;
+        this.source = source;
+        this.cache = new BlockCache(cacheBytes);
+    }
+
+    public static Bundle open(Path file) throws IOException {
+        return open(file, DEFAULT_CACHE_BYTES);
+    }
+
+    /** Opens {@code file}, reading only its header and index, and checks the index against its SHA-256. */
+    public static Bundle open(Path file, long cacheBytes) throws IOException {
+        String name = file.toString();
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            long length = channel.size();
+            ByteBuffer headerBytes = ByteBuffer.allocate((int) Math.min(Header.SIZE, length));
+            while (headerBytes.hasRemaining() && channel.read(headerBytes, headerBytes.position()) >= 0) {
+                // positional reads until full or end of file
+            }
+            Header header = Header.decode(headerBytes.array(), length, name);
+            ByteSource source = ByteSource.open(channel, length);
+            byte[] indexBytes = source.read(header.indexOffset(), (int) header.indexLength());
+            if (!Arrays.equals(sha256(indexBytes), header.indexSha256())) {
+                throw new CorruptBundleException(name, "index fails its SHA-256 check");
+            }
+            Index index = Index.decode(ByteBuffer.wrap(indexBytes), Header.SIZE, header.indexOffset(), name);
+            return new Bundle(name, header, index, source, cacheBytes);
+        } catch (IOException | RuntimeException | Error e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    public String kernelVersion() {
+        return index.params().kernelVersion();
+    }
+
+    public BundleInfo info() {
+        Params params = index.params();
+        int directories = 0;
+        int files = 0;
+        int symlinks = 0;
+        long fileBytes = 0;
+        for (int i = 0; i < index.entryCount(); i++) {
+            EntryRecord record = index.entry(i);
+            switch (record.kind()) {
+                case DIRECTORY -> directories++;
+                case SYMLINK -> symlinks++;
+                case FILE -> {
+                    files++;
+                    fileBytes += record.size();
+                }
+            }
+        }
+        return new BundleInfo(header.majorVersion() + "." + header.minorVersion(), params.kernelVersion(),
+                params.codec(), params.level(), params.blockSize(), params.blockCount(), directories, files,
+                symlinks, fileBytes, params.dataLength(), header.indexOffset() - Header.SIZE, header.indexLength(),
+                header.bundleLength());
+    }
+
+    public Entry root() {
+        return entry(0, "");
+    }
+
+    /**
+     * Looks up a path relative to the module directory; "" and "." name the module directory. Symlinks are
+     * not followed, and '..' never leaves the tree: it finds nothing.
+     */
+    public Optional<Entry> find(String path) {
+        int at = 0;
+        StringBuilder canonical = new StringBuilder();
+        for (String component : path.split("/")) {
+            if (component.isEmpty() || component.equals(".")) {
+                continue;
+            }
+            EntryRecord directory = index.entry(at);
+            if (directory.kind() != EntryKind.DIRECTORY || component.equals("..")) {
+                return Optional.empty();
+            }
+            at = index.findChild(directory, component.getBytes(StandardCharsets.UTF_8));
+            if (at < 0) {
+                return Optional.empty();
+            }
+            canonical.append(canonical.length() == 0 ? "" : "/").append(component);
+        }
+        return Optional.of(entry(at, canonical.toString()));
+    }
+
+    public Entry get(String path) throws NoSuchFileException {
+        return find(path).orElseThrow(() -> new NoSuchFileException(name + ": " + path, null,
+                "no such file or directory in the bundle"));
+    }
+
+    /** The children of a directory, sorted by name bytes. */
+    public List<Entry> list(Entry directory) throws NotDirectoryException {
+        EntryRecord record = record(directory);
+        if (record.kind() != EntryKind.DIRECTORY) {
+            throw new NotDirectoryException(name + ": " + directory.path());
+        }
+        List<Entry> children = new ArrayList<>((int) record.size());
+        String prefix = directory.path().isEmpty() ? "" : directory.path() + "/";
+        for (int c = (int) record.ref(); c < record.ref() + record.size(); c++) {
+            EntryRecord child = index.entry(c);
+            children.add(entry(c, child, prefix + new String(index.nameBytes(child), StandardCharsets.UTF_8)));
+        }
+        return children;
+    }
+
+    /** Every entry, parents before children, siblings sorted by name: the order the index stores them in. */
+    public List<Entry> entries() {
+        List<Entry> all = new ArrayList<>(index.entryCount());
+        String[] paths = new String[index.entryCount()];
+        paths[0] = "";
+        for (int i = 0; i < index.entryCount(); i++) {
+            EntryRecord record = index.entry(i);
+            if (i > 0) {
+                String parent = paths[record.parent()];
+                String childName = new String(index.nameBytes(record), StandardCharsets.UTF_8);
+                paths[i] = parent.isEmpty() ? childName : parent + "/" + childName;
+            }
+            all.add(entry(i, record, paths[i]));
+        }
+        return all;
+    }
+
+    /**
+     * Reads file bytes starting at {@code position} into {@code destination}, as many as fit or as the file
+     * has; returns the count, or -1 at or past the end of the file.
+     */
+    public int read(Entry file, long position, ByteBuffer destination) throws IOException {
+        EntryRecord record = record(file);
+        if (record.kind() != EntryKind.FILE) {
+            throw new IOException(name + ": " + file.path() + " is not a regular file");
+        }
+        if (position < 0) {
+            throw new IllegalArgumentException("negative position " + position);
+        }
+        if (position >= record.size()) {
+            return -1;
+        }
+        int wanted = (int) Math.min(destination.remaining(), record.size() - position);
+        int blockSize = index.params().blockSize();
+        long logical = record.ref() + position;
+        int done = 0;
+        while (done < wanted) {
+            int block = (int) (logical / blockSize);
+            int offset = (int) (logical % blockSize);
+            byte[] content = blockContent(block, file.path());
+            int n = Math.min(wanted - done, content.length - offset);
+            destination.put(content, offset, n);
+            done += n;
+            logical += n;
+        }
+        return done;
+    }
+
+    public byte[] readAllBytes(Entry file) throws IOException {
+        if (file.size() > Integer.MAX_VALUE - 8) {
+            throw new IOException(name + ": " + file.path() + " is too large for one array");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) file.size());
+        while (out.hasRemaining() && read(file, out.position(), out) > 0) {
+            // each read fills as much as the file has left
+        }
+        return out.array();
+    }
+
+    public SeekableByteChannel newByteChannel(Entry file) throws IOException {
+        if (!file.isFile()) {
+            throw new IOException(name + ": " + file.path() + " is not a regular file");
+        }
+        return new EntryChannel(this, file);
+    }
+
+    public InputStream newInputStream(Entry file) throws IOException {
+        return Channels.newInputStream(newByteChannel(file));
+    }
+
+    /** Checks every block against its SHA-256 and that it decompresses; throws at the first failure. */
+    public void verifyBlocks() throws IOException {
+        for (int block = 0; block < index.params().blockCount(); block++) {
+            loadBlock(block, null);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        source.close();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    private byte[] blockContent(int block, String path) throws IOException {
+        return cache.get(block, b -> loadBlock(b, path));
+    }
+
+    private byte[] loadBlock(int block, String path) throws IOException {
+        BlockRecord record = index.block(block);
+        byte[] stored = source.read(record.offset(), record.storedLength());
+        if (!Arrays.equals(sha256(stored), record.sha256())) {
+            throw new BlockIntegrityException(name, block, path);
+        }
+        int contentSize = index.params().blockContentSize(block);
+        byte[] content = Decompressor.decompress(record.codec(), stored, contentSize);
+        if (content == null) {
+            throw new CorruptBundleException(name, "block " + block + " does not decompress ("
+                    + record.codec().label() + ") to its " + contentSize + " bytes");
+        }
+        return content;
+    }
+
+    private EntryRecord record(Entry entry) {
+        if (entry.index() < 0 || entry.index() >= index.entryCount()) {
+            throw new IllegalArgumentException(entry.path() + " is not an entry of " + name);
+        }
+        return index.entry(entry.index());
+    }
+
+    private Entry entry(int i, String path) {
+        return entry(i, index.entry(i), path);
+    }
+
+    private Entry entry(int i, EntryRecord record, String path) {
+        String target = record.kind() == EntryKind.SYMLINK
+                ? new String(index.symlinkTarget(record), StandardCharsets.UTF_8)
+                : null;
+        FileTime mtime = FileTime.from(Instant.ofEpochSecond(record.mtimeSeconds(), record.mtimeNanos()));
+        return new Entry(i, path, record.kind(), record.mode(), record.uid(), record.gid(), mtime,
+                record.kind() == EntryKind.DIRECTORY ? 0 : record.size(), record.inode(),
+                index.linkCount(record), target);
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package org.kmodpack.reader;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes a bundle's tree (or part of it) to a directory: contents, modes, mtimes (of files, directories and
+ * symlinks), hard links, symlinks verbatim, and ownership when asked. It never writes outside the
+ * destination: every directory on the way is created here or checked to be a real directory, not a symlink.
+ */
+public final class Extractor {
+    private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+    private static final int COPY_BUFFER = 256 << 10;
+
+    /** What an extraction wrote. */
+    public record Result(int directories, int files, int symlinks, long bytes) {
+    }
+
+    private final Bundle bundle;
+    private final Path destination;
+    private final boolean restoreOwnership;
+    private final boolean unixView;
+
+    private Extractor(Bundle bundle, Path destination, boolean restoreOwnership) {
+        this.bundle = bundle;
+        this.destination = destination;
+        this.restoreOwnership = restoreOwnership;
+        this.unixView = destination.getFileSystem().supportedFileAttributeViews().contains("unix");
+    }
+
+    /**
+     * Extracts {@code paths} (whole subtrees, with the directories leading to them), or everything when
+     * {@code paths} is empty, into {@code destination}, which is created if absent.
+     */
+    public static Result extract(Bundle bundle, Path destination, List<String> paths, boolean restoreOwnership)
+            throws IOException {
+        Files.createDirectories(destination);
+        return new Extractor(bundle, destination, restoreOwnership).run(paths);
+    }
+
+    private Result run(List<String> paths) throws IOException {
+        List<Entry> all = bundle.entries();
+        BitSet selected = select(all, paths);
+        Map<Integer, Path> firstPathOfInode = new HashMap<>();
+        List<Entry> directories = new ArrayList<>();
+        int files = 0;
+        int symlinks = 0;
+        long bytes = 0;
+        for (int i = selected.nextSetBit(0); i >= 0; i = selected.nextSetBit(i + 1)) {
+            Entry entry = all.get(i);
+            Path target = entry.path().isEmpty() ? destination : destination.resolve(entry.path());
+            switch (entry.kind()) {
+                case DIRECTORY -> {
+                    makeDirectory(target);
+                    directories.add(entry);
+                }
+                case SYMLINK -> {
+                    Files.deleteIfExists(target);
+                    Files.createSymbolicLink(target, target.getFileSystem().getPath(entry.symlinkTarget()));
+                    restoreOwnerAndTime(target, entry);
+                    symlinks++;
+                }
+                case FILE -> {
+                    Path first = firstPathOfInode.putIfAbsent(entry.inode(), target);
+                    Files.deleteIfExists(target);
+                    if (first != null) {
+                        Files.createLink(target, first);
+                    } else {
+                        bytes += writeContent(entry, target);
+                        restoreMode(target, entry);
+                        restoreOwnerAndTime(target, entry);
+                    }
+                    files++;
+                }
+            }
+        }
+        // Directories last and deepest first: writing a child changes its directory's mtime, and a
+        // read-only directory mode would stop the children from being written at all.
+        for (int i = directories.size() - 1; i >= 0; i--) {
+            Entry directory = directories.get(i);
+            Path target = directory.path().isEmpty() ? destination : destination.resolve(directory.path());
+            restoreMode(target, directory);
+            restoreOwnerAndTime(target, directory);
+        }
+        return new Result(directories.size(), files, symlinks, bytes);
+    }
+
+    private BitSet select(List<Entry> all, List<String> paths) throws IOException {
+        BitSet selected = new BitSet(all.size());
+        if (paths.isEmpty()) {
+            selected.set(0, all.size());
+            return selected;
+        }
+        for (String path : paths) {
+            Entry chosen = bundle.get(path);
+            selected.set(chosen.index());
+            String prefix = chosen.path().isEmpty() ? "" : chosen.path() + "/";
+            for (Entry entry : all) {
+                if (entry.path().startsWith(prefix)) {
+                    selected.set(entry.index());
+                }
+                if (!entry.path().isEmpty() && chosen.path().startsWith(entry.path() + "/")) {
+                    selected.set(entry.index());
+                }
+            }
+            selected.set(0);
+        }
+        return selected;
+    }
+
+    private void makeDirectory(Path target) throws IOException {
+        if (Files.isDirectory(target, NOFOLLOW)) {
+            return;
+        }
+        if (Files.exists(target, NOFOLLOW)) {
+            if (!Files.isSymbolicLink(target)) {
+                throw new FileAlreadyExistsException(target.toString(), null,
+                        "exists and is not a directory; remove it or extract elsewhere");
+            }
+            throw new IOException(target + " is a symlink where the bundle has a directory: refusing to "
+                    + "write through it; remove it or extract into an empty directory");
+        }
+        Files.createDirectory(target);
+    }
+
+    private long writeContent(Entry file, Path target) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER);
+        long position = 0;
+        try (SeekableByteChannel out = Files.newByteChannel(target, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            while (true) {
+                buffer.clear();
+                int n = bundle.read(file, position, buffer);
+                if (n <= 0) {
+                    break;
+                }
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                position += n;
+            }
+        }
+        return position;
+    }
+
+    private void restoreMode(Path target, Entry entry) throws IOException {
+        if (unixView) {
+            Files.setAttribute(target, "unix:mode", entry.mode(), NOFOLLOW);
+        } else if (target.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(target, permissions(entry.mode()));
+        }
+    }
+
+    private void restoreOwnerAndTime(Path target, Entry entry) throws IOException {
+        if (restoreOwnership && unixView) {
+            Files.setAttribute(target, "unix:uid", entry.uid(), NOFOLLOW);
+            Files.setAttribute(target, "unix:gid", entry.gid(), NOFOLLOW);
+        }
+        Files.getFileAttributeView(target, BasicFileAttributeView.class, NOFOLLOW)
+                .setTimes(entry.lastModified(), null, null);
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+        for (int bit = 0; bit < order.length; bit++) {
+            if ((mode & (1 << bit)) != 0) {
+                set.add(order[bit]);
+            }
+        }
+        return set;
+    }
+}
