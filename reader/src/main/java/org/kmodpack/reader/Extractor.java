@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -34,13 +35,15 @@ public final class Extractor {
     private final Bundle bundle;
     private final Path destination;
     private final boolean restoreOwnership;
-    private final boolean unixView;
+    /** The platform's own file system: chmod and chown take every bit. Others (Jimfs) take rwx only. */
+    private final boolean nativeUnix;
 
     private Extractor(Bundle bundle, Path destination, boolean restoreOwnership) {
         this.bundle = bundle;
         this.destination = destination;
         this.restoreOwnership = restoreOwnership;
-        this.unixView = destination.getFileSystem().supportedFileAttributeViews().contains("unix");
+        this.nativeUnix = destination.getFileSystem() == FileSystems.getDefault()
+                && destination.getFileSystem().supportedFileAttributeViews().contains("unix");
     }
 
     /**
@@ -160,7 +163,7 @@ public final class Extractor {
     }
 
     private void restoreMode(Path target, Entry entry) throws IOException {
-        if (unixView) {
+        if (nativeUnix) {
             Files.setAttribute(target, "unix:mode", entry.mode(), NOFOLLOW);
         } else if (target.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             Files.setPosixFilePermissions(target, permissions(entry.mode()));
@@ -168,7 +171,7 @@ public final class Extractor {
     }
 
     private void restoreOwnerAndTime(Path target, Entry entry) throws IOException {
-        if (restoreOwnership && unixView) {
+        if (restoreOwnership && nativeUnix) {
             Files.setAttribute(target, "unix:uid", entry.uid(), NOFOLLOW);
             Files.setAttribute(target, "unix:gid", entry.gid(), NOFOLLOW);
         }

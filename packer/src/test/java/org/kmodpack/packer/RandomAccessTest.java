@@ -1,0 +1,125 @@
+package org.kmodpack.packer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
+
+/**
+ * Byte ranges read from the bundle equal the same ranges of the source files, across block boundaries
+ * (4 KiB blocks make almost every module span several), from one thread and from eight at once.
+ */
+class RandomAccessTest {
+    private static final int BLOCK = 4096;
+
+    @TempDir
+    static Path work;
+    static Path tree;
+    static Path bundlePath;
+    static List<String> files;
+
+    @BeforeAll
+    static void pack() throws IOException {
+        tree = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        bundlePath = work.resolve("basic.kpack");
+        Packer.pack(tree, bundlePath, PackOptions.defaults().withBlockSize(BLOCK), PackProgress.NONE);
+        files = new ArrayList<>();
+        try (var walk = Files.walk(tree)) {
+            walk.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .forEach(p -> files.add(tree.relativize(p).toString()));
+        }
+        files.sort(null);
+    }
+
+    @Test
+    void randomRangesMatchTheSource() throws IOException {
+        try (Bundle bundle = Bundle.open(bundlePath, 8 * BLOCK)) {
+            checkRandomRanges(bundle, new Random(1), 3000);
+        }
+    }
+
+    @Test
+    void eightThreadsReadingAtOnceSeeTheSourceBytes() throws Exception {
+        // A cache smaller than the working set makes the threads evict and reload each other's blocks.
+        try (Bundle bundle = Bundle.open(bundlePath, 16 * BLOCK)) {
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<Integer>> results = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    int seed = t;
+                    results.add(pool.submit(() -> checkRandomRanges(bundle, new Random(100 + seed), 1500)));
+                }
+                for (Future<Integer> result : results) {
+                    assertEquals(1500, result.get());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void wholeFilesReadThroughStreamsAndChannels() throws IOException {
+        try (Bundle bundle = Bundle.open(bundlePath)) {
+            for (String path : files) {
+                byte[] expected = Files.readAllBytes(tree.resolve(path));
+                Entry entry = bundle.get(path);
+                try (InputStream in = bundle.newInputStream(entry)) {
+                    assertArrayEquals(expected, in.readAllBytes(), path);
+                }
+                try (SeekableByteChannel channel = bundle.newByteChannel(entry)) {
+                    assertEquals(expected.length, channel.size());
+                    long middle = expected.length / 2;
+                    channel.position(middle);
+                    ByteBuffer rest = ByteBuffer.allocate(expected.length - (int) middle);
+                    while (rest.hasRemaining() && channel.read(rest) > 0) {
+                        assertTrue(channel.position() <= expected.length);
+                    }
+                    assertArrayEquals(Arrays.copyOfRange(expected, (int) middle, expected.length), rest.array(), path);
+                    assertEquals(-1, channel.read(ByteBuffer.allocate(1)));
+                }
+            }
+        }
+    }
+
+    private static int checkRandomRanges(Bundle bundle, Random random, int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            String path = files.get(random.nextInt(files.size()));
+            byte[] source = Files.readAllBytes(tree.resolve(path));
+            Entry entry = bundle.get(path);
+            int from = source.length == 0 ? 0 : random.nextInt(source.length + 1);
+            int length = random.nextInt(3 * BLOCK);
+            ByteBuffer buffer = ByteBuffer.allocate(length);
+            int n = bundle.read(entry, from, buffer);
+            int expectedLength = Math.min(length, source.length - from);
+            if (from >= source.length) {
+                assertEquals(-1, n, path + " read at EOF");
+            } else {
+                assertEquals(expectedLength, n, path + " at " + from);
+                assertArrayEquals(Arrays.copyOfRange(source, from, from + n), Arrays.copyOf(buffer.array(), n),
+                        path + " bytes " + from + ".." + (from + n));
+            }
+        }
+        return count;
+    }
+}
