@@ -25,8 +25,10 @@ final class PackCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "SOURCE", description = "Module directory, or a root that holds one.")
-    Path source;
+    @Parameters(paramLabel = "SOURCE", arity = "0..1",
+            description = "Module directory, or a root that holds one (default: the running kernel's, "
+                    + "/lib/modules/$(uname -r)).")
+    Path source = Path.of("/lib/modules", System.getProperty("os.version"));
 
     @Option(names = {"-o", "--output"}, paramLabel = "BUNDLE",
             description = "Bundle to write (default: modules-KVER.kpack in the current directory).")

@@ -1,0 +1,147 @@
+package org.kmodpack.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
+import org.kmodpack.testkernels.TreeAssertions;
+
+/** The kmodpack command as a user runs it: output, exit codes 0/1/2, one-line errors. */
+class CliTest {
+    @TempDir
+    static Path work;
+    static Path tree;
+    static Path bundle;
+
+    record Run(int exit, String out, String err, byte[] stdout) {
+    }
+
+    @BeforeAll
+    static void packBasic() throws IOException {
+        tree = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        bundle = work.resolve("basic.kpack");
+        Run pack = run("pack", tree.toString(), "-o", bundle.toString());
+        assertEquals(0, pack.exit, pack.err);
+        assertTrue(pack.out.startsWith(bundle + ": ") && pack.out.contains(" files, ")
+                && pack.out.contains("kernel " + SyntheticKernel.BASIC.kernelVersion()), pack.out);
+    }
+
+    @Test
+    void versionAndHelpOnEveryCommand() {
+        Run version = run("--version");
+        assertEquals(0, version.exit);
+        assertTrue(version.out.startsWith("kmodpack "), version.out);
+        for (String command : new String[] {"pack", "ls", "cat", "extract", "info"}) {
+            Run help = run(command, "--help");
+            assertEquals(0, help.exit, command);
+            assertTrue(help.out.contains("Usage: kmodpack " + command), help.out);
+        }
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertEquals(2, run().exit);
+        assertEquals(2, run("pack", "--level", "loud", tree.toString()).exit);
+        assertEquals(2, run("pack", "--block-size", "3K", tree.toString()).exit);
+        assertEquals(2, run("ls", "--no-such-option", bundle.toString()).exit);
+        assertEquals(2, run("cat", bundle.toString()).exit);
+    }
+
+    @Test
+    void failuresExitWithOneAndOneLineNamingTheFile() {
+        Run missing = run("info", work.resolve("missing.kpack").toString());
+        assertEquals(1, missing.exit);
+        assertEquals(1, missing.err.lines().count(), missing.err);
+        assertTrue(missing.err.startsWith("kmodpack: ") && missing.err.contains("missing.kpack"), missing.err);
+
+        Run debug = run("info", "--debug", work.resolve("missing.kpack").toString());
+        assertEquals(1, debug.exit);
+        assertTrue(debug.err.contains("\tat "), "--debug prints the stack trace");
+
+        Run directory = run("cat", bundle.toString(), "kernel");
+        assertEquals(1, directory.exit);
+        assertTrue(directory.err.contains("kernel is a directory"), directory.err);
+    }
+
+    @Test
+    void lsListsAndDescribes() {
+        Run ls = run("ls", bundle.toString());
+        assertEquals(0, ls.exit, ls.err);
+        assertTrue(ls.out.lines().toList().containsAll(java.util.List.of("build", "kernel", "modules.dep")), ls.out);
+        Run longListing = run("ls", "-l", bundle.toString());
+        assertTrue(longListing.out.lines().anyMatch(l -> l.startsWith("lrwxrwxrwx") && l.contains("build -> /")),
+                longListing.out);
+        assertTrue(longListing.out.lines().anyMatch(l -> l.startsWith("drwxr-xr-x") && l.endsWith(" kernel")),
+                longListing.out);
+        Run one = run("ls", "-l", bundle.toString(), "modules.dep");
+        assertTrue(one.out.startsWith("-rw-r--r--") && one.out.strip().endsWith(" modules.dep"), one.out);
+    }
+
+    @Test
+    void catWritesTheExactBytes() throws IOException {
+        Run cat = run("cat", bundle.toString(), "modules.dep.bin");
+        assertEquals(0, cat.exit, cat.err);
+        assertArrayEquals(Files.readAllBytes(tree.resolve("modules.dep.bin")), cat.stdout);
+    }
+
+    @Test
+    void extractRestoresTheTree() throws IOException {
+        Path out = work.resolve("extracted");
+        Run extract = run("extract", bundle.toString(), out.toString());
+        assertEquals(0, extract.exit, extract.err);
+        TreeAssertions.assertSameTree(tree, out, true);
+    }
+
+    @Test
+    void extractRefusesToWriteThroughASymlink() throws IOException {
+        Path outside = Files.createDirectories(work.resolve("outside"));
+        Path dest = Files.createDirectories(work.resolve("trap"));
+        Files.createSymbolicLink(dest.resolve("kernel"), outside);
+        Run extract = run("extract", bundle.toString(), dest.toString());
+        assertEquals(1, extract.exit);
+        assertTrue(extract.err.contains("symlink") && extract.err.contains("trap/kernel"), extract.err);
+        try (var listing = Files.list(outside)) {
+            assertFalse(listing.findAny().isPresent(), "nothing written outside DEST");
+        }
+    }
+
+    @Test
+    void infoInTextAndJson() {
+        Run text = run("info", bundle.toString());
+        assertEquals(0, text.exit, text.err);
+        assertTrue(text.out.contains("kernel version:  " + SyntheticKernel.BASIC.kernelVersion()), text.out);
+        Run json = run("info", "--json", bundle.toString());
+        assertEquals(0, json.exit, json.err);
+        assertTrue(json.out.startsWith("{\"bundle\":") && json.out.contains("\"kernel_version\":\""
+                + SyntheticKernel.BASIC.kernelVersion() + "\"") && json.out.contains("\"codec\":\"zstd\""), json.out);
+    }
+
+    /** Runs the command in this JVM; cat writes bytes to System.out, which is captured too. */
+    static synchronized Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        PrintStream original = System.out;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(stdout, true));
+        int exit;
+        try {
+            exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        } finally {
+            System.setOut(original);
+        }
+        return new Run(exit, out.toString(), err.toString(), stdout.toByteArray());
+    }
+}
