@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.kmodpack.format.BlockIntegrityException;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.CorruptBundleException;
@@ -275,10 +276,21 @@ public final class Bundle implements AutoCloseable {
         String target = record.kind() == EntryKind.SYMLINK
                 ? new String(index.symlinkTarget(record), StandardCharsets.UTF_8)
                 : null;
-        FileTime mtime = FileTime.from(Instant.ofEpochSecond(record.mtimeSeconds(), record.mtimeNanos()));
-        return new Entry(i, path, record.kind(), record.mode(), record.uid(), record.gid(), mtime,
+        return new Entry(i, path, record.kind(), record.mode(), record.uid(), record.gid(), mtime(record),
                 record.kind() == EntryKind.DIRECTORY ? 0 : record.size(), record.inode(),
                 index.linkCount(record), target);
+    }
+
+    /**
+     * The format allows any i64 of seconds, java.time only about +-3.2e16: beyond that the time is kept to
+     * the second (FileTime holds any long of seconds) instead of failing every lookup of the entry.
+     */
+    private static FileTime mtime(EntryRecord record) {
+        long seconds = record.mtimeSeconds();
+        if (seconds < Instant.MIN.getEpochSecond() || seconds > Instant.MAX.getEpochSecond()) {
+            return FileTime.from(seconds, TimeUnit.SECONDS);
+        }
+        return FileTime.from(Instant.ofEpochSecond(seconds, record.mtimeNanos()));
     }
 
     static byte[] sha256(byte[] bytes) {

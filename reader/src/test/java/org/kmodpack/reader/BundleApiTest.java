@@ -1,0 +1,189 @@
+package org.kmodpack.reader;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.kmodpack.format.Codec;
+import org.kmodpack.format.SpecVectors;
+
+/**
+ * The Bundle API on the tiny-zstd vector of spec/FORMAT.md (hello.ko is "hello\n" 64 times), from a Jimfs
+ * file, which cannot be memory-mapped, and from a real file, which is.
+ */
+class BundleApiTest {
+    private static final byte[] HELLO = "hello\n".repeat(64).getBytes(StandardCharsets.US_ASCII);
+
+    @TempDir
+    Path temporary;
+    private FileSystem jimfs;
+
+    @BeforeEach
+    void createJimfs() {
+        jimfs = Jimfs.newFileSystem(Configuration.unix());
+    }
+
+    @AfterEach
+    void closeJimfs() throws IOException {
+        jimfs.close();
+    }
+
+    private Bundle open(String where) throws IOException {
+        Path file = where.equals("jimfs") ? jimfs.getPath("/tiny.kmp") : temporary.resolve("tiny.kmp");
+        Files.write(file, SpecVectors.bytes("tiny-zstd"));
+        return Bundle.open(file);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jimfs", "disk"})
+    void theRootHasEveryEmptySpelling(String where) throws IOException {
+        try (Bundle bundle = open(where)) {
+            for (String root : new String[] {"", ".", "/", "./", ".//."}) {
+                Entry entry = bundle.find(root).orElseThrow();
+                assertEquals(0, entry.index(), "'" + root + "'");
+                assertEquals("", entry.path());
+                assertEquals(bundle.root(), entry);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jimfs", "disk"})
+    void lookupsNeverClimbOrFollowSymlinks(String where) throws IOException {
+        try (Bundle bundle = open(where)) {
+            assertEquals("kernel/hello.ko", bundle.find("kernel//hello.ko").orElseThrow().path());
+            assertEquals("kernel/hello.ko", bundle.find("./kernel/./hello.ko/").orElseThrow().path());
+            for (String nothing : new String[] {"a/../b", "kernel/../build", "..", "../6.1.0-tiny/build",
+                "build/x", "kernel/hello.ko/x", "kernel/missing.ko", "Kernel", "kernel/hello.k"}) {
+                assertTrue(bundle.find(nothing).isEmpty(), "'" + nothing + "' finds nothing");
+            }
+            NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> bundle.get("kernel/x.ko"));
+            assertTrue(missing.getMessage().contains("kernel/x.ko"), missing.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jimfs", "disk"})
+    void listingIsInNameByteOrder(String where) throws IOException {
+        try (Bundle bundle = open(where)) {
+            assertEquals(List.of("build", "kernel"), bundle.list(bundle.root()).stream().map(Entry::path).toList());
+            assertEquals(List.of("kernel/empty.ko", "kernel/hello.ko", "kernel/link.ko"),
+                    bundle.list(bundle.get("kernel")).stream().map(Entry::path).toList());
+            assertEquals(List.of("empty.ko", "hello.ko", "link.ko"),
+                    bundle.list(bundle.get("kernel")).stream().map(Entry::name).toList());
+            assertThrows(NotDirectoryException.class, () -> bundle.list(bundle.get("kernel/hello.ko")));
+            assertThrows(NotDirectoryException.class, () -> bundle.list(bundle.get("build")));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jimfs", "disk"})
+    void positionalReads(String where) throws IOException {
+        try (Bundle bundle = open(where)) {
+            Entry hello = bundle.get("kernel/hello.ko");
+            ByteBuffer buffer = ByteBuffer.allocate(10);
+            assertEquals(10, bundle.read(hello, 100, buffer));
+            assertArrayEquals(java.util.Arrays.copyOfRange(HELLO, 100, 110), buffer.array());
+            ByteBuffer tail = ByteBuffer.allocate(100);
+            assertEquals(4, bundle.read(hello, 380, tail), "only what the file has left");
+            assertEquals(-1, bundle.read(hello, 384, ByteBuffer.allocate(1)), "at end of file");
+            assertEquals(-1, bundle.read(hello, 385, ByteBuffer.allocate(1)), "past end of file");
+            assertEquals(-1, bundle.read(hello, Long.MAX_VALUE, ByteBuffer.allocate(1)), "far past end of file");
+            assertEquals(0, bundle.read(hello, 0, ByteBuffer.allocate(0)), "no room, no bytes");
+            assertEquals(-1, bundle.read(bundle.get("kernel/empty.ko"), 0, ByteBuffer.allocate(1)));
+            assertThrows(IllegalArgumentException.class, () -> bundle.read(hello, -1, ByteBuffer.allocate(1)));
+            assertThrows(IOException.class, () -> bundle.read(bundle.get("kernel"), 0, ByteBuffer.allocate(1)));
+            assertThrows(IOException.class, () -> bundle.read(bundle.get("build"), 0, ByteBuffer.allocate(1)));
+            assertArrayEquals(HELLO, bundle.readAllBytes(bundle.get("kernel/link.ko")));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jimfs", "disk"})
+    void byteChannelsHaveTheirOwnPosition(String where) throws IOException {
+        try (Bundle bundle = open(where)) {
+            Entry hello = bundle.get("kernel/hello.ko");
+            try (SeekableByteChannel one = bundle.newByteChannel(hello);
+                    SeekableByteChannel two = bundle.newByteChannel(bundle.get("kernel/link.ko"))) {
+                assertEquals(384, one.size());
+                assertEquals(0, one.position());
+                ByteBuffer six = ByteBuffer.allocate(6);
+                assertEquals(6, one.read(six));
+                assertEquals(6, one.position());
+                assertEquals(0, two.position(), "a channel's position is its own");
+                one.position(378);
+                six.clear();
+                assertEquals(6, one.read(six));
+                assertEquals("hello\n", new String(six.array(), StandardCharsets.US_ASCII));
+                assertEquals(-1, one.read(six.clear()));
+                assertEquals(384, one.position(), "end of file does not move the position");
+                one.position(1000);
+                assertEquals(-1, one.read(ByteBuffer.allocate(1)), "positioned past the end");
+                assertThrows(IllegalArgumentException.class, () -> one.position(-1));
+                assertThrows(NonWritableChannelException.class, () -> one.write(ByteBuffer.allocate(1)));
+                assertThrows(NonWritableChannelException.class, () -> one.truncate(0));
+                one.close();
+                assertFalse(one.isOpen());
+                assertThrows(ClosedChannelException.class, () -> one.read(ByteBuffer.allocate(1)));
+                assertThrows(ClosedChannelException.class, one::position);
+            }
+            assertThrows(IOException.class, () -> bundle.newByteChannel(bundle.get("kernel")));
+            assertThrows(IOException.class, () -> bundle.newInputStream(bundle.get("build")));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jimfs", "disk"})
+    void inputStreams(String where) throws IOException {
+        try (Bundle bundle = open(where)) {
+            try (InputStream in = bundle.newInputStream(bundle.get("kernel/hello.ko"))) {
+                assertEquals('h', in.read());
+                assertEquals(100, in.skip(100));
+                assertArrayEquals(java.util.Arrays.copyOfRange(HELLO, 101, 384), in.readAllBytes());
+                assertEquals(-1, in.read());
+            }
+            try (InputStream in = bundle.newInputStream(bundle.get("kernel/empty.ko"))) {
+                assertEquals(-1, in.read());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jimfs", "disk"})
+    void info(String where) throws IOException {
+        try (Bundle bundle = open(where)) {
+            BundleInfo info = bundle.info();
+            assertEquals("6.1.0-tiny", info.kernelVersion());
+            assertEquals(Codec.ZSTD, info.codec());
+            assertEquals(2, info.directories());
+            assertEquals(3, info.files());
+            assertEquals(1, info.symlinks());
+            assertEquals(768, info.fileBytes(), "both names of the hard-linked file count");
+            assertEquals(384, info.dataLength(), "its content is stored once");
+            assertEquals(23, info.storedDataLength());
+            bundle.verifyBlocks();
+        }
+    }
+}
