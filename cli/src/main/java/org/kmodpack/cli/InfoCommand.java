@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.BundleInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -21,13 +22,16 @@ final class InfoCommand implements Callable<Integer> {
     @Parameters(paramLabel = "BUNDLE")
     Path bundlePath;
 
+    @Mixin
+    TrustOptions trust;
+
     @Option(names = "--json", description = "One JSON object, for scripts.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         BundleInfo info;
-        try (Bundle bundle = Bundle.open(bundlePath)) {
+        try (Bundle bundle = trust.open(bundlePath)) {
             info = bundle.info();
         }
         PrintWriter out = spec.commandLine().getOut();

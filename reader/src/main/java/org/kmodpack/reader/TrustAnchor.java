@@ -11,7 +11,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 record TrustAnchor(PublicKey key, byte[] keyId, X509CertificateHolder certificate, String source) {
     String describe() {
         String who = certificate != null ? "certificate '" + certificate.getSubject() + "'"
-                : key.getAlgorithm().toLowerCase(java.util.Locale.ROOT) + " key " + shortId(keyId);
+                : "public key " + shortId(keyId);
         return who + " from " + source;
     }
 
