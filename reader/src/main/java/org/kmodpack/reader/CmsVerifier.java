@@ -37,6 +37,16 @@ final class CmsVerifier {
 
     static SignatureStatus verify(int number, byte[] body, byte[] statement, List<TrustAnchor> anchors,
             boolean checkValidity, Instant now) {
+        try {
+            return check(number, body, statement, anchors, checkValidity, now);
+        } catch (RuntimeException e) {
+            // Bouncy Castle parses lazily: a damaged name or field can surface anywhere, e.g. while printing it.
+            return new SignatureStatus(number, "cms", "?", Outcome.MALFORMED, "cannot be processed: " + e, "", "");
+        }
+    }
+
+    private static SignatureStatus check(int number, byte[] body, byte[] statement, List<TrustAnchor> anchors,
+            boolean checkValidity, Instant now) {
         SignerInformation signerInfo;
         try {
             signerInfo = parse(body, statement);
