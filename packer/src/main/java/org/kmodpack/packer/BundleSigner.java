@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -45,7 +45,11 @@ public final class BundleSigner {
         Path temporary = bundle.toAbsolutePath().resolveSibling("." + bundle.getFileName() + ".sign-"
                 + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
         try {
-            Files.copy(bundle, temporary, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            // The new file keeps the old one's permissions, not its modification time: its bytes changed.
+            Files.copy(bundle, temporary);
+            if (Files.getFileStore(bundle).supportsFileAttributeView(PosixFileAttributeView.class)) {
+                Files.setPosixFilePermissions(temporary, Files.getPosixFilePermissions(bundle));
+            }
             long serial;
             try (FileChannel file = FileChannel.open(temporary, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 byte[] headerBytes = read(file, 0, Header.SIZE);
