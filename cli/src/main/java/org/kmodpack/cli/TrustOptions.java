@@ -6,13 +6,19 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.TrustPolicy;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The trust options every command that reads a bundle takes, with one meaning everywhere. Inspection
  * commands check signatures only when --trust is given; verify always does (default trust directory).
  */
 final class TrustOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
     @Option(names = "--trust", paramLabel = "FILE|DIR",
             description = "Trust the public keys and certificates (PEM or DER) in FILE, or in the files of DIR; "
                     + "repeatable. Inspection commands then refuse bundles without a trusted signature.")
@@ -40,7 +46,7 @@ final class TrustOptions {
     /** The policy of these options; without --trust, the default trust directory's. */
     TrustPolicy policy() throws IOException {
         if (threshold < 1) {
-            throw new IllegalArgumentException("--threshold must be at least 1, not " + threshold);
+            throw new ParameterException(mixee.commandLine(), "--threshold must be at least 1, not " + threshold);
         }
         TrustPolicy base;
         if (given()) {
@@ -59,6 +65,11 @@ final class TrustOptions {
 
     /** Opens for inspection: block hashes always, signatures when --trust is given. */
     Bundle open(Path bundle) throws IOException {
+        if (!given() && (threshold != 1 || checkValidity || minSerial != 0 || allowExpired)) {
+            // A policy option without --trust would look like a check that is not made.
+            throw new ParameterException(mixee.commandLine(), "--threshold, --check-validity, --min-serial and "
+                    + "--allow-expired apply to signatures: give --trust FILE|DIR too");
+        }
         return given() ? Bundle.open(bundle, policy()) : Bundle.open(bundle);
     }
 }

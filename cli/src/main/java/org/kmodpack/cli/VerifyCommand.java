@@ -35,12 +35,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrustPolicy policy;
-        try {
-            policy = trust.policy();
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        TrustPolicy policy = trust.policy();
         PrintWriter out = spec.commandLine().getOut();
         try (Bundle bundle = Bundle.open(bundlePath)) {
             Verification verification = bundle.verifySignatures(policy);

@@ -130,7 +130,11 @@ class SigningCliTest {
         assertEquals(1, refused.exit());
         assertTrue(refused.err().contains("refused"), refused.err());
         assertEquals(0, run("ls", "--trust", pub, bundle.toString()).exit());
-        assertEquals(0, run("info", "--trust", pub, bundle.toString()).exit());
+        Run info = run("info", "--trust", pub, bundle.toString());
+        assertEquals(0, info.exit(), info.err());
+        assertTrue(info.out().contains("signatures:      1, serial ") && info.out().contains(", trusted"), info.out());
+        assertTrue(run("info", bundle.toString()).out().contains("check them with kmodpack verify --trust"));
+        assertEquals(2, run("ls", "--min-serial", "5", bundle.toString()).exit(), "a policy option without --trust");
         assertEquals(1, run("cat", "--trust", otherPub, bundle.toString(), "modules.dep").exit());
         Run cat = run("cat", "--trust", pub, bundle.toString(), "modules.dep");
         assertEquals(0, cat.exit(), cat.err());
