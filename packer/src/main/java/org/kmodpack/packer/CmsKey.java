@@ -16,10 +16,12 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.kmodpack.format.SignatureBlock;
+import org.kmodpack.reader.SignatureAlgorithms;
 
 /**
  * Signs with an RSA or ECDSA key and its certificate: a detached CMS SignedData without signed attributes
- * and without certificates, the signer named by issuer and serial, as the kernel's sign-file does.
+ * and without certificates, the signer named by issuer and serial, and RSA named rsaEncryption, as the
+ * kernel's sign-file does.
  * RSA uses SHA-512 (the kernel's default module hash); ECDSA the hash that matches its curve.
  */
 final class CmsKey extends SigningKey {
@@ -50,7 +52,9 @@ final class CmsKey extends SigningKey {
         try {
             CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
             generator.addSignerInfoGenerator(
-                    new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
+                    new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build(),
+                            // rsaEncryption, as sign-file and openssl write it; readers refuse other spellings.
+                            signature -> key instanceof ECKey ? signature : SignatureAlgorithms.CMS_RSA)
                             .setDirectSignature(true)
                             .build(new JcaContentSignerBuilder(algorithm()).build(key), certificate));
             CMSSignedData signed = generator.generate(new CMSProcessableByteArray(statement), false);

@@ -299,7 +299,7 @@ class TamperMatrixTest {
     }
 
     @Test
-    void aCertificateCarriedInTheBundleIsNotTrustedForBeingThere() throws IOException {
+    void aCertificateCarriedInASignatureIsNeverTrustedAndTheSignatureIsRefused() throws IOException {
         Path dir = work.resolve("carried");
         Files.createDirectories(dir);
         Files.write(dir.resolve("statement"), original.block().statementBytes());
@@ -307,9 +307,12 @@ class TamperMatrixTest {
         OpenSsl.check(dir, "cms", "-sign", "-binary", "-noattr", "-outform", "DER", "-md", "sha256", "-in",
                 "statement", "-signer", keys.resolve("stranger.crt").toString(), "-inkey",
                 keys.resolve("stranger.key").toString(), "-out", "carried.der");
-        org.kmodpack.reader.SignatureStatus status = onlySignature(SignatureBlock.KIND_CMS, Files.readAllBytes(dir.resolve("carried.der")),
-                trustKernel);
-        assertEquals(Outcome.UNTRUSTED_SIGNER, status.outcome(), status.detail());
+        org.kmodpack.reader.SignatureStatus status = onlySignature(SignatureBlock.KIND_CMS,
+                Files.readAllBytes(dir.resolve("carried.der")), TrustPolicy.trusting(List.of(keys.resolve("stranger.crt"))));
+        assertEquals(Outcome.MALFORMED, status.outcome(), status.detail());
+        assertTrue(status.detail().contains("carries certificates"), status.detail());
+        assertEquals(Outcome.UNTRUSTED_SIGNER, onlySignature(SignatureBlock.KIND_CMS, opensslCms(dir, "stranger", "sha256"),
+                trustKernel).outcome(), "the same signer without the certificate");
     }
 
     @Test
@@ -355,6 +358,35 @@ class TamperMatrixTest {
         assertTrue(Tampering.refused(bundle, trustEd.withAllowExpired(true).withMinSerial(101)));
         assertFalse(Tampering.refused(bundle, trustEd.withClock(java.time.Clock.fixed(
                 Instant.parse("2021-05-31T23:59:59Z"), java.time.ZoneOffset.UTC))));
+    }
+
+    @Test
+    void noSingleByteChangeOfTheKernelKeysCmsSignatureVerifies() throws IOException {
+        Path bundle = work.resolve("cms-only.kpack");
+        Packer.pack(SyntheticKernels.moduleDir(SyntheticKernel.BASIC), bundle, PackOptions.defaults(),
+                List.of(SigningKey.load(kernelKey, null)), StatementTerms.defaults(), PackProgress.NONE);
+        Tampering t = Tampering.of(bundle);
+        long start = t.statement()[1];
+        List<String> accepted = new ArrayList<>();
+        try (FileChannel file = FileChannel.open(bundle, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            for (long position = start; position < t.bytes().length; position++) {
+                byte old = t.bytes()[(int) position];
+                // 0x0c turns rsaEncryption (…01) into sha512WithRSAEncryption (…0d): a re-spelling, not a forgery.
+                for (int change : new int[] {0x01, 0x0c, 0x80, 0xff}) {
+                    file.write(ByteBuffer.wrap(new byte[] {(byte) (old ^ change)}), position);
+                    try (Bundle opened = Bundle.open(bundle)) {
+                        if (opened.verifySignatures(trustKernel).accepted()) {
+                            accepted.add(position + "^" + Integer.toHexString(change));
+                        }
+                    } catch (IOException refused) {
+                        // refused at open: the block no longer parses
+                    }
+                }
+                file.write(ByteBuffer.wrap(new byte[] {old}), position);
+            }
+        }
+        assertEquals(List.of(), accepted);
+        assertFalse(Tampering.refused(bundle, trustKernel));
     }
 
     @Test

@@ -4,11 +4,13 @@ import java.math.BigInteger;
 import java.util.Map;
 import java.util.Optional;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.RSAPublicKey;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.operator.DefaultAlgorithmNameFinder;
@@ -24,16 +26,14 @@ public final class SignatureAlgorithms {
             NISTObjectIdentifiers.id_sha256, "sha256",
             NISTObjectIdentifiers.id_sha384, "sha384",
             NISTObjectIdentifiers.id_sha512, "sha512");
-    /** What CMS SignerInfos name as their signature algorithm: the bare key type or key type with hash. */
-    private static final Map<ASN1ObjectIdentifier, String> CMS_SIGNATURES = Map.of(
-            PKCSObjectIdentifiers.rsaEncryption, "rsa",
-            PKCSObjectIdentifiers.sha256WithRSAEncryption, "rsa",
-            PKCSObjectIdentifiers.sha384WithRSAEncryption, "rsa",
-            PKCSObjectIdentifiers.sha512WithRSAEncryption, "rsa",
-            X9ObjectIdentifiers.id_ecPublicKey, "ecdsa",
-            X9ObjectIdentifiers.ecdsa_with_SHA256, "ecdsa",
-            X9ObjectIdentifiers.ecdsa_with_SHA384, "ecdsa",
-            X9ObjectIdentifiers.ecdsa_with_SHA512, "ecdsa");
+    /** ECDSA's signature algorithm identifier for each allowed digest. */
+    private static final Map<ASN1ObjectIdentifier, ASN1ObjectIdentifier> ECDSA_WITH = Map.of(
+            NISTObjectIdentifiers.id_sha256, X9ObjectIdentifiers.ecdsa_with_SHA256,
+            NISTObjectIdentifiers.id_sha384, X9ObjectIdentifiers.ecdsa_with_SHA384,
+            NISTObjectIdentifiers.id_sha512, X9ObjectIdentifiers.ecdsa_with_SHA512);
+    /** PKCS#1 v1.5 RSA as CMS names it: rsaEncryption with NULL parameters. */
+    public static final AlgorithmIdentifier CMS_RSA = new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption,
+            DERNull.INSTANCE);
     private static final Map<ASN1ObjectIdentifier, String> CURVES = Map.of(
             SECObjectIdentifiers.secp256r1, "p256",
             SECObjectIdentifiers.secp384r1, "p384");
@@ -41,14 +41,26 @@ public final class SignatureAlgorithms {
     private SignatureAlgorithms() {
     }
 
-    /** "sha512", or empty when the digest is not allowed. */
-    public static Optional<String> digest(ASN1ObjectIdentifier oid) {
-        return Optional.ofNullable(DIGESTS.get(oid));
+    /** "sha512", or empty when the digest is not allowed or not spelled canonically (parameters absent). */
+    static Optional<String> digest(AlgorithmIdentifier digest) {
+        return digest.getParameters() != null ? Optional.empty()
+                : Optional.ofNullable(DIGESTS.get(digest.getAlgorithm()));
     }
 
-    /** "rsa" or "ecdsa", or empty when CMS SignerInfos may not use this signature algorithm. */
-    static Optional<String> cmsSignature(ASN1ObjectIdentifier oid) {
-        return Optional.ofNullable(CMS_SIGNATURES.get(oid));
+    /**
+     * "rsa" or "ecdsa" when a CMS SignerInfo names its signature algorithm by the one spelling allowed for
+     * its digest: rsaEncryption with NULL parameters, or ecdsa-with-SHAn (no parameters) matching the digest,
+     * as openssl and the kernel's sign-file write them. The SignerInfo's algorithm fields are not covered by
+     * the signature; one spelling each means they cannot be re-spelled (sha512WithRSAEncryption for
+     * rsaEncryption, say) in a signature that still verifies.
+     */
+    static Optional<String> cmsSignature(AlgorithmIdentifier signature, AlgorithmIdentifier digest) {
+        if (signature.equals(CMS_RSA)) {
+            return Optional.of("rsa");
+        }
+        ASN1ObjectIdentifier ecdsa = ECDSA_WITH.get(digest.getAlgorithm());
+        return ecdsa != null && signature.equals(new AlgorithmIdentifier(ecdsa)) ? Optional.of("ecdsa")
+                : Optional.empty();
     }
 
     /** A readable name for an algorithm id, for messages that say what was refused. */
