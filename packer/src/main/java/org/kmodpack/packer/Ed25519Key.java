@@ -1,7 +1,6 @@
 package org.kmodpack.packer;
 
 import java.util.HexFormat;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.kmodpack.format.SignatureBlock;
@@ -9,22 +8,16 @@ import org.kmodpack.format.SignatureBlock;
 /** Signs with Ed25519: the signature block entry is the key id followed by the 64-byte signature. */
 final class Ed25519Key extends SigningKey {
     private final Ed25519PrivateKeyParameters key;
-    private final SubjectPublicKeyInfo publicKey;
     private final byte[] keyId;
 
-    Ed25519Key(Ed25519PrivateKeyParameters key, SubjectPublicKeyInfo publicKey, byte[] keyId) {
+    Ed25519Key(Ed25519PrivateKeyParameters key, byte[] keyId) {
         this.key = key;
-        this.publicKey = publicKey;
         this.keyId = keyId.clone();
     }
 
     @Override
     byte[] keyId() {
         return keyId.clone();
-    }
-
-    SubjectPublicKeyInfo publicKey() {
-        return publicKey;
     }
 
     @Override

@@ -99,7 +99,7 @@ public abstract sealed class SigningKey permits Ed25519Key, CmsKey {
         Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(seed);
         SubjectPublicKeyInfo publicKey = new SubjectPublicKeyInfo(
                 new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519), key.generatePublicKey().getEncoded());
-        return new Ed25519Key(key, publicKey, keyId(publicKey));
+        return new Ed25519Key(key, keyId(publicKey));
     }
 
     private static List<Object> readPem(Path file) throws IOException {
