@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The statement and signature block byte for byte, against the test vector printed in spec/SIGNATURES.md,
+ * The statement and signature block byte for byte, against the test vector printed in spec/FORMAT.md,
  * so that the text and the code cannot drift apart silently; and the block's exact-parse rules.
  */
 class SignatureFormatTest {
@@ -22,7 +22,7 @@ class SignatureFormatTest {
     private static final byte[] INDEX_SHA = filled(0x22);
     private static final Statement VECTOR = new Statement(1, 0, "6.1.0-28-amd64", Codec.ZSTD, 8, 1 << 20, 90,
             94_371_840L, 20_000_128L, 1_700_000_000L, 1_800_000_000L, HEADER_SHA, INDEX_SHA);
-    /** The vector's 158 bytes, 16 to a line, as spec/SIGNATURES.md prints them. */
+    /** The vector's 158 bytes, 16 to a line, as spec/FORMAT.md prints them. */
     static final String VECTOR_HEX = """
             6b 6d 6f 64 70 61 63 6b 20 73 69 67 6e 65 64 20
             62 75 6e 64 6c 65 20 73 74 61 74 65 6d 65 6e 74
@@ -51,8 +51,8 @@ class SignatureFormatTest {
         assertTrue(decoded.describesSameContent(VECTOR));
         assertEquals(1_700_000_000L, decoded.serial());
         assertEquals(1_800_000_000L, decoded.expiresEpochSecond());
-        String spec = Files.readString(Path.of("..", "spec", "SIGNATURES.md"));
-        assertTrue(spec.contains(VECTOR_HEX.strip()), "spec/SIGNATURES.md prints the vector");
+        String spec = Files.readString(Path.of("..", "spec", "FORMAT.md"));
+        assertTrue(spec.contains(VECTOR_HEX.strip()), "spec/FORMAT.md prints the vector");
     }
 
     @Test
