@@ -20,6 +20,7 @@ import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.Index;
+import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.Names;
 import org.kmodpack.format.Params;
 import org.kmodpack.reader.Bundle;
@@ -60,7 +61,10 @@ public final class Packer {
         });
         try {
             ContentPlan plan = ContentPlan.build(entries, workers);
-            long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), options, workers, progress);
+            ModuleSection.Content moduleContent = ModuleScanner.scan(tree.moduleDirectory(), entries);
+            byte[] modules = moduleContent == null ? null : ModuleSection.encode(moduleContent);
+            long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), modules, options, workers,
+                    progress);
             Files.move(temporary, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             try (Bundle check = Bundle.open(output)) {
                 check.root();
@@ -87,7 +91,7 @@ public final class Packer {
     }
 
     private static long write(Path temporary, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
-            PackOptions options, ExecutorService workers, PackProgress progress) throws IOException {
+            byte[] modules, PackOptions options, ExecutorService workers, PackProgress progress) throws IOException {
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
                     options.blockSize(), workers, options.threads());
@@ -104,7 +108,7 @@ public final class Packer {
             IndexLayout layout = IndexLayout.of(entries, plan);
             Params params = new Params(options.blockSize(), blockRecords.size(), plan.dataLength(), entries.size(),
                     options.codec(), options.level(), kernelVersion);
-            byte[] index = Index.encode(params, blockRecords, layout.records(), layout.names());
+            byte[] index = Index.encode(params, blockRecords, layout.records(), layout.names(), modules);
             writeFully(out, ByteBuffer.wrap(index), indexOffset);
             long bundleLength = indexOffset + index.length;
             Header header = new Header(Header.MAJOR_VERSION, Header.MINOR_VERSION, bundleLength, indexOffset,

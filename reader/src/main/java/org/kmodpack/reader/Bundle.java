@@ -26,6 +26,7 @@ import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.EntryRecord;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.Index;
+import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.Params;
 
 /**
@@ -42,6 +43,8 @@ public final class Bundle implements AutoCloseable {
     private final Index index;
     private final ByteSource source;
     private final BlockCache cache;
+    private final Object modulesLock = new Object();
+    private volatile Optional<ModuleSection> modules;
 
     private Bundle(String name, Header header, Index index, ByteSource source, long cacheBytes) {
         this.name = name;
@@ -81,6 +84,25 @@ public final class Bundle implements AutoCloseable {
 
     public String kernelVersion() {
         return index.params().kernelVersion();
+    }
+
+    /**
+     * The MODULES section (depmod's indexes and every module's modinfo), decoded and checked on first use;
+     * empty when the tree had no depmod output when it was packed.
+     */
+    public Optional<ModuleSection> modules() throws CorruptBundleException {
+        Optional<ModuleSection> decoded = modules;
+        if (decoded == null) {
+            synchronized (modulesLock) {
+                decoded = modules;
+                if (decoded == null) {
+                    ByteBuffer section = index.modulesSection();
+                    decoded = section == null ? Optional.empty() : Optional.of(ModuleSection.decode(section, name));
+                    modules = decoded;
+                }
+            }
+        }
+        return decoded;
     }
 
     public BundleInfo info() {
