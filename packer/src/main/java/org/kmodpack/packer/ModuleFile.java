@@ -22,27 +22,35 @@ final class ModuleFile {
     }
 
     static byte[] decompress(String file, byte[] raw) throws IOException {
-        InputStream in = new ByteArrayInputStream(raw);
-        InputStream decoded;
-        if (startsWith(raw, 0x28, 0xB5, 0x2F, 0xFD)) {
-            decoded = new ZstdCompressorInputStream(in);
-        } else if (startsWith(raw, 0xFD, '7', 'z', 'X', 'Z', 0x00)) {
-            decoded = new XZCompressorInputStream(in, true);
-        } else if (startsWith(raw, 0x1F, 0x8B)) {
-            decoded = new GzipCompressorInputStream(in, true);
-        } else {
+        if (!isCompressed(raw)) {
             return raw;
         }
-        try (InputStream stream = decoded) {
+        try (InputStream stream = open(raw)) {
             byte[] out = stream.readNBytes((int) Math.min(MAX_MODULE_BYTES + 1, Integer.MAX_VALUE - 8));
             if (out.length > MAX_MODULE_BYTES) {
-                throw new IOException(file + ": decompresses to more than " + MAX_MODULE_BYTES + " bytes");
+                throw new IOException("it decompresses to more than " + MAX_MODULE_BYTES + " bytes");
             }
             return out;
         } catch (IOException e) {
             throw new IOException(file + ": cannot decompress the module (" + e.getMessage()
                     + "); the file is damaged", e);
         }
+    }
+
+    private static boolean isCompressed(byte[] raw) {
+        return startsWith(raw, 0x28, 0xB5, 0x2F, 0xFD) || startsWith(raw, 0xFD, '7', 'z', 'X', 'Z', 0x00)
+                || startsWith(raw, 0x1F, 0x8B);
+    }
+
+    private static InputStream open(byte[] raw) throws IOException {
+        InputStream in = new ByteArrayInputStream(raw);
+        if (startsWith(raw, 0x28, 0xB5, 0x2F, 0xFD)) {
+            return new ZstdCompressorInputStream(in);
+        }
+        if (startsWith(raw, 0xFD, '7', 'z', 'X', 'Z', 0x00)) {
+            return new XZCompressorInputStream(in, true);
+        }
+        return new GzipCompressorInputStream(in, true);
     }
 
     private static boolean startsWith(byte[] bytes, int... magic) {

@@ -62,8 +62,8 @@ public final class Fnmatch {
             if (p + 1 < pattern.length) {
                 return (pattern[p + 1] & 0xFF) == c ? 2 : 0;
             }
-            // glibc: a trailing backslash matches a backslash.
-            return c == '\\' ? 1 : 0;
+            // glibc: a trailing backslash makes the pattern invalid, and it matches nothing.
+            return 0;
         }
         if (first == '[') {
             int consumed = bracket(pattern, p, c);
