@@ -22,12 +22,23 @@ public final class Modprobe {
     private final String moduleDir;
     private final Consumer<String> errors;
     private final Map<String, Mod> pool = new HashMap<>();
+    private final byte[][] aliasPatterns;
+    private final byte[][] softdepPatterns;
+    private final byte[][] installPatterns;
+    private int generation;
 
     Modprobe(ModuleSection index, ModprobeConfig config, String moduleDir, Consumer<String> errors) {
         this.index = index;
         this.config = config;
         this.moduleDir = moduleDir;
         this.errors = errors;
+        this.aliasPatterns = config.aliases.stream().map(a -> utf8(a.pattern())).toArray(byte[][]::new);
+        this.softdepPatterns = config.softdeps.stream().map(d -> utf8(d.pattern())).toArray(byte[][]::new);
+        this.installPatterns = config.installs.stream().map(c -> utf8(c.module())).toArray(byte[][]::new);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** What {@code modprobe -R NAME} prints: the names a lookup finds, empty when it finds nothing. */
@@ -64,16 +75,21 @@ public final class Modprobe {
             return null;
         }
         List<Mod> list = new ArrayList<>();
-        for (ModprobeConfig.Alias alias : config.aliases) {
-            if (Fnmatch.matches(alias.pattern(), name)) {
+        byte[] nameBytes = aliasPatterns.length == 0 ? null : utf8(name);
+        for (int i = 0; i < aliasPatterns.length; i++) {
+            if (Fnmatch.matches(aliasPatterns[i], nameBytes)) {
+                ModprobeConfig.Alias alias = config.aliases.get(i);
                 list.add(module(alias.module(), alias.pattern()));
             }
         }
         if (!list.isEmpty()) {
             return list;
         }
-        if (name.indexOf(':') < 0 && index.findModule(name) >= 0) {
-            return List.of(module(name, null));
+        if (name.indexOf(':') < 0) {
+            Mod mod = module(name, null);
+            if (moduleIndex(mod) >= 0) {
+                return List.of(mod);
+            }
         }
         if (name.startsWith("symbol:")) {
             addValues(list, index.searchSymbols(name), name, false);
@@ -120,7 +136,7 @@ public final class Modprobe {
         if ((mod.alias != null || useBlacklist) && config.blacklist.contains(mod.name)) {
             return;
         }
-        pool.values().forEach(m -> m.visited = false);
+        generation++; // kmod clears every pooled module's visited mark here
         List<Mod> list = new ArrayList<>();
         probeList(mod, list);
         for (Mod m : list) {
@@ -141,10 +157,10 @@ public final class Modprobe {
 
     /** __kmod_module_get_probe_list: each dependency with its softdeps (dependencies in reverse line order). */
     private void probeList(Mod mod, List<Mod> list) {
-        if (mod.visited) {
+        if (mod.visitedIn == generation) {
             return;
         }
-        mod.visited = true;
+        mod.visitedIn = generation;
         for (Mod dep : dependencies(mod)) {
             fillSoftdep(dep, list);
         }
@@ -155,12 +171,19 @@ public final class Modprobe {
     private void fillSoftdep(Mod mod, List<Mod> list) {
         List<Mod> pre = new ArrayList<>();
         List<Mod> post = new ArrayList<>();
-        for (ModprobeConfig.Softdep softdep : config.softdeps) {
-            if (Fnmatch.matches(softdep.pattern(), mod.name)) {
-                lookupSoftdeps(softdep.pre(), pre);
-                lookupSoftdeps(softdep.post(), post);
-                break;
+        if (mod.softdep == Mod.UNKNOWN) {
+            mod.softdep = Mod.NONE;
+            for (int i = 0; i < softdepPatterns.length; i++) {
+                if (Fnmatch.matches(softdepPatterns[i], mod.nameBytes)) {
+                    mod.softdep = i;
+                    break;
+                }
             }
+        }
+        if (mod.softdep != Mod.NONE) {
+            ModprobeConfig.Softdep softdep = config.softdeps.get(mod.softdep);
+            lookupSoftdeps(softdep.pre(), pre);
+            lookupSoftdeps(softdep.post(), post);
         }
         for (Mod m : pre) {
             probeList(m, list);
@@ -184,26 +207,37 @@ public final class Modprobe {
         }
     }
 
+    /** The modules.dep line's dependencies, reversed: libkmod prepends each one as it parses the line. */
     private List<Mod> dependencies(Mod mod) {
-        int at = index.findModule(mod.name);
-        if (at < 0) {
-            return List.of();
+        if (mod.dependencies == null) {
+            int at = moduleIndex(mod);
+            int[] deps = at < 0 ? new int[0] : index.moduleDeps(at);
+            List<Mod> list = new ArrayList<>(deps.length);
+            for (int i = deps.length - 1; i >= 0; i--) {
+                list.add(module(index.moduleName(deps[i]), null));
+            }
+            mod.dependencies = list;
         }
-        int[] deps = index.moduleDeps(at);
-        List<Mod> list = new ArrayList<>(deps.length);
-        for (int i = deps.length - 1; i >= 0; i--) {
-            list.add(module(index.moduleName(deps[i]), null));
-        }
-        return list;
+        return mod.dependencies;
     }
 
     String path(Mod mod) {
-        int at = index.findModule(mod.name);
+        int at = moduleIndex(mod);
         if (at < 0) {
             return null;
         }
-        String relative = index.modulePath(at);
-        return relative.startsWith("/") ? relative : moduleDir + "/" + relative;
+        if (mod.path == null) {
+            String relative = index.modulePath(at);
+            mod.path = relative.startsWith("/") ? relative : moduleDir + "/" + relative;
+        }
+        return mod.path;
+    }
+
+    int moduleIndex(Mod mod) {
+        if (mod.moduleIndex == Mod.UNKNOWN) {
+            mod.moduleIndex = index.findModule(mod.name);
+        }
+        return mod.moduleIndex;
     }
 
     boolean isBuiltin(Mod mod) {
@@ -212,9 +246,9 @@ public final class Modprobe {
 
     private String install(Mod mod) {
         if (!mod.installKnown) {
-            for (ModprobeConfig.Command command : config.installs) {
-                if (Fnmatch.matches(command.module(), mod.name)) {
-                    mod.install = command.command();
+            for (int i = 0; i < installPatterns.length; i++) {
+                if (Fnmatch.matches(installPatterns[i], mod.nameBytes)) {
+                    mod.install = config.installs.get(i).command();
                     break;
                 }
             }
@@ -225,6 +259,14 @@ public final class Modprobe {
 
     /** Config options for the module's name or the alias it was found by, in config order. */
     private String options(Mod mod) {
+        if (!mod.optionsKnown) {
+            mod.options = configOptions(mod);
+            mod.optionsKnown = true;
+        }
+        return mod.options;
+    }
+
+    private String configOptions(Mod mod) {
         StringBuilder out = null;
         for (ModprobeConfig.Options option : config.options) {
             boolean applies = option.module().equals(mod.name)
@@ -279,16 +321,27 @@ public final class Modprobe {
 
     /** A libkmod module object: pooled by name, or by name and alias when found through an alias. */
     static final class Mod {
+        static final int UNKNOWN = -2;
+        static final int NONE = -1;
         final String name;
+        final byte[] nameBytes;
         final String alias;
         boolean builtin;
-        boolean visited;
+        int visitedIn;
         boolean ignoreCommand;
         boolean installKnown;
         String install;
+        /** Caches of what depends only on the name and the configuration, as libkmod caches them. */
+        int moduleIndex = UNKNOWN;
+        int softdep = UNKNOWN;
+        String path;
+        List<Mod> dependencies;
+        boolean optionsKnown;
+        String options;
 
         Mod(String name, String alias) {
             this.name = name;
+            this.nameBytes = utf8(name);
             this.alias = alias;
         }
     }
