@@ -58,8 +58,13 @@ public final class ModuleIndex {
      * with the bundle's modules.softdep, then the kernel command line of this host.
      */
     public ModprobeConfig loadConfig(List<Path> paths, String moduleDirectory, Consumer<String> errors) {
-        return ModprobeConfig.load(paths, moduleDirectory, section.softdepConfig(),
-                ModprobeConfig.readKernelCmdline(), errors);
+        return loadConfig(paths, moduleDirectory, ModprobeConfig.readKernelCmdline(), errors);
+    }
+
+    /** As {@link #loadConfig(List, String, Consumer)} with the given kernel command line (null for none). */
+    public ModprobeConfig loadConfig(List<Path> paths, String moduleDirectory, String kernelCmdline,
+            Consumer<String> errors) {
+        return ModprobeConfig.load(paths, moduleDirectory, section.softdepConfig(), kernelCmdline, errors);
     }
 
     public Modprobe modprobe(ModprobeConfig config, String moduleDirectory, Consumer<String> errors) {
