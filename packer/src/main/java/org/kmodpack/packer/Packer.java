@@ -62,6 +62,7 @@ public final class Packer {
         try {
             ContentPlan plan = ContentPlan.build(entries, workers);
             ModuleSection.Content moduleContent = ModuleScanner.scan(tree.moduleDirectory(), entries);
+            int indexedModules = moduleContent == null ? -1 : moduleContent.modules().size();
             byte[] modules = moduleContent == null ? null : ModuleSection.encode(moduleContent);
             long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), modules, options, workers,
                     progress);
@@ -78,7 +79,7 @@ public final class Packer {
                 }
             }
             return new PackResult(output, tree.kernelVersion(), files, inputBytes, bundleLength,
-                    Duration.ofNanos(System.nanoTime() - start));
+                    Duration.ofNanos(System.nanoTime() - start), indexedModules);
         } finally {
             workers.shutdownNow();
             deleteQuietly(temporary);
