@@ -1,8 +1,8 @@
 package org.kmodpack.cli;
 
 import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -53,7 +53,8 @@ final class ModinfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        // Field values are bytes of any encoding: they go to stdout unchanged, as kmod prints them.
+        PrintStream out = System.out;
         PrintWriter err = spec.commandLine().getErr();
         String chosen = field;
         chosen = author ? "author" : chosen;
@@ -68,12 +69,12 @@ final class ModinfoCommand implements Callable<Integer> {
             for (String name : names) {
                 ByteArrayOutputStream text = new ByteArrayOutputStream();
                 ok &= modinfo.print(name, chosen, text, message -> {
-                    out.print(text.toString(StandardCharsets.UTF_8));
+                    out.write(text.toByteArray(), 0, text.size());
                     text.reset();
                     out.flush();
                     err.println(message);
                 });
-                out.print(text.toString(StandardCharsets.UTF_8));
+                out.write(text.toByteArray(), 0, text.size());
             }
             out.flush();
             err.flush();

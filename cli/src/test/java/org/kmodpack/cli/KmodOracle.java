@@ -11,7 +11,7 @@ import org.kmodpack.testkernels.TestData;
 
 /** The system's real kmod (Debian 12: kmod 30), run on the unpacked tree, as the oracle for every comparison. */
 final class KmodOracle {
-    record Result(int exit, String out, String err) {
+    record Result(int exit, String out, String err, byte[] stdout) {
     }
 
     private KmodOracle() {
@@ -32,7 +32,7 @@ final class KmodOracle {
         try {
             int exit = process.waitFor();
             return new Result(exit, new String(out, StandardCharsets.UTF_8),
-                    new String(err.join(), StandardCharsets.UTF_8));
+                    new String(err.join(), StandardCharsets.UTF_8), out);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted waiting for " + tool, e);
