@@ -163,7 +163,7 @@ class KmodComparisonTest {
         return names;
     }
 
-    /** One string per modules.alias pattern that the pattern matches: '*' → "Z", '?' → "Q", a class → a member. */
+    /** A string per modules.alias pattern that the pattern matches: '*' → "Z", '?' → "Q", a class → a member. */
     static List<String> aliasInstances(Path moduleDir) throws IOException {
         List<String> instances = new ArrayList<>();
         for (String line : Files.readAllLines(moduleDir.resolve("modules.alias"), StandardCharsets.UTF_8)) {

@@ -26,12 +26,13 @@ class ElfTest {
     private static final byte[] MODINFO = "\0\0license=GPL\0name=tiny\0".getBytes(StandardCharsets.US_ASCII);
 
     @ParameterizedTest
-    @EnumSource(value = SyntheticKernel.class, names = {"BASIC", "S390X", "POWERPC", "I686"})
+    @EnumSource(value = SyntheticKernel.class, names = {"BASIC", "GZIP", "S390X", "POWERPC", "I686"})
     void readsModinfoOfEveryModuleOfEveryArchitecture(SyntheticKernel kernel) throws IOException {
         Path moduleDir = SyntheticKernels.moduleDir(kernel);
         List<Path> modules;
         try (Stream<Path> files = Files.walk(moduleDir)) {
-            modules = files.filter(p -> p.getFileName().toString().matches(".*\\.ko(\\.xz|\\.zst)?")).toList();
+            modules = files.filter(p -> p.getFileName().toString().matches(".*\\.ko(\\.xz|\\.zst|\\.gz)?"))
+                    .toList();
         }
         assertTrue(modules.size() > 3, "modules in " + moduleDir);
         for (Path module : modules) {
@@ -119,7 +120,8 @@ class ElfTest {
         int namesAt = modinfoAt + MODINFO.length;
         int tableAt = (namesAt + names.length + 7) & ~7;
         ByteBuffer b = ByteBuffer.allocate(tableAt + 3 * entry).order(order);
-        b.put(new byte[] {0x7F, 'E', 'L', 'F', (byte) (is64 ? 2 : 1), (byte) (order == ByteOrder.LITTLE_ENDIAN ? 1 : 2), 1});
+        byte data = (byte) (order == ByteOrder.LITTLE_ENDIAN ? 1 : 2);
+        b.put(new byte[] {0x7F, 'E', 'L', 'F', (byte) (is64 ? 2 : 1), data, 1});
         b.putShort(16, (short) 1); // ET_REL
         if (is64) {
             b.putLong(0x28, tableAt).putShort(0x3A, (short) entry).putShort(0x3C, (short) 3).putShort(0x3E, (short) 2);

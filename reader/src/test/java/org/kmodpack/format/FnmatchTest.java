@@ -63,7 +63,8 @@ class FnmatchTest {
             String[] c = cases.get(i);
             boolean expected = verdicts.charAt(i) == '1';
             if (expected != Fnmatch.matches(c[0], c[1])) {
-                disagreements.add("fnmatch(\"" + c[0] + "\", \"" + c[1] + "\", 0) is " + (expected ? 0 : 1) + " in glibc");
+                disagreements.add("fnmatch(\"" + c[0] + "\", \"" + c[1] + "\", 0) is " + (expected ? 0 : 1)
+                        + " in glibc");
             }
         }
         assertEquals(List.of(), disagreements);
