@@ -21,6 +21,7 @@ final class ModuleFile {
         return decompress(path.toString(), Files.readAllBytes(path));
     }
 
+    /** The ELF bytes of a module file's {@code raw} bytes: {@code raw} itself when it is not compressed. */
     static byte[] decompress(String file, byte[] raw) throws IOException {
         if (!isCompressed(raw)) {
             return raw;

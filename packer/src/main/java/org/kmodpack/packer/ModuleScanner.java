@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.ModuleSection.BuiltinInfo;
 import org.kmodpack.format.ModuleSection.Info;
@@ -42,7 +43,7 @@ final class ModuleScanner {
         }
         List<Module> modules = new ArrayList<>(depKeys.size());
         for (Key key : depKeys) {
-            modules.add(module(moduleDirectory, depIndex, key, moduleByName, entryByPath));
+            modules.add(module(moduleDirectory, depIndex, key, moduleByName, entryByPath, entries));
         }
         Path builtinModinfo = moduleDirectory.resolve("modules.builtin.modinfo");
         boolean hasBuiltinModinfo = Files.isRegularFile(builtinModinfo);
@@ -57,7 +58,7 @@ final class ModuleScanner {
     }
 
     private static Module module(Path moduleDirectory, Path depIndex, Key key, Map<String, Integer> moduleByName,
-            Map<String, Integer> entryByPath) throws IOException {
+            Map<String, Integer> entryByPath, List<ScannedEntry> entries) throws IOException {
         if (key.values().isEmpty()) {
             throw new IOException(depIndex + ": module " + key.key() + " has no dependency line; run depmod again");
         }
@@ -83,13 +84,22 @@ final class ModuleScanner {
         List<Info> info = List.of();
         int flags = 0;
         try {
-            byte[] elf = ModuleFile.read(moduleDirectory.resolve(path));
+            Path file = moduleDirectory.resolve(path);
+            byte[] raw = Files.readAllBytes(file);
+            byte[] elf = ModuleFile.decompress(file.toString(), raw);
             byte[] modinfo = Elf.parse(path, elf).section(".modinfo");
             if (modinfo == null) {
                 flags = ModuleSection.FLAG_NO_MODINFO;
             } else {
+                // An uncompressed module stored as a regular file already holds its signature in the bundle.
+                boolean inBundleAsIs = elf == raw && entry != null && entries.get(entry).kind() == EntryKind.FILE;
                 info = new ArrayList<>(Modinfo.parse(modinfo));
-                info.addAll(ModuleSignature.fields(elf));
+                info.addAll(ModuleSignature.fields(elf, inBundleAsIs));
+            }
+            if (info.stream().anyMatch(i -> i.key().getBytes(StandardCharsets.UTF_8).length > 0xFFFF)) {
+                // The index stores key lengths in 16 bits; no real module comes near that.
+                info = List.of();
+                flags = ModuleSection.FLAG_INVALID_ELF;
             }
         } catch (NoSuchFileException missing) {
             flags = ModuleSection.FLAG_NO_MODINFO;

@@ -24,7 +24,11 @@ final class ModuleSignature {
     private ModuleSignature() {
     }
 
-    static List<Info> fields(byte[] module) {
+    /**
+     * The fields, or none. With {@code signatureByReference} (the module is stored uncompressed, so the bundle
+     * holds these very bytes) the signature value is recorded as its range in the file instead of its bytes.
+     */
+    static List<Info> fields(byte[] module, boolean signatureByReference) {
         int size = module.length - MAGIC.length;
         if (size < 0 || !Arrays.equals(module, size, module.length, MAGIC, 0, MAGIC.length)) {
             return List.of();
@@ -46,29 +50,34 @@ final class ModuleSignature {
         }
         int sigStart = (int) (size - sigLength);
         if (idType == ID_PKCS7) {
-            return pkcs7(Arrays.copyOfRange(module, sigStart, size));
+            return pkcs7(module, sigStart, size, signatureByReference);
         }
         int keyStart = sigStart - keyIdLength;
         int signerStart = keyStart - signerLength;
         return fields(ID_TYPES[idType], Arrays.copyOfRange(module, signerStart, keyStart),
                 Arrays.copyOfRange(module, keyStart, sigStart), HASHES[hash],
-                Arrays.copyOfRange(module, sigStart, size));
+                signature(module, sigStart, size - sigStart, signatureByReference));
     }
 
-    private static List<Info> fields(String idType, byte[] signer, byte[] keyId, String hash, byte[] signature) {
+    private static Info signature(byte[] module, int start, int length, boolean byReference) {
+        return byReference ? Info.inFile("signature", start, length, true)
+                : new Info("signature", Arrays.copyOfRange(module, start, start + length), true);
+    }
+
+    private static List<Info> fields(String idType, byte[] signer, byte[] keyId, String hash, Info signature) {
         List<Info> info = new ArrayList<>(5);
         info.add(new Info("sig_id", ascii(idType), false));
         info.add(new Info("signer", signer, false));
         info.add(new Info("sig_key", keyId, true));
         info.add(new Info("sig_hashalgo", ascii(hash), false));
-        info.add(new Info("signature", signature, true));
+        info.add(signature);
         return info;
     }
 
     /** ContentInfo → SignedData → signerInfos[0]: issuerAndSerialNumber, digestAlgorithm, encryptedDigest. */
-    private static List<Info> pkcs7(byte[] der) {
+    private static List<Info> pkcs7(byte[] module, int start, int end, boolean signatureByReference) {
         try {
-            Der contentInfo = Der.read(der, 0, der.length).expect(0x30);
+            Der contentInfo = Der.read(module, start, end).expect(0x30);
             Der oid = contentInfo.first().expect(0x06);
             Der explicit = oid.next().expect(0xA0);
             Der signedData = explicit.first().expect(0x30);
@@ -94,7 +103,7 @@ final class ModuleSignature {
                 return List.of();
             }
             return fields(ID_TYPES[ID_PKCS7], commonName(issuer), unsignedMagnitude(serial.value()), hash,
-                    encryptedDigest.value());
+                    signature(module, encryptedDigest.contentStart, encryptedDigest.length, signatureByReference));
         } catch (IllegalArgumentException | IndexOutOfBoundsException malformed) {
             return List.of();
         }

@@ -63,7 +63,9 @@ public final class Packer {
             ContentPlan plan = ContentPlan.build(entries, workers);
             ModuleSection.Content moduleContent = ModuleScanner.scan(tree.moduleDirectory(), entries);
             int indexedModules = moduleContent == null ? -1 : moduleContent.modules().size();
-            byte[] modules = moduleContent == null ? null : ModuleSection.encode(moduleContent);
+            // The modinfo blob follows the files in the data stream, compressed and hashed like them.
+            ModuleSection.Encoded modules = moduleContent == null ? null
+                    : ModuleSection.encode(moduleContent, plan.dataLength());
             long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), modules, options, workers,
                     progress);
             Files.move(temporary, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -92,7 +94,8 @@ public final class Packer {
     }
 
     private static long write(Path temporary, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
-            byte[] modules, PackOptions options, ExecutorService workers, PackProgress progress) throws IOException {
+            ModuleSection.Encoded modules, PackOptions options, ExecutorService workers, PackProgress progress)
+            throws IOException {
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
                     options.blockSize(), workers, options.threads());
@@ -104,12 +107,18 @@ public final class Packer {
                 bytesDone += content.size();
                 progress.update(++filesDone, filesTotal, bytesDone, plan.dataLength());
             }
+            long dataLength = plan.dataLength();
+            if (modules != null) {
+                blocks.append(modules.modinfo());
+                dataLength += modules.modinfo().length;
+            }
             List<BlockRecord> blockRecords = blocks.finish();
             long indexOffset = blocks.position();
             IndexLayout layout = IndexLayout.of(entries, plan);
-            Params params = new Params(options.blockSize(), blockRecords.size(), plan.dataLength(), entries.size(),
+            Params params = new Params(options.blockSize(), blockRecords.size(), dataLength, entries.size(),
                     options.codec(), options.level(), kernelVersion);
-            byte[] index = Index.encode(params, blockRecords, layout.records(), layout.names(), modules);
+            byte[] index = Index.encode(params, blockRecords, layout.records(), layout.names(),
+                    modules == null ? null : modules.section());
             writeFully(out, ByteBuffer.wrap(index), indexOffset);
             long bundleLength = indexOffset + index.length;
             Header header = new Header(Header.MAJOR_VERSION, Header.MINOR_VERSION, bundleLength, indexOffset,

@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The MODULES section (type 5, optional): depmod's indexes and each module's .modinfo, stored as sorted
- * fixed-size tables over one byte pool so that every lookup is a binary search in place. spec/MODULES.md
- * describes the layout. {@link #decode} checks every reference once; afterwards reads cannot go out of range.
+ * The MODULES section (type 5, optional): depmod's indexes as sorted fixed-size tables over one byte pool, so
+ * that every lookup is a binary search in place, plus references into the modinfo blob, which the packer puts
+ * at the end of the data stream (compressed and hashed like file contents; only modinfo queries read it).
+ * spec/MODULES.md describes the layout. {@link #decode} checks every reference once; afterwards reads cannot go
+ * out of range.
  */
 public final class ModuleSection {
     public static final int MAGIC = 0x444F4D4B; // "KMOD" read as a little-endian u32
@@ -25,20 +27,27 @@ public final class ModuleSection {
     public static final int FLAG_INVALID_ELF = 2;
     /** Info flag: the value is raw bytes that modinfo prints as colon-separated hex. */
     public static final int INFO_HEX = 1;
+    /**
+     * Info flag: the value is not stored; it is the byte range (u64 offset, u32 length, little-endian) of the
+     * module file in the bundle. Used for signatures of uncompressed modules, which the file already holds.
+     */
+    public static final int INFO_IN_FILE = 2;
 
     static final int POOL = 0;
     static final int MODULES = 1;
     static final int DEPS = 2;
-    static final int INFO = 3;
-    static final int ALIASES = 4;
-    static final int SYMBOLS = 5;
-    static final int BUILTINS = 6;
-    static final int BUILTIN_ALIASES = 7;
-    static final int VALUES = 8;
-    static final int BUILTIN_INFO = 9;
-    static final int TABLES = 10;
-    static final int[] RECORD_SIZE = {1, 40, 4, 20, 20, 20, 20, 20, 12, 16};
-    static final int HEADER_SIZE = 20 + TABLES * 8;
+    static final int ALIASES = 3;
+    static final int SYMBOLS = 4;
+    static final int BUILTINS = 5;
+    static final int BUILTIN_ALIASES = 6;
+    static final int VALUES = 7;
+    static final int BUILTIN_INFO = 8;
+    static final int TABLES = 9;
+    static final int[] RECORD_SIZE = {1, 40, 4, 20, 20, 20, 20, 12, 16};
+    static final int TABLES_AT = 36;
+    static final int HEADER_SIZE = TABLES_AT + TABLES * 8;
+    /** Header of one modinfo entry in the blob: u8 flags, u16 key length, u32 value length. */
+    static final int INFO_ENTRY_HEADER = 7;
     /** Section flag: the tree had modules.builtin.modinfo (kmod reports a builtin missing from it differently). */
     public static final int HAS_BUILTIN_MODINFO = 1;
 
@@ -46,7 +55,26 @@ public final class ModuleSection {
     public record Module(String name, String path, int entry, int[] deps, List<Info> info, int flags) {
     }
 
-    public record Info(String key, byte[] value, boolean hex) {
+    /**
+     * A modinfo field. With {@code inFile}, {@code value} is the 12-byte reference of {@link #INFO_IN_FILE}:
+     * build it with {@link #inFile(String, long, int, boolean)}, read it with {@link #fileOffset()}.
+     */
+    public record Info(String key, byte[] value, boolean hex, boolean inFile) {
+        public Info(String key, byte[] value, boolean hex) {
+            this(key, value, hex, false);
+        }
+
+        public static Info inFile(String key, long offset, int length, boolean hex) {
+            return new Info(key, table(12).putLong(offset).putInt(length).array(), hex, true);
+        }
+
+        public long fileOffset() {
+            return ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        }
+
+        public int fileLength() {
+            return ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getInt(8);
+        }
     }
 
     /** A key of a depmod index (an alias pattern, {@code symbol:NAME}, a builtin name) and its values. */
@@ -58,6 +86,14 @@ public final class ModuleSection {
     }
 
     public record BuiltinInfo(String name, List<Info> info) {
+    }
+
+    /** The section and the modinfo blob that goes at {@code modinfoOffset} of the data stream. */
+    public record Encoded(byte[] section, byte[] modinfo) {
+    }
+
+    /** Where a module's modinfo lies in the data stream. */
+    public record InfoRef(long offset, int length) {
     }
 
     /** Everything the packer stores; lists in any order, {@link #encode} sorts them. */
@@ -74,13 +110,15 @@ public final class ModuleSection {
     private int flags;
     private int softdepOffset;
     private int softdepLength;
+    private long modinfoOffset;
+    private long modinfoLength;
 
     private ModuleSection(String bundle, ByteBuffer section) {
         this.bundle = bundle;
         this.section = section;
         for (int t = 0; t < TABLES; t++) {
-            offset[t] = section.getInt(20 + t * 8);
-            count[t] = section.getInt(24 + t * 8);
+            offset[t] = section.getInt(TABLES_AT + t * 8);
+            count[t] = section.getInt(TABLES_AT + 4 + t * 8);
         }
         this.poolAt = offset[POOL];
     }
@@ -125,19 +163,59 @@ public final class ModuleSection {
         return section.getInt(offset[MODULES] + module * 40 + 36);
     }
 
-    public List<Info> moduleInfo(int module) {
+    /** Where the module's modinfo lies in the data stream; decode what is read there with {@link #decodeInfo}. */
+    public InfoRef moduleInfo(int module) {
         int at = offset[MODULES] + module * 40;
-        return info(section.getInt(at + 28), section.getInt(at + 32));
+        return new InfoRef(modinfoOffset + Integer.toUnsignedLong(section.getInt(at + 28)), section.getInt(at + 32));
     }
 
-    /** modules.builtin.modinfo's lines for a builtin module, or null when it has none. */
-    public List<Info> builtinInfo(String name) {
+    /** Where modules.builtin.modinfo's lines for a builtin module lie, or null when it has none. */
+    public InfoRef builtinInfo(String name) {
         int i = findExact(BUILTIN_INFO, 16, name.getBytes(StandardCharsets.UTF_8));
         if (i < 0) {
             return null;
         }
         int at = offset[BUILTIN_INFO] + i * 16;
-        return info(section.getInt(at + 8), section.getInt(at + 12));
+        return new InfoRef(modinfoOffset + Integer.toUnsignedLong(section.getInt(at + 8)), section.getInt(at + 12));
+    }
+
+    /** The modinfo blob's place in the data stream: [offset, offset + length). */
+    public long modinfoOffset() {
+        return modinfoOffset;
+    }
+
+    public long modinfoLength() {
+        return modinfoLength;
+    }
+
+    /** Decodes one module's modinfo as read from the data stream, checking every length against the record. */
+    public static List<Info> decodeInfo(byte[] record, String bundle) throws CorruptBundleException {
+        ByteBuffer in = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
+        List<Info> list = new ArrayList<>();
+        while (in.hasRemaining()) {
+            if (in.remaining() < INFO_ENTRY_HEADER) {
+                throw new CorruptBundleException(bundle, "modinfo record ends inside an entry header");
+            }
+            int flags = Byte.toUnsignedInt(in.get());
+            int keyLength = Short.toUnsignedInt(in.getShort());
+            long valueLength = Integer.toUnsignedLong(in.getInt());
+            boolean inFile = (flags & INFO_IN_FILE) != 0;
+            if (keyLength + valueLength > in.remaining() || (flags & ~(INFO_HEX | INFO_IN_FILE)) != 0
+                    || (inFile && valueLength != 12)) {
+                throw new CorruptBundleException(bundle, "modinfo entry of " + keyLength + "+" + valueLength
+                        + " bytes (flags " + flags + ") does not fit the " + in.remaining() + " bytes left");
+            }
+            byte[] key = new byte[keyLength];
+            byte[] value = new byte[(int) valueLength];
+            in.get(key).get(value);
+            Info info = new Info(new String(key, StandardCharsets.UTF_8), value, (flags & INFO_HEX) != 0, inFile);
+            if (inFile && (info.fileOffset() < 0 || info.fileLength() < 0)) {
+                throw new CorruptBundleException(bundle, "modinfo entry " + info.key() + " refers to bytes "
+                        + info.fileOffset() + "+" + info.fileLength() + " of its module");
+            }
+            list.add(info);
+        }
+        return list;
     }
 
     public boolean hasBuiltinModinfo() {
@@ -262,16 +340,6 @@ public final class ModuleSection {
         return Integer.compare(length, keyLength);
     }
 
-    private List<Info> info(int start, int n) {
-        List<Info> list = new ArrayList<>(n);
-        for (int i = start; i < start + n; i++) {
-            int at = offset[INFO] + i * 20;
-            list.add(new Info(string(at), bytes(section.getInt(at + 8), section.getInt(at + 12)),
-                    (section.getInt(at + 16) & INFO_HEX) != 0));
-        }
-        return list;
-    }
-
     private String string(int refAt) {
         return new String(bytes(section.getInt(refAt), section.getInt(refAt + 4)), StandardCharsets.UTF_8);
     }
@@ -297,6 +365,12 @@ public final class ModuleSection {
         s.flags = section.getInt(8);
         s.softdepOffset = section.getInt(12);
         s.softdepLength = section.getInt(16);
+        s.modinfoOffset = section.getLong(20);
+        s.modinfoLength = section.getLong(28);
+        if (s.modinfoOffset < 0 || s.modinfoLength < 0 || s.modinfoLength > Long.MAX_VALUE - s.modinfoOffset) {
+            throw s.corrupt("modinfo blob at " + Long.toUnsignedString(s.modinfoOffset) + " with "
+                    + Long.toUnsignedString(s.modinfoLength) + " bytes is not a valid range");
+        }
         for (int t = 0; t < TABLES; t++) {
             long end = Integer.toUnsignedLong(s.offset[t]) + Integer.toUnsignedLong(s.count[t]) * RECORD_SIZE[t];
             if (s.offset[t] < HEADER_SIZE || s.count[t] < 0 || end > length) {
@@ -307,7 +381,6 @@ public final class ModuleSection {
         }
         s.checkRange(s.softdepOffset, s.softdepLength, "modules.softdep text");
         s.checkStrings(MODULES, 0, 8);
-        s.checkStrings(INFO, 0, 8);
         s.checkStrings(VALUES, 0);
         s.checkStrings(BUILTIN_INFO, 0);
         for (int table : new int[] {ALIASES, SYMBOLS, BUILTINS, BUILTIN_ALIASES}) {
@@ -324,10 +397,10 @@ public final class ModuleSection {
         for (int i = 0; i < s.count[MODULES]; i++) {
             int at = s.offset[MODULES] + i * 40;
             s.checkSlice(at + 20, DEPS, "dependencies of module " + i);
-            s.checkSlice(at + 28, INFO, "modinfo of module " + i);
+            s.checkInfo(at + 28, "modinfo of module " + i);
         }
         for (int i = 0; i < s.count[BUILTIN_INFO]; i++) {
-            s.checkSlice(s.offset[BUILTIN_INFO] + i * 16 + 8, INFO, "modinfo of builtin " + i);
+            s.checkInfo(s.offset[BUILTIN_INFO] + i * 16 + 8, "modinfo of builtin " + i);
         }
         for (int i = 0; i < s.count[DEPS]; i++) {
             int dep = section.getInt(s.offset[DEPS] + i * 4);
@@ -356,6 +429,14 @@ public final class ModuleSection {
         }
     }
 
+    private void checkInfo(int at, String what) throws CorruptBundleException {
+        long start = Integer.toUnsignedLong(section.getInt(at));
+        long n = Integer.toUnsignedLong(section.getInt(at + 4));
+        if (start + n > modinfoLength) {
+            throw corrupt(what + " [" + start + ", +" + n + ") exceeds the " + modinfoLength + "-byte modinfo blob");
+        }
+    }
+
     private void checkRange(int from, int length, String what) throws CorruptBundleException {
         if (from < 0 || length < 0 || (long) from + length > count[POOL]) {
             throw corrupt(what + " at " + Integer.toUnsignedString(from) + "+" + Integer.toUnsignedString(length)
@@ -369,8 +450,11 @@ public final class ModuleSection {
 
     // ---- encoding ------------------------------------------------------------------------------------------
 
-    /** Lays out the section; tables are sorted here so that the packer cannot get the order wrong. */
-    public static byte[] encode(Content content) {
+    /**
+     * Lays out the section and the modinfo blob that the packer appends to the data stream at
+     * {@code modinfoOffset}; tables are sorted here so that the packer cannot get the order wrong.
+     */
+    public static Encoded encode(Content content, long modinfoOffset) {
         Pool pool = new Pool();
         List<Module> modules = new ArrayList<>(content.modules());
         // Dependencies are given as indexes into content.modules(); renumber them after sorting by name.
@@ -383,7 +467,7 @@ public final class ModuleSection {
         }
         ByteBuffer moduleTable = table(modules.size() * 40);
         ByteArrayOutputStream deps = new ByteArrayOutputStream();
-        InfoTable info = new InfoTable(pool);
+        ByteArrayOutputStream blob = new ByteArrayOutputStream();
         int depCount = 0;
         for (Integer i : order) {
             Module m = modules.get(i);
@@ -394,9 +478,9 @@ public final class ModuleSection {
                 deps.writeBytes(le(newIndex[dep]));
                 depCount++;
             }
-            int infoStart = info.size();
-            info.addAll(m.info());
-            moduleTable.putInt(infoStart).putInt(m.info().size()).putInt(m.flags());
+            int infoStart = blob.size();
+            writeInfo(blob, m.info());
+            moduleTable.putInt(infoStart).putInt(blob.size() - infoStart).putInt(m.flags());
         }
         ValueTable values = new ValueTable(pool);
         byte[] aliases = keys(content.aliases(), pool, values);
@@ -408,28 +492,41 @@ public final class ModuleSection {
         ByteBuffer builtinTable = table(builtinInfo.size() * 16);
         for (BuiltinInfo b : builtinInfo) {
             pool.ref(builtinTable, utf8(b.name()));
-            builtinTable.putInt(info.size()).putInt(b.info().size());
-            info.addAll(b.info());
+            int infoStart = blob.size();
+            writeInfo(blob, b.info());
+            builtinTable.putInt(infoStart).putInt(blob.size() - infoStart);
         }
         byte[] softdep = utf8(content.softdepConfig());
         int softdepOffset = pool.add(softdep);
 
-        byte[][] tables = {pool.bytes(), moduleTable.array(), deps.toByteArray(), info.bytes(), aliases, symbols,
-            builtins, builtinAliases, values.bytes(), builtinTable.array()};
+        byte[][] tables = {pool.bytes(), moduleTable.array(), deps.toByteArray(), aliases, symbols, builtins,
+            builtinAliases, values.bytes(), builtinTable.array()};
         int total = HEADER_SIZE;
         for (byte[] t : tables) {
             total += align4(t.length);
         }
         ByteBuffer out = table(total);
         out.putInt(MAGIC).putInt(VERSION).putInt(content.hasBuiltinModinfo() ? HAS_BUILTIN_MODINFO : 0)
-                .putInt(softdepOffset).putInt(softdep.length);
+                .putInt(softdepOffset).putInt(softdep.length).putLong(modinfoOffset).putLong(blob.size());
         int at = HEADER_SIZE;
         for (int t = 0; t < TABLES; t++) {
             out.putInt(at).putInt(tables[t].length / RECORD_SIZE[t]);
             out.put(at, tables[t]);
             at += align4(tables[t].length);
         }
-        return out.array();
+        return new Encoded(out.array(), blob.toByteArray());
+    }
+
+    private static void writeInfo(ByteArrayOutputStream blob, List<Info> info) {
+        for (Info i : info) {
+            byte[] key = utf8(i.key());
+            ByteBuffer header = table(INFO_ENTRY_HEADER);
+            int flags = (i.hex() ? INFO_HEX : 0) | (i.inFile() ? INFO_IN_FILE : 0);
+            header.put((byte) flags).putShort((short) key.length).putInt(i.value().length);
+            blob.writeBytes(header.array());
+            blob.writeBytes(key);
+            blob.writeBytes(i.value());
+        }
     }
 
     /** Alias-style tables sorted by (literal prefix, pattern with end-of-string after every byte). */
@@ -502,35 +599,6 @@ public final class ModuleSection {
 
         void ref(ByteBuffer out, byte[] value) {
             out.putInt(add(value)).putInt(value.length);
-        }
-
-        byte[] bytes() {
-            return bytes.toByteArray();
-        }
-    }
-
-    private static final class InfoTable {
-        private final Pool pool;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private int size;
-
-        InfoTable(Pool pool) {
-            this.pool = pool;
-        }
-
-        void addAll(List<Info> info) {
-            for (Info i : info) {
-                ByteBuffer record = table(20);
-                pool.ref(record, utf8(i.key()));
-                pool.ref(record, i.value());
-                record.putInt(i.hex() ? INFO_HEX : 0);
-                bytes.writeBytes(record.array());
-                size++;
-            }
-        }
-
-        int size() {
-            return size;
         }
 
         byte[] bytes() {

@@ -1,12 +1,17 @@
 package org.kmodpack.modules;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.ModuleSection.Info;
+import org.kmodpack.format.CorruptBundleException;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
 
 /**
  * kmod 30's modinfo over a bundle: fields in .modinfo order, then the signature fields, then one merged line
@@ -14,13 +19,13 @@ import org.kmodpack.format.ModuleSection.Info;
  * field values are printed as stored, whatever their encoding.
  */
 public final class Modinfo {
+    private final Bundle bundle;
     private final ModuleSection section;
-    private final String moduleDir;
     private final Modprobe lookups;
 
-    Modinfo(ModuleSection section, String moduleDir) {
+    Modinfo(Bundle bundle, ModuleSection section, String moduleDir) {
+        this.bundle = bundle;
         this.section = section;
-        this.moduleDir = moduleDir;
         // modinfo runs kmod with an empty configuration: no aliases, commands or options apply.
         this.lookups = new Modprobe(section, ModprobeConfig.empty(), moduleDir, message -> { });
     }
@@ -36,7 +41,7 @@ public final class Modinfo {
      * The fields kmod_module_get_info lists for a module found by {@code name} (the first match), or null
      * when nothing matches.
      */
-    public List<Field> fields(String nameOrAlias) {
+    public List<Field> fields(String nameOrAlias) throws IOException {
         List<Modprobe.Mod> found = lookups.lookup(nameOrAlias);
         if (found == null || found.isEmpty()) {
             return null;
@@ -53,7 +58,8 @@ public final class Modinfo {
      * Prints what {@code modinfo [-F field] NAME} prints to {@code out}, errors (kmod's wording) to
      * {@code errors}; returns false when kmod would exit 1 for this name.
      */
-    public boolean print(String name, String field, ByteArrayOutputStream out, Consumer<String> errors) {
+    public boolean print(String name, String field, ByteArrayOutputStream out, Consumer<String> errors)
+            throws IOException {
         List<Modprobe.Mod> found = lookups.lookup(name);
         if (found == null) {
             errors.accept("modinfo: ERROR: Module alias " + name + " not found.");
@@ -70,7 +76,8 @@ public final class Modinfo {
         return ok;
     }
 
-    private boolean printModule(Modprobe.Mod mod, String field, ByteArrayOutputStream out, Consumer<String> errors) {
+    private boolean printModule(Modprobe.Mod mod, String field, ByteArrayOutputStream out, Consumer<String> errors)
+            throws IOException {
         String filename = lookups.path(mod);
         boolean noFile = filename == null;
         if (noFile) {
@@ -129,17 +136,18 @@ public final class Modinfo {
     private static final int ENOSYS = 38;
 
     /** kmod_module_get_info; null with the errno in {@code error[0]} when kmod fails. */
-    private List<Info> info(Modprobe.Mod mod, int[] error) {
+    private List<Info> info(Modprobe.Mod mod, int[] error) throws IOException {
         if (lookups.isBuiltin(mod)) {
             if (!section.hasBuiltinModinfo()) {
                 error[0] = ENOENT;
                 return null;
             }
-            List<Info> info = section.builtinInfo(mod.name);
-            if (info == null) {
+            ModuleSection.InfoRef ref = section.builtinInfo(mod.name);
+            if (ref == null) {
                 error[0] = ENOSYS;
+                return null;
             }
-            return info;
+            return read(ref);
         }
         int at = section.findModule(mod.name);
         int flags = at < 0 ? ModuleSection.FLAG_NO_MODINFO : section.moduleFlags(at);
@@ -151,7 +159,31 @@ public final class Modinfo {
             error[0] = ENOENT;
             return null;
         }
-        return section.moduleInfo(at);
+        List<Info> info = read(section.moduleInfo(at));
+        List<Info> resolved = new ArrayList<>(info.size());
+        for (Info i : info) {
+            resolved.add(i.inFile() ? new Info(i.key(), fileBytes(section.modulePath(at), i), i.hex()) : i);
+        }
+        return resolved;
+    }
+
+    /** A value the index refers to instead of storing: bytes of the module file itself. */
+    private byte[] fileBytes(String path, Info reference) throws IOException {
+        Entry file = bundle.find(path).filter(Entry::isFile).orElseThrow(() -> new CorruptBundleException(
+                bundle.toString(), "modinfo of " + path + " refers to the module file, which the bundle lacks"));
+        if (reference.fileOffset() + reference.fileLength() > file.size()) {
+            throw new CorruptBundleException(bundle.toString(), "modinfo field " + reference.key() + " of " + path
+                    + " refers to bytes past the end of the file");
+        }
+        ByteBuffer out = ByteBuffer.allocate(reference.fileLength());
+        while (out.hasRemaining() && bundle.read(file, reference.fileOffset() + out.position(), out) > 0) {
+            // each read fills what the blocks hold
+        }
+        return out.array();
+    }
+
+    private List<Info> read(ModuleSection.InfoRef ref) throws IOException {
+        return ModuleSection.decodeInfo(bundle.readModuleInfo(ref), bundle.toString());
     }
 
     private static String strerror(int errno) {

@@ -72,6 +72,6 @@ public final class ModuleIndex {
     }
 
     public Modinfo modinfo(String moduleDirectory) {
-        return new Modinfo(section, moduleDirectory);
+        return new Modinfo(bundle, section, moduleDirectory);
     }
 }
