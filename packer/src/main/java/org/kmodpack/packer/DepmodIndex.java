@@ -27,6 +27,7 @@ final class DepmodIndex {
     private final String file;
     private final ByteBuffer bytes;
     private final List<Key> keys = new ArrayList<>();
+    private long visits;
 
     private DepmodIndex(String file, ByteBuffer bytes) {
         this.file = file;
@@ -55,8 +56,10 @@ final class DepmodIndex {
         if (at == 0) {
             return;
         }
-        if (depth > MAX_DEPTH) {
-            throw invalid("trie deeper than " + MAX_DEPTH + " (a loop?)");
+        // Nodes of a real trie are disjoint, so there are fewer than bytes; more means shared or looping nodes,
+        // which could otherwise make the walk exponential.
+        if (depth > MAX_DEPTH || ++visits > bytes.limit()) {
+            throw invalid("trie nodes are shared or loop");
         }
         int mark = key.length();
         if ((pointer & FLAG_PREFIX) != 0) {
