@@ -121,6 +121,22 @@ class ModuleIndexTest {
     }
 
     @Test
+    void modulesByNameWithTheirDependencies() throws IOException {
+        try (Bundle open = Bundle.open(pack())) {
+            ModuleIndex index = ModuleIndex.of(open);
+            ModuleIndex.Module chainA = index.module("chain-a").orElseThrow();
+            assertEquals("chain_a", chainA.name());
+            assertEquals("kernel/lib/chain/chain_a.ko.xz", chainA.path());
+            assertEquals(List.of("chain_b", "chain_c", "chain_d"), chainA.dependencies());
+            assertTrue(open.find(chainA.path()).orElseThrow().isFile());
+            assertTrue(index.module("no_such_module").isEmpty());
+            assertEquals("chain head", new String(index.modinfo("/lib/modules/x").fields("chain_a").stream()
+                    .filter(f -> f.key().equals("description")).findFirst().orElseThrow().value(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void oneIndexServesManyThreads() throws Exception {
         Path bundle = pack();
         try (Bundle open = Bundle.open(bundle)) {

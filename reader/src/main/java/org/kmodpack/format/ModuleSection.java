@@ -107,15 +107,20 @@ public final class ModuleSection {
     private final int[] offset = new int[TABLES];
     private final int[] count = new int[TABLES];
     private final int poolAt;
-    private int flags;
-    private int softdepOffset;
-    private int softdepLength;
-    private long modinfoOffset;
-    private long modinfoLength;
+    private final int flags;
+    private final int softdepOffset;
+    private final int softdepLength;
+    private final long modinfoOffset;
+    private final long modinfoLength;
 
     private ModuleSection(String bundle, ByteBuffer section) {
         this.bundle = bundle;
         this.section = section;
+        this.flags = section.getInt(8);
+        this.softdepOffset = section.getInt(12);
+        this.softdepLength = section.getInt(16);
+        this.modinfoOffset = section.getLong(20);
+        this.modinfoLength = section.getLong(28);
         for (int t = 0; t < TABLES; t++) {
             offset[t] = section.getInt(TABLES_AT + t * 8);
             count[t] = section.getInt(TABLES_AT + 4 + t * 8);
@@ -362,11 +367,6 @@ public final class ModuleSection {
             throw new UnsupportedBundleException(bundle, "MODULES section version " + section.getInt(4));
         }
         ModuleSection s = new ModuleSection(bundle, section);
-        s.flags = section.getInt(8);
-        s.softdepOffset = section.getInt(12);
-        s.softdepLength = section.getInt(16);
-        s.modinfoOffset = section.getLong(20);
-        s.modinfoLength = section.getLong(28);
         if (s.modinfoOffset < 0 || s.modinfoLength < 0 || s.modinfoLength > Long.MAX_VALUE - s.modinfoOffset) {
             throw s.corrupt("modinfo blob at " + Long.toUnsignedString(s.modinfoOffset) + " with "
                     + Long.toUnsignedString(s.modinfoLength) + " bytes is not a valid range");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.reader.Bundle;
@@ -16,6 +17,10 @@ import org.kmodpack.reader.Bundle;
 public final class ModuleIndex {
     private final Bundle bundle;
     private final ModuleSection section;
+
+    /** A module of modules.dep: its path relative to the module directory, its dependencies in the line's order. */
+    public record Module(String name, String path, List<String> dependencies) {
+    }
 
     private ModuleIndex(Bundle bundle, ModuleSection section) {
         this.bundle = bundle;
@@ -37,6 +42,19 @@ public final class ModuleIndex {
     /** ROOT/lib/modules/KVER as kmod spells it for {@code -d ROOT} / {@code -b ROOT} (ROOT may be "" or null). */
     public String moduleDirectory(String root) {
         return (root == null ? "" : root) + "/lib/modules/" + kernelVersion();
+    }
+
+    /** The module of modules.dep with this name ('-' and '_' are the same, as for kmod), if there is one. */
+    public Optional<Module> module(String name) {
+        int at = section.findModule(name.replace('-', '_'));
+        if (at < 0) {
+            return Optional.empty();
+        }
+        List<String> dependencies = new ArrayList<>();
+        for (int dep : section.moduleDeps(at)) {
+            dependencies.add(section.moduleName(dep));
+        }
+        return Optional.of(new Module(section.moduleName(at), section.modulePath(at), List.copyOf(dependencies)));
     }
 
     /** Every module of modules.dep, by name, in byte order. */
