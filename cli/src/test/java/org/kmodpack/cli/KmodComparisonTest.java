@@ -70,7 +70,9 @@ class KmodComparisonTest {
         List<String> modprobe = List.of("modprobe", "-d", root.toString(), "-S", kver);
         List<String> ours = List.of("modprobe", bundle.toString(), "-d", root.toString());
 
-        for (List<String> cfg : List.of(List.<String>of(), List.of("-C", config.toString()))) {
+        Path second = secondConfig(modules);
+        for (List<String> cfg : List.of(List.<String>of(), List.of("-C", config.toString()),
+                List.of("-C", config.toString(), "-C", second.toString()))) {
             List<String> names = new ArrayList<>(modules);
             names.addAll(builtins);
             names.addAll(List.of("no-such-module", "my-alias-one", "only-a-command", "pattern-xyz"));
@@ -192,6 +194,19 @@ class KmodComparisonTest {
         return instances;
     }
 
+    /**
+     * A second -C folder: a file named like one of the first folder's (ignored: the first folder wins) and one
+     * that sorts before it (read first), and a plain file given as a folder entry.
+     */
+    private Path secondConfig(List<String> modules) throws IOException {
+        Path dir = Files.createDirectories(work.resolve("second.d"));
+        Files.writeString(dir.resolve("10-test.conf"), "alias my-alias-one " + modules.get(modules.size() - 1) + "\n");
+        Files.writeString(dir.resolve("05-early.conf"), "options " + modules.get(0) + " early=1\n"
+                + "alias pattern-* " + modules.get(modules.size() - 1) + "\n");
+        Files.createDirectories(dir.resolve("nested.conf"));
+        return dir;
+    }
+
     /** Every config command kmod 30 knows, plus weakdep (an error in kmod 30), a bad line and a continuation. */
     private Path testConfig(List<String> modules, List<String> builtins) throws IOException {
         String m0 = modules.get(0);
@@ -212,7 +227,7 @@ class KmodComparisonTest {
                 "options my_alias_one via_alias=1",
                 "options " + m4 + " long=\\",
                 "continued",
-                "softdep " + m0 + " pre: " + m5 + " nosuch " + b0 + " post: " + m4,
+                "softdep " + m0 + " pre: " + m5 + " nosuch bad]name " + b0 + " post: " + m4,
                 "softdep " + m0 + " pre: " + m3,
                 "softdep " + m3.charAt(0) + "* post: " + m2,
                 "install " + m5 + " /bin/true $CMDLINE_OPTS",
@@ -222,6 +237,9 @@ class KmodComparisonTest {
                 "blacklist " + m1,
                 "weakdep " + m0 + " " + m3,
                 "bogus line here",
+                "options " + m2 + " ",
+                "alias\tTab-Alias\t" + m4,
+                "softdep " + m4 + " pre:",
                 "  # indented comment is a bad line in kmod",
                 ""));
         Files.writeString(dir.resolve("20-more.alias"), "alias pattern-x* " + m2 + "\n");

@@ -199,7 +199,7 @@ public final class Modprobe {
         for (String name : names) {
             List<Mod> found = lookup(name);
             if (found == null) {
-                errors.accept("libkmod: ERROR ../libkmod/libkmod-module.c:1081 lookup_softdep: failed to lookup "
+                errors.accept("modprobe: ERROR: ../libkmod/libkmod-module.c:1567 lookup_softdep() failed to lookup "
                         + "soft dependency '" + name + "', continuing anyway.");
             } else {
                 out.addAll(found);

@@ -136,7 +136,7 @@ public final class ModprobeConfig {
                 continue;
             }
             if (Files.isDirectory(path.resolve(name))) {
-                errors.accept("libkmod: ERROR ../libkmod/libkmod-config.c:848 conf_files_filter_out: "
+                errors.accept("libkmod: ERROR ../libkmod/libkmod-config.c:772 conf_files_filter_out: "
                         + "Directories inside directories are not supported: " + path + "/" + name);
                 continue;
             }
