@@ -128,7 +128,8 @@ public final class ModprobeConfig {
         try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
             children.forEach(child -> names.add(child.getFileName().toString()));
         } catch (IOException e) {
-            errors.accept("libkmod: ERROR: opendir(" + path + "): " + e.getMessage());
+            errors.accept("libkmod: ERROR ../libkmod/libkmod-config.c:868 conf_files_list: opendir(" + path + "): "
+                    + (e instanceof java.nio.file.AccessDeniedException ? "Permission denied" : e.getMessage()));
             return;
         }
         for (String name : names) {
