@@ -1,6 +1,7 @@
 package org.kmodpack.packer;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,6 +11,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.ModuleSection.BuiltinInfo;
@@ -27,7 +31,8 @@ final class ModuleScanner {
     }
 
     /** The section's content, or null when the tree has no modules.dep.bin (depmod never ran on it). */
-    static ModuleSection.Content scan(Path moduleDirectory, List<ScannedEntry> entries) throws IOException {
+    static ModuleSection.Content scan(Path moduleDirectory, List<ScannedEntry> entries, ExecutorService workers)
+            throws IOException {
         Path depIndex = moduleDirectory.resolve("modules.dep.bin");
         if (!Files.isRegularFile(depIndex)) {
             return null;
@@ -41,9 +46,15 @@ final class ModuleScanner {
         for (Key key : depKeys) {
             moduleByName.put(key.key(), moduleByName.size());
         }
-        List<Module> modules = new ArrayList<>(depKeys.size());
+        // Reading and parsing every module is most of the work: spread it over the workers, keep depmod's order.
+        List<Future<Module>> pending = new ArrayList<>(depKeys.size());
         for (Key key : depKeys) {
-            modules.add(module(moduleDirectory, depIndex, key, moduleByName, entryByPath, entries));
+            pending.add(workers.submit(() -> module(moduleDirectory, depIndex, key, moduleByName, entryByPath,
+                    entries)));
+        }
+        List<Module> modules = new ArrayList<>(depKeys.size());
+        for (Future<Module> module : pending) {
+            modules.add(await(module));
         }
         Path builtinModinfo = moduleDirectory.resolve("modules.builtin.modinfo");
         boolean hasBuiltinModinfo = Files.isRegularFile(builtinModinfo);
@@ -108,6 +119,20 @@ final class ModuleScanner {
         }
         return new Module(key.key(), path, entry == null ? -1 : entry, deps.stream().mapToInt(i -> i).toArray(),
                 info, flags);
+    }
+
+    private static Module await(Future<Module> module) throws IOException {
+        try {
+            return module.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading the modules' modinfo");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("reading a module's modinfo failed: " + e.getCause(), e.getCause());
+        }
     }
 
     /** kmod's path_to_modname: the basename up to its first '.', with '-' as '_'. */

@@ -61,7 +61,7 @@ public final class Packer {
         });
         try {
             ContentPlan plan = ContentPlan.build(entries, workers);
-            ModuleSection.Content moduleContent = ModuleScanner.scan(tree.moduleDirectory(), entries);
+            ModuleSection.Content moduleContent = ModuleScanner.scan(tree.moduleDirectory(), entries, workers);
             int indexedModules = moduleContent == null ? -1 : moduleContent.modules().size();
             // The modinfo blob follows the files in the data stream, compressed and hashed like them.
             ModuleSection.Encoded modules = moduleContent == null ? null
