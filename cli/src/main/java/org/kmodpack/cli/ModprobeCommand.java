@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Answer as kmod's modprobe would on the unpacked tree, from the bundle's module index:",
             "-D prints the load order (modprobe -d ROOT -S KVER -D), -R the modules an alias resolves to."},
         footer = {"", "Examples:", "  kmodpack modprobe modules.kpack -D btrfs",
-            "  kmodpack modprobe modules.kpack -R 'pci:v00008086d000010D3sv*sd*bc*sc*i*'"})
+            "  kmodpack modprobe modules.kpack -R pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00"})
 final class ModprobeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
