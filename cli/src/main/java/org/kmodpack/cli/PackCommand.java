@@ -94,9 +94,12 @@ final class PackCommand implements Callable<Integer> {
         } finally {
             bar.finish();
         }
-        out.printf(Locale.ROOT, "%s: %d files, %s packed into %s (%.1f %%) in %.1f s, kernel %s%n",
+        out.printf(Locale.ROOT, "%s: %d files, %s packed into %s (%.1f %%) in %.1f s, kernel %s, %s%n",
                 result.bundle(), result.files(), Sizes.human(result.inputBytes()), Sizes.human(result.bundleBytes()),
-                100 * result.ratio(), result.elapsed().toMillis() / 1000.0, result.kernelVersion());
+                100 * result.ratio(), result.elapsed().toMillis() / 1000.0, result.kernelVersion(),
+                result.indexedModules() < 0
+                        ? "no module index (no modules.dep.bin: run depmod on the tree for modprobe/modinfo lookups)"
+                        : "module index of " + result.indexedModules() + " modules");
         for (SigningKey key : keys) {
             out.printf(Locale.ROOT, "%s: signed by %s%n", result.bundle(), key.describe());
         }

@@ -60,6 +60,20 @@ final class BlockWriter {
         });
     }
 
+    /** Appends bytes made by the packer itself (the modules' modinfo) to the stream. */
+    void append(byte[] bytes) throws IOException {
+        int done = 0;
+        while (done < bytes.length) {
+            int n = Math.min(blockSize - fill, bytes.length - done);
+            System.arraycopy(bytes, done, block, fill, n);
+            fill += n;
+            done += n;
+            if (fill == blockSize) {
+                submit();
+            }
+        }
+    }
+
     /** Appends one file's content to the stream; it must still have the size the scan saw. */
     void append(ContentPlan.Content content) throws IOException {
         long remaining = content.size();

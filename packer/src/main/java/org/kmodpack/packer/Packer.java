@@ -20,6 +20,7 @@ import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.Index;
+import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.Names;
 import org.kmodpack.format.Params;
 import org.kmodpack.format.Statement;
@@ -70,8 +71,13 @@ public final class Packer {
         });
         try {
             ContentPlan plan = ContentPlan.build(entries, workers);
-            long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), options, workers, progress,
-                    signers, terms);
+            ModuleSection.Content moduleContent = ModuleScanner.scan(tree.moduleDirectory(), entries, workers);
+            int indexedModules = moduleContent == null ? -1 : moduleContent.modules().size();
+            // The modinfo blob follows the files in the data stream, compressed and hashed like them.
+            ModuleSection.Encoded modules = moduleContent == null ? null
+                    : ModuleSection.encode(moduleContent, plan.dataLength());
+            long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), modules, options, workers,
+                    progress, signers, terms);
             Files.move(temporary, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             try (Bundle check = Bundle.open(output)) {
                 check.root();
@@ -85,7 +91,7 @@ public final class Packer {
                 }
             }
             return new PackResult(output, tree.kernelVersion(), files, inputBytes, bundleLength,
-                    Duration.ofNanos(System.nanoTime() - start));
+                    Duration.ofNanos(System.nanoTime() - start), indexedModules);
         } finally {
             workers.shutdownNow();
             deleteQuietly(temporary);
@@ -98,8 +104,8 @@ public final class Packer {
     }
 
     private static long write(Path temporary, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
-            PackOptions options, ExecutorService workers, PackProgress progress, List<SigningKey> signers,
-            StatementTerms terms) throws IOException {
+            ModuleSection.Encoded modules, PackOptions options, ExecutorService workers, PackProgress progress,
+            List<SigningKey> signers, StatementTerms terms) throws IOException {
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
                     options.blockSize(), workers, options.threads());
@@ -111,12 +117,18 @@ public final class Packer {
                 bytesDone += content.size();
                 progress.update(++filesDone, filesTotal, bytesDone, plan.dataLength());
             }
+            long dataLength = plan.dataLength();
+            if (modules != null) {
+                blocks.append(modules.modinfo());
+                dataLength += modules.modinfo().length;
+            }
             List<BlockRecord> blockRecords = blocks.finish();
             long indexOffset = blocks.position();
             IndexLayout layout = IndexLayout.of(entries, plan);
-            Params params = new Params(options.blockSize(), blockRecords.size(), plan.dataLength(), entries.size(),
+            Params params = new Params(options.blockSize(), blockRecords.size(), dataLength, entries.size(),
                     options.codec(), options.level(), kernelVersion);
-            byte[] index = Index.encode(params, blockRecords, layout.records(), layout.names());
+            byte[] index = Index.encode(params, blockRecords, layout.records(), layout.names(),
+                    modules == null ? null : modules.section());
             writeFully(out, ByteBuffer.wrap(index), indexOffset);
             long bundleLength = indexOffset + index.length;
             Header header = new Header(Header.MAJOR_VERSION, Header.MINOR_VERSION, bundleLength, indexOffset,

@@ -15,6 +15,8 @@ public final class Index {
     public static final int SECTION_BLOCKS = 2;
     public static final int SECTION_ENTRIES = 3;
     public static final int SECTION_NAMES = 4;
+    /** Optional: depmod's indexes and the modules' modinfo ({@link ModuleSection}); absent without depmod output. */
+    public static final int SECTION_MODULES = 5;
     /** Section flag: a reader that does not know this section type must refuse the bundle. */
     public static final int FLAG_REQUIRED = 1;
     static final int MAX_SECTIONS = 64;
@@ -29,15 +31,22 @@ public final class Index {
     private final ByteBuffer entries;
     private final ByteBuffer names;
     private final int[] linkCountByInode;
+    private final ByteBuffer modules;
 
     private Index(String bundle, Params params, ByteBuffer blocks, ByteBuffer entries, ByteBuffer names,
-            int[] linkCountByInode) {
+            int[] linkCountByInode, ByteBuffer modules) {
         this.bundle = bundle;
         this.params = params;
         this.blocks = blocks;
         this.entries = entries;
         this.names = names;
         this.linkCountByInode = linkCountByInode;
+        this.modules = modules;
+    }
+
+    /** The MODULES section's bytes, or null when the bundle has none. */
+    public ByteBuffer modulesSection() {
+        return modules == null ? null : modules.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     public Params params() {
@@ -115,6 +124,12 @@ public final class Index {
     /** Lays out the index region for the given tables, in the one canonical order. */
     public static byte[] encode(Params params, List<BlockRecord> blockRecords, List<EntryRecord> entryRecords,
             byte[] nameBytes) {
+        return encode(params, blockRecords, entryRecords, nameBytes, null);
+    }
+
+    /** As {@link #encode(Params, List, List, byte[])} plus an optional MODULES section (null for none). */
+    public static byte[] encode(Params params, List<BlockRecord> blockRecords, List<EntryRecord> entryRecords,
+            byte[] nameBytes, byte[] modulesSection) {
         byte[] paramBytes = params.encode();
         ByteBuffer blockBytes = ByteBuffer.allocate(blockRecords.size() * BlockRecord.SIZE)
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -122,8 +137,12 @@ public final class Index {
         ByteBuffer entryBytes = ByteBuffer.allocate(entryRecords.size() * EntryRecord.SIZE)
                 .order(ByteOrder.LITTLE_ENDIAN);
         entryRecords.forEach(e -> e.encode(entryBytes));
-        byte[][] sections = {paramBytes, blockBytes.array(), entryBytes.array(), nameBytes};
-        int[] types = {SECTION_PARAMS, SECTION_BLOCKS, SECTION_ENTRIES, SECTION_NAMES};
+        byte[][] sections = modulesSection == null
+                ? new byte[][] {paramBytes, blockBytes.array(), entryBytes.array(), nameBytes}
+                : new byte[][] {paramBytes, blockBytes.array(), entryBytes.array(), nameBytes, modulesSection};
+        int[] types = {SECTION_PARAMS, SECTION_BLOCKS, SECTION_ENTRIES, SECTION_NAMES, SECTION_MODULES};
+        // Old readers skip an unknown section only when it is not REQUIRED: MODULES is optional.
+        int[] flags = {FLAG_REQUIRED, FLAG_REQUIRED, FLAG_REQUIRED, FLAG_REQUIRED, 0};
 
         long[] offsets = new long[sections.length];
         long at = align8(TABLE_HEADER_SIZE + (long) SECTION_DESCRIPTOR_SIZE * sections.length);
@@ -137,7 +156,7 @@ public final class Index {
         ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(at)).order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(MAGIC).putInt(sections.length);
         for (int i = 0; i < sections.length; i++) {
-            out.putInt(types[i]).putInt(FLAG_REQUIRED).putLong(offsets[i]).putLong(sections[i].length);
+            out.putInt(types[i]).putInt(flags[i]).putLong(offsets[i]).putLong(sections[i].length);
         }
         for (int i = 0; i < sections.length; i++) {
             out.put((int) offsets[i], sections[i]);
@@ -163,6 +182,7 @@ public final class Index {
                     + " does not fit the " + length + "-byte index");
         }
         ByteBuffer[] known = new ByteBuffer[KNOWN_SECTIONS.length + 1];
+        ByteBuffer modules = null;
         Set<Integer> seen = new HashSet<>();
         long tableEnd = TABLE_HEADER_SIZE + (long) count * SECTION_DESCRIPTOR_SIZE;
         long expected = align8(tableEnd);
@@ -188,6 +208,8 @@ public final class Index {
             ByteBuffer body = index.slice((int) offset, (int) sectionLength).order(ByteOrder.LITTLE_ENDIAN);
             if (type >= 1 && type <= KNOWN_SECTIONS.length) {
                 known[type] = body;
+            } else if (type == SECTION_MODULES) {
+                modules = body;
             } else if ((flags & FLAG_REQUIRED) != 0) {
                 throw new UnsupportedBundleException(bundle, "required section type " + type);
             }
@@ -214,7 +236,7 @@ public final class Index {
                     + " bytes but PARAMS announces " + params.entryCount() + " entries");
         }
         int[] linkCounts = new TreeChecker(bundle, params, entries, names).check();
-        return new Index(bundle, params, blocks, entries, names, linkCounts);
+        return new Index(bundle, params, blocks, entries, names, linkCounts, modules);
     }
 
     private static void checkBlocks(Params params, ByteBuffer blocks, long dataStart, long dataEnd, String bundle)

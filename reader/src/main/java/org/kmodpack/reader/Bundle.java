@@ -27,6 +27,7 @@ import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.EntryRecord;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.Index;
+import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.Params;
 import org.kmodpack.format.SignatureBlock;
 import org.kmodpack.format.Statement;
@@ -46,6 +47,8 @@ public final class Bundle implements AutoCloseable {
     private final ByteSource source;
     private final BlockCache cache;
     private final SignatureBlock signatureBlock;
+    private final Object modulesLock = new Object();
+    private volatile Optional<ModuleSection> modules;
 
     private Bundle(String name, Header header, Index index, ByteSource source, long cacheBytes,
             SignatureBlock signatureBlock) {
@@ -146,6 +149,42 @@ public final class Bundle implements AutoCloseable {
 
     public String kernelVersion() {
         return index.params().kernelVersion();
+    }
+
+    /**
+     * The MODULES section (depmod's indexes and every module's modinfo), decoded and checked on first use;
+     * empty when the tree had no depmod output when it was packed.
+     */
+    public Optional<ModuleSection> modules() throws CorruptBundleException {
+        Optional<ModuleSection> decoded = modules;
+        if (decoded == null) {
+            synchronized (modulesLock) {
+                decoded = modules;
+                if (decoded == null) {
+                    ByteBuffer section = index.modulesSection();
+                    decoded = section == null ? Optional.empty() : Optional.of(ModuleSection.decode(section, name));
+                    if (decoded.isPresent() && decoded.get().modinfoOffset() + decoded.get().modinfoLength()
+                            > index.params().dataLength()) {
+                        throw new CorruptBundleException(name, "the modinfo blob ends past the "
+                                + index.params().dataLength() + "-byte data stream");
+                    }
+                    modules = decoded;
+                }
+            }
+        }
+        return decoded;
+    }
+
+    /** Reads a module's modinfo record from the data stream (blocks verified and cached as for files). */
+    public byte[] readModuleInfo(ModuleSection.InfoRef ref) throws IOException {
+        ModuleSection section = modules().orElseThrow(() -> new IllegalStateException(name + " has no MODULES"));
+        if (ref.offset() < section.modinfoOffset() || ref.length() < 0
+                || ref.offset() + ref.length() > section.modinfoOffset() + section.modinfoLength()) {
+            throw new IllegalArgumentException(ref + " is not inside the modinfo blob of " + name);
+        }
+        ByteBuffer out = ByteBuffer.allocate(ref.length());
+        readStream(ref.offset(), out, ref.length(), "modinfo");
+        return out.array();
     }
 
     public BundleInfo info() {
@@ -252,19 +291,23 @@ public final class Bundle implements AutoCloseable {
             return -1;
         }
         int wanted = (int) Math.min(destination.remaining(), record.size() - position);
+        readStream(record.ref() + position, destination, wanted, file.path());
+        return wanted;
+    }
+
+    /** Copies {@code wanted} bytes of the data stream from {@code logical} on, block by block. */
+    private void readStream(long logical, ByteBuffer destination, int wanted, String path) throws IOException {
         int blockSize = index.params().blockSize();
-        long logical = record.ref() + position;
         int done = 0;
         while (done < wanted) {
             int block = (int) (logical / blockSize);
             int offset = (int) (logical % blockSize);
-            byte[] content = blockContent(block, file.path());
+            byte[] content = blockContent(block, path);
             int n = Math.min(wanted - done, content.length - offset);
             destination.put(content, offset, n);
             done += n;
             logical += n;
         }
-        return done;
     }
 
     public byte[] readAllBytes(Entry file) throws IOException {

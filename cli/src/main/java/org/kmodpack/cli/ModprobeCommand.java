@@ -1,0 +1,115 @@
+package org.kmodpack.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.kmodpack.modules.ModprobeConfig;
+import org.kmodpack.modules.Modprobe;
+import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.modules.ProbeStep;
+import org.kmodpack.reader.Bundle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "modprobe", mixinStandardHelpOptions = true,
+        description = {"Answer as kmod's modprobe would on the unpacked tree, from the bundle's module index:",
+            "-D prints the load order (modprobe -d ROOT -S KVER -D), -R the modules an alias resolves to."},
+        footer = {"", "Examples:", "  kmodpack modprobe modules.kpack -D btrfs",
+            "  kmodpack modprobe modules.kpack -R pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00"})
+final class ModprobeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "BUNDLE")
+    Path bundlePath;
+
+    @Parameters(index = "1..*", paramLabel = "NAME", arity = "1..*",
+            description = "Module names or aliases; without -a, the words after the first are module options.")
+    List<String> names;
+
+    @Option(names = {"-D", "--show-depends"}, description = "Print the insmod/builtin/install lines, in order.")
+    boolean showDepends;
+
+    @Option(names = {"-R", "--resolve-alias"}, description = "Print the module names each NAME resolves to.")
+    boolean resolveAlias;
+
+    @Option(names = {"-a", "--all"}, description = "Every NAME is a module (no module options).")
+    boolean all;
+
+    @Option(names = {"-b", "--use-blacklist"}, description = "Apply blacklist lines to the named modules too.")
+    boolean useBlacklist;
+
+    @Option(names = {"-d", "--dirname"}, paramLabel = "ROOT",
+            description = "Print paths under ROOT/lib/modules/KVER (default: /lib/modules/KVER).")
+    String root;
+
+    @Option(names = {"-C", "--config"}, paramLabel = "FILE|DIR",
+            description = "Read this configuration instead of /etc/modprobe.d, /run/modprobe.d, "
+                    + "/usr/local/lib/modprobe.d and /lib/modprobe.d (repeatable).")
+    List<Path> config;
+
+    @Override
+    public Integer call() throws Exception {
+        if (showDepends == resolveAlias) {
+            throw new ParameterException(spec.commandLine(), "give exactly one of -D/--show-depends and "
+                    + "-R/--resolve-alias (loading modules is not supported)");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (Bundle bundle = Bundle.open(bundlePath)) {
+            ModuleIndex index = ModuleIndex.of(bundle);
+            String moduleDir = KmodPaths.moduleDirectory(root, index.kernelVersion());
+            ModprobeConfig configuration = index.loadConfig(config, moduleDir, err::println);
+            Modprobe modprobe = index.modprobe(configuration, moduleDir, err::println);
+            List<String> targets = all ? names : names.subList(0, 1);
+            String extraOptions = all ? null : options(names.subList(1, names.size()));
+            boolean failed = false;
+            for (String name : targets) {
+                boolean found;
+                if (resolveAlias) {
+                    List<String> resolved = modprobe.resolve(name);
+                    resolved.forEach(out::println);
+                    found = !resolved.isEmpty();
+                } else {
+                    Optional<List<ProbeStep>> steps = modprobe.showDepends(name, extraOptions, useBlacklist);
+                    steps.ifPresent(list -> list.forEach(step -> out.println(step.line())));
+                    found = steps.isPresent();
+                }
+                if (!found) {
+                    out.flush();
+                    err.println("modprobe: " + (all ? "WARNING" : "FATAL") + ": Module " + name
+                            + " not found in directory " + moduleDir);
+                    failed = true;
+                }
+            }
+            out.flush();
+            err.flush();
+            return failed ? 1 : 0;
+        }
+    }
+
+    /** modprobe's options_from_array: words joined by spaces, a value holding a space quoted. */
+    static String options(List<String> words) {
+        if (words.isEmpty()) {
+            return null;
+        }
+        List<String> quoted = new ArrayList<>(words.size());
+        for (String word : words) {
+            int eq = word.indexOf('=');
+            String value = eq < 0 ? null : word.substring(eq + 1);
+            if (value != null && !value.startsWith("\"") && !value.startsWith("'") && value.contains(" ")) {
+                quoted.add(word.substring(0, eq + 1) + "\"" + value + "\"");
+            } else {
+                quoted.add(word);
+            }
+        }
+        return String.join(" ", quoted);
+    }
+}

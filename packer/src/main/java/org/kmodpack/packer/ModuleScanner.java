@@ -1,0 +1,194 @@
+package org.kmodpack.packer;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.kmodpack.format.EntryKind;
+import org.kmodpack.format.ModuleSection;
+import org.kmodpack.format.ModuleSection.BuiltinInfo;
+import org.kmodpack.format.ModuleSection.Info;
+import org.kmodpack.format.ModuleSection.Key;
+import org.kmodpack.format.ModuleSection.Module;
+
+/**
+ * Gathers what the MODULES section stores from depmod's output in the module directory (the binary tries kmod
+ * searches, modules.softdep, modules.builtin.modinfo) and from each module's .modinfo and signature. Without
+ * modules.dep.bin there is nothing kmod could look up, and no section is written.
+ */
+final class ModuleScanner {
+    private ModuleScanner() {
+    }
+
+    /** The section's content, or null when the tree has no modules.dep.bin (depmod never ran on it). */
+    static ModuleSection.Content scan(Path moduleDirectory, List<ScannedEntry> entries, ExecutorService workers)
+            throws IOException {
+        Path depIndex = moduleDirectory.resolve("modules.dep.bin");
+        if (!Files.isRegularFile(depIndex)) {
+            return null;
+        }
+        Map<String, Integer> entryByPath = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            entryByPath.put(entries.get(i).path(), i);
+        }
+        List<Key> depKeys = DepmodIndex.read(depIndex);
+        Map<String, Integer> moduleByName = new HashMap<>();
+        for (Key key : depKeys) {
+            moduleByName.put(key.key(), moduleByName.size());
+        }
+        // Reading and parsing every module is most of the work: spread it over the workers, keep depmod's order.
+        List<Future<Module>> pending = new ArrayList<>(depKeys.size());
+        for (Key key : depKeys) {
+            pending.add(workers.submit(() -> module(moduleDirectory, depIndex, key, moduleByName, entryByPath,
+                    entries)));
+        }
+        List<Module> modules = new ArrayList<>(depKeys.size());
+        for (Future<Module> module : pending) {
+            modules.add(await(module));
+        }
+        Path builtinModinfo = moduleDirectory.resolve("modules.builtin.modinfo");
+        boolean hasBuiltinModinfo = Files.isRegularFile(builtinModinfo);
+        return new ModuleSection.Content(modules,
+                optionalIndex(moduleDirectory.resolve("modules.alias.bin")),
+                optionalIndex(moduleDirectory.resolve("modules.symbols.bin")),
+                optionalIndex(moduleDirectory.resolve("modules.builtin.bin")).stream().map(Key::key).toList(),
+                optionalIndex(moduleDirectory.resolve("modules.builtin.alias.bin")),
+                hasBuiltinModinfo ? builtinInfo(Files.readAllBytes(builtinModinfo)) : List.of(),
+                hasBuiltinModinfo,
+                readOptional(moduleDirectory.resolve("modules.softdep")));
+    }
+
+    private static Module module(Path moduleDirectory, Path depIndex, Key key, Map<String, Integer> moduleByName,
+            Map<String, Integer> entryByPath, List<ScannedEntry> entries) throws IOException {
+        if (key.values().isEmpty()) {
+            throw new IOException(depIndex + ": module " + key.key() + " has no dependency line; run depmod again");
+        }
+        String line = key.values().get(0).name();
+        int colon = line.indexOf(':');
+        if (colon < 0) {
+            throw new IOException(depIndex + ": line of " + key.key() + " has no ':'; run depmod again");
+        }
+        String path = line.substring(0, colon);
+        List<Integer> deps = new ArrayList<>();
+        for (String dep : line.substring(colon + 1).trim().split("[ \t]+")) {
+            if (dep.isEmpty()) {
+                continue;
+            }
+            Integer index = moduleByName.get(moduleName(dep));
+            if (index == null) {
+                throw new IOException(depIndex + ": " + key.key() + " depends on " + dep
+                        + ", which has no line of its own; run depmod again");
+            }
+            deps.add(index);
+        }
+        Integer entry = entryByPath.get(path);
+        List<Info> info = List.of();
+        int flags = 0;
+        try {
+            Path file = moduleDirectory.resolve(path);
+            byte[] raw = Files.readAllBytes(file);
+            byte[] elf = ModuleFile.decompress(file.toString(), raw);
+            byte[] modinfo = Elf.parse(path, elf).section(".modinfo");
+            if (modinfo == null) {
+                flags = ModuleSection.FLAG_NO_MODINFO;
+            } else {
+                // An uncompressed module stored as a regular file already holds its signature in the bundle.
+                boolean inBundleAsIs = elf == raw && entry != null && entries.get(entry).kind() == EntryKind.FILE;
+                info = new ArrayList<>(Modinfo.parse(modinfo));
+                info.addAll(ModuleSignature.fields(elf, inBundleAsIs));
+            }
+            if (info.stream().anyMatch(i -> i.key().getBytes(StandardCharsets.UTF_8).length > 0xFFFF)) {
+                // The index stores key lengths in 16 bits; no real module comes near that.
+                info = List.of();
+                flags = ModuleSection.FLAG_INVALID_ELF;
+            }
+        } catch (NoSuchFileException missing) {
+            flags = ModuleSection.FLAG_NO_MODINFO;
+        } catch (IOException invalid) {
+            flags = ModuleSection.FLAG_INVALID_ELF;
+        }
+        return new Module(key.key(), path, entry == null ? -1 : entry, deps.stream().mapToInt(i -> i).toArray(),
+                info, flags);
+    }
+
+    private static Module await(Future<Module> module) throws IOException {
+        try {
+            return module.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading the modules' modinfo");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("reading a module's modinfo failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** kmod's path_to_modname: the basename up to its first '.', with '-' as '_'. */
+    static String moduleName(String path) {
+        String base = path.substring(path.lastIndexOf('/') + 1);
+        int dot = base.indexOf('.');
+        return (dot < 0 ? base : base.substring(0, dot)).replace('-', '_');
+    }
+
+    /**
+     * modules.builtin.modinfo: "module.key=value" strings; kmod reads the first run of consecutive strings
+     * of a module and strips the "module." prefix.
+     */
+    static List<BuiltinInfo> builtinInfo(byte[] file) {
+        Map<String, List<Info>> byModule = new LinkedHashMap<>();
+        String current = null;
+        List<Info> run = null;
+        int i = 0;
+        while (i < file.length) {
+            int end = i;
+            while (end < file.length && file[end] != 0) {
+                end++;
+            }
+            int dot = -1;
+            for (int j = i; j < end; j++) {
+                if (file[j] == '.') {
+                    dot = j;
+                    break;
+                }
+            }
+            if (dot < 0) {
+                break; // kmod stops reading at a string without a module prefix
+            }
+            String module = new String(file, i, dot - i, StandardCharsets.UTF_8);
+            if (!module.equals(current)) {
+                current = module;
+                run = byModule.containsKey(module) ? null : new ArrayList<>();
+                if (run != null) {
+                    byModule.put(module, run);
+                }
+            }
+            if (run != null) {
+                run.add(Modinfo.pair(java.util.Arrays.copyOfRange(file, dot + 1, end)));
+            }
+            i = end + 1;
+        }
+        List<BuiltinInfo> all = new ArrayList<>();
+        byModule.forEach((name, info) -> all.add(new BuiltinInfo(name, info)));
+        return all;
+    }
+
+    private static List<Key> optionalIndex(Path file) throws IOException {
+        return Files.isRegularFile(file) ? DepmodIndex.read(file) : List.of();
+    }
+
+    private static String readOptional(Path file) throws IOException {
+        return Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    }
+}

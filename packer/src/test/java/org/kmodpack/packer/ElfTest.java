@@ -1,0 +1,145 @@
+package org.kmodpack.packer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
+
+/** The ELF reader on real modules of every class and byte order, and on hostile input: clear errors, no OOM. */
+class ElfTest {
+    private static final byte[] MODINFO = "\0\0license=GPL\0name=tiny\0".getBytes(StandardCharsets.US_ASCII);
+
+    @ParameterizedTest
+    @EnumSource(value = SyntheticKernel.class, names = {"BASIC", "GZIP", "S390X", "POWERPC", "I686"})
+    void readsModinfoOfEveryModuleOfEveryArchitecture(SyntheticKernel kernel) throws IOException {
+        Path moduleDir = SyntheticKernels.moduleDir(kernel);
+        List<Path> modules;
+        try (Stream<Path> files = Files.walk(moduleDir)) {
+            modules = files.filter(p -> p.getFileName().toString().matches(".*\\.ko(\\.xz|\\.zst|\\.gz)?"))
+                    .toList();
+        }
+        assertTrue(modules.size() > 3, "modules in " + moduleDir);
+        for (Path module : modules) {
+            byte[] modinfo = Elf.parse(module.toString(), ModuleFile.read(module)).section(".modinfo");
+            assertNotNull(modinfo, module.toString());
+            assertTrue(Modinfo.parse(modinfo).stream().anyMatch(i -> i.key().equals("vermagic")), module.toString());
+        }
+    }
+
+    @Test
+    void minimalObjectsOfBothClassesAndByteOrders() throws IOException {
+        for (boolean is64 : new boolean[] {false, true}) {
+            for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+                Elf elf = Elf.parse("tiny.ko", elf(is64, order));
+                assertArrayEquals(MODINFO, elf.section(".modinfo"), is64 + " " + order);
+                assertNull(elf.section(".modinf"));
+                assertNull(elf.section(".modinfo2"));
+                assertEquals(List.of("license", "name"),
+                        Modinfo.parse(elf.section(".modinfo")).stream().map(i -> i.key()).toList());
+            }
+        }
+    }
+
+    @Test
+    void hostileInputGivesErrorsThatNameTheFile() {
+        byte[] good = elf(true, ByteOrder.LITTLE_ENDIAN);
+        assertRefused(new byte[0], "not an ELF file");
+        assertRefused("MZ\0\0\0\0\0\0\0\0\0\0\0\0\0\0".getBytes(StandardCharsets.US_ASCII), "not an ELF file");
+        assertRefused(java.util.Arrays.copyOf(good, 16), "truncated ELF header");
+        assertRefused(java.util.Arrays.copyOf(good, 40), "truncated ELF header");
+        assertRefused(patch(good, b -> b.put(4, (byte) 3)), "unknown ELF class");
+        assertRefused(patch(good, b -> b.put(5, (byte) 0)), "byte order");
+        assertRefused(patch(good, b -> b.putLong(0x28, Long.MAX_VALUE)), "does not fit");
+        assertRefused(patch(good, b -> b.putLong(0x28, -64)), "does not fit");
+        assertRefused(patch(good, b -> b.putShort(0x3C, (short) 0xFFFF)), "does not fit");
+        assertRefused(patch(good, b -> b.putShort(0x3A, (short) 0x7FFF)), "section header size");
+        assertRefused(patch(good, b -> b.putShort(0x3E, (short) 9)), "name table index");
+        int shoff = (int) ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(0x28);
+        // section 2 (.shstrtab) offset and size beyond the file
+        assertRefused(patch(good, b -> b.putLong(shoff + 2 * 64 + 0x18, 1L << 40)), "lies outside");
+        assertRefused(patch(good, b -> b.putLong(shoff + 2 * 64 + 0x20, Long.MAX_VALUE)), "lies outside");
+        // section 1 (.modinfo) out of range is found when it is asked for
+        byte[] badModinfo = patch(good, b -> b.putLong(shoff + 64 + 0x20, 1L << 33));
+        IOException e = assertThrows(IOException.class, () -> Elf.parse("evil.ko", badModinfo).section(".modinfo"));
+        assertTrue(e.getMessage().startsWith("evil.ko: section 1"), e.getMessage());
+        // a section name offset past the name table matches nothing
+        byte[] badName = patch(good, b -> b.putInt(shoff + 64, 1 << 30));
+        assertNull(assertDoesNotThrow(() -> Elf.parse("odd.ko", badName).section(".modinfo")));
+    }
+
+    @Test
+    void damagedCompressedModuleIsAnError() {
+        byte[] xz = {(byte) 0xFD, '7', 'z', 'X', 'Z', 0, 1, 2, 3, 4, 5};
+        IOException e = assertThrows(IOException.class, () -> ModuleFile.decompress("broken.ko.xz", xz));
+        assertTrue(e.getMessage().startsWith("broken.ko.xz: cannot decompress"), e.getMessage());
+        byte[] zst = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 9, 9, 9};
+        assertThrows(IOException.class, () -> ModuleFile.decompress("broken.ko.zst", zst));
+    }
+
+    private static <T> T assertDoesNotThrow(org.junit.jupiter.api.function.ThrowingSupplier<T> supplier) {
+        return org.junit.jupiter.api.Assertions.assertDoesNotThrow(supplier);
+    }
+
+    private static void assertRefused(byte[] bytes, String reason) {
+        IOException e = assertThrows(IOException.class, () -> Elf.parse("evil.ko", bytes).section(".modinfo"));
+        assertTrue(e.getMessage().startsWith("evil.ko: ") && e.getMessage().contains(reason), e.getMessage());
+    }
+
+    private interface Patch {
+        void apply(ByteBuffer buffer);
+    }
+
+    private static byte[] patch(byte[] original, Patch patch) {
+        byte[] copy = original.clone();
+        patch.apply(ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN));
+        return copy;
+    }
+
+    /** Header, .modinfo, .shstrtab, then the section table: null section, .modinfo, .shstrtab. */
+    static byte[] elf(boolean is64, ByteOrder order) {
+        byte[] names = "\0.modinfo\0.shstrtab\0".getBytes(StandardCharsets.US_ASCII);
+        int header = is64 ? 64 : 52;
+        int entry = is64 ? 64 : 40;
+        int modinfoAt = header;
+        int namesAt = modinfoAt + MODINFO.length;
+        int tableAt = (namesAt + names.length + 7) & ~7;
+        ByteBuffer b = ByteBuffer.allocate(tableAt + 3 * entry).order(order);
+        byte data = (byte) (order == ByteOrder.LITTLE_ENDIAN ? 1 : 2);
+        b.put(new byte[] {0x7F, 'E', 'L', 'F', (byte) (is64 ? 2 : 1), data, 1});
+        b.putShort(16, (short) 1); // ET_REL
+        if (is64) {
+            b.putLong(0x28, tableAt).putShort(0x3A, (short) entry).putShort(0x3C, (short) 3).putShort(0x3E, (short) 2);
+        } else {
+            b.putInt(0x20, tableAt).putShort(0x2E, (short) entry).putShort(0x30, (short) 3).putShort(0x32, (short) 2);
+        }
+        b.put(modinfoAt, MODINFO).put(namesAt, names);
+        section(b, is64, tableAt + entry, 1, modinfoAt, MODINFO.length);
+        section(b, is64, tableAt + 2 * entry, 10, namesAt, names.length);
+        return b.array();
+    }
+
+    private static void section(ByteBuffer b, boolean is64, int at, int name, int offset, int size) {
+        b.putInt(at, name).putInt(at + 4, 1);
+        if (is64) {
+            b.putLong(at + 0x18, offset).putLong(at + 0x20, size);
+        } else {
+            b.putInt(at + 0x10, offset).putInt(at + 0x14, size);
+        }
+    }
+}

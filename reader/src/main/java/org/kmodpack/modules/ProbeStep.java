@@ -1,0 +1,18 @@
+package org.kmodpack.modules;
+
+/**
+ * One line of {@code modprobe --show-depends}: a module file to insert, a builtin module, or an install
+ * command that replaces the insertion. {@code options} is what kmod passes (never null; may be empty).
+ */
+public record ProbeStep(Kind kind, String module, String path, String command, String options) {
+    public enum Kind { INSMOD, BUILTIN, INSTALL }
+
+    /** The line exactly as kmod 30 prints it, without the newline. */
+    public String line() {
+        return switch (kind) {
+            case INSMOD -> "insmod " + path + " " + options;
+            case BUILTIN -> "builtin " + module;
+            case INSTALL -> "install " + command + " " + options;
+        };
+    }
+}
