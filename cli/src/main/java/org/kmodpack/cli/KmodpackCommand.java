@@ -9,7 +9,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = VersionProvider.class,
         description = "Ship a kernel's module tree (/lib/modules/KVER) as one indexed, compressed file.",
         subcommands = {PackCommand.class, LsCommand.class, CatCommand.class, ExtractCommand.class,
-            InfoCommand.class, picocli.CommandLine.HelpCommand.class},
+            InfoCommand.class, MountCommand.class, UmountCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {"", "Example:", "  kmodpack pack /lib/modules/$(uname -r)",
             "  kmodpack ls -l modules-$(uname -r).kpack kernel/fs"})
 final class KmodpackCommand implements Runnable {
