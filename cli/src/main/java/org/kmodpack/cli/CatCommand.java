@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "cat", mixinStandardHelpOptions = true,
@@ -19,12 +20,15 @@ final class CatCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BUNDLE")
     Path bundlePath;
 
+    @Mixin
+    TrustOptions trust;
+
     @Parameters(index = "1", paramLabel = "PATH", description = "Path of a regular file inside the bundle.")
     String path;
 
     @Override
     public Integer call() throws Exception {
-        try (Bundle bundle = Bundle.open(bundlePath)) {
+        try (Bundle bundle = trust.open(bundlePath)) {
             Entry entry = bundle.get(path);
             if (!entry.isFile()) {
                 throw new IOException(bundlePath + ": " + entry.path() + " is a "

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Extractor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,6 +26,9 @@ final class ExtractCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BUNDLE")
     Path bundlePath;
 
+    @Mixin
+    TrustOptions trust;
+
     @Parameters(index = "1", paramLabel = "DEST", description = "Directory to write the tree into.")
     Path destination;
 
@@ -33,7 +37,7 @@ final class ExtractCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Bundle bundle = Bundle.open(bundlePath)) {
+        try (Bundle bundle = trust.open(bundlePath)) {
             Extractor.Result result = Extractor.extract(bundle, destination, paths, runningAsRoot());
             spec.commandLine().getOut().printf("%s: %d files (%s), %d directories, %d symlinks%n", destination,
                     result.files(), Sizes.human(result.bytes()), result.directories(), result.symlinks());

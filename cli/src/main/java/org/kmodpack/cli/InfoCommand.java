@@ -6,7 +6,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.BundleInfo;
+import org.kmodpack.reader.TrustPolicy;
+import org.kmodpack.reader.Verification;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -21,14 +24,20 @@ final class InfoCommand implements Callable<Integer> {
     @Parameters(paramLabel = "BUNDLE")
     Path bundlePath;
 
+    @Mixin
+    TrustOptions trust;
+
     @Option(names = "--json", description = "One JSON object, for scripts.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         BundleInfo info;
-        try (Bundle bundle = Bundle.open(bundlePath)) {
+        Verification signatures;
+        try (Bundle bundle = trust.open(bundlePath)) {
             info = bundle.info();
+            // Only to count them and show the serial: whether they are trusted is verify's (or --trust's) job.
+            signatures = bundle.verifySignatures(TrustPolicy.allowingUnsigned());
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -53,6 +62,10 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "bundle:          %s (%s data, %s index)%n", Sizes.human(info.bundleLength()),
                     Sizes.human(info.storedDataLength()), Sizes.human(info.indexLength()));
             out.printf(Locale.ROOT, "ratio:           %.1f %%%n", 100 * info.ratio());
+            out.printf(Locale.ROOT, "signatures:      %s%n", !signatures.signed() ? "none (unsigned)"
+                    : signatures.signatures().size() + ", serial " + signatures.serial() + ", expires "
+                            + signatures.expires().map(Object::toString).orElse("never")
+                            + (trust.given() ? ", trusted" : "; check them with kmodpack verify --trust"));
         }
         out.flush();
         return 0;

@@ -9,9 +9,12 @@ import picocli.CommandLine.ScopeType;
         versionProvider = VersionProvider.class,
         description = "Ship a kernel's module tree (/lib/modules/KVER) as one indexed, compressed file.",
         subcommands = {PackCommand.class, LsCommand.class, CatCommand.class, ExtractCommand.class,
-            InfoCommand.class, MountCommand.class, UmountCommand.class, picocli.CommandLine.HelpCommand.class},
+            InfoCommand.class, KeygenCommand.class, SignCommand.class, VerifyCommand.class, MountCommand.class,
+            UmountCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {"", "Example:", "  kmodpack pack /lib/modules/$(uname -r)",
-            "  kmodpack ls -l modules-$(uname -r).kpack kernel/fs"})
+            "  kmodpack ls -l modules-$(uname -r).kpack kernel/fs",
+            "  kmodpack keygen -o release && kmodpack pack /lib/modules/$(uname -r) --sign release.key",
+            "  kmodpack verify modules-$(uname -r).kpack --trust release.pub"})
 final class KmodpackCommand implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean debug;

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -31,13 +32,16 @@ final class LsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BUNDLE")
     Path bundlePath;
 
+    @Mixin
+    TrustOptions trust;
+
     @Parameters(index = "1", paramLabel = "PATH", defaultValue = "", description = "Path inside the bundle.")
     String path;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Bundle bundle = Bundle.open(bundlePath)) {
+        try (Bundle bundle = trust.open(bundlePath)) {
             Entry entry = bundle.get(path);
             List<Entry> shown = entry.isDirectory() ? bundle.list(entry) : List.of(entry);
             for (Entry e : shown) {

@@ -40,7 +40,11 @@ final class MountCommand implements Callable<Integer> {
             description = "Where to mount (default: /lib/modules/KVER, created if absent).")
     Path mountPoint;
 
-    @Option(names = "--allow-unsigned", description = "Mount a bundle that carries no signature.")
+    @picocli.CommandLine.Mixin
+    TrustOptions trust;
+
+    @Option(names = "--allow-unsigned",
+            description = "Mount a bundle that carries no signature (a signed one must still verify with --trust).")
     boolean allowUnsigned;
 
     @Option(names = "--foreground", description = "Serve in this process instead of a background daemon.")
@@ -63,13 +67,8 @@ final class MountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Bundle bundle = Bundle.open(bundlePath, Sizes.parse(cacheSize));
+        Bundle bundle = trust.openForSystem(bundlePath, allowUnsigned, Sizes.parse(cacheSize));
         Path target = mountPoint != null ? mountPoint : Path.of("/lib/modules", bundle.kernelVersion());
-        if (!allowUnsigned) {
-            bundle.close();
-            throw new IOException(bundlePath + " is not signed, so nothing vouches for the modules in it; "
-                    + "mount it with --allow-unsigned to accept that");
-        }
         if (MountTable.typeAt(target).filter(type -> type.equals("fuse.kmodpack")).isPresent()) {
             bundle.close();
             throw new IOException(target + " already has a kmodpack mount; 'kmodpack umount " + target + "' first");
@@ -120,6 +119,17 @@ final class MountCommand implements Callable<Integer> {
                 "--cache-size", cacheSize));
         if (allowUnsigned) {
             command.add("--allow-unsigned");
+        }
+        for (Path anchor : trust.trust) {
+            command.addAll(List.of("--trust", anchor.toAbsolutePath().toString()));
+        }
+        command.addAll(List.of("--threshold", String.valueOf(trust.threshold), "--min-serial",
+                String.valueOf(trust.minSerial)));
+        if (trust.checkValidity) {
+            command.add("--check-validity");
+        }
+        if (trust.allowExpired) {
+            command.add("--allow-expired");
         }
         if (multiThreaded) {
             command.add("--multi-threaded");

@@ -2,12 +2,18 @@ package org.kmodpack.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.kmodpack.format.Codec;
 import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackResult;
 import org.kmodpack.packer.Packer;
+import org.kmodpack.packer.SigningKey;
+import org.kmodpack.packer.StatementTerms;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,7 +26,8 @@ import picocli.CommandLine.Spec;
                 + "usr/lib/modules/KVER (an unpacked kernel package, a chroot, /)."},
         footer = {"", "Examples:", "  kmodpack pack /lib/modules/$(uname -r)",
             "  kmodpack pack ./rootfs --kernel-version 6.1.0-28-amd64 -o /boot/modules-6.1.0-28-amd64.kpack",
-            "  kmodpack pack /lib/modules/$(uname -r) --level max"})
+            "  kmodpack pack /lib/modules/$(uname -r) --level max",
+            "  kmodpack pack /lib/modules/$(uname -r) --sign release.key --sign linux/certs/signing_key.pem --expires 2027-06-30"})
 final class PackCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -55,31 +62,44 @@ final class PackCommand implements Callable<Integer> {
             description = "Compression threads (default: one per core). The bundle's bytes do not depend on it.")
     Integer threads;
 
+    @ArgGroup(exclusive = false, multiplicity = "0..*")
+    List<SignerOptions> signers = new ArrayList<>();
+
+    @Mixin
+    StatementOptions statement;
+
     @Override
     public Integer call() throws Exception {
         PackOptions options;
+        StatementTerms terms;
         try {
             options = PackOptions.defaults()
                     .withKernelVersion(kernelVersion)
                     .withCodec(codec, parseLevel(level))
                     .withBlockSize(Sizes.parse(blockSize))
                     .withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+            terms = statement.terms();
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        // Keys load before packing: a wrong key or password fails in a second, not after minutes of compression.
+        List<SigningKey> keys = SignerOptions.load(signers);
         Path bundle = output != null ? output
                 : Path.of("modules-" + Packer.kernelVersion(source, options) + ".kpack");
         PrintWriter out = spec.commandLine().getOut();
         ProgressBar bar = ProgressBar.forTerminal(spec.commandLine().getErr());
         PackResult result;
         try {
-            result = Packer.pack(source, bundle, options, bar);
+            result = Packer.pack(source, bundle, options, keys, terms, bar);
         } finally {
             bar.finish();
         }
         out.printf(Locale.ROOT, "%s: %d files, %s packed into %s (%.1f %%) in %.1f s, kernel %s%n",
                 result.bundle(), result.files(), Sizes.human(result.inputBytes()), Sizes.human(result.bundleBytes()),
                 100 * result.ratio(), result.elapsed().toMillis() / 1000.0, result.kernelVersion());
+        for (SigningKey key : keys) {
+            out.printf(Locale.ROOT, "%s: signed by %s%n", result.bundle(), key.describe());
+        }
         return 0;
     }
 

@@ -44,7 +44,7 @@ class CliTest {
         Run version = run("--version");
         assertEquals(0, version.exit);
         assertTrue(version.out.startsWith("kmodpack "), version.out);
-        for (String command : new String[] {"pack", "ls", "cat", "extract", "info"}) {
+        for (String command : new String[] {"pack", "ls", "cat", "extract", "info", "keygen", "sign", "verify"}) {
             Run help = run(command, "--help");
             assertEquals(0, help.exit, command);
             assertTrue(help.out.contains("Usage: kmodpack " + command), help.out);

@@ -90,11 +90,44 @@ class MountCliTest {
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("missing.kpack"), missing.err());
 
-        CliTest.Run unsigned = CliTest.run("mount", bundle.toString(), work.resolve("m2").toString());
+        Path trusted = keygen("trusted");
+        CliTest.Run unsigned = CliTest.run("mount", bundle.toString(), work.resolve("m2").toString(), "--trust",
+                trusted + ".pub");
         assertEquals(1, unsigned.exit());
-        assertTrue(unsigned.err().contains("not signed") && unsigned.err().contains("--allow-unsigned"),
-                unsigned.err());
+        assertTrue(unsigned.err().contains("basic.kpack") && unsigned.err().contains("signature"), unsigned.err());
         assertFalse(MountTable.typeAt(work.resolve("m2")).isPresent());
+
+        Path stranger = keygen("stranger");
+        Path signedByStranger = work.resolve("stranger.kpack");
+        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.I686).toString(), "-o",
+                signedByStranger.toString(), "--sign", stranger + ".key").exit());
+        CliTest.Run untrusted = CliTest.run("mount", signedByStranger.toString(), work.resolve("m3").toString(),
+                "--trust", trusted + ".pub", "--allow-unsigned");
+        assertEquals(1, untrusted.exit(), "--allow-unsigned does not excuse a signature that fails --trust");
+        assertTrue(untrusted.err().contains("stranger.kpack"), untrusted.err());
+        assertFalse(MountTable.typeAt(work.resolve("m3")).isPresent());
+    }
+
+    @Test
+    void aBundleSignedByATrustedKeyMountsWithoutAllowUnsigned() throws Exception {
+        Path key = keygen("release");
+        Path signed = work.resolve("signed.kpack");
+        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.I686).toString(), "-o",
+                signed.toString(), "--sign", key + ".key").exit());
+        mountPoint = work.resolve("mnt-signed");
+        CliTest.Run mount = CliTest.run("mount", signed.toString(), mountPoint.toString(), "--trust", key + ".pub",
+                "--log", work.resolve("signed.log").toString());
+        assertEquals(0, mount.exit(), mount.err());
+        assertTrue(Files.exists(mountPoint.resolve("modules.dep")));
+    }
+
+    private static Path keygen(String name) {
+        Path prefix = work.resolve(name);
+        if (!Files.exists(work.resolve(name + ".key"))) {
+            CliTest.Run keygen = CliTest.run("keygen", "-o", prefix.toString());
+            assertEquals(0, keygen.exit(), keygen.err());
+        }
+        return prefix;
     }
 
     private static ProcessHandle mount(Path mountPoint) throws IOException {

@@ -22,6 +22,7 @@ import org.kmodpack.format.Header;
 import org.kmodpack.format.Index;
 import org.kmodpack.format.Names;
 import org.kmodpack.format.Params;
+import org.kmodpack.format.Statement;
 import org.kmodpack.reader.Bundle;
 
 /**
@@ -40,6 +41,15 @@ public final class Packer {
 
     public static PackResult pack(Path source, Path output, PackOptions options, PackProgress progress)
             throws IOException {
+        return pack(source, output, options, List.of(), StatementTerms.defaults(), progress);
+    }
+
+    /**
+     * Packs and, when {@code signers} is not empty, signs with each key before the bundle appears at
+     * {@code output}: a signed pack never leaves an unsigned bundle behind, not even for a moment.
+     */
+    public static PackResult pack(Path source, Path output, PackOptions options, List<SigningKey> signers,
+            StatementTerms terms, PackProgress progress) throws IOException {
         long start = System.nanoTime();
         checkFileNameDecoding(source);
         SourceTree tree = SourceTree.locate(source, options.kernelVersion());
@@ -60,7 +70,8 @@ public final class Packer {
         });
         try {
             ContentPlan plan = ContentPlan.build(entries, workers);
-            long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), options, workers, progress);
+            long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), options, workers, progress,
+                    signers, terms);
             Files.move(temporary, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             try (Bundle check = Bundle.open(output)) {
                 check.root();
@@ -87,7 +98,8 @@ public final class Packer {
     }
 
     private static long write(Path temporary, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
-            PackOptions options, ExecutorService workers, PackProgress progress) throws IOException {
+            PackOptions options, ExecutorService workers, PackProgress progress, List<SigningKey> signers,
+            StatementTerms terms) throws IOException {
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
                     options.blockSize(), workers, options.threads());
@@ -109,9 +121,15 @@ public final class Packer {
             long bundleLength = indexOffset + index.length;
             Header header = new Header(Header.MAJOR_VERSION, Header.MINOR_VERSION, bundleLength, indexOffset,
                     index.length, sha256(index), 0, 0);
-            writeFully(out, ByteBuffer.wrap(header.encode()), 0);
+            byte[] headerBytes = header.encode();
+            writeFully(out, ByteBuffer.wrap(headerBytes), 0);
+            if (!signers.isEmpty()) {
+                Statement statement = Statement.describe(headerBytes, params, header.indexSha256(), bundleLength,
+                        terms.resolvedSerial(), terms.resolvedExpiry());
+                SignatureWriter.write(out, header, SignatureWriter.sign(statement, null, signers));
+            }
             out.force(true);
-            return bundleLength;
+            return out.size();
         }
     }
 

@@ -28,6 +28,8 @@ import org.kmodpack.format.EntryRecord;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.Index;
 import org.kmodpack.format.Params;
+import org.kmodpack.format.SignatureBlock;
+import org.kmodpack.format.Statement;
 
 /**
  * An open bundle: the module tree of one kernel, read straight from the bundle file. Thread-safe: all
@@ -43,20 +45,53 @@ public final class Bundle implements AutoCloseable {
     private final Index index;
     private final ByteSource source;
     private final BlockCache cache;
+    private final SignatureBlock signatureBlock;
 
-    private Bundle(String name, Header header, Index index, ByteSource source, long cacheBytes) {
+    private Bundle(String name, Header header, Index index, ByteSource source, long cacheBytes,
+            SignatureBlock signatureBlock) {
         this.name = name;
         this.header = header;
         this.index = index;
         this.source = source;
         this.cache = new BlockCache(cacheBytes);
+        this.signatureBlock = signatureBlock;
     }
 
+    /**
+     * Opens {@code file} for inspection: the index, the statement and every block are checked against their
+     * SHA-256 as above, but signatures are not; use {@link #open(Path, TrustPolicy)} before handing any of
+     * its content to the system.
+     */
     public static Bundle open(Path file) throws IOException {
         return open(file, DEFAULT_CACHE_BYTES);
     }
 
-    /** Opens {@code file}, reading only its header and index, and checks the index against its SHA-256. */
+    /**
+     * Opens {@code file} only if its signatures satisfy {@code policy} (otherwise throws
+     * {@link SignatureRefusedException}); the index is checked at open and each block when it is read.
+     */
+    public static Bundle open(Path file, TrustPolicy policy) throws IOException {
+        return open(file, policy, DEFAULT_CACHE_BYTES);
+    }
+
+    public static Bundle open(Path file, TrustPolicy policy, long cacheBytes) throws IOException {
+        Bundle bundle = open(file, cacheBytes);
+        try {
+            Verification verification = bundle.verifySignatures(policy);
+            if (!verification.accepted()) {
+                throw new SignatureRefusedException(bundle.name, verification.refusal().orElseThrow());
+            }
+            return bundle;
+        } catch (IOException | RuntimeException | Error e) {
+            bundle.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens {@code file}, reading only its header, index and signature block, checks the index against its
+     * SHA-256 and that the signature block's statement describes exactly this file. Signatures are not checked.
+     */
     public static Bundle open(Path file, long cacheBytes) throws IOException {
         String name = file.toString();
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -73,11 +108,40 @@ public final class Bundle implements AutoCloseable {
                 throw new CorruptBundleException(name, "index fails its SHA-256 check");
             }
             Index index = Index.decode(ByteBuffer.wrap(indexBytes), Header.SIZE, header.indexOffset(), name);
-            return new Bundle(name, header, index, source, cacheBytes);
+            SignatureBlock signatures = header.signatureLength() == 0 ? null
+                    : readSignatureBlock(source, header, headerBytes.array(), index, name);
+            return new Bundle(name, header, index, source, cacheBytes, signatures);
         } catch (IOException | RuntimeException | Error e) {
             channel.close();
             throw e;
         }
+    }
+
+    private static SignatureBlock readSignatureBlock(ByteSource source, Header header, byte[] headerBytes,
+            Index index, String name) throws IOException {
+        if (header.signatureLength() > SignatureBlock.MAX_LENGTH) {
+            throw new CorruptBundleException(name, "signature block of " + header.signatureLength()
+                    + " bytes is larger than the " + SignatureBlock.MAX_LENGTH + " allowed");
+        }
+        SignatureBlock block = SignatureBlock.decode(
+                source.read(header.signatureOffset(), (int) header.signatureLength()), name);
+        Statement actual = Statement.describe(headerBytes, index.params(), header.indexSha256(),
+                header.signatureOffset(), 0, Statement.NEVER);
+        if (!actual.describesSameContent(block.statement())) {
+            throw new CorruptBundleException(name, "the signed statement does not describe this file: its "
+                    + "header, index or length changed after signing");
+        }
+        return block;
+    }
+
+    /** Whether the bundle carries a signature block (whose signatures may or may not be trusted). */
+    public boolean isSigned() {
+        return signatureBlock != null;
+    }
+
+    /** Checks the signatures against {@code policy} and reports on each; never throws for a refusal. */
+    public Verification verifySignatures(TrustPolicy policy) {
+        return SignatureChecker.check(signatureBlock, policy);
     }
 
     public String kernelVersion() {
@@ -232,6 +296,22 @@ public final class Bundle implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks every block's stored bytes against its SHA-256 without decompressing them: with the index hash
+     * checked at open and the statement matched, this checks every byte of the signed content. Throws
+     * {@link BlockIntegrityException} at the first mismatch.
+     */
+    public void verifyBlockHashes() throws IOException {
+        MessageDigest digest = newSha256();
+        for (int block = 0; block < index.params().blockCount(); block++) {
+            BlockRecord record = index.block(block);
+            source.digest(digest, record.offset(), record.storedLength());
+            if (!MessageDigest.isEqual(digest.digest(), record.sha256())) {
+                throw new BlockIntegrityException(name, block, null);
+            }
+        }
+    }
+
     @Override
     public void close() throws IOException {
         source.close();
@@ -294,8 +374,12 @@ public final class Bundle implements AutoCloseable {
     }
 
     static byte[] sha256(byte[] bytes) {
+        return newSha256().digest(bytes);
+    }
+
+    private static MessageDigest newSha256() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }

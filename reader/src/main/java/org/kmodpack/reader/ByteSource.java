@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.security.MessageDigest;
 
 /**
  * Positional reads of the bundle file, safe from many threads: a read-only mapping where the file system
@@ -26,6 +27,9 @@ abstract sealed class ByteSource implements AutoCloseable {
     /** Copies {@code length} bytes at {@code position} into a new array. */
     abstract byte[] read(long position, int length) throws IOException;
 
+    /** Feeds {@code length} bytes at {@code position} to {@code digest} without keeping them. */
+    abstract void digest(MessageDigest digest, long position, int length) throws IOException;
+
     @Override
     public abstract void close() throws IOException;
 
@@ -43,6 +47,11 @@ abstract sealed class ByteSource implements AutoCloseable {
             byte[] out = new byte[length];
             map.get((int) position, out);
             return out;
+        }
+
+        @Override
+        void digest(MessageDigest digest, long position, int length) {
+            digest.update(map.slice((int) position, length));
         }
 
         @Override
@@ -69,6 +78,11 @@ abstract sealed class ByteSource implements AutoCloseable {
                 }
             }
             return out.array();
+        }
+
+        @Override
+        void digest(MessageDigest digest, long position, int length) throws IOException {
+            digest.update(read(position, length));
         }
 
         @Override

@@ -1,0 +1,114 @@
+package org.kmodpack.reader;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Which bundles {@link Bundle#open(Path, TrustPolicy)} accepts. By default: at least one valid signature by
+ * a trusted key, any serial, certificate dates not checked (the kernel does not check them either: a
+ * target's clock may be wrong), and an expired statement refused. Immutable; each {@code with} method
+ * returns a changed copy.
+ */
+public final class TrustPolicy {
+    /** Where trusted keys and certificates live when none are named. */
+    public static final Path DEFAULT_TRUST_DIRECTORY = Path.of("/etc/kmodpack/trusted.d");
+
+    private final List<TrustAnchor> anchors;
+    private final boolean allowUnsigned;
+    private final int threshold;
+    private final boolean checkValidity;
+    private final long minSerial;
+    private final boolean allowExpired;
+    private final Clock clock;
+
+    private TrustPolicy(List<TrustAnchor> anchors, boolean allowUnsigned, int threshold, boolean checkValidity,
+            long minSerial, boolean allowExpired, Clock clock) {
+        if (threshold < 1) {
+            throw new IllegalArgumentException("threshold must be at least 1, not " + threshold);
+        }
+        this.anchors = List.copyOf(anchors);
+        this.allowUnsigned = allowUnsigned;
+        this.threshold = threshold;
+        this.checkValidity = checkValidity;
+        this.minSerial = minSerial;
+        this.allowExpired = allowExpired;
+        this.clock = clock;
+    }
+
+    /**
+     * Trusts the public keys (PEM SPKI, e.g. from {@code kmodpack keygen}) and X.509 certificates (PEM or
+     * DER, e.g. a kernel build's {@code certs/signing_key.x509}) in these files, and in the regular files
+     * of these directories.
+     */
+    public static TrustPolicy trusting(List<Path> filesOrDirectories) throws IOException {
+        return new TrustPolicy(TrustStore.load(filesOrDirectories), false, 1, false, 0, false, Clock.systemUTC());
+    }
+
+    /** Trusts what {@link #DEFAULT_TRUST_DIRECTORY} holds. */
+    public static TrustPolicy trustingDefaultDirectory() throws IOException {
+        return trusting(List.of(DEFAULT_TRUST_DIRECTORY));
+    }
+
+    /**
+     * Accepts unsigned bundles, and signed ones whatever their signatures: for callers that decided to
+     * trust the file by other means. Block and index hashes are checked all the same.
+     */
+    public static TrustPolicy allowingUnsigned() {
+        return new TrustPolicy(List.of(), true, 1, false, 0, false, Clock.systemUTC());
+    }
+
+    /** Requires signatures by at least {@code k} distinct trusted keys. */
+    public TrustPolicy withThreshold(int k) {
+        return new TrustPolicy(anchors, allowUnsigned, k, checkValidity, minSerial, allowExpired, clock);
+    }
+
+    /** Refuses signatures whose trusted certificate is not valid at this moment. */
+    public TrustPolicy withCheckValidity(boolean check) {
+        return new TrustPolicy(anchors, allowUnsigned, threshold, check, minSerial, allowExpired, clock);
+    }
+
+    /** Refuses bundles whose serial is below {@code serial}: an attacker cannot roll back to an older one. */
+    public TrustPolicy withMinSerial(long serial) {
+        return new TrustPolicy(anchors, allowUnsigned, threshold, checkValidity, serial, allowExpired, clock);
+    }
+
+    /** Accepts a statement past its expiry. */
+    public TrustPolicy withAllowExpired(boolean allow) {
+        return new TrustPolicy(anchors, allowUnsigned, threshold, checkValidity, minSerial, allow, clock);
+    }
+
+    /** The clock that expiry and certificate dates are checked against. */
+    public TrustPolicy withClock(Clock now) {
+        return new TrustPolicy(anchors, allowUnsigned, threshold, checkValidity, minSerial, allowExpired, now);
+    }
+
+    List<TrustAnchor> anchors() {
+        return anchors;
+    }
+
+    boolean allowUnsigned() {
+        return allowUnsigned;
+    }
+
+    int threshold() {
+        return threshold;
+    }
+
+    boolean checkValidity() {
+        return checkValidity;
+    }
+
+    long minSerial() {
+        return minSerial;
+    }
+
+    boolean allowExpired() {
+        return allowExpired;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+}
