@@ -27,7 +27,7 @@ final class MountCommand implements Callable<Integer> {
     private static final long READY_TIMEOUT_MILLIS = 30_000;
     /** Small and steady: a serial collector and bounded heap keep the daemon's anonymous memory low. */
     private static final List<String> DAEMON_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx96m",
-            "-Xss512k", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m", "-XX:TieredStopAtLevel=1",
+            "-Xss512k", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
             "-Dfile.encoding=UTF-8", "-Dsun.jnu.encoding=UTF-8");
 
     @Spec

@@ -29,9 +29,10 @@ import ru.serce.jnrfuse.struct.Timespec;
 /**
  * The bundle's tree as a read-only FUSE file system. Every callback catches everything: jffi reports an
  * exception escaping a callback to the kernel as success, and a failed read would become a read of zeros.
+ * open and release are left to libfuse, which answers them without a call into the JVM: the mount is ro,
+ * so the kernel refuses opens for writing itself, and there is no per-open state to set up or free.
  */
 final class BundleFileSystem extends FuseStubFS {
-    private static final int O_ACCMODE = 3;
     private static final int BLOCK = 4096;
 
     private final Bundle bundle;
@@ -134,22 +135,6 @@ final class BundleFileSystem extends FuseStubFS {
     }
 
     @Override
-    public int open(String path, FuseFileInfo fi) {
-        try {
-            if ((fi.flags.get() & O_ACCMODE) != 0) {
-                return -ErrorCodes.EROFS();
-            }
-            Optional<Entry> found = bundle.find(relative(path));
-            if (found.isEmpty()) {
-                return -ErrorCodes.ENOENT();
-            }
-            return found.get().isDirectory() ? -ErrorCodes.EISDIR() : 0;
-        } catch (Throwable t) {
-            return failed("open", path, t);
-        }
-    }
-
-    @Override
     public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         try {
             Optional<Entry> found = bundle.find(relative(path));
@@ -199,11 +184,6 @@ final class BundleFileSystem extends FuseStubFS {
         } catch (Throwable t) {
             return failed("statfs", path, t);
         }
-    }
-
-    @Override
-    public int release(String path, FuseFileInfo fi) {
-        return 0;
     }
 
     // Everything that would change the tree: the bundle is immutable.
