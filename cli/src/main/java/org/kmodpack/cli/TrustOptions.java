@@ -72,4 +72,21 @@ final class TrustOptions {
         }
         return given() ? Bundle.open(bundle, policy()) : Bundle.open(bundle);
     }
+
+    /**
+     * Opens a bundle whose modules go to the system (mount, loading): a trusted signature is required unless
+     * {@code allowUnsigned}; even then a signed bundle must verify when --trust is given.
+     */
+    Bundle openForSystem(Path bundle, boolean allowUnsigned, long cacheBytes) throws IOException {
+        if (allowUnsigned) {
+            boolean signed;
+            try (Bundle probe = Bundle.open(bundle)) {
+                signed = probe.isSigned();
+            }
+            if (!signed || !given()) {
+                return Bundle.open(bundle, TrustPolicy.allowingUnsigned(), cacheBytes);
+            }
+        }
+        return Bundle.open(bundle, policy(), cacheBytes);
+    }
 }

@@ -1,0 +1,285 @@
+package org.kmodpack.fuse;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import jnr.ffi.Pointer;
+import jnr.ffi.types.dev_t;
+import jnr.ffi.types.gid_t;
+import jnr.ffi.types.mode_t;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.uid_t;
+import org.kmodpack.format.BlockIntegrityException;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
+import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
+
+/**
+ * The bundle's tree as a read-only FUSE file system. Every callback catches everything: jffi reports an
+ * exception escaping a callback to the kernel as success, and a failed read would become a read of zeros.
+ * open and release are left to libfuse, which answers them without a call into the JVM: the mount is ro,
+ * so the kernel refuses opens for writing itself, and there is no per-open state to set up or free.
+ */
+final class BundleFileSystem extends FuseStubFS {
+    private static final int BLOCK = 4096;
+
+    private final Bundle bundle;
+    private final Consumer<String> log;
+    private final CountDownLatch initialised = new CountDownLatch(1);
+    private final Set<String> reportedDamage = ConcurrentHashMap.newKeySet();
+    private final long entryCount;
+
+    BundleFileSystem(Bundle bundle, Consumer<String> log) {
+        this.bundle = bundle;
+        this.log = log;
+        this.entryCount = bundle.info().directories() + bundle.info().files() + bundle.info().symlinks();
+    }
+
+    /** Counts down once libfuse has the session running: the mount is in place from then on. */
+    CountDownLatch initialised() {
+        return initialised;
+    }
+
+    @Override
+    protected String getFSName() {
+        return "kmodpack";
+    }
+
+    @Override
+    public Pointer init(Pointer conn) {
+        initialised.countDown();
+        return null;
+    }
+
+    @Override
+    public int getattr(String path, FileStat stat) {
+        try {
+            Optional<Entry> found = bundle.find(relative(path));
+            if (found.isEmpty()) {
+                return -ErrorCodes.ENOENT();
+            }
+            Entry entry = found.get();
+            int type = entry.isDirectory() ? FileStat.S_IFDIR : entry.isSymlink() ? FileStat.S_IFLNK : FileStat.S_IFREG;
+            stat.st_mode.set(type | entry.mode());
+            stat.st_nlink.set(entry.linkCount());
+            stat.st_uid.set(entry.uid());
+            stat.st_gid.set(entry.gid());
+            stat.st_size.set(entry.isDirectory() ? BLOCK : entry.size());
+            stat.st_blksize.set(BLOCK);
+            stat.st_blocks.set((entry.size() + 511) / 512);
+            stat.st_ino.set(entry.inode());
+            setTime(stat.st_mtim, entry);
+            setTime(stat.st_ctim, entry);
+            setTime(stat.st_atim, entry);
+            return 0;
+        } catch (Throwable t) {
+            return failed("getattr", path, t);
+        }
+    }
+
+    @Override
+    public int readlink(String path, Pointer buf, @size_t long size) {
+        try {
+            Optional<Entry> found = bundle.find(relative(path));
+            if (found.isEmpty()) {
+                return -ErrorCodes.ENOENT();
+            }
+            if (!found.get().isSymlink()) {
+                return -ErrorCodes.EINVAL();
+            }
+            byte[] target = found.get().symlinkTarget().getBytes(StandardCharsets.UTF_8);
+            // readlink(2) truncates silently; libfuse wants a NUL-terminated string that fits the buffer.
+            int n = (int) Math.min(target.length, size - 1);
+            buf.put(0, target, 0, n);
+            buf.putByte(n, (byte) 0);
+            return 0;
+        } catch (Throwable t) {
+            return failed("readlink", path, t);
+        }
+    }
+
+    @Override
+    public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
+        try {
+            Optional<Entry> found = bundle.find(relative(path));
+            if (found.isEmpty()) {
+                return -ErrorCodes.ENOENT();
+            }
+            if (!found.get().isDirectory()) {
+                return -ErrorCodes.ENOTDIR();
+            }
+            List<Entry> children = bundle.list(found.get());
+            filler.apply(buf, ".", null, 0);
+            filler.apply(buf, "..", null, 0);
+            for (Entry child : children) {
+                if (filler.apply(buf, child.name(), null, 0) != 0) {
+                    return -ErrorCodes.ENOMEM();
+                }
+            }
+            return 0;
+        } catch (Throwable t) {
+            return failed("readdir", path, t);
+        }
+    }
+
+    @Override
+    public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        try {
+            Optional<Entry> found = bundle.find(relative(path));
+            if (found.isEmpty()) {
+                return -ErrorCodes.ENOENT();
+            }
+            Entry entry = found.get();
+            if (!entry.isFile()) {
+                return -ErrorCodes.EISDIR();
+            }
+            if (offset >= entry.size()) {
+                return 0;
+            }
+            // Exactly the bytes asked for, except at the end of the file: the kernel zero-fills a short read.
+            int wanted = (int) Math.min(size, entry.size() - offset);
+            ByteBuffer chunk = ByteBuffer.allocate(wanted);
+            while (chunk.hasRemaining()) {
+                if (bundle.read(entry, offset + chunk.position(), chunk) <= 0) {
+                    break;
+                }
+            }
+            buf.put(0, chunk.array(), 0, chunk.position());
+            return chunk.position();
+        } catch (BlockIntegrityException e) {
+            if (reportedDamage.add(path)) {
+                log.accept("kmodpack: read of /" + relative(path) + " refused: " + e.getMessage());
+            }
+            return -ErrorCodes.EIO();
+        } catch (Throwable t) {
+            return failed("read", path, t);
+        }
+    }
+
+    @Override
+    public int statfs(String path, Statvfs stbuf) {
+        try {
+            stbuf.f_bsize.set(BLOCK);
+            stbuf.f_frsize.set(BLOCK);
+            stbuf.f_blocks.set((bundle.info().bundleLength() + BLOCK - 1) / BLOCK);
+            stbuf.f_bfree.set(0);
+            stbuf.f_bavail.set(0);
+            stbuf.f_files.set(entryCount);
+            stbuf.f_ffree.set(0);
+            stbuf.f_favail.set(0);
+            stbuf.f_namemax.set(255);
+            return 0;
+        } catch (Throwable t) {
+            return failed("statfs", path, t);
+        }
+    }
+
+    // Everything that would change the tree: the bundle is immutable.
+
+    @Override
+    public int mknod(String path, @mode_t long mode, @dev_t long rdev) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int mkdir(String path, @mode_t long mode) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int unlink(String path) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int rmdir(String path) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int symlink(String oldpath, String newpath) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int rename(String oldpath, String newpath) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int link(String oldpath, String newpath) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int chmod(String path, @mode_t long mode) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int chown(String path, @uid_t long uid, @gid_t long gid) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int truncate(String path, @off_t long size) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int create(String path, @mode_t long mode, FuseFileInfo fi) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int utimens(String path, Timespec[] timespec) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
+        return -ErrorCodes.EROFS();
+    }
+
+    @Override
+    public int removexattr(String path, String name) {
+        return -ErrorCodes.EROFS();
+    }
+
+    private static String relative(String path) {
+        return path.startsWith("/") ? path.substring(1) : path;
+    }
+
+    private static void setTime(Timespec time, Entry entry) {
+        long nanos = entry.lastModified().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        time.tv_sec.set(Math.floorDiv(nanos, 1_000_000_000L));
+        time.tv_nsec.set(Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    private int failed(String operation, String path, Throwable t) {
+        log.accept("kmodpack: " + operation + " " + path + " failed: " + t);
+        return -ErrorCodes.EIO();
+    }
+}

@@ -1,0 +1,128 @@
+package org.kmodpack.fuse;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.kmodpack.reader.Bundle;
+
+/**
+ * A bundle mounted read-only at a directory. {@link #start} returns once the kernel has the mount and
+ * libfuse has answered the kernel's first request, so the tree is usable the moment it returns.
+ */
+public final class FuseMount implements AutoCloseable {
+    /** Entries, attributes and misses never change in a bundle: cache them in the kernel for an hour. */
+    static final int CACHE_SECONDS = 3600;
+
+    /**
+     * {@code singleThreaded}: libfuse's -s. jffi attaches each native worker thread to the JVM on every call
+     * in multi-threaded mode, which can cost more than the call itself.
+     */
+    public record Options(boolean allowOther, boolean singleThreaded, List<String> extraOptions) {
+        public Options {
+            extraOptions = List.copyOf(extraOptions);
+        }
+
+        public static Options defaults() {
+            return new Options(true, true, List.of());
+        }
+    }
+
+    private final BundleFileSystem fileSystem;
+    private final Path mountPoint;
+    private final Thread loop;
+    private volatile Throwable loopFailure;
+
+    private FuseMount(BundleFileSystem fileSystem, Path mountPoint, Thread loop) {
+        this.fileSystem = fileSystem;
+        this.mountPoint = mountPoint;
+        this.loop = loop;
+    }
+
+    /**
+     * Mounts {@code bundle} at {@code mountPoint}; {@code fsName} is what /proc/mounts shows as the source.
+     * Fails if the mount is not answering within {@code timeoutMillis}.
+     */
+    public static FuseMount start(Bundle bundle, Path mountPoint, String fsName, Options options,
+            Consumer<String> log, long timeoutMillis) throws IOException {
+        BundleFileSystem fileSystem = new BundleFileSystem(bundle, log);
+        String[] arguments = arguments(fsName, options);
+        FuseMount[] self = new FuseMount[1];
+        Thread loop = new Thread(() -> {
+            try {
+                fileSystem.mount(mountPoint, true, false, arguments);
+            } catch (Throwable t) {
+                self[0].loopFailure = t;
+            } finally {
+                fileSystem.initialised().countDown();
+            }
+        }, "kmodpack-fuse-loop");
+        FuseMount mount = new FuseMount(fileSystem, mountPoint, loop);
+        self[0] = mount;
+        loop.start();
+        try {
+            boolean ready = fileSystem.initialised().await(timeoutMillis, TimeUnit.MILLISECONDS);
+            if (mount.loopFailure != null || !loop.isAlive()) {
+                throw new IOException("mounting " + bundle + " at " + mountPoint + " failed"
+                        + (mount.loopFailure != null ? ": " + mount.loopFailure.getMessage() : "")
+                        + "; is the fuse module loaded (/dev/fuse) and libfuse2 installed?");
+            }
+            if (!ready || MountTable.typeAt(mountPoint).isEmpty()) {
+                mount.close();
+                throw new IOException("mounting " + bundle + " at " + mountPoint + " did not complete within "
+                        + timeoutMillis + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            mount.close();
+            throw new java.io.InterruptedIOException("interrupted while mounting " + mountPoint);
+        }
+        return mount;
+    }
+
+    static String[] arguments(String fsName, Options options) {
+        List<String> mountOptions = new ArrayList<>(List.of("ro", "fsname=" + escape(fsName), "subtype=kmodpack",
+                "kernel_cache", "entry_timeout=" + CACHE_SECONDS, "attr_timeout=" + CACHE_SECONDS,
+                "negative_timeout=" + CACHE_SECONDS, "use_ino", "default_permissions"));
+        if (options.allowOther()) {
+            mountOptions.add("allow_other");
+        }
+        mountOptions.addAll(options.extraOptions());
+        List<String> arguments = new ArrayList<>();
+        if (options.singleThreaded()) {
+            arguments.add("-s");
+        }
+        arguments.add("-o");
+        arguments.add(String.join(",", mountOptions));
+        return arguments.toArray(String[]::new);
+    }
+
+    /** libfuse splits -o at commas; a backslash keeps one (bundle paths may hold commas). */
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace(",", "\\,");
+    }
+
+    public Path mountPoint() {
+        return mountPoint;
+    }
+
+    /** Blocks until the file system is unmounted (by {@link #close}, fusermount -u or umount). */
+    public void awaitUnmounted() throws InterruptedException {
+        loop.join();
+    }
+
+    /** Unmounts and waits until the kernel no longer shows the mount. */
+    @Override
+    public void close() throws IOException {
+        if (loop.isAlive()) {
+            Unmount.unmount(mountPoint);
+            try {
+                loop.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.kmodpack.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.format.BlockRecord;
+import org.kmodpack.format.EntryRecord;
+import org.kmodpack.format.Header;
+import org.kmodpack.format.Index;
+import org.kmodpack.packer.PackOptions;
+import org.kmodpack.packer.PackProgress;
+import org.kmodpack.packer.Packer;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
+
+/** One damaged block: reads of the files it holds fail with EIO and one log line; the rest of the tree reads. */
+class TamperedBlockTest {
+    private static final int BLOCK = 4096;
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aFlippedByteFailsOnlyTheFilesOfItsBlock() throws Exception {
+        FuseAvailability.require();
+        Path source = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        Path bundlePath = work.resolve("tampered.kpack");
+        Packer.pack(source, bundlePath, PackOptions.defaults().withBlockSize(BLOCK), PackProgress.NONE);
+
+        List<Entry> files = new ArrayList<>();
+        try (Bundle bundle = Bundle.open(bundlePath)) {
+            bundle.entries().stream().filter(e -> e.isFile() && e.size() > 0).forEach(files::add);
+        }
+        byte[] headerBytes = new byte[Header.SIZE];
+        Index index;
+        try (FileChannel channel = FileChannel.open(bundlePath)) {
+            channel.read(ByteBuffer.wrap(headerBytes), 0);
+            Header header = Header.decode(headerBytes, channel.size(), bundlePath.toString());
+            ByteBuffer indexBytes = ByteBuffer.allocate((int) header.indexLength());
+            channel.read(indexBytes, header.indexOffset());
+            index = Index.decode(indexBytes.flip(), Header.SIZE, header.indexOffset(), bundlePath.toString());
+        }
+        Entry victim = files.stream().filter(e -> e.path().equals("modules.dep")).findFirst().orElseThrow();
+        int damagedBlock = (int) (index.entry(victim.index()).ref() / BLOCK);
+        BlockRecord block = index.block(damagedBlock);
+        try (FileChannel channel = FileChannel.open(bundlePath, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            long at = block.offset() + block.storedLength() / 2;
+            channel.read(one, at);
+            one.put(0, (byte) (one.get(0) ^ 0x10));
+            channel.write(one.flip(), at);
+        }
+
+        List<String> log = new CopyOnWriteArrayList<>();
+        Path mountPoint = Files.createDirectories(work.resolve("mnt"));
+        try (Bundle bundle = Bundle.open(bundlePath);
+                FuseMount mount = FuseMount.start(bundle, mountPoint, bundlePath.toString(),
+                        FuseMount.Options.defaults(), log::add, 10_000)) {
+            int refused = 0;
+            for (Entry file : files) {
+                EntryRecord record = index.entry(file.index());
+                long first = record.ref() / BLOCK;
+                long last = (record.ref() + record.size() - 1) / BLOCK;
+                Path mounted = mountPoint.resolve(file.path());
+                if (first <= damagedBlock && damagedBlock <= last) {
+                    IOException e = assertThrows(IOException.class, () -> Files.readAllBytes(mounted), file.path());
+                    assertTrue(e.getMessage().contains("Input/output error"), e.toString());
+                    refused++;
+                } else {
+                    assertArrayEquals(Files.readAllBytes(source.resolve(file.path())), Files.readAllBytes(mounted),
+                            file.path());
+                }
+            }
+            assertTrue(refused >= 1);
+            assertEquals(refused, log.size(), "one log line per refused file: " + log);
+            assertTrue(log.get(0).contains("block " + damagedBlock), log.get(0));
+        }
+    }
+}
