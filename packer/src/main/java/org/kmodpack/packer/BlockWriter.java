@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.Codec;
+import org.kmodpack.format.Sha256;
 
 /**
  * Cuts the data stream into blocks, compresses them on the worker threads and writes them in stream order.
@@ -126,7 +126,7 @@ final class BlockWriter {
         byte[] compressed = compressor.get().compress(content, length);
         byte[] bytes = compressed != null ? compressed : content;
         int storedLength = compressed != null ? compressed.length : length;
-        MessageDigest sha = sha256();
+        MessageDigest sha = Sha256.newDigest();
         sha.update(bytes, 0, storedLength);
         return new StoredBlock(bytes, storedLength, compressed != null ? codec : Codec.NONE, sha.digest());
     }
@@ -155,11 +155,4 @@ final class BlockWriter {
                 + " bytes); pack a tree that nothing is writing to");
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
 }

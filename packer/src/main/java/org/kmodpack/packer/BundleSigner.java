@@ -8,14 +8,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.Index;
 import org.kmodpack.format.SignatureBlock;
+import org.kmodpack.format.Sha256;
 import org.kmodpack.format.Statement;
 import org.kmodpack.reader.Bundle;
 
@@ -59,7 +58,7 @@ public final class BundleSigner {
                 SignatureBlock existing = header.signatureLength() == 0 ? null : SignatureBlock.decode(
                         read(file, header.signatureOffset(), (int) header.signatureLength()), name);
                 Statement statement = existing != null ? keep(existing.statement(), terms, name)
-                        : Statement.describe(headerBytes, index.params(), sha256(indexBytes),
+                        : Statement.describe(headerBytes, index.params(), Sha256.of(indexBytes),
                                 header.indexOffset() + header.indexLength(), terms.resolvedSerial(),
                                 terms.resolvedExpiry());
                 SignatureWriter.write(file, header, SignatureWriter.sign(statement, existing, keys));
@@ -95,11 +94,4 @@ public final class BundleSigner {
         return out.array();
     }
 
-    static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
 }

@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -23,6 +21,7 @@ import org.kmodpack.format.Index;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.Names;
 import org.kmodpack.format.Params;
+import org.kmodpack.format.Sha256;
 import org.kmodpack.format.Statement;
 import org.kmodpack.reader.Bundle;
 
@@ -132,7 +131,7 @@ public final class Packer {
             writeFully(out, ByteBuffer.wrap(index), indexOffset);
             long bundleLength = indexOffset + index.length;
             Header header = new Header(Header.MAJOR_VERSION, Header.MINOR_VERSION, bundleLength, indexOffset,
-                    index.length, sha256(index), 0, 0);
+                    index.length, Sha256.of(index), 0, 0);
             byte[] headerBytes = header.encode();
             writeFully(out, ByteBuffer.wrap(headerBytes), 0);
             if (!signers.isEmpty()) {
@@ -165,13 +164,6 @@ public final class Packer {
         }
     }
 
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
 
     private static void deleteQuietly(Path path) {
         try {

@@ -5,8 +5,6 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +23,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.kmodpack.format.Sha256;
 import org.kmodpack.format.SignatureBlock;
 import org.kmodpack.reader.SignatureAlgorithms;
 import org.kmodpack.reader.SignatureAlgorithms.WeakAlgorithmException;
@@ -133,10 +132,6 @@ public abstract sealed class SigningKey permits Ed25519Key, CmsKey {
     }
 
     static byte[] keyId(SubjectPublicKeyInfo info) throws IOException {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(info.getEncoded(ASN1Encoding.DER));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return Sha256.of(info.getEncoded(ASN1Encoding.DER));
     }
 }

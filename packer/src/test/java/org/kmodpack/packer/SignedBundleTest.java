@@ -96,7 +96,7 @@ class SignedBundleTest {
         String keyId = OpenSsl.check(dir, "pkey", "-pubin", "-in", pub(ed25519).toString(), "-outform", "DER",
                 "-out", "ed.spki");
         assertEquals("", keyId.strip());
-        assertArrayEquals(BundleSigner.sha256(Files.readAllBytes(dir.resolve("ed.spki"))), Arrays.copyOf(ed, 32));
+        assertArrayEquals(org.kmodpack.format.Sha256.of(Files.readAllBytes(dir.resolve("ed.spki"))), Arrays.copyOf(ed, 32));
         Files.write(dir.resolve("cms.der"), block.signatures().get(1).body());
         OpenSsl.check(dir, "cms", "-verify", "-binary", "-inform", "DER", "-in", "cms.der", "-content", "statement",
                 "-certfile", kernelKey.toString(), "-nointern", "-noverify", "-out", "/dev/null");

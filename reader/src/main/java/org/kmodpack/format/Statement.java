@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
@@ -64,7 +63,7 @@ public record Statement(
         Arrays.fill(masked, 16, 24, (byte) 0);
         Arrays.fill(masked, 72, 88, (byte) 0);
         Arrays.fill(masked, 124, 128, (byte) 0);
-        return sha256(masked);
+        return Sha256.of(masked);
     }
 
     @Override
@@ -130,11 +129,4 @@ public record Statement(
                 && MessageDigest.isEqual(indexSha256, other.indexSha256);
     }
 
-    static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
 }

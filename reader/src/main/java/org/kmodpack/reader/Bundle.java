@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +28,7 @@ import org.kmodpack.format.Header;
 import org.kmodpack.format.Index;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.Params;
+import org.kmodpack.format.Sha256;
 import org.kmodpack.format.SignatureBlock;
 import org.kmodpack.format.Statement;
 
@@ -107,7 +107,7 @@ public final class Bundle implements AutoCloseable {
             Header header = Header.decode(headerBytes.array(), length, name);
             ByteSource source = ByteSource.open(channel, length);
             byte[] indexBytes = source.read(header.indexOffset(), (int) header.indexLength());
-            if (!Arrays.equals(sha256(indexBytes), header.indexSha256())) {
+            if (!Arrays.equals(Sha256.of(indexBytes), header.indexSha256())) {
                 throw new CorruptBundleException(name, "index fails its SHA-256 check");
             }
             Index index = Index.decode(ByteBuffer.wrap(indexBytes), Header.SIZE, header.indexOffset(), name);
@@ -345,7 +345,7 @@ public final class Bundle implements AutoCloseable {
      * {@link BlockIntegrityException} at the first mismatch.
      */
     public void verifyBlockHashes() throws IOException {
-        MessageDigest digest = newSha256();
+        MessageDigest digest = Sha256.newDigest();
         for (int block = 0; block < index.params().blockCount(); block++) {
             BlockRecord record = index.block(block);
             source.digest(digest, record.offset(), record.storedLength());
@@ -372,7 +372,7 @@ public final class Bundle implements AutoCloseable {
     private byte[] loadBlock(int block, String path) throws IOException {
         BlockRecord record = index.block(block);
         byte[] stored = source.read(record.offset(), record.storedLength());
-        if (!Arrays.equals(sha256(stored), record.sha256())) {
+        if (!Arrays.equals(Sha256.of(stored), record.sha256())) {
             throw new BlockIntegrityException(name, block, path);
         }
         int contentSize = index.params().blockContentSize(block);
@@ -416,15 +416,5 @@ public final class Bundle implements AutoCloseable {
         return FileTime.from(Instant.ofEpochSecond(seconds, record.mtimeNanos()));
     }
 
-    static byte[] sha256(byte[] bytes) {
-        return newSha256().digest(bytes);
-    }
 
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
 }

@@ -6,8 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +18,7 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.kmodpack.format.Sha256;
 
 /**
  * Loads trust anchors from files and directories: PEM public keys and certificates (several per file, a
@@ -101,10 +100,6 @@ final class TrustStore {
     }
 
     static byte[] keyId(SubjectPublicKeyInfo info) throws IOException {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(info.getEncoded(ASN1Encoding.DER));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return Sha256.of(info.getEncoded(ASN1Encoding.DER));
     }
 }
