@@ -28,7 +28,7 @@ final class MountCommand implements Callable<Integer> {
     /** Small and steady: a serial collector and bounded heap keep the daemon's anonymous memory low. */
     private static final List<String> DAEMON_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx96m",
             "-Xss512k", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
-            "-Dfile.encoding=UTF-8", "-Dsun.jnu.encoding=UTF-8");
+            "-XX:-UsePerfData", "-Dfile.encoding=UTF-8", "-Dsun.jnu.encoding=UTF-8");
 
     @Spec
     CommandSpec spec;
@@ -67,19 +67,36 @@ final class MountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!foreground) {
+            // The daemon opens and verifies the bundle itself; doing it here as well would only delay the mount.
+            // Its refusal reaches the user through the log, which startDaemon prints when the daemon gives up.
+            Path target = mountPoint != null ? mountPoint : Path.of("/lib/modules", kernelVersion());
+            prepare(target);
+            return startDaemon(target);
+        }
         Bundle bundle = trust.openForSystem(bundlePath, allowUnsigned, Sizes.parse(cacheSize));
         Path target = mountPoint != null ? mountPoint : Path.of("/lib/modules", bundle.kernelVersion());
-        if (MountTable.typeAt(target).filter(type -> type.equals("fuse.kmodpack")).isPresent()) {
+        try {
+            prepare(target);
+        } catch (IOException e) {
             bundle.close();
+            throw e;
+        }
+        return serve(bundle, target);
+    }
+
+    private String kernelVersion() throws IOException {
+        try (Bundle bundle = Bundle.open(bundlePath)) {
+            return bundle.kernelVersion();
+        }
+    }
+
+    private void prepare(Path target) throws IOException {
+        if (MountTable.typeAt(target).filter(type -> type.equals("fuse.kmodpack")).isPresent()) {
             throw new IOException(target + " already has a kmodpack mount; 'kmodpack umount " + target + "' first");
         }
         Files.createDirectories(target);
         noteHiddenEntries(target);
-        if (!foreground) {
-            bundle.close();
-            return startDaemon(target);
-        }
-        return serve(bundle, target);
     }
 
     private int serve(Bundle bundle, Path target) throws IOException, InterruptedException {
@@ -186,7 +203,8 @@ final class MountCommand implements Callable<Integer> {
         if (!Files.exists(log)) {
             return "the daemon wrote nothing";
         }
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                .map(line -> line.startsWith("kmodpack: ") ? line.substring("kmodpack: ".length()) : line).toList();
         return String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
     }
 }

@@ -26,6 +26,16 @@ final class BlockCache {
         this.capacityBytes = capacityBytes;
     }
 
+    /** Whether the block is cached or being loaded. */
+    boolean holds(int block) {
+        synchronized (blocks) {
+            if (blocks.containsKey(block)) {
+                return true;
+            }
+        }
+        return loading.containsKey(block);
+    }
+
     byte[] get(int block, Loader loader) throws IOException {
         synchronized (blocks) {
             byte[] cached = blocks.get(block);

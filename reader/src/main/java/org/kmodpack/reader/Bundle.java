@@ -295,6 +295,29 @@ public final class Bundle implements AutoCloseable {
         return wanted;
     }
 
+    /**
+     * Starts loading, on {@code executor}, the block that follows the one holding {@code position} of the
+     * file, unless it is cached or loading already. Files are stored in path order, so a reader walking the
+     * tree reads blocks in order: decompressing the next one while the caller copies this one overlaps the
+     * two. Failures are not reported here; a later read of that block reports them.
+     */
+    public void readAhead(Entry file, long position, java.util.concurrent.Executor executor) {
+        EntryRecord record = record(file);
+        if (record.kind() != EntryKind.FILE || position < 0 || position > record.size()) {
+            return;
+        }
+        int next = (int) ((record.ref() + position) / index.params().blockSize()) + 1;
+        if (next < index.params().blockCount() && !cache.holds(next)) {
+            executor.execute(() -> {
+                try {
+                    cache.get(next, b -> loadBlock(b, null));
+                } catch (IOException | RuntimeException e) {
+                    // The read that needs this block loads it again and reports what goes wrong.
+                }
+            });
+        }
+    }
+
     /** Copies {@code wanted} bytes of the data stream from {@code logical} on, block by block. */
     private void readStream(long logical, ByteBuffer destination, int wanted, String path) throws IOException {
         int blockSize = index.params().blockSize();
