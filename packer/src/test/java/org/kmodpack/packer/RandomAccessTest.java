@@ -102,6 +102,24 @@ class RandomAccessTest {
         }
     }
 
+    @Test
+    void readAheadLoadsTheFollowingBlockOnce() throws IOException {
+        try (Bundle bundle = Bundle.open(bundlePath)) {
+            Entry largest = bundle.entries().stream().filter(Entry::isFile)
+                    .max(java.util.Comparator.comparingLong(Entry::size)).orElseThrow();
+            List<Runnable> scheduled = new ArrayList<>();
+            bundle.readAhead(largest, 0, scheduled::add);
+            assertEquals(1, scheduled.size(), "the block after the first one is not cached yet");
+            scheduled.get(0).run();
+            bundle.readAhead(largest, 0, scheduled::add);
+            assertEquals(1, scheduled.size(), "once loaded, it is not scheduled again");
+            bundle.readAhead(largest, BLOCK, scheduled::add);
+            assertEquals(2, scheduled.size(), "reading on moves the read-ahead one block further");
+            byte[] expected = Files.readAllBytes(tree.resolve(largest.path()));
+            assertArrayEquals(expected, bundle.readAllBytes(largest));
+        }
+    }
+
     private static int checkRandomRanges(Bundle bundle, Random random, int count) throws IOException {
         for (int i = 0; i < count; i++) {
             String path = files.get(random.nextInt(files.size()));
