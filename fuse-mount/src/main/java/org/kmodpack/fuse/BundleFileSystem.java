@@ -1,6 +1,5 @@
 package org.kmodpack.fuse;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -38,8 +37,6 @@ import ru.serce.jnrfuse.struct.Timespec;
  */
 final class BundleFileSystem extends FuseStubFS {
     private static final int BLOCK = 4096;
-    /** libfuse 2 never asks for more than 128 KiB in one read. */
-    private static final int MAX_READ = 128 << 10;
 
     private final Bundle bundle;
     private final Consumer<String> log;
@@ -51,7 +48,6 @@ final class BundleFileSystem extends FuseStubFS {
         thread.setDaemon(true);
         return thread;
     });
-    private final ThreadLocal<byte[]> readBuffers = ThreadLocal.withInitial(() -> new byte[MAX_READ]);
     private final long entryCount;
 
     BundleFileSystem(Bundle bundle, Consumer<String> log) {
@@ -168,16 +164,14 @@ final class BundleFileSystem extends FuseStubFS {
             }
             // Exactly the bytes asked for, except at the end of the file: the kernel zero-fills a short read.
             int wanted = (int) Math.min(size, entry.size() - offset);
-            byte[] buffer = wanted <= MAX_READ ? readBuffers.get() : new byte[wanted];
-            ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, wanted);
-            while (chunk.hasRemaining()) {
-                if (bundle.read(entry, offset + chunk.position(), chunk) <= 0) {
-                    break;
-                }
-            }
-            bundle.readAhead(entry, offset + chunk.position(), readAhead);
-            buf.put(0, buffer, 0, chunk.position());
-            return chunk.position();
+            // Straight from the verified block into libfuse's buffer: one copy.
+            int[] filled = {0};
+            bundle.read(entry, offset, wanted, (bytes, from, length) -> {
+                buf.put(filled[0], bytes, from, length);
+                filled[0] += length;
+            });
+            bundle.readAhead(entry, offset + filled[0], readAhead);
+            return filled[0];
         } catch (BlockIntegrityException e) {
             if (reportedDamage.add(path)) {
                 log.accept("kmodpack: read of /" + relative(path) + " refused: " + e.getMessage());

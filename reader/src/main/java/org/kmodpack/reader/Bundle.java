@@ -183,7 +183,7 @@ public final class Bundle implements AutoCloseable {
             throw new IllegalArgumentException(ref + " is not inside the modinfo blob of " + name);
         }
         ByteBuffer out = ByteBuffer.allocate(ref.length());
-        readStream(ref.offset(), out, ref.length(), "modinfo");
+        readStream(ref.offset(), ref.length(), "modinfo", out::put);
         return out.array();
     }
 
@@ -280,18 +280,32 @@ public final class Bundle implements AutoCloseable {
      * has; returns the count, or -1 at or past the end of the file.
      */
     public int read(Entry file, long position, ByteBuffer destination) throws IOException {
+        return read(file, position, destination.remaining(), destination::put);
+    }
+
+    /** Receives file bytes straight from a verified, decompressed block, which it must not keep or change. */
+    @FunctionalInterface
+    public interface BytesConsumer {
+        void accept(byte[] bytes, int offset, int length) throws IOException;
+    }
+
+    /**
+     * Hands up to {@code length} file bytes from {@code position} on to {@code consumer}, in pieces as the
+     * blocks hold them, without an intermediate copy; returns the count, or -1 at or past the end of the file.
+     */
+    public int read(Entry file, long position, int length, BytesConsumer consumer) throws IOException {
         EntryRecord record = record(file);
         if (record.kind() != EntryKind.FILE) {
             throw new IOException(name + ": " + file.path() + " is not a regular file");
         }
-        if (position < 0) {
-            throw new IllegalArgumentException("negative position " + position);
+        if (position < 0 || length < 0) {
+            throw new IllegalArgumentException("negative position " + position + " or length " + length);
         }
         if (position >= record.size()) {
             return -1;
         }
-        int wanted = (int) Math.min(destination.remaining(), record.size() - position);
-        readStream(record.ref() + position, destination, wanted, file.path());
+        int wanted = (int) Math.min(length, record.size() - position);
+        readStream(record.ref() + position, wanted, file.path(), consumer);
         return wanted;
     }
 
@@ -318,8 +332,8 @@ public final class Bundle implements AutoCloseable {
         }
     }
 
-    /** Copies {@code wanted} bytes of the data stream from {@code logical} on, block by block. */
-    private void readStream(long logical, ByteBuffer destination, int wanted, String path) throws IOException {
+    /** Hands {@code wanted} bytes of the data stream from {@code logical} on to {@code consumer}, block by block. */
+    private void readStream(long logical, int wanted, String path, BytesConsumer consumer) throws IOException {
         int blockSize = index.params().blockSize();
         int done = 0;
         while (done < wanted) {
@@ -327,7 +341,7 @@ public final class Bundle implements AutoCloseable {
             int offset = (int) (logical % blockSize);
             byte[] content = blockContent(block, path);
             int n = Math.min(wanted - done, content.length - offset);
-            destination.put(content, offset, n);
+            consumer.accept(content, offset, n);
             done += n;
             logical += n;
         }
