@@ -62,6 +62,19 @@ class MountCliTest {
     }
 
     @Test
+    void mountingOverANonEmptyDirectorySaysWhatItHides() throws Exception {
+        mountPoint = Files.createDirectories(work.resolve("mnt-busy"));
+        Files.writeString(mountPoint.resolve("old-file"), "hidden while mounted");
+        CliTest.Run mount = CliTest.run("mount", bundle.toString(), mountPoint.toString(), "--allow-unsigned",
+                "--log", work.resolve("busy.log").toString());
+        assertEquals(0, mount.exit(), mount.err());
+        assertTrue(mount.err().contains("hides the 1 entries now in " + mountPoint), mount.err());
+        assertFalse(Files.exists(mountPoint.resolve("old-file")));
+        assertEquals(0, CliTest.run("umount", mountPoint.toString()).exit());
+        assertEquals("hidden while mounted", Files.readString(mountPoint.resolve("old-file")));
+    }
+
+    @Test
     void sigtermUnmountsCleanly() throws Exception {
         mountPoint = work.resolve("mnt-term");
         ProcessHandle daemon = mount(mountPoint);

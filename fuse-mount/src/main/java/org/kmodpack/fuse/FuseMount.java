@@ -85,7 +85,9 @@ public final class FuseMount implements AutoCloseable {
     static String[] arguments(String fsName, Options options) {
         List<String> mountOptions = new ArrayList<>(List.of("ro", "fsname=" + escape(fsName), "subtype=kmodpack",
                 "kernel_cache", "entry_timeout=" + CACHE_SECONDS, "attr_timeout=" + CACHE_SECONDS,
-                "negative_timeout=" + CACHE_SECONDS, "use_ino", "default_permissions"));
+                "negative_timeout=" + CACHE_SECONDS, "use_ino", "default_permissions",
+                // libfuse 2 refuses a non-empty mount point without it; the tree belongs there, so hide what is.
+                "nonempty"));
         if (options.allowOther()) {
             mountOptions.add("allow_other");
         }
