@@ -40,6 +40,7 @@ class ModuleSignatureCliTest {
     private static final String WEAK_USER = "kernel/drivers/misc/weak_user.ko";
     private static final String SOFTDEP_USER = "kernel/drivers/misc/softdep_user.ko";
     private static final String BY_KEY_ID = "kernel/lib/chain/chain_d.ko";
+    private static final String TRUNCATED_XZ = "kernel/drivers/pps/pps_lite.ko.xz";
 
     @TempDir
     static Path work;
@@ -84,7 +85,7 @@ class ModuleSignatureCliTest {
     }
 
     @Test
-    void tamperedUnsignedAndSha1ModulesAreListed() throws IOException {
+    void tamperedUnsignedSha1AndUndecompressableModulesAreListed() throws IOException {
         Path tree = work.resolve("damaged");
         SignedModuleTest.copyTree(signedTree, tree);
         Path tampered = tree.resolve(STANDALONE);
@@ -98,6 +99,9 @@ class ModuleSignatureCliTest {
         Files.copy(SyntheticKernels.moduleDir(SyntheticKernel.BASIC).resolve(SOFTDEP_USER), sha1,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         ModuleSigner.sign(sha1, keyPem, keyPem, "sha1", false);
+        Path truncated = tree.resolve(TRUNCATED_XZ);
+        byte[] xz = Files.readAllBytes(truncated);
+        Files.write(truncated, java.util.Arrays.copyOf(xz, xz.length / 2));
         // The oracle: openssl finds the flipped bit and accepts SHA-1; refusing SHA-1 is our policy.
         assertTrue(opensslVerifies(tree.resolve("kernel/lib/chain/chain_c.ko.zst")));
         assertTrue(!opensslVerifies(tampered));
@@ -108,15 +112,17 @@ class ModuleSignatureCliTest {
         assertEquals(1, run.exit(), run.out() + run.err());
         List<String> listed = run.out().lines().filter(l -> l.startsWith("failed:") || l.startsWith("unsigned:"))
                 .toList();
-        assertEquals(3, listed.size(), run.out());
+        assertEquals(4, listed.size(), run.out());
         assertTrue(listed.contains("unsigned:    " + WEAK_USER), run.out());
         assertTrue(listed.stream().anyMatch(l -> l.startsWith("failed:      " + STANDALONE + ": bad signature: ")),
                 run.out());
         assertTrue(listed.stream().anyMatch(l -> l.startsWith("failed:      " + SOFTDEP_USER
                 + ": refused algorithm: digest SHA1 is refused")), run.out());
-        assertTrue(run.out().contains("modules:     " + (moduleCount - 3) + " of " + moduleCount
-                + " verified against " + certDer + "; 1 unsigned, 2 failed"), run.out());
-        assertEquals("kmodpack: " + bundle + ": 3 of " + moduleCount + " modules are unsigned or fail their "
+        assertTrue(listed.stream().anyMatch(l -> l.startsWith("failed:      " + TRUNCATED_XZ + ": " + TRUNCATED_XZ
+                + ": cannot decompress the module")), run.out());
+        assertTrue(run.out().contains("modules:     " + (moduleCount - 4) + " of " + moduleCount
+                + " verified against " + certDer + "; 1 unsigned, 3 failed"), run.out());
+        assertEquals("kmodpack: " + bundle + ": 4 of " + moduleCount + " modules are unsigned or fail their "
                 + "signature check against " + certDer + " (listed above); sign them with that certificate's key "
                 + "(the kernel's scripts/sign-file), or give the certificate they were signed with\n", run.err());
     }

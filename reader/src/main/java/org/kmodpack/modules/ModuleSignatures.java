@@ -22,12 +22,23 @@ public final class ModuleSignatures {
     private ModuleSignatures() {
     }
 
-    /** One status per module file, in the bundle's order; reading a damaged block throws, as every read does. */
+    /**
+     * One status per module file, in the bundle's order. A module that does not decompress fails; a damaged
+     * block of the bundle throws, as every read of it does.
+     */
     public static List<ModuleSignatureStatus> check(Bundle bundle, TrustPolicy certificates) throws IOException {
         List<ModuleSignatureStatus> statuses = new ArrayList<>();
         for (Entry entry : bundle.entries()) {
             if (entry.isFile() && isModule(entry.path())) {
-                byte[] module = ModuleFile.decompress(bundle + ": " + entry.path(), bundle.readAllBytes(entry));
+                byte[] raw = bundle.readAllBytes(entry);
+                byte[] module;
+                try {
+                    module = ModuleFile.decompress(entry.path(), raw);
+                } catch (IOException damaged) {
+                    // The bundle holds the file as packed; the kernel could not load it either: one failed module.
+                    statuses.add(new ModuleSignatureStatus(entry.path(), State.FAILED, "", damaged.getMessage()));
+                    continue;
+                }
                 statuses.add(check(entry.path(), module, certificates));
             }
         }
