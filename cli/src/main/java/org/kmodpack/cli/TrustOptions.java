@@ -65,12 +65,16 @@ final class TrustOptions {
 
     /** Opens for inspection: block hashes always, signatures when --trust is given. */
     Bundle open(Path bundle) throws IOException {
+        refusePolicyWithoutTrust();
+        return given() ? Bundle.open(bundle, policy()) : Bundle.open(bundle);
+    }
+
+    /** A policy option without --trust would look like a check that is not made. */
+    void refusePolicyWithoutTrust() {
         if (!given() && (threshold != 1 || checkValidity || minSerial != 0 || allowExpired)) {
-            // A policy option without --trust would look like a check that is not made.
             throw new ParameterException(mixee.commandLine(), "--threshold, --check-validity, --min-serial and "
                     + "--allow-expired apply to signatures: give --trust FILE|DIR too");
         }
-        return given() ? Bundle.open(bundle, policy()) : Bundle.open(bundle);
     }
 
     /**

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -15,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.kmodpack.testkernels.ModuleSigner;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.TestData;
@@ -44,17 +44,11 @@ class SignedModuleTest {
         Path moduleDir = root.resolve("lib/modules").resolve(kver);
         Path module = moduleDir.resolve("kernel/lib/chain").resolve(file);
         String name = file.substring(0, file.indexOf('.'));
-        if (file.endsWith(".ko")) {
-            sign(module, subject, serial, digest);
-        } else {
-            // Sign the ELF, then compress the signed file, as the kernel's build does.
-            String tool = file.endsWith(".xz") ? "xz" : "zstd";
-            Path elf = work.resolve(name + ".ko");
-            tool(elf, tool, "-dc", module.toString());
-            sign(elf, subject, serial, digest);
-            Files.delete(module);
-            tool(module, tool, "-c", elf.toString());
-        }
+        Path key = work.resolve("key.pem");
+        Path cert = work.resolve("cert.pem");
+        openssl("req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out",
+                cert.toString(), "-days", "1", "-subj", subject, "-set_serial", serial);
+        ModuleSigner.sign(module, key, cert, digest, false);
 
         Path bundle = work.resolve("signed.kpack");
         CliTest.Run pack = CliTest.run("pack", moduleDir.toString(), "-o", bundle.toString());
@@ -77,32 +71,6 @@ class SignedModuleTest {
         }
     }
 
-    private void sign(Path module, String subject, String serial, String digest) throws IOException,
-            InterruptedException {
-        Path key = work.resolve("key.pem");
-        Path cert = work.resolve("cert.pem");
-        Path signature = work.resolve("sig.der");
-        openssl("req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out",
-                cert.toString(), "-days", "1", "-subj", subject, "-set_serial", serial);
-        openssl("cms", "-sign", "-in", module.toString(), "-signer", cert.toString(), "-inkey", key.toString(),
-                "-binary", "-noattr", "-nocerts", "-outform", "DER", "-md", digest, "-out", signature.toString());
-        byte[] sig = Files.readAllBytes(signature);
-        ByteBuffer trailer = ByteBuffer.allocate(12 + 28);
-        trailer.put(new byte[] {0, 0, 2, 0, 0, 0, 0, 0}).putInt(sig.length);
-        trailer.put("~Module signature appended~\n".getBytes(StandardCharsets.US_ASCII));
-        byte[] original = Files.readAllBytes(module);
-        Files.delete(module);
-        Files.write(module, original);
-        Files.write(module, sig, java.nio.file.StandardOpenOption.APPEND);
-        Files.write(module, trailer.array(), java.nio.file.StandardOpenOption.APPEND);
-    }
-
-    private static void tool(Path output, String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectOutput(output.toFile()).start();
-        String log = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), String.join(" ", command) + "\n" + log);
-    }
-
     private void openssl(String... args) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of("openssl"));
         command.addAll(List.of(args));
@@ -118,7 +86,7 @@ class SignedModuleTest {
     }
 
     /** Copies files and symlinks (not followed); hard links become separate files, which is fine here. */
-    private static void copyTree(Path from, Path to) throws IOException {
+    static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> paths = Files.walk(from)) {
             for (Path source : (Iterable<Path>) paths::iterator) {
                 Path target = to.resolve(from.relativize(source).toString());

@@ -20,6 +20,7 @@ import org.kmodpack.format.ModuleSection.BuiltinInfo;
 import org.kmodpack.format.ModuleSection.Info;
 import org.kmodpack.format.ModuleSection.Key;
 import org.kmodpack.format.ModuleSection.Module;
+import org.kmodpack.modules.ModuleFile;
 
 /**
  * Gathers what the MODULES section stores from depmod's output in the module directory (the binary tries kmod

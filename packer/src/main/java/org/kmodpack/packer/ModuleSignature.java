@@ -4,22 +4,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.kmodpack.format.ModuleSection.Info;
+import org.kmodpack.modules.AppendedSignature;
 
 /**
- * The signature appended to a module ("~Module signature appended~\n" trailer) as kmod 30 built with OpenSSL
+ * The signature appended to a module ({@link AppendedSignature}) as kmod 30 built with OpenSSL
  * reports it: sig_id, signer, sig_key, sig_hashalgo, signature. For PKCS#7 (what the kernel's sign-file writes)
  * the fields come from the first SignerInfo: signer = the issuer's CN, sig_key = the serial number's bytes,
  * the digest algorithm and the encrypted digest. A signature kmod cannot parse yields no fields, as in kmod.
  */
 final class ModuleSignature {
-    private static final byte[] MAGIC = "~Module signature appended~\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int INFO_SIZE = 12;
     private static final String[] ALGORITHMS = {"DSA", "RSA"};
     private static final String[] HASHES = {"md4", "md5", "sha1", "rmd160", "sha256", "sha384", "sha512", "sha224",
         "sm3"};
     private static final String[] ID_TYPES = {"PGP", "X509", "PKCS#7"};
-    private static final int ID_PKCS7 = 2;
 
     private ModuleSignature() {
     }
@@ -29,34 +28,24 @@ final class ModuleSignature {
      * holds these very bytes) the signature value is recorded as its range in the file instead of its bytes.
      */
     static List<Info> fields(byte[] module, boolean signatureByReference) {
-        int size = module.length - MAGIC.length;
-        if (size < 0 || !Arrays.equals(module, size, module.length, MAGIC, 0, MAGIC.length)) {
+        Optional<AppendedSignature> found = AppendedSignature.find(module);
+        if (found.isEmpty()) {
             return List.of();
         }
-        size -= INFO_SIZE;
-        if (size < 0) {
+        AppendedSignature trailer = found.get();
+        if (trailer.algorithm() >= ALGORITHMS.length || trailer.hash() >= HASHES.length
+                || trailer.idType() >= ID_TYPES.length) {
             return List.of();
         }
-        int algo = module[size] & 0xFF;
-        int hash = module[size + 1] & 0xFF;
-        int idType = module[size + 2] & 0xFF;
-        int signerLength = module[size + 3] & 0xFF;
-        int keyIdLength = module[size + 4] & 0xFF;
-        long sigLength = ((module[size + 8] & 0xFFL) << 24) | ((module[size + 9] & 0xFF) << 16)
-                | ((module[size + 10] & 0xFF) << 8) | (module[size + 11] & 0xFF);
-        if (algo >= ALGORITHMS.length || hash >= HASHES.length || idType >= ID_TYPES.length || sigLength == 0
-                || size < signerLength + keyIdLength + sigLength) {
-            return List.of();
+        int sigStart = trailer.signatureStart();
+        if (trailer.idType() == AppendedSignature.ID_PKCS7) {
+            return pkcs7(module, sigStart, trailer.signatureEnd(), signatureByReference);
         }
-        int sigStart = (int) (size - sigLength);
-        if (idType == ID_PKCS7) {
-            return pkcs7(module, sigStart, size, signatureByReference);
-        }
-        int keyStart = sigStart - keyIdLength;
-        int signerStart = keyStart - signerLength;
-        return fields(ID_TYPES[idType], Arrays.copyOfRange(module, signerStart, keyStart),
-                Arrays.copyOfRange(module, keyStart, sigStart), HASHES[hash],
-                signature(module, sigStart, size - sigStart, signatureByReference));
+        int keyStart = sigStart - trailer.keyIdLength();
+        int signerStart = keyStart - trailer.signerLength();
+        return fields(ID_TYPES[trailer.idType()], Arrays.copyOfRange(module, signerStart, keyStart),
+                Arrays.copyOfRange(module, keyStart, sigStart), HASHES[trailer.hash()],
+                signature(module, sigStart, trailer.signatureLength(), signatureByReference));
     }
 
     private static Info signature(byte[] module, int start, int length, boolean byReference) {
@@ -102,7 +91,8 @@ final class ModuleSignature {
             if (hash == null) {
                 return List.of();
             }
-            return fields(ID_TYPES[ID_PKCS7], commonName(issuer), unsignedMagnitude(serial.value()), hash,
+            return fields(ID_TYPES[AppendedSignature.ID_PKCS7], commonName(issuer), unsignedMagnitude(serial.value()),
+                    hash,
                     signature(module, encryptedDigest.contentStart, encryptedDigest.length, signatureByReference));
         } catch (IllegalArgumentException | IndexOutOfBoundsException malformed) {
             return List.of();

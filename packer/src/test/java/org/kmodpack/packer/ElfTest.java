@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.kmodpack.modules.ModuleFile;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 
@@ -36,7 +37,8 @@ class ElfTest {
         }
         assertTrue(modules.size() > 3, "modules in " + moduleDir);
         for (Path module : modules) {
-            byte[] modinfo = Elf.parse(module.toString(), ModuleFile.read(module)).section(".modinfo");
+            byte[] elf = ModuleFile.decompress(module.toString(), Files.readAllBytes(module));
+            byte[] modinfo = Elf.parse(module.toString(), elf).section(".modinfo");
             assertNotNull(modinfo, module.toString());
             assertTrue(Modinfo.parse(modinfo).stream().anyMatch(i -> i.key().equals("vermagic")), module.toString());
         }

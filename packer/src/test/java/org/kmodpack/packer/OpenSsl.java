@@ -8,33 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.kmodpack.testkernels.ModuleSigner;
 
 /**
  * The openssl command as the independent oracle: it makes the keys and certificates the tests sign with
  * (the way a kernel build and a user would) and checks that our signatures verify outside kmodpack.
  */
 final class OpenSsl {
-    /** The kernel's certs/default_x509.genkey, as a kernel build writes it to certs/x509.genkey. */
-    static final String KERNEL_GENKEY = """
-            [ req ]
-            default_bits = 4096
-            distinguished_name = req_distinguished_name
-            prompt = no
-            string_mask = utf8only
-            x509_extensions = myexts
-
-            [ req_distinguished_name ]
-            O = Magrathea
-            CN = Glacier signing key
-            emailAddress = slartibartfast@magrathea.h2g2
-
-            [ myexts ]
-            basicConstraints=critical,CA:FALSE
-            keyUsage=digitalSignature
-            subjectKeyIdentifier=hash
-            authorityKeyIdentifier=keyid
-            """;
-
     private OpenSsl() {
     }
 
@@ -63,12 +43,7 @@ final class OpenSsl {
 
     /** certs/signing_key.pem (RSA 4096 key and certificate in one PEM) and signing_key.x509 (DER). */
     static Path kernelSigningKey(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("x509.genkey"), KERNEL_GENKEY);
-        check(dir, "req", "-new", "-nodes", "-utf8", "-sha512", "-days", "36500", "-batch", "-x509", "-config",
-                "x509.genkey", "-outform", "PEM", "-out", "signing_key.pem", "-keyout", "signing_key.pem");
-        check(dir, "x509", "-in", "signing_key.pem", "-outform", "DER", "-out", "signing_key.x509");
-        return dir.resolve("signing_key.pem");
+        return ModuleSigner.kernelKey(dir);
     }
 
     /** An Ed25519 private key (PKCS#8 PEM) and its public key (SPKI PEM), named NAME.key and NAME.pub. */

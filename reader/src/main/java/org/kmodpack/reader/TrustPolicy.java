@@ -84,6 +84,16 @@ public final class TrustPolicy {
         return new TrustPolicy(anchors, allowUnsigned, threshold, checkValidity, minSerial, allowExpired, now);
     }
 
+    /**
+     * Checks a detached CMS (PKCS#7) signature over {@code content} against this policy's certificates, as a
+     * bundle's CMS signature is checked: the same allow-list, the signer found by its exact issuer and serial
+     * or subject key id, and certificate dates when {@link #withCheckValidity} asks for them. For signatures
+     * made outside kmodpack, such as the one the kernel's sign-file appends to each module.
+     */
+    public SignatureStatus verifyDetachedCms(byte[] signature, byte[] content) {
+        return CmsVerifier.verify(1, signature, content, anchors, checkValidity, clock.instant());
+    }
+
     List<TrustAnchor> anchors() {
         return anchors;
     }

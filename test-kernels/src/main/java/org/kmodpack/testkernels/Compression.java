@@ -31,6 +31,10 @@ enum Compression {
         return extension;
     }
 
+    String debianPackage() {
+        return debianPackage;
+    }
+
     /** Replaces {@code ko} (an uncompressed X.ko) by X.ko.EXT, as the compressor names it. */
     void compress(Path ko) throws IOException {
         if (this == NONE) {

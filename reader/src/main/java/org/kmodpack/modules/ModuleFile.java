@@ -1,28 +1,28 @@
-package org.kmodpack.packer;
+package org.kmodpack.modules;
 
+import com.github.luben.zstd.ZstdInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
-import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+import java.util.zip.GZIPInputStream;
+import org.tukaani.xz.XZInputStream;
 
-/** A module file's ELF bytes: compressed modules are recognised by their magic, as kmod and depmod do. */
-final class ModuleFile {
+/**
+ * A module file's ELF bytes: compressed modules (.ko.xz, .ko.zst, .ko.gz) are recognised by their magic, as
+ * kmod and depmod do. The packer reads .modinfo and signatures through this, and signature checks read the
+ * signed bytes through it, so both see the same module.
+ */
+public final class ModuleFile {
     /** Refuse to inflate past this: no real module comes near it, and it bounds what hostile input can cost. */
-    static final long MAX_MODULE_BYTES = 1L << 30;
+    public static final long MAX_MODULE_BYTES = 1L << 30;
+    /** The kernel's own modules use a 1 MiB xz dictionary; this refuses only streams no module tool writes. */
+    private static final int XZ_MEMORY_LIMIT_KIB = 160 * 1024;
 
     private ModuleFile() {
     }
 
-    static byte[] read(Path path) throws IOException {
-        return decompress(path.toString(), Files.readAllBytes(path));
-    }
-
     /** The ELF bytes of a module file's {@code raw} bytes: {@code raw} itself when it is not compressed. */
-    static byte[] decompress(String file, byte[] raw) throws IOException {
+    public static byte[] decompress(String file, byte[] raw) throws IOException {
         if (!isCompressed(raw)) {
             return raw;
         }
@@ -32,7 +32,7 @@ final class ModuleFile {
                 throw new IOException("it decompresses to more than " + MAX_MODULE_BYTES + " bytes");
             }
             return out;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new IOException(file + ": cannot decompress the module (" + e.getMessage()
                     + "); the file is damaged", e);
         }
@@ -43,15 +43,16 @@ final class ModuleFile {
                 || startsWith(raw, 0x1F, 0x8B);
     }
 
+    /** Each decoder reads concatenated streams (frames, members) to the end, as the command-line tools do. */
     private static InputStream open(byte[] raw) throws IOException {
         InputStream in = new ByteArrayInputStream(raw);
         if (startsWith(raw, 0x28, 0xB5, 0x2F, 0xFD)) {
-            return new ZstdCompressorInputStream(in);
+            return new ZstdInputStream(in);
         }
         if (startsWith(raw, 0xFD, '7', 'z', 'X', 'Z', 0x00)) {
-            return new XZCompressorInputStream(in, true);
+            return new XZInputStream(in, XZ_MEMORY_LIMIT_KIB);
         }
-        return new GzipCompressorInputStream(in, true);
+        return new GZIPInputStream(in);
     }
 
     private static boolean startsWith(byte[] bytes, int... magic) {
