@@ -53,8 +53,8 @@ final class PackCommand implements Callable<Integer> {
             description = "Compression level: zstd 1-22 (default 8), xz 0-9 (default 6), or max.")
     String level;
 
-    @Option(names = "--block-size", paramLabel = "SIZE", defaultValue = "1M",
-            description = "Uncompressed bytes per block, a power of two from 4K to 64M (default 1M). "
+    @Option(names = "--block-size", paramLabel = "SIZE", defaultValue = "2M",
+            description = "Uncompressed bytes per block, a power of two from 4K to 64M (default 2M). "
                     + "Larger compresses better; smaller reads less for each random access.")
     String blockSize;
 
