@@ -316,7 +316,11 @@ public final class Loader {
             return result;
         }
         if (command == null) {
-            for (String dependency : index.module(name).map(ModuleIndex.Module::dependencies).orElse(List.of())) {
+            // kmod_module_get_dependencies lists the modules.dep line backwards (libkmod prepends as it parses).
+            List<String> dependencies = new ArrayList<>(index.module(name).map(ModuleIndex.Module::dependencies)
+                    .orElse(List.of()));
+            java.util.Collections.reverse(dependencies);
+            for (String dependency : dependencies) {
                 if (KernelState.refcnt(dependency) == 0) {
                     removeFromKernel(dependency);
                 }
