@@ -48,6 +48,10 @@ class QemuGuestTest {
         if (!Files.isExecutable(Path.of(QEMU)) || !Files.isExecutable(Path.of(BUSYBOX))) {
             TestData.unavailable(QEMU + " or " + BUSYBOX + " missing: apt-get install qemu-system-x86 busybox-static");
         }
+        if (hasInterpreter(Files.readAllBytes(Path.of(BUSYBOX)))) {
+            TestData.unavailable(BUSYBOX + " is linked dynamically and cannot run in the guest's initramfs: "
+                    + "apt-get install busybox-static");
+        }
         Path moduleDir = DebianKernels.moduleDir("amd64");
         String kver = moduleDir.getFileName().toString();
         Path vmlinuz = moduleDir.getParent().getParent().getParent().resolve("boot/vmlinuz-" + kver);
@@ -121,6 +125,20 @@ class QemuGuestTest {
                 + "had loaded e1000e from the mount (step 2 took %s s)%n", report.get("T1"),
                 seconds(report.get("T0"), report.get("T1")), report.get("T2"),
                 seconds(report.get("T1"), report.get("T2")));
+    }
+
+    /** Whether a 64-bit little-endian ELF file names a dynamic loader (a PT_INTERP program header). */
+    private static boolean hasInterpreter(byte[] elf) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(elf).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long phoff = b.getLong(0x20);
+        int phentsize = Short.toUnsignedInt(b.getShort(0x36));
+        int phnum = Short.toUnsignedInt(b.getShort(0x38));
+        for (int i = 0; i < phnum; i++) {
+            if (b.getInt((int) phoff + i * phentsize) == 3) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** "insmod: ERROR: could not insert module X: WHY" without X (kmod names the file, kmodpack the argument). */

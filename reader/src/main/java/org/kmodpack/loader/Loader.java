@@ -157,8 +157,9 @@ public final class Loader {
             Entry entry = bundle.get(path);
             return bundle.readAllBytes(entry);
         } catch (IOException e) {
-            throw new ModuleReadException("cannot read module " + module + " (" + path + ") from " + bundle + ": "
-                    + e.getMessage() + "; nothing of it was loaded: replace the bundle with an undamaged copy");
+            // The reader's message names the bundle and the block and says what to do.
+            throw new ModuleReadException("cannot read module " + module + " (" + path + "): " + e.getMessage()
+                    + "; nothing of it was loaded");
         }
     }
 
@@ -223,9 +224,8 @@ public final class Loader {
             err.accept("insmod: ERROR: could not load module " + nameOrPath + ": No such file or directory");
             return -ENOENT;
         } catch (IOException e) {
-            err.accept("insmod: ERROR: could not load module " + nameOrPath + ": cannot read " + path + " from "
-                    + bundle + ": " + e.getMessage() + "; nothing was loaded: replace the bundle with an undamaged "
-                    + "copy");
+            err.accept("insmod: ERROR: could not load module " + nameOrPath + ": cannot read " + path + ": "
+                    + e.getMessage() + "; nothing was loaded");
             return -Errno.EIO;
         }
         printIfVerbose("insmod " + moduleDir + "/" + path + " " + (params == null ? "" : params));
