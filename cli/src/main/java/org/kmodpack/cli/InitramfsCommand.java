@@ -22,10 +22,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "initramfs", mixinStandardHelpOptions = true,
-        description = {"Write an initramfs (newc cpio) holding the modules NAMEs need, dependencies and softdeps",
-            "included, at lib/modules/KVER with modules.dep, modules.alias and their .bin files restricted to",
-            "them, so modprobe inside the initramfs finds them. The same input gives the same bytes.",
-            "The bundle must be signed by a trusted key (--trust) unless --allow-unsigned."},
+        description = {"Write an initramfs (newc cpio) holding the modules NAMEs need, dependencies and",
+            "softdeps included, at lib/modules/KVER with modules.dep, modules.alias and their",
+            ".bin files restricted to them, so modprobe inside the initramfs finds them.",
+            "The same input gives the same bytes. The bundle must be signed by a trusted key",
+            "(--trust) unless --allow-unsigned."},
         footer = {"", "Examples:", "  kmodpack initramfs modules.kpack btrfs -o btrfs.cpio.zst",
             "  kmodpack initramfs modules.kpack virtio_pci 9pnet_virtio 9p -o 9p.cpio --compress none"})
 final class InitramfsCommand implements Callable<Integer> {

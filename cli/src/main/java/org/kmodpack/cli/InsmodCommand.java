@@ -14,8 +14,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "insmod", mixinStandardHelpOptions = true,
-        description = {"Load one module of the bundle into the running kernel, without its dependencies, as kmod's",
-            "insmod loads a file. A bundle signed by a trusted key (--trust) or --allow-unsigned is required."},
+        description = {"Load one module of the bundle into the running kernel, without its",
+            "dependencies, as kmod's insmod loads a file. The bundle must be signed by a",
+            "trusted key (--trust) unless --allow-unsigned."},
         footer = {"", "Examples:", "  kmodpack insmod modules.kpack fuse",
             "  kmodpack insmod modules.kpack kernel/drivers/net/dummy.ko numdummies=2"})
 final class InsmodCommand implements Callable<Integer> {

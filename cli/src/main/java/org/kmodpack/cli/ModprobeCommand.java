@@ -20,10 +20,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "modprobe", mixinStandardHelpOptions = true,
-        description = {"Load modules from the bundle into the running kernel as kmod's modprobe loads them from the",
-            "unpacked tree (dependencies, softdeps, options, install commands), or remove them (-r);",
-            "-D prints the load order (modprobe -d ROOT -S KVER -D), -R the modules an alias resolves to.",
-            "Loading and removing need a bundle signed by a trusted key (--trust) or --allow-unsigned."},
+        description = {"Load modules from the bundle into the running kernel as kmod's modprobe loads",
+            "them from the unpacked tree (dependencies, softdeps, options, install commands),",
+            "or remove them (-r); -D prints the load order (modprobe -d ROOT -S KVER -D),",
+            "-R the modules an alias resolves to. Loading and removing need a bundle signed",
+            "by a trusted key (--trust) or --allow-unsigned."},
         footer = {"", "Examples:", "  kmodpack modprobe modules.kpack btrfs", "  kmodpack modprobe -r modules.kpack btrfs",
             "  kmodpack modprobe modules.kpack -n -v btrfs", "  kmodpack modprobe modules.kpack -D btrfs",
             "  kmodpack modprobe modules.kpack -R pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00"})
