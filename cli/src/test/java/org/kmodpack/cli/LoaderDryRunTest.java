@@ -99,6 +99,16 @@ class LoaderDryRunTest {
         }
     }
 
+    /** A module the bundle does not hold: insmod's message and exit code, before any system call. */
+    @Test
+    void insmodOfAFileTheBundleDoesNotHold() throws IOException {
+        Path bundle = work.resolve("basic.kpack");
+        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
+                bundle.toString()).exit());
+        compare(List.of("insmod", "/nonexistent/no-such.ko"),
+                List.of("insmod", bundle.toString(), "--allow-unsigned", "/nonexistent/no-such.ko"));
+    }
+
     private static void compareChunks(List<String> kmod, List<String> ours, List<String> arguments)
             throws IOException {
         for (int from = 0; from < arguments.size(); from += CHUNK) {
