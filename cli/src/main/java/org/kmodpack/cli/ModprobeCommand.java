@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.kmodpack.loader.Loader;
 import org.kmodpack.modules.ModprobeConfig;
 import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
@@ -19,9 +20,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "modprobe", mixinStandardHelpOptions = true,
-        description = {"Answer as kmod's modprobe would on the unpacked tree, from the bundle's module index:",
-            "-D prints the load order (modprobe -d ROOT -S KVER -D), -R the modules an alias resolves to."},
-        footer = {"", "Examples:", "  kmodpack modprobe modules.kpack -D btrfs",
+        description = {"Load modules from the bundle into the running kernel as kmod's modprobe loads",
+            "them from the unpacked tree (dependencies, softdeps, options, install commands),",
+            "or remove them (-r); -D prints the load order (modprobe -d ROOT -S KVER -D),",
+            "-R the modules an alias resolves to. Loading and removing need a bundle signed",
+            "by a trusted key (--trust) or --allow-unsigned."},
+        footer = {"", "Examples:", "  kmodpack modprobe modules.kpack btrfs", "  kmodpack modprobe -r modules.kpack btrfs",
+            "  kmodpack modprobe modules.kpack -n -v btrfs", "  kmodpack modprobe modules.kpack -D btrfs",
             "  kmodpack modprobe modules.kpack -R pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00"})
 final class ModprobeCommand implements Callable<Integer> {
     @Spec
@@ -50,6 +55,22 @@ final class ModprobeCommand implements Callable<Integer> {
             description = "Print paths under ROOT/lib/modules/KVER (default: /lib/modules/KVER).")
     String root;
 
+    @Option(names = {"-r", "--remove"}, description = "Remove the NAMEs and the dependencies no longer used.")
+    boolean remove;
+
+    @Option(names = {"-n", "--dry-run"}, description = "Do everything but load or remove modules.")
+    boolean dryRun;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print the insmod, install and rmmod lines as kmod -v does.")
+    boolean verbose;
+
+    @Option(names = "--allow-unsigned",
+            description = "Load from a bundle that carries no signature (a signed one must still verify with --trust).")
+    boolean allowUnsigned;
+
+    @picocli.CommandLine.Mixin
+    TrustOptions trust;
+
     @Option(names = {"-C", "--config"}, paramLabel = "FILE|DIR",
             description = "Read this configuration instead of /etc/modprobe.d, /run/modprobe.d, "
                     + "/usr/local/lib/modprobe.d and /lib/modprobe.d (repeatable).")
@@ -57,13 +78,17 @@ final class ModprobeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (showDepends == resolveAlias) {
-            throw new ParameterException(spec.commandLine(), "give exactly one of -D/--show-depends and "
-                    + "-R/--resolve-alias (loading modules is not supported)");
+        int modes = (showDepends ? 1 : 0) + (resolveAlias ? 1 : 0) + (remove ? 1 : 0);
+        if (modes > 1) {
+            throw new ParameterException(spec.commandLine(), "give at most one of -D/--show-depends, "
+                    + "-R/--resolve-alias and -r/--remove");
+        }
+        if (modes == 0 || remove) {
+            return load();
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Bundle bundle = Bundle.open(bundlePath)) {
+        try (Bundle bundle = trust.open(bundlePath)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = KmodPaths.moduleDirectory(root, index.kernelVersion());
             ModprobeConfig configuration = index.loadConfig(config, moduleDir, err::println);
@@ -92,6 +117,42 @@ final class ModprobeCommand implements Callable<Integer> {
             out.flush();
             err.flush();
             return failed ? 1 : 0;
+        }
+    }
+
+    /** Loads (or with -r removes) in the running kernel; kmod's messages and exit status. */
+    private int load() throws java.io.IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (Bundle bundle = trust.openForSystem(bundlePath, allowUnsigned, Bundle.DEFAULT_CACHE_BYTES)) {
+            ModuleIndex index = ModuleIndex.of(bundle);
+            String moduleDir = KmodPaths.moduleDirectory(root, index.kernelVersion());
+            ModprobeConfig configuration = index.loadConfig(config, moduleDir, err::println);
+            Modprobe modprobe = index.modprobe(configuration, moduleDir, err::println);
+            Loader loader = new Loader(bundle, index, modprobe, moduleDir,
+                    new Loader.Options(dryRun, verbose, useBlacklist, all), line -> {
+                        out.println(line);
+                        out.flush();
+                    }, line -> {
+                        out.flush();
+                        err.println(line);
+                        err.flush();
+                    });
+            int result;
+            if (remove) {
+                result = loader.remove(names);
+            } else if (all) {
+                result = 0;
+                for (String name : names) {
+                    int r = loader.modprobe(name, null);
+                    result = r < 0 ? r : result;
+                }
+            } else {
+                result = loader.modprobe(names.get(0), options(names.subList(1, names.size())));
+            }
+            out.flush();
+            err.flush();
+            return Loader.exitStatus(result);
         }
     }
 

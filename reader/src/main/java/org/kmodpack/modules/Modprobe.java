@@ -57,15 +57,61 @@ public final class Modprobe {
      * {@code useBlacklist} is modprobe's -b.
      */
     public Optional<List<ProbeStep>> showDepends(String nameOrAlias, String extraOptions, boolean useBlacklist) {
+        return probePlans(nameOrAlias, extraOptions, useBlacklist).map(plans -> {
+            List<ProbeStep> steps = new ArrayList<>();
+            plans.forEach(plan -> steps.addAll(plan.steps()));
+            return steps;
+        });
+    }
+
+    /**
+     * What loading NAME does, one plan per module the lookup finds (kmod probes each in turn); empty when kmod
+     * finds no module. A blacklisted module's plan has no steps.
+     */
+    public Optional<List<ProbePlan>> probePlans(String nameOrAlias, String extraOptions, boolean useBlacklist) {
         List<Mod> found = lookup(nameOrAlias);
         if (found == null || found.isEmpty()) {
             return Optional.empty();
         }
-        List<ProbeStep> steps = new ArrayList<>();
+        List<ProbePlan> plans = new ArrayList<>();
         for (Mod mod : found) {
-            probe(mod, extraOptions, useBlacklist, steps);
+            List<ProbeStep> steps = new ArrayList<>();
+            boolean blacklisted = probe(mod, extraOptions, useBlacklist, steps);
+            plans.add(new ProbePlan(mod.name, isBuiltin(mod), blacklisted, steps));
         }
-        return Optional.of(steps);
+        return Optional.of(plans);
+    }
+
+    /**
+     * What {@code modprobe -r NAME} works on: each module the lookup finds (empty when none) with its remove
+     * command and the modules of its softdep, as kmod_module_get_softdeps finds them.
+     */
+    public List<RemovePlan> removePlans(String nameOrAlias) {
+        List<Mod> found = lookup(nameOrAlias);
+        List<RemovePlan> plans = new ArrayList<>();
+        if (found == null) {
+            return plans;
+        }
+        for (Mod mod : found) {
+            List<String> pre = new ArrayList<>();
+            List<String> post = new ArrayList<>();
+            for (ModprobeConfig.Softdep softdep : config.softdeps) {
+                if (Fnmatch.matches(utf8(softdep.pattern()), mod.nameBytes)) {
+                    softdep.pre().forEach(n -> resolve(n).forEach(pre::add));
+                    softdep.post().forEach(n -> resolve(n).forEach(post::add));
+                    break;
+                }
+            }
+            String remove = null;
+            for (ModprobeConfig.Command command : config.removes) {
+                if (Fnmatch.matches(utf8(command.module()), mod.nameBytes)) {
+                    remove = command.command();
+                    break;
+                }
+            }
+            plans.add(new RemovePlan(mod.name, isBuiltin(mod), remove, pre, post));
+        }
+        return plans;
     }
 
     /** kmod_module_new_from_lookup: config aliases, modules.dep, symbols, commands, aliases, builtins. */
@@ -132,27 +178,33 @@ public final class Modprobe {
         }
     }
 
-    private void probe(Mod mod, String extraOptions, boolean useBlacklist, List<ProbeStep> steps) {
+    /** Fills the steps of probing {@code mod}; true when the blacklist stops it (no steps). */
+    private boolean probe(Mod mod, String extraOptions, boolean useBlacklist, List<ProbeStep> steps) {
         if ((mod.alias != null || useBlacklist) && config.blacklist.contains(mod.name)) {
-            return;
+            return true;
         }
         generation++; // kmod clears every pooled module's visited mark here
         List<Mod> list = new ArrayList<>();
         probeList(mod, list);
+        // kmod marks the module and its modules.dep dependencies required: only their failures stop a load.
+        java.util.Set<Mod> required = new java.util.HashSet<>(dependencies(mod));
+        required.add(mod);
         for (Mod m : list) {
+            boolean isRequired = required.contains(m);
             String options = concat(options(m), m == mod ? extraOptions : null);
             String install = install(m);
             if (install != null && !m.ignoreCommand) {
-                steps.add(new ProbeStep(ProbeStep.Kind.INSTALL, m.name, null, install, options));
+                steps.add(new ProbeStep(ProbeStep.Kind.INSTALL, m.name, null, install, options, isRequired));
                 continue;
             }
             String path = path(m);
             if (path != null) {
-                steps.add(new ProbeStep(ProbeStep.Kind.INSMOD, m.name, path, null, options));
+                steps.add(new ProbeStep(ProbeStep.Kind.INSMOD, m.name, path, null, options, isRequired));
             } else if (isBuiltin(m)) {
-                steps.add(new ProbeStep(ProbeStep.Kind.BUILTIN, m.name, null, null, ""));
+                steps.add(new ProbeStep(ProbeStep.Kind.BUILTIN, m.name, null, null, "", isRequired));
             }
         }
+        return false;
     }
 
     /** __kmod_module_get_probe_list: each dependency with its softdeps (dependencies in reverse line order). */

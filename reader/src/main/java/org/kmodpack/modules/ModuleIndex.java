@@ -57,6 +57,11 @@ public final class ModuleIndex {
         return Optional.of(new Module(section.moduleName(at), section.modulePath(at), List.copyOf(dependencies)));
     }
 
+    /** Whether modules.builtin names this module ('-' and '_' are the same). */
+    public boolean isBuiltin(String name) {
+        return section.isBuiltin(name.replace('-', '_'));
+    }
+
     /** Every module of modules.dep, by name, in byte order. */
     public List<String> moduleNames() {
         List<String> names = new ArrayList<>(section.moduleCount());

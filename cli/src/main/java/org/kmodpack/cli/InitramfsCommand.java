@@ -1,0 +1,98 @@
+package org.kmodpack.cli;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.zip.GZIPOutputStream;
+import org.kmodpack.initramfs.Initramfs;
+import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.reader.Bundle;
+import org.tukaani.xz.LZMA2Options;
+import org.tukaani.xz.XZ;
+import org.tukaani.xz.XZOutputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "initramfs", mixinStandardHelpOptions = true,
+        description = {"Write an initramfs (newc cpio) holding the modules NAMEs need, dependencies and",
+            "softdeps included, at lib/modules/KVER with modules.dep, modules.alias and their",
+            ".bin files restricted to them, so modprobe inside the initramfs finds them.",
+            "The same input gives the same bytes. The bundle must be signed by a trusted key",
+            "(--trust) unless --allow-unsigned."},
+        footer = {"", "Examples:", "  kmodpack initramfs modules.kpack btrfs -o btrfs.cpio.zst",
+            "  kmodpack initramfs modules.kpack virtio_pci 9pnet_virtio 9p -o 9p.cpio --compress none"})
+final class InitramfsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "BUNDLE")
+    Path bundlePath;
+
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME|MODALIAS",
+            description = "Module names or aliases (pci:v..., fs-btrfs) as modprobe takes them.")
+    List<String> names;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The file to write.")
+    Path output;
+
+    @Option(names = "--compress", paramLabel = "zstd|xz|gzip|none", defaultValue = "zstd",
+            description = "Compression the kernel unpacks (default zstd; xz with CRC32 checks as the kernel "
+                    + "requires).")
+    String compress;
+
+    @Option(names = "--allow-unsigned",
+            description = "Use a bundle that carries no signature (a signed one must still verify with --trust).")
+    boolean allowUnsigned;
+
+    @picocli.CommandLine.Mixin
+    TrustOptions trust;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!List.of("zstd", "xz", "gzip", "none").contains(compress)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--compress takes zstd, xz, gzip or none, not " + compress);
+        }
+        long start = System.nanoTime();
+        try (Bundle bundle = trust.openForSystem(bundlePath, allowUnsigned, Bundle.DEFAULT_CACHE_BYTES)) {
+            ModuleIndex index = ModuleIndex.of(bundle);
+            String moduleDir = index.moduleDirectory("");
+            var err = spec.commandLine().getErr();
+            Initramfs initramfs = new Initramfs(bundle, index,
+                    index.modprobe(index.loadConfig(null, moduleDir, err::println), moduleDir, err::println));
+            List<String> modules = initramfs.closure(names);
+            Path absolute = output.toAbsolutePath();
+            Path temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
+            int files;
+            try {
+                try (OutputStream out = compressor(new BufferedOutputStream(Files.newOutputStream(temporary)))) {
+                    files = initramfs.write(modules, out);
+                }
+                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temporary);
+            }
+            spec.commandLine().getOut().printf("%s: %d modules, %d files, %d bytes (%s) in %.2f s%n", output,
+                    modules.size(), files, Files.size(absolute), compress, (System.nanoTime() - start) / 1e9);
+            return 0;
+        }
+    }
+
+    private OutputStream compressor(OutputStream file) throws java.io.IOException {
+        return switch (compress) {
+            case "zstd" -> new ZstdOutputStream(file, 19);
+            // The kernel's xz decoder checks CRC32 only (and none): not xz's default CRC64.
+            case "xz" -> new XZOutputStream(file, new LZMA2Options(6), XZ.CHECK_CRC32);
+            case "gzip" -> new GZIPOutputStream(file);
+            default -> file;
+        };
+    }
+}

@@ -1,0 +1,67 @@
+package org.kmodpack.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.kmodpack.loader.Loader;
+import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.reader.Bundle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "insmod", mixinStandardHelpOptions = true,
+        description = {"Load one module of the bundle into the running kernel, without its",
+            "dependencies, as kmod's insmod loads a file. The bundle must be signed by a",
+            "trusted key (--trust) unless --allow-unsigned."},
+        footer = {"", "Examples:", "  kmodpack insmod modules.kpack fuse",
+            "  kmodpack insmod modules.kpack kernel/drivers/net/dummy.ko numdummies=2"})
+final class InsmodCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "BUNDLE")
+    Path bundlePath;
+
+    @Parameters(index = "1", paramLabel = "NAME|PATH",
+            description = "A module name, or the module's path in the bundle (kernel/fs/fuse/fuse.ko, or under "
+                    + "/lib/modules/KVER).")
+    String module;
+
+    @Parameters(index = "2..*", paramLabel = "PARAM=VALUE", description = "Module parameters.")
+    List<String> params = List.of();
+
+    @Option(names = {"-v", "--verbose"}, description = "Print the insmod line.")
+    boolean verbose;
+
+    @Option(names = "--allow-unsigned",
+            description = "Load from a bundle that carries no signature (a signed one must still verify with --trust).")
+    boolean allowUnsigned;
+
+    @picocli.CommandLine.Mixin
+    TrustOptions trust;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (Bundle bundle = trust.openForSystem(bundlePath, allowUnsigned, Bundle.DEFAULT_CACHE_BYTES)) {
+            ModuleIndex index = ModuleIndex.of(bundle);
+            String moduleDir = index.moduleDirectory("");
+            Loader loader = new Loader(bundle, index, index.modprobe(index.loadConfig(List.of(), moduleDir, null,
+                    err::println), moduleDir, err::println), moduleDir, new Loader.Options(false, verbose, false, false),
+                    out::println, line -> {
+                        out.flush();
+                        err.println(line);
+                    });
+            // insmod joins its arguments with spaces, unquoted (kmod's insmod.c).
+            int result = loader.insmod(module, params.isEmpty() ? null : String.join(" ", params));
+            out.flush();
+            err.flush();
+            return Loader.exitStatus(result);
+        }
+    }
+}
