@@ -173,7 +173,7 @@ class QemuGuestTest {
                 archive.toString(), name).exit());
         try (var cpio = new org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream(
                 Files.newInputStream(archive))) {
-            for (CpioArchiveEntry e = cpio.getNextCPIOEntry(); e != null; e = cpio.getNextCPIOEntry()) {
+            for (CpioArchiveEntry e = cpio.getNextEntry(); e != null; e = cpio.getNextEntry()) {
                 Path target = tree.resolve(e.getName());
                 if (e.isDirectory()) {
                     Files.createDirectories(target);
