@@ -48,12 +48,8 @@ final class InitramfsCommand implements Callable<Integer> {
                     + "requires).")
     String compress;
 
-    @Option(names = "--allow-unsigned",
-            description = "Use a bundle that carries no signature (a signed one must still verify with --trust).")
-    boolean allowUnsigned;
-
     @picocli.CommandLine.Mixin
-    TrustOptions trust;
+    SystemTrustOptions trust;
 
     @Override
     public Integer call() throws Exception {
@@ -62,7 +58,7 @@ final class InitramfsCommand implements Callable<Integer> {
                     "--compress takes zstd, xz, gzip or none, not " + compress);
         }
         long start = System.nanoTime();
-        try (Bundle bundle = trust.openForSystem(bundlePath, allowUnsigned, Bundle.DEFAULT_CACHE_BYTES)) {
+        try (Bundle bundle = trust.open(bundlePath, Bundle.DEFAULT_CACHE_BYTES)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory("");
             var err = spec.commandLine().getErr();

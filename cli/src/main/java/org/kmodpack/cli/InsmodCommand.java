@@ -37,18 +37,14 @@ final class InsmodCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Print the insmod line.")
     boolean verbose;
 
-    @Option(names = "--allow-unsigned",
-            description = "Load from a bundle that carries no signature (a signed one must still verify with --trust).")
-    boolean allowUnsigned;
-
     @picocli.CommandLine.Mixin
-    TrustOptions trust;
+    SystemTrustOptions trust;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Bundle bundle = trust.openForSystem(bundlePath, allowUnsigned, Bundle.DEFAULT_CACHE_BYTES)) {
+        try (Bundle bundle = trust.open(bundlePath, Bundle.DEFAULT_CACHE_BYTES)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory("");
             Loader loader = new Loader(bundle, index, index.modprobe(index.loadConfig(List.of(), moduleDir, null,

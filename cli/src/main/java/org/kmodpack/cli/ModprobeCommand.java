@@ -64,12 +64,8 @@ final class ModprobeCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Print the insmod, install and rmmod lines as kmod -v does.")
     boolean verbose;
 
-    @Option(names = "--allow-unsigned",
-            description = "Load from a bundle that carries no signature (a signed one must still verify with --trust).")
-    boolean allowUnsigned;
-
     @picocli.CommandLine.Mixin
-    TrustOptions trust;
+    SystemTrustOptions trust;
 
     @Option(names = {"-C", "--config"}, paramLabel = "FILE|DIR",
             description = "Read this configuration instead of /etc/modprobe.d, /run/modprobe.d, "
@@ -88,7 +84,7 @@ final class ModprobeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Bundle bundle = trust.open(bundlePath)) {
+        try (Bundle bundle = trust.signatures.open(bundlePath)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = KmodPaths.moduleDirectory(root, index.kernelVersion());
             ModprobeConfig configuration = index.loadConfig(config, moduleDir, err::println);
@@ -124,7 +120,7 @@ final class ModprobeCommand implements Callable<Integer> {
     private int load() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Bundle bundle = trust.openForSystem(bundlePath, allowUnsigned, Bundle.DEFAULT_CACHE_BYTES)) {
+        try (Bundle bundle = trust.open(bundlePath, Bundle.DEFAULT_CACHE_BYTES)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = KmodPaths.moduleDirectory(root, index.kernelVersion());
             ModprobeConfig configuration = index.loadConfig(config, moduleDir, err::println);

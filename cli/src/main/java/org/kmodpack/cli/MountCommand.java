@@ -41,11 +41,7 @@ final class MountCommand implements Callable<Integer> {
     Path mountPoint;
 
     @picocli.CommandLine.Mixin
-    TrustOptions trust;
-
-    @Option(names = "--allow-unsigned",
-            description = "Mount a bundle that carries no signature (a signed one must still verify with --trust).")
-    boolean allowUnsigned;
+    SystemTrustOptions trust;
 
     @Option(names = "--foreground", description = "Serve in this process instead of a background daemon.")
     boolean foreground;
@@ -74,7 +70,7 @@ final class MountCommand implements Callable<Integer> {
             prepare(target);
             return startDaemon(target);
         }
-        Bundle bundle = trust.openForSystem(bundlePath, allowUnsigned, Sizes.parse(cacheSize));
+        Bundle bundle = trust.open(bundlePath, Sizes.parse(cacheSize));
         Path target = mountPoint != null ? mountPoint : Path.of("/lib/modules", bundle.kernelVersion());
         try {
             prepare(target);
@@ -134,18 +130,18 @@ final class MountCommand implements Callable<Integer> {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "mount",
                 bundlePath.toAbsolutePath().toString(), target.toAbsolutePath().toString(), "--foreground",
                 "--cache-size", cacheSize));
-        if (allowUnsigned) {
+        if (trust.allowUnsigned) {
             command.add("--allow-unsigned");
         }
-        for (Path anchor : trust.trust) {
+        for (Path anchor : trust.signatures.trust) {
             command.addAll(List.of("--trust", anchor.toAbsolutePath().toString()));
         }
-        command.addAll(List.of("--threshold", String.valueOf(trust.threshold), "--min-serial",
-                String.valueOf(trust.minSerial)));
-        if (trust.checkValidity) {
+        command.addAll(List.of("--threshold", String.valueOf(trust.signatures.threshold), "--min-serial",
+                String.valueOf(trust.signatures.minSerial)));
+        if (trust.signatures.checkValidity) {
             command.add("--check-validity");
         }
-        if (trust.allowExpired) {
+        if (trust.signatures.allowExpired) {
             command.add("--allow-expired");
         }
         if (multiThreaded) {

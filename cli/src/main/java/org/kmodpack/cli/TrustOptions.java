@@ -76,21 +76,4 @@ final class TrustOptions {
                     + "--allow-expired apply to signatures: give --trust FILE|DIR too");
         }
     }
-
-    /**
-     * Opens a bundle whose modules go to the system (mount, loading): a trusted signature is required unless
-     * {@code allowUnsigned}; even then a signed bundle must verify when --trust is given.
-     */
-    Bundle openForSystem(Path bundle, boolean allowUnsigned, long cacheBytes) throws IOException {
-        if (allowUnsigned) {
-            boolean signed;
-            try (Bundle probe = Bundle.open(bundle)) {
-                signed = probe.isSigned();
-            }
-            if (!signed || !given()) {
-                return Bundle.open(bundle, TrustPolicy.allowingUnsigned(), cacheBytes);
-            }
-        }
-        return Bundle.open(bundle, policy(), cacheBytes);
-    }
 }

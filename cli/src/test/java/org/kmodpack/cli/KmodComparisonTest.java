@@ -2,6 +2,9 @@ package org.kmodpack.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.kmodpack.cli.KmodOracle.compare;
+import static org.kmodpack.cli.KmodOracle.compareChunks;
+import static org.kmodpack.cli.KmodOracle.concat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -77,13 +80,13 @@ class KmodComparisonTest {
             names.addAll(builtins);
             names.addAll(List.of("no-such-module", "my-alias-one", "only-a-command", "pattern-xyz"));
             compareChunks(concat(modprobe, cfg, List.of("-D", "-a")), concat(ours, cfg, List.of("-D", "-a")),
-                    names);
+                    names, CHUNK);
             compareChunks(concat(modprobe, cfg, List.of("-D", "-a", "-b")),
-                    concat(ours, cfg, List.of("-D", "-a", "-b")), names);
+                    concat(ours, cfg, List.of("-D", "-a", "-b")), names, CHUNK);
             List<String> queries = new ArrayList<>(aliasInstances);
             queries.addAll(List.of("my-alias-one", "pattern-xyz", "symbol:no_such_symbol", "bad]alias"));
             compareChunks(concat(modprobe, cfg, List.of("-R", "-a")), concat(ours, cfg, List.of("-R", "-a")),
-                    queries);
+                    queries, CHUNK);
             List<String> single = List.of("-D", modules.get(0), "a=1", "b=x y", "c='q r'");
             compare(concat(modprobe, cfg, single), concat(ours, cfg, single));
             List<String> firstOnly = List.of("-R", "my-alias-one", "pattern-xyz");
@@ -93,10 +96,10 @@ class KmodComparisonTest {
         infoNames.addAll(builtins);
         infoNames.add("no-such-module");
         compareChunks(List.of("modinfo", "-b", root.toString(), "-k", kver),
-                List.of("modinfo", bundle.toString(), "-b", root.toString()), infoNames);
+                List.of("modinfo", bundle.toString(), "-b", root.toString()), infoNames, CHUNK);
         for (String field : List.of("parm", "alias", "filename", "name", "signature", "depends")) {
             compareChunks(List.of("modinfo", "-b", root.toString(), "-k", kver, "-F", field),
-                    List.of("modinfo", bundle.toString(), "-b", root.toString(), "-F", field), infoNames);
+                    List.of("modinfo", bundle.toString(), "-b", root.toString(), "-F", field), infoNames, CHUNK);
         }
     }
 
@@ -106,38 +109,6 @@ class KmodComparisonTest {
             case "debian-amd64" -> DebianKernels.moduleDir("amd64");
             default -> SyntheticKernels.moduleDir(SyntheticKernel.valueOf(treeName));
         };
-    }
-
-    private static void compareChunks(List<String> kmod, List<String> ours, List<String> arguments)
-            throws IOException {
-        for (int from = 0; from < arguments.size(); from += CHUNK) {
-            List<String> chunk = arguments.subList(from, Math.min(arguments.size(), from + CHUNK));
-            compare(concat(kmod, chunk), concat(ours, chunk));
-        }
-    }
-
-    private static void compare(List<String> kmod, List<String> ours) throws IOException {
-        KmodOracle.Result expected = KmodOracle.run(kmod);
-        CliTest.Run actual = CliTest.run(ours.toArray(String[]::new));
-        String what = String.join(" ", kmod.subList(0, Math.min(kmod.size(), 12))) + " ...";
-        if (kmod.get(0).equals("modinfo")) {
-            // modinfo writes field values as raw bytes; compare bytes so that no encoding can hide a difference.
-            assertEquals(expected.out(), new String(actual.stdout(), StandardCharsets.UTF_8), "stdout of " + what);
-            assertTrue(java.util.Arrays.equals(expected.stdout(), actual.stdout()), "stdout bytes of " + what);
-        } else {
-            assertEquals(expected.out(), actual.out(), "stdout of " + what);
-        }
-        assertEquals(expected.err(), actual.err(), "stderr of " + what);
-        assertEquals(expected.exit(), actual.exit(), "exit code of " + what);
-    }
-
-    @SafeVarargs
-    private static List<String> concat(List<String>... parts) {
-        List<String> all = new ArrayList<>();
-        for (List<String> part : parts) {
-            all.addAll(part);
-        }
-        return all;
     }
 
     /** Module names from modules.dep, as kmod derives them from the paths. */

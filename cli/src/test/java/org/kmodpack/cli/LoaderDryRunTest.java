@@ -2,6 +2,9 @@ package org.kmodpack.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.kmodpack.cli.KmodOracle.compare;
+import static org.kmodpack.cli.KmodOracle.compareChunks;
+import static org.kmodpack.cli.KmodOracle.concat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +57,7 @@ class LoaderDryRunTest {
         for (List<String> cfg : List.of(List.<String>of(), List.of("-C", config.toString()))) {
             for (List<String> mode : List.of(List.of("-n", "-v", "-a"), List.of("-n", "-v", "-a", "-b"),
                     List.of("-r", "-n", "-v"))) {
-                compareChunks(concat(kmod, cfg, mode), concat(ours, cfg, mode), names);
+                compareChunks(concat(kmod, cfg, mode), concat(ours, cfg, mode), names, CHUNK);
             }
             List<String> single = List.of("-n", "-v", modules.get(0), "a=1", "b=x y");
             compare(concat(kmod, cfg, single), concat(ours, cfg, single));
@@ -109,29 +112,4 @@ class LoaderDryRunTest {
                 List.of("insmod", bundle.toString(), "--allow-unsigned", "/nonexistent/no-such.ko"));
     }
 
-    private static void compareChunks(List<String> kmod, List<String> ours, List<String> arguments)
-            throws IOException {
-        for (int from = 0; from < arguments.size(); from += CHUNK) {
-            List<String> chunk = arguments.subList(from, Math.min(arguments.size(), from + CHUNK));
-            compare(concat(kmod, chunk), concat(ours, chunk));
-        }
-    }
-
-    private static void compare(List<String> kmod, List<String> ours) throws IOException {
-        KmodOracle.Result expected = KmodOracle.run(kmod);
-        CliTest.Run actual = CliTest.run(ours.toArray(String[]::new));
-        String what = String.join(" ", kmod.subList(0, Math.min(kmod.size(), 12))) + " ...";
-        assertEquals(expected.out(), actual.out(), "stdout of " + what);
-        assertEquals(expected.err(), actual.err(), "stderr of " + what);
-        assertEquals(expected.exit(), actual.exit(), "exit code of " + what);
-    }
-
-    @SafeVarargs
-    private static List<String> concat(List<String>... parts) {
-        List<String> all = new ArrayList<>();
-        for (List<String> part : parts) {
-            all.addAll(part);
-        }
-        return all;
-    }
 }
