@@ -16,7 +16,6 @@ import org.kmodpack.packer.SigningKey;
 import org.kmodpack.packer.StatementTerms;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.TrustPolicy;
-import org.kmodpack.testkernels.DebianKernels;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -46,7 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 10, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
 public class VerifyBenchmark {
-    /** "amd64" (Debian's generic kernel, about 4000 modules) or "cloud". */
+    /** A {@link Corpus} name: "amd64" (Debian's generic kernel, about 4000 modules), "cloud", "synthetic" or a path. */
     @Param("amd64")
     public String flavour;
 
@@ -64,7 +63,7 @@ public class VerifyBenchmark {
 
     @Setup(Level.Trial)
     public void packAndSign() throws IOException {
-        Path tree = DebianKernels.moduleDir(flavour);
+        Path tree = Corpus.moduleDir(flavour);
         work = Files.createTempDirectory("kmodpack-bench");
         KeyGenerator.KeyFiles key = KeyGenerator.generate(work.resolve("bench"));
         file = work.resolve("tree.kpack");
