@@ -37,7 +37,7 @@ bench_begin() {
     work=$BENCH_WORK
   else
     work="$(mktemp -d "${TMPDIR:-/tmp}/kmodpack-bench.XXXXXX")"
-    trap 'bench_cleanup; rm -rf "$work"' EXIT
+    trap 'unmount_under "$work"; rm -rf "$work"' EXIT
   fi
   if [[ -z ${BENCH_RESULTS:-} ]]; then
     build_bench
@@ -46,8 +46,8 @@ bench_begin() {
   fi
 }
 
-# Overridden by scripts that leave something behind to undo (mounts).
-bench_cleanup() { :; }
+# Undoes what an interrupted run leaves behind: the FUSE mounts of mount-vs-squashfuse under DIR.
+unmount_under() { for mp in "$1"/mnt-*/lib/modules/*; do fusermount -uz "$mp" 2>/dev/null || true; done; }
 
 # bench_end: run alone, a script prints its own table.
 bench_end() { [[ -z ${standalone:-} ]] || bench_java org.kmodpack.bench.report.Report "$BENCH_RESULTS"; }

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.kmodpack.packer.KeyGenerator;
 import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackProgress;
@@ -78,11 +76,7 @@ public class VerifyBenchmark {
 
     @TearDown(Level.Trial)
     public void delete() throws IOException {
-        try (Stream<Path> files = Files.walk(work)) {
-            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
+        PackedCorpus.deleteTree(work);
     }
 
     @Benchmark

@@ -49,6 +49,12 @@ public final class Chart {
         ImageIO.write(image, "png", Path.of(args[1]).toFile());
     }
 
+    /** The row name without its parenthesised explanation: XChart drops axis labels that do not fit. */
+    private static String label(String row) {
+        int paren = row.indexOf(" (");
+        return paren < 0 ? row : row.substring(0, paren);
+    }
+
     private static CategoryChart panel(Results results, String section, List<String> metrics) {
         String unit = results.rows(section).stream().flatMap(r -> results.get(section, r, metrics.get(0)).stream())
                 .findFirst().orElseThrow(() -> new IllegalArgumentException(
@@ -66,7 +72,7 @@ public final class Chart {
             List<Double> values = new ArrayList<>();
             for (String row : results.rows(section)) {
                 results.get(section, row, metric).ifPresent(m -> {
-                    rows.add(row);
+                    rows.add(label(row));
                     values.add(m.median() * scale);
                 });
             }

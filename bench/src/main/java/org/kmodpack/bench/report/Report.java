@@ -42,7 +42,7 @@ public final class Report {
             out.println("| | " + String.join(" | ", metrics) + " |");
             out.println("|---" + "|---".repeat(metrics.size()) + "|");
             for (String row : results.rows(section)) {
-                StringBuilder line = new StringBuilder("| " + row);
+                StringBuilder line = new StringBuilder("| " + escape(row));
                 for (String metric : metrics) {
                     line.append(" | ").append(results.get(section, row, metric)
                             .map(m -> cell(m, results.bestPeer(section, metric))).orElse("-"));
@@ -69,11 +69,16 @@ public final class Report {
             double ratio = m.median() / best.get().median();
             // Two decimals, or two significant digits where an in-process row is thousands of times faster.
             text += String.format(Locale.ROOT, ratio >= 0.1 ? " · **%.2f×** %s" : " · **%.2g×** %s", ratio,
-                    best.get().row());
+                    escape(best.get().row()));
         } else if (best.isPresent() && best.get() == m) {
             text += " · best peer";
         }
         return text;
+    }
+
+    /** A row name as table text: its own '|' (as in "tar | zstd") would end the cell. */
+    private static String escape(String text) {
+        return text.replace("|", "\\|");
     }
 
     /** How a value is shown: seconds in s, ms, µs or ns by its size; bytes in MB. */
