@@ -13,7 +13,7 @@ need() {
   command -v "$1" >/dev/null && return
   [[ $EUID -eq 0 ]] || die "needs $1: apt-get install $2"
   echo "bench: installing $2 for $1" >&2
-  apt-get install -y "$2" >&2 || die "apt-get install -y $2 failed; install it and retry"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >&2 || die "apt-get install -y $2 failed; install it and retry"
   command -v "$1" >/dev/null || die "$2 installed no $1"
 }
 
