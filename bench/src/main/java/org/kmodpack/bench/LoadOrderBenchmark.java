@@ -12,11 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.kmodpack.modules.ModprobeConfig;
 import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
-import org.kmodpack.packer.PackOptions;
-import org.kmodpack.packer.PackProgress;
-import org.kmodpack.packer.Packer;
 import org.kmodpack.reader.Bundle;
-import org.kmodpack.testkernels.DebianKernels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -44,11 +40,11 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 10, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
 public class LoadOrderBenchmark {
-    /** "amd64" (Debian's generic kernel, about 4000 modules) or "cloud". */
+    /** A {@link Corpus} name: "amd64" (Debian's generic kernel, about 4000 modules), "cloud", "synthetic" or a path. */
     @Param("amd64")
     public String flavour;
 
-    private Path work;
+    private PackedCorpus packed;
     private Bundle bundle;
     private ModuleIndex index;
     private ModprobeConfig config;
@@ -58,14 +54,11 @@ public class LoadOrderBenchmark {
 
     @Setup(Level.Trial)
     public void pack() throws IOException {
-        Path tree = DebianKernels.moduleDir(flavour);
-        Path root = tree.getParent().getParent().getParent();
-        String kver = tree.getFileName().toString();
-        work = Files.createTempDirectory("kmodpack-bench");
-        Path file = work.resolve(kver + ".kpack");
-        Packer.pack(tree, file, PackOptions.defaults(), PackProgress.NONE);
-        names = moduleNames(tree);
-        bundle = Bundle.open(file);
+        packed = new PackedCorpus(flavour);
+        Path root = packed.root();
+        String kver = packed.tree.getFileName().toString();
+        names = moduleNames(packed.tree);
+        bundle = Bundle.open(packed.file);
         index = ModuleIndex.of(bundle);
         moduleDir = index.moduleDirectory(root.toString());
         config = index.loadConfig(null, moduleDir, message -> { });
@@ -76,9 +69,7 @@ public class LoadOrderBenchmark {
     @TearDown(Level.Trial)
     public void close() throws IOException {
         bundle.close();
-        try (var files = Files.walk(work)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        packed.close();
     }
 
     /** kmodpack: one modprobe session over the open bundle, every module in turn, as {@code -D -a} does. */

@@ -1,15 +1,10 @@
 package org.kmodpack.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.kmodpack.modules.ModuleIndex;
-import org.kmodpack.packer.PackOptions;
-import org.kmodpack.packer.PackProgress;
-import org.kmodpack.packer.Packer;
 import org.kmodpack.reader.Bundle;
-import org.kmodpack.testkernels.DebianKernels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,24 +30,22 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 10, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
 public class OpenBenchmark {
+    /** A {@link Corpus} name: "amd64" (Debian's generic kernel, about 4000 modules), "cloud", "synthetic" or a path. */
     @Param("amd64")
     public String flavour;
 
-    private Path work;
+    private PackedCorpus packed;
     private Path file;
 
     @Setup(Level.Trial)
     public void pack() throws IOException {
-        Path tree = DebianKernels.moduleDir(flavour);
-        work = Files.createTempDirectory("kmodpack-bench");
-        file = work.resolve("tree.kpack");
-        Packer.pack(tree, file, PackOptions.defaults(), PackProgress.NONE);
+        packed = new PackedCorpus(flavour);
+        file = packed.file;
     }
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
-        Files.deleteIfExists(file);
-        Files.deleteIfExists(work);
+        packed.close();
     }
 
     @Benchmark

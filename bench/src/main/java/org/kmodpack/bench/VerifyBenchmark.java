@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.kmodpack.packer.KeyGenerator;
 import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackProgress;
@@ -16,7 +14,6 @@ import org.kmodpack.packer.SigningKey;
 import org.kmodpack.packer.StatementTerms;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.TrustPolicy;
-import org.kmodpack.testkernels.DebianKernels;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -46,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 10, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
 public class VerifyBenchmark {
-    /** "amd64" (Debian's generic kernel, about 4000 modules) or "cloud". */
+    /** A {@link Corpus} name: "amd64" (Debian's generic kernel, about 4000 modules), "cloud", "synthetic" or a path. */
     @Param("amd64")
     public String flavour;
 
@@ -64,7 +61,7 @@ public class VerifyBenchmark {
 
     @Setup(Level.Trial)
     public void packAndSign() throws IOException {
-        Path tree = DebianKernels.moduleDir(flavour);
+        Path tree = Corpus.moduleDir(flavour);
         work = Files.createTempDirectory("kmodpack-bench");
         KeyGenerator.KeyFiles key = KeyGenerator.generate(work.resolve("bench"));
         file = work.resolve("tree.kpack");
@@ -79,11 +76,7 @@ public class VerifyBenchmark {
 
     @TearDown(Level.Trial)
     public void delete() throws IOException {
-        try (Stream<Path> files = Files.walk(work)) {
-            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
+        PackedCorpus.deleteTree(work);
     }
 
     @Benchmark
