@@ -39,6 +39,9 @@ import org.kmodpack.testkernels.TestData;
  * again. The guest reports on the serial console; every check is read back here.
  */
 class QemuGuestTest {
+    /** The reactor root: the cli module's parent, where the tests run from. */
+    private static final String CHECKOUT = Path.of("").toAbsolutePath().getParent().toString();
+
     private static final String QEMU = "/usr/bin/qemu-system-x86_64";
     private static final String BUSYBOX = "/bin/busybox";
     private static final long TIMEOUT_SECONDS = 480;
@@ -237,6 +240,8 @@ class QemuGuestTest {
                 "mkdir -p lib/modules/" + kver,
                 "mount -t proc proc proc; mount -t sysfs sysfs sys; mount -t devtmpfs dev dev",
                 "mount -t tmpfs tmp tmp; mount -t tmpfs run run",
+                // The checkout may live anywhere on the host, even under /tmp, which the guest replaced above.
+                "mkdir -p '." + CHECKOUT + "' && mount -o bind '/host" + CHECKOUT + "' '." + CHECKOUT + "'",
                 "chroot /newroot /bin/sh " + Path.of("target/qemu-guest/guest.sh").toAbsolutePath(),
                 "echo KMP:END",
                 "reboot -f", "");
