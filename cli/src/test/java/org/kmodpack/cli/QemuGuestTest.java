@@ -27,6 +27,7 @@ import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
 import org.apache.commons.compress.archivers.cpio.CpioConstants;
 import org.junit.jupiter.api.Test;
+import org.kmodpack.testkernels.Bytes;
 import org.kmodpack.testkernels.DebianKernels;
 import org.kmodpack.testkernels.TestData;
 
@@ -200,24 +201,11 @@ class QemuGuestTest {
         }
         byte[] needle = Arrays.copyOfRange(module, module.length / 2, module.length / 2 + 64);
         byte[] bytes = Files.readAllBytes(damaged);
-        int at = indexOf(bytes, needle, 0);
-        assertTrue(at > 0 && indexOf(bytes, needle, at + 1) < 0, "the module's bytes, once, in the bundle");
+        int at = Bytes.indexOf(bytes, needle, 0);
+        assertTrue(at > 0 && Bytes.indexOf(bytes, needle, at + 1) < 0, "the module's bytes, once, in the bundle");
         bytes[at + 32] ^= 0x01;
         Files.write(damaged, bytes);
         return damaged;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = from; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     /** busybox, /dev/console and /init: the initramfs's second archive (the kernel unpacks both in turn). */

@@ -26,7 +26,7 @@ public final class BuiltinCertificate {
      */
     public static byte[] find(Path vmlinuz, String commonName, Path work) throws IOException {
         byte[] image = Files.readAllBytes(vmlinuz);
-        int payload = indexOf(image, LZ4_LEGACY, 0);
+        int payload = Bytes.indexOf(image, LZ4_LEGACY, 0);
         if (payload < 0) {
             throw new IOException(vmlinuz + ": no LZ4 payload; only LZ4-compressed images are handled");
         }
@@ -37,7 +37,7 @@ public final class BuiltinCertificate {
                 "vmlinux"));
         byte[] vmlinux = Files.readAllBytes(work.resolve("vmlinux"));
         byte[] name = commonName.getBytes(StandardCharsets.UTF_8);
-        for (int at = indexOf(vmlinux, name, 0); at >= 0; at = indexOf(vmlinux, name, at + 1)) {
+        for (int at = Bytes.indexOf(vmlinux, name, 0); at >= 0; at = Bytes.indexOf(vmlinux, name, at + 1)) {
             // A certificate is SEQUENCE { SEQUENCE (tbsCertificate) ... } with two-byte lengths: 30 82 xx xx 30 82.
             for (int start = at; start >= Math.max(0, at - 2048); start--) {
                 if ((vmlinux[start] & 0xFF) == 0x30 && (vmlinux[start + 1] & 0xFF) == 0x82
@@ -50,18 +50,5 @@ public final class BuiltinCertificate {
             }
         }
         throw new IOException(vmlinuz + ": no certificate naming '" + commonName + "' in the decompressed image");
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = from; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
