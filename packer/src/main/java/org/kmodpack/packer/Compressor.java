@@ -57,14 +57,22 @@ final class Compressor implements AutoCloseable {
         return level;
     }
 
-    /** The encoded block, or null when encoding would not make it smaller (the block is then stored raw). */
-    byte[] compress(byte[] content, int length) {
-        byte[] encoded = switch (codec) {
-            case NONE -> null;
-            case ZSTD -> zstd(content, length);
-            case XZ -> xz(content, length);
+    /** The most bytes {@link #compress} may write for a block of {@code length} bytes. */
+    static int bound(int length) {
+        return (int) Math.max(Zstd.compressBound(length), length);
+    }
+
+    /**
+     * Encodes {@code content[0, length)} into {@code out} (at least {@link #bound} bytes) and returns the
+     * encoded length, or -1 when encoding would not make the block smaller (it is then stored raw).
+     */
+    int compress(byte[] content, int length, byte[] out) {
+        int encoded = switch (codec) {
+            case NONE -> -1;
+            case ZSTD -> zstd.compressByteArray(out, 0, out.length, content, 0, length);
+            case XZ -> xz(content, length, out);
         };
-        return encoded != null && encoded.length < length ? encoded : null;
+        return encoded >= 0 && encoded < length ? encoded : -1;
     }
 
     @Override
@@ -74,13 +82,7 @@ final class Compressor implements AutoCloseable {
         }
     }
 
-    private byte[] zstd(byte[] content, int length) {
-        byte[] out = new byte[(int) Zstd.compressBound(length)];
-        int n = zstd.compressByteArray(out, 0, out.length, content, 0, length);
-        return java.util.Arrays.copyOf(out, n);
-    }
-
-    private byte[] xz(byte[] content, int length) {
+    private int xz(byte[] content, int length, byte[] out) {
         try {
             LZMA2Options options = new LZMA2Options(Math.min(level, XZ_MAX_LEVEL));
             if (level == XZ_MAX_LEVEL) {
@@ -90,11 +92,16 @@ final class Compressor implements AutoCloseable {
             }
             // A dictionary larger than the block buys nothing and costs memory per thread.
             options.setDictSize(Math.max(LZMA2Options.DICT_SIZE_MIN, Math.min(options.getDictSize(), length)));
-            ByteArrayOutputStream out = new ByteArrayOutputStream(length / 3);
-            try (XZOutputStream xz = new XZOutputStream(out, options, XZ.CHECK_NONE)) {
+            ByteArrayOutputStream encoded = new ByteArrayOutputStream(length / 3);
+            try (XZOutputStream xz = new XZOutputStream(encoded, options, XZ.CHECK_NONE)) {
                 xz.write(content, 0, length);
             }
-            return out.toByteArray();
+            if (encoded.size() >= length) {
+                return -1;
+            }
+            byte[] bytes = encoded.toByteArray();
+            System.arraycopy(bytes, 0, out, 0, bytes.length);
+            return bytes.length;
         } catch (UnsupportedOptionsException e) {
             throw new IllegalArgumentException("xz level " + level + ": " + e.getMessage(), e);
         } catch (IOException e) {

@@ -63,19 +63,12 @@ public final class Packer {
                 + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
         Thread cleanup = new Thread(() -> deleteQuietly(temporary), "kmodpack-pack-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        ExecutorService workers = Executors.newFixedThreadPool(options.threads(), runnable -> {
-            Thread thread = new Thread(runnable, "kmodpack-pack-worker");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService workers = daemonThreads(options.threads(), "kmodpack-pack-worker");
+        ExecutorService moduleReaders = daemonThreads(options.threads(), "kmodpack-module-reader");
         try {
             ContentPlan plan = ContentPlan.build(entries, workers);
-            ModuleSection.Content moduleContent = ModuleScanner.scan(tree.moduleDirectory(), entries, workers);
-            int indexedModules = moduleContent == null ? -1 : moduleContent.modules().size();
-            // The modinfo blob follows the files in the data stream, compressed and hashed like them.
-            ModuleSection.Encoded modules = moduleContent == null ? null
-                    : ModuleSection.encode(moduleContent, plan.dataLength());
-            long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), modules, options, workers,
+            ModuleScanner moduleScan = ModuleScanner.start(tree.moduleDirectory(), entries, moduleReaders);
+            long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), moduleScan, options, workers,
                     progress, signers, terms);
             Files.move(temporary, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             try (Bundle check = Bundle.open(output)) {
@@ -90,9 +83,10 @@ public final class Packer {
                 }
             }
             return new PackResult(output, tree.kernelVersion(), files, inputBytes, bundleLength,
-                    Duration.ofNanos(System.nanoTime() - start), indexedModules);
+                    Duration.ofNanos(System.nanoTime() - start), moduleScan == null ? -1 : moduleScan.moduleCount());
         } finally {
             workers.shutdownNow();
+            moduleReaders.shutdownNow();
             deleteQuietly(temporary);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -103,7 +97,7 @@ public final class Packer {
     }
 
     private static long write(Path temporary, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
-            ModuleSection.Encoded modules, PackOptions options, ExecutorService workers, PackProgress progress,
+            ModuleScanner moduleScan, PackOptions options, ExecutorService workers, PackProgress progress,
             List<SigningKey> signers, StatementTerms terms) throws IOException {
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
@@ -117,6 +111,9 @@ public final class Packer {
                 progress.update(++filesDone, filesTotal, bytesDone, plan.dataLength());
             }
             long dataLength = plan.dataLength();
+            // The modinfo blob follows the files in the data stream, compressed and hashed like them.
+            ModuleSection.Encoded modules = moduleScan == null ? null
+                    : ModuleSection.encode(moduleScan.finish(), dataLength);
             if (modules != null) {
                 blocks.append(modules.modinfo());
                 dataLength += modules.modinfo().length;
@@ -142,6 +139,14 @@ public final class Packer {
             out.force(true);
             return out.size();
         }
+    }
+
+    private static ExecutorService daemonThreads(int count, String name) {
+        return Executors.newFixedThreadPool(count, runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /**
