@@ -24,7 +24,6 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:", "  kmodpack mount /boot/modules-6.1.0-28-amd64.kpack --allow-unsigned",
             "  kmodpack mount modules.kpack /mnt/modules --foreground --allow-unsigned"})
 final class MountCommand implements Callable<Integer> {
-    private static final long READY_TIMEOUT_MILLIS = 30_000;
     /** Small and steady: a serial collector and bounded heap keep the daemon's anonymous memory low. */
     private static final List<String> DAEMON_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx96m",
             "-Xss512k", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
@@ -57,18 +56,24 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--multi-threaded", description = "Let libfuse serve requests from several threads.")
     boolean multiThreaded;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long to wait for the mount to answer before giving up (default 30; a JVM starting "
+                    + "on a slow board, e.g. under emulation, may need more).")
+    int timeoutSeconds;
+
     @Option(names = "--log", paramLabel = "FILE",
             description = "Where the daemon writes its messages (default: /run/kmodpack/MOUNTPOINT.log).")
     Path logFile;
 
     @Override
     public Integer call() throws Exception {
+        long timeoutMillis = timeoutMillis();
         if (!foreground) {
             // The daemon opens and verifies the bundle itself; doing it here as well would only delay the mount.
             // Its refusal reaches the user through the log, which startDaemon prints when the daemon gives up.
             Path target = mountPoint != null ? mountPoint : Path.of("/lib/modules", kernelVersion());
             prepare(target);
-            return startDaemon(target);
+            return startDaemon(target, timeoutMillis);
         }
         Bundle bundle = trust.open(bundlePath, Sizes.parse(cacheSize));
         Path target = mountPoint != null ? mountPoint : Path.of("/lib/modules", bundle.kernelVersion());
@@ -78,7 +83,7 @@ final class MountCommand implements Callable<Integer> {
             bundle.close();
             throw e;
         }
-        return serve(bundle, target);
+        return serve(bundle, target, timeoutMillis);
     }
 
     private String kernelVersion() throws IOException {
@@ -95,13 +100,13 @@ final class MountCommand implements Callable<Integer> {
         noteHiddenEntries(target);
     }
 
-    private int serve(Bundle bundle, Path target) throws IOException, InterruptedException {
+    private int serve(Bundle bundle, Path target, long timeoutMillis) throws IOException, InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         FuseMount mount = FuseMount.start(bundle, target, bundlePath.toAbsolutePath().toString(),
                 new FuseMount.Options(true, !multiThreaded, fuseOptions), line -> {
                     err.println(line);
                     err.flush();
-                }, READY_TIMEOUT_MILLIS);
+                }, timeoutMillis);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 mount.close();
@@ -121,7 +126,7 @@ final class MountCommand implements Callable<Integer> {
      * Starts this command again with --foreground in a new session (so the terminal's signals and hangup do
      * not reach it) and returns once the mount answers, or reports why the daemon gave up.
      */
-    private int startDaemon(Path target) throws IOException, InterruptedException {
+    private int startDaemon(Path target, long timeoutMillis) throws IOException, InterruptedException {
         Path log = logFile != null ? logFile : defaultLog(target);
         Files.createDirectories(log.toAbsolutePath().getParent());
         List<String> command = new ArrayList<>(List.of("setsid",
@@ -129,7 +134,7 @@ final class MountCommand implements Callable<Integer> {
         command.addAll(DAEMON_JVM_OPTIONS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "mount",
                 bundlePath.toAbsolutePath().toString(), target.toAbsolutePath().toString(), "--foreground",
-                "--cache-size", cacheSize));
+                "--cache-size", cacheSize, "--timeout", String.valueOf(timeoutSeconds)));
         if (trust.allowUnsigned) {
             command.add("--allow-unsigned");
         }
@@ -156,7 +161,7 @@ final class MountCommand implements Callable<Integer> {
                 .redirectErrorStream(true);
         builder.environment().put("LC_ALL", "C.UTF-8");
         Process daemon = builder.start();
-        long deadline = System.nanoTime() + READY_TIMEOUT_MILLIS * 1_000_000;
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (System.nanoTime() < deadline) {
             if (!daemon.isAlive()) {
                 throw new IOException("mounting " + bundlePath + " at " + target + " failed: " + lastLines(log));
@@ -171,7 +176,15 @@ final class MountCommand implements Callable<Integer> {
         }
         daemon.destroy();
         throw new IOException("mounting " + bundlePath + " at " + target + " did not answer within "
-                + READY_TIMEOUT_MILLIS / 1000 + " s: " + lastLines(log));
+                + timeoutSeconds + " s (raise it with --timeout): " + lastLines(log));
+    }
+
+    private long timeoutMillis() {
+        if (timeoutSeconds <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--timeout must be a positive number of seconds, not " + timeoutSeconds);
+        }
+        return timeoutSeconds * 1000L;
     }
 
     private void noteHiddenEntries(Path target) throws IOException {

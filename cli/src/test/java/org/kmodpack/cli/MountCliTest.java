@@ -122,6 +122,16 @@ class MountCliTest {
     }
 
     @Test
+    void aTimeoutThatIsNoTimeIsAUsageError() {
+        Path target = work.resolve("m-timeout");
+        CliTest.Run run = CliTest.run("mount", bundle.toString(), target.toString(), "--allow-unsigned",
+                "--timeout", "0");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("--timeout must be a positive number of seconds"), run.err());
+        assertFalse(Files.exists(target), "nothing was prepared for a mount that cannot start");
+    }
+
+    @Test
     void aBundleSignedByATrustedKeyMountsWithoutAllowUnsigned() throws Exception {
         Path key = keygen("release");
         Path signed = work.resolve("signed.kpack");
