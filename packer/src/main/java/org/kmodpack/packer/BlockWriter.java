@@ -47,7 +47,6 @@ final class BlockWriter {
     private final ThreadLocal<Compressor> compressor;
     private long position;
     private Buffers filling;
-    private byte[] block;
     private int fill;
 
     BlockWriter(FileChannel out, long position, Codec codec, int level, int blockSize, ExecutorService workers,
@@ -60,7 +59,6 @@ final class BlockWriter {
         this.workers = workers;
         this.maxInFlight = 2 * threads;
         this.filling = newBuffers();
-        this.block = filling.content();
         this.compressor = ThreadLocal.withInitial(() -> {
             Compressor c = new Compressor(codec, level);
             compressors.add(c);
@@ -73,7 +71,7 @@ final class BlockWriter {
         int done = 0;
         while (done < bytes.length) {
             int n = Math.min(blockSize - fill, bytes.length - done);
-            System.arraycopy(bytes, done, block, fill, n);
+            System.arraycopy(bytes, done, filling.content(), fill, n);
             fill += n;
             done += n;
             if (fill == blockSize) {
@@ -87,7 +85,7 @@ final class BlockWriter {
         long remaining = content.size();
         try (InputStream in = Files.newInputStream(content.source())) {
             while (remaining > 0) {
-                int n = in.read(block, fill, (int) Math.min(blockSize - fill, remaining));
+                int n = in.read(filling.content(), fill, (int) Math.min(blockSize - fill, remaining));
                 if (n < 0) {
                     throw changed(content);
                 }
@@ -127,7 +125,6 @@ final class BlockWriter {
             writeOldest();
         }
         filling = idle.isEmpty() ? newBuffers() : idle.poll();
-        block = filling.content();
         fill = 0;
     }
 
