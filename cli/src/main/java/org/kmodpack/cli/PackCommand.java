@@ -59,7 +59,8 @@ final class PackCommand implements Callable<Integer> {
     String blockSize;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Compression threads (default: one per core). The bundle's bytes do not depend on it.")
+            description = "Compression threads (default: one per core; as many again read the modules for the "
+                    + "module index meanwhile, mostly waiting on the disk). The bundle's bytes do not depend on it.")
     Integer threads;
 
     @ArgGroup(exclusive = false, multiplicity = "0..*")

@@ -21,9 +21,10 @@ import org.kmodpack.format.Sha256;
 
 /**
  * Cuts the data stream into blocks, compresses them on the worker threads and writes them in stream order.
- * At most two blocks per worker are in flight, so memory stays bounded whatever the tree's size, and the
- * bytes written do not depend on the number of workers. The blocks' buffers are reused: allocating two
- * fresh block-sized arrays per block kept G1 busy enough to cost 15 % of the pack's time.
+ * At most two blocks per worker are in flight, so memory stays bounded whatever the tree's size (about
+ * 4 x workers x block size: each block has a content and an encoding buffer), and the bytes written do not
+ * depend on the number of workers. The buffers go from block to block: with zstd, allocating two fresh
+ * block-sized arrays per block kept G1 busy enough to cost 15 % of the pack's time.
  */
 final class BlockWriter {
     /** The buffers of one block: its content as read, and its encoding. */
@@ -36,7 +37,6 @@ final class BlockWriter {
 
     private final FileChannel out;
     private final Codec codec;
-    private final int level;
     private final int blockSize;
     private final ExecutorService workers;
     private final int maxInFlight;
@@ -46,6 +46,7 @@ final class BlockWriter {
     private final List<Compressor> compressors = Collections.synchronizedList(new ArrayList<>());
     private final ThreadLocal<Compressor> compressor;
     private long position;
+    /** The block being filled; null until the stream has bytes for it. */
     private Buffers filling;
     private int fill;
 
@@ -54,11 +55,9 @@ final class BlockWriter {
         this.out = out;
         this.position = position;
         this.codec = codec;
-        this.level = level;
         this.blockSize = blockSize;
         this.workers = workers;
         this.maxInFlight = 2 * threads;
-        this.filling = newBuffers();
         this.compressor = ThreadLocal.withInitial(() -> {
             Compressor c = new Compressor(codec, level);
             compressors.add(c);
@@ -71,7 +70,7 @@ final class BlockWriter {
         int done = 0;
         while (done < bytes.length) {
             int n = Math.min(blockSize - fill, bytes.length - done);
-            System.arraycopy(bytes, done, filling.content(), fill, n);
+            System.arraycopy(bytes, done, filling().content(), fill, n);
             fill += n;
             done += n;
             if (fill == blockSize) {
@@ -85,7 +84,7 @@ final class BlockWriter {
         long remaining = content.size();
         try (InputStream in = Files.newInputStream(content.source())) {
             while (remaining > 0) {
-                int n = in.read(filling.content(), fill, (int) Math.min(blockSize - fill, remaining));
+                int n = in.read(filling().content(), fill, (int) Math.min(blockSize - fill, remaining));
                 if (n < 0) {
                     throw changed(content);
                 }
@@ -121,15 +120,19 @@ final class BlockWriter {
         Buffers buffers = filling;
         int length = fill;
         inFlight.add(workers.submit(() -> encode(buffers, length)));
+        filling = null;
+        fill = 0;
         while (inFlight.size() >= maxInFlight) {
             writeOldest();
         }
-        filling = idle.isEmpty() ? newBuffers() : idle.poll();
-        fill = 0;
     }
 
-    private Buffers newBuffers() {
-        return new Buffers(new byte[blockSize], new byte[Compressor.bound(blockSize)]);
+    private Buffers filling() {
+        if (filling == null) {
+            filling = !idle.isEmpty() ? idle.poll()
+                    : new Buffers(new byte[blockSize], new byte[codec == Codec.NONE ? 0 : Compressor.bound(blockSize)]);
+        }
+        return filling;
     }
 
     private StoredBlock encode(Buffers buffers, int length) {

@@ -96,6 +96,7 @@ final class Compressor implements AutoCloseable {
             try (XZOutputStream xz = new XZOutputStream(encoded, options, XZ.CHECK_NONE)) {
                 xz.write(content, 0, length);
             }
+            // Only an encoding smaller than the block is stored, and only that fits the caller's buffer.
             if (encoded.size() >= length) {
                 return -1;
             }

@@ -34,17 +34,27 @@ import org.kmodpack.modules.ModuleFile;
  * module a second time before compression could start cost a tenth of the pack's time.
  */
 final class ModuleScanner {
-    private final Path moduleDirectory;
-    private final List<Future<Module>> pending;
+    /** A key of modules.dep.bin with its line parsed: checked before any module is read. */
+    private record DepLine(String name, String path, int entry, int[] deps) {
+    }
 
-    private ModuleScanner(Path moduleDirectory, List<Future<Module>> pending) {
+    /** What a module's file says about it: its modinfo and signature fields, or why there are none. */
+    private record FileInfo(List<Info> info, int flags) {
+    }
+
+    private final Path moduleDirectory;
+    private final List<DepLine> lines;
+    private final List<Future<FileInfo>> pending;
+
+    private ModuleScanner(Path moduleDirectory, List<DepLine> lines, List<Future<FileInfo>> pending) {
         this.moduleDirectory = moduleDirectory;
+        this.lines = lines;
         this.pending = pending;
     }
 
     /**
-     * Starts reading every module of modules.dep.bin on {@code readers}, or returns null when the tree has no
-     * modules.dep.bin (depmod never ran on it).
+     * Checks depmod's modules.dep.bin and starts reading every module it lists on {@code readers}, or returns
+     * null when the tree has no modules.dep.bin (depmod never ran on it).
      */
     static ModuleScanner start(Path moduleDirectory, List<ScannedEntry> entries, ExecutorService readers)
             throws IOException {
@@ -61,31 +71,36 @@ final class ModuleScanner {
         for (Key key : depKeys) {
             moduleByName.put(key.key(), moduleByName.size());
         }
+        List<DepLine> lines = new ArrayList<>(depKeys.size());
+        for (Key key : depKeys) {
+            lines.add(depLine(depIndex, key, moduleByName, entryByPath));
+        }
         // Read in the order the packer compresses (path order), so the reads run ahead of it and warm the
         // page cache for it; the results keep depmod's order.
-        Integer[] byPath = new Integer[depKeys.size()];
+        Integer[] byPath = new Integer[lines.size()];
         for (int i = 0; i < byPath.length; i++) {
             byPath[i] = i;
         }
-        Arrays.sort(byPath, Comparator.comparing((Integer i) -> depLine(depKeys.get(i))));
-        List<Future<Module>> pending = new ArrayList<>(Collections.nCopies(depKeys.size(), null));
+        Arrays.sort(byPath, Comparator.comparing((Integer i) -> lines.get(i).path()));
+        List<Future<FileInfo>> pending = new ArrayList<>(Collections.nCopies(lines.size(), null));
         for (int i : byPath) {
-            Key key = depKeys.get(i);
-            pending.set(i, readers.submit(() -> module(moduleDirectory, depIndex, key, moduleByName, entryByPath,
-                    entries)));
+            DepLine line = lines.get(i);
+            pending.set(i, readers.submit(() -> fileInfo(moduleDirectory, line, entries)));
         }
-        return new ModuleScanner(moduleDirectory, pending);
+        return new ModuleScanner(moduleDirectory, lines, pending);
     }
 
     int moduleCount() {
-        return pending.size();
+        return lines.size();
     }
 
     /** Waits for every module and reads the rest of depmod's output. */
     ModuleSection.Content finish() throws IOException {
-        List<Module> modules = new ArrayList<>(pending.size());
-        for (Future<Module> module : pending) {
-            modules.add(await(module));
+        List<Module> modules = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            DepLine line = lines.get(i);
+            FileInfo file = await(pending.get(i));
+            modules.add(new Module(line.name(), line.path(), line.entry(), line.deps(), file.info(), file.flags()));
         }
         Path builtinModinfo = moduleDirectory.resolve("modules.builtin.modinfo");
         boolean hasBuiltinModinfo = Files.isRegularFile(builtinModinfo);
@@ -99,22 +114,16 @@ final class ModuleScanner {
                 readOptional(moduleDirectory.resolve("modules.softdep")));
     }
 
-    /** The modules.dep line of a key: "path: dependencies", or "" when depmod wrote none (reported later). */
-    private static String depLine(Key key) {
-        return key.values().isEmpty() ? "" : key.values().get(0).name();
-    }
-
-    private static Module module(Path moduleDirectory, Path depIndex, Key key, Map<String, Integer> moduleByName,
-            Map<String, Integer> entryByPath, List<ScannedEntry> entries) throws IOException {
-        String line = depLine(key);
-        if (line.isEmpty()) {
+    private static DepLine depLine(Path depIndex, Key key, Map<String, Integer> moduleByName,
+            Map<String, Integer> entryByPath) throws IOException {
+        if (key.values().isEmpty()) {
             throw new IOException(depIndex + ": module " + key.key() + " has no dependency line; run depmod again");
         }
+        String line = key.values().get(0).name();
         int colon = line.indexOf(':');
         if (colon < 0) {
             throw new IOException(depIndex + ": line of " + key.key() + " has no ':'; run depmod again");
         }
-        String path = line.substring(0, colon);
         List<Integer> deps = new ArrayList<>();
         for (String dep : line.substring(colon + 1).trim().split("[ \t]+")) {
             if (dep.isEmpty()) {
@@ -127,46 +136,44 @@ final class ModuleScanner {
             }
             deps.add(index);
         }
+        String path = line.substring(0, colon);
         Integer entry = entryByPath.get(path);
-        List<Info> info = List.of();
-        int flags = 0;
-        try {
-            Path file = moduleDirectory.resolve(path);
-            byte[] raw = Files.readAllBytes(file);
-            byte[] elf = ModuleFile.decompress(file.toString(), raw);
-            byte[] modinfo = Elf.parse(path, elf).section(".modinfo");
-            if (modinfo == null) {
-                flags = ModuleSection.FLAG_NO_MODINFO;
-            } else {
-                // An uncompressed module stored as a regular file already holds its signature in the bundle.
-                boolean inBundleAsIs = elf == raw && entry != null && entries.get(entry).kind() == EntryKind.FILE;
-                info = new ArrayList<>(Modinfo.parse(modinfo));
-                info.addAll(ModuleSignature.fields(elf, inBundleAsIs));
-            }
-            if (info.stream().anyMatch(i -> i.key().getBytes(StandardCharsets.UTF_8).length > 0xFFFF)) {
-                // The index stores key lengths in 16 bits; no real module comes near that.
-                info = List.of();
-                flags = ModuleSection.FLAG_INVALID_ELF;
-            }
-        } catch (NoSuchFileException missing) {
-            flags = ModuleSection.FLAG_NO_MODINFO;
-        } catch (IOException invalid) {
-            flags = ModuleSection.FLAG_INVALID_ELF;
-        }
-        return new Module(key.key(), path, entry == null ? -1 : entry, deps.stream().mapToInt(i -> i).toArray(),
-                info, flags);
+        return new DepLine(key.key(), path, entry == null ? -1 : entry, deps.stream().mapToInt(i -> i).toArray());
     }
 
-    private static Module await(Future<Module> module) throws IOException {
+    private static FileInfo fileInfo(Path moduleDirectory, DepLine line, List<ScannedEntry> entries) {
         try {
-            return module.get();
+            Path file = moduleDirectory.resolve(line.path());
+            byte[] raw = Files.readAllBytes(file);
+            byte[] elf = ModuleFile.decompress(file.toString(), raw);
+            byte[] modinfo = Elf.parse(line.path(), elf).section(".modinfo");
+            if (modinfo == null) {
+                return new FileInfo(List.of(), ModuleSection.FLAG_NO_MODINFO);
+            }
+            // An uncompressed module stored as a regular file already holds its signature in the bundle.
+            boolean inBundleAsIs = elf == raw && line.entry() >= 0
+                    && entries.get(line.entry()).kind() == EntryKind.FILE;
+            List<Info> info = new ArrayList<>(Modinfo.parse(modinfo));
+            info.addAll(ModuleSignature.fields(elf, inBundleAsIs));
+            if (info.stream().anyMatch(i -> i.key().getBytes(StandardCharsets.UTF_8).length > 0xFFFF)) {
+                // The index stores key lengths in 16 bits; no real module comes near that.
+                return new FileInfo(List.of(), ModuleSection.FLAG_INVALID_ELF);
+            }
+            return new FileInfo(info, 0);
+        } catch (NoSuchFileException missing) {
+            return new FileInfo(List.of(), ModuleSection.FLAG_NO_MODINFO);
+        } catch (IOException invalid) {
+            return new FileInfo(List.of(), ModuleSection.FLAG_INVALID_ELF);
+        }
+    }
+
+    private static FileInfo await(Future<FileInfo> file) throws IOException {
+        try {
+            return file.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while reading the modules' modinfo");
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
             throw new IOException("reading a module's modinfo failed: " + e.getCause(), e.getCause());
         }
     }
