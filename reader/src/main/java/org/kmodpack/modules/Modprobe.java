@@ -116,7 +116,8 @@ public final class Modprobe {
 
     /** kmod_module_new_from_lookup: config aliases, modules.dep, symbols, commands, aliases, builtins. */
     List<Mod> lookup(String given) {
-        String name = normalizeAlias(given);
+        // kmod's alias_normalize, which rewrites a name the way config parsing's underscores() does.
+        String name = ModprobeConfig.underscores(given);
         if (name == null) {
             return null;
         }
@@ -346,29 +347,6 @@ public final class Modprobe {
     Mod module(String name, String alias) {
         String key = alias == null ? name : name + "\\" + alias;
         return pool.computeIfAbsent(key, k -> new Mod(name, alias));
-    }
-
-    /** alias_normalize: '-' → '_' outside brackets; null (kmod: EINVAL) for ']' alone or an unclosed '['. */
-    static String normalizeAlias(String given) {
-        StringBuilder out = new StringBuilder(given.length());
-        for (int i = 0; i < given.length(); i++) {
-            char c = given.charAt(i);
-            if (c == '-') {
-                out.append('_');
-            } else if (c == ']') {
-                return null;
-            } else if (c == '[') {
-                int close = given.indexOf(']', i);
-                if (close < 0) {
-                    return null;
-                }
-                out.append(given, i, close + 1);
-                i = close;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 
     /** A libkmod module object: pooled by name, or by name and alias when found through an alias. */
