@@ -12,13 +12,15 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.Index;
-import org.kmodpack.format.ModuleSection;
+import org.kmodpack.format.ModuleSectionEncoder;
+import org.kmodpack.modules.ModuleScanner;
 import org.kmodpack.format.Names;
 import org.kmodpack.format.Params;
 import org.kmodpack.format.Sha256;
@@ -67,7 +69,8 @@ public final class Packer {
         ExecutorService moduleReaders = daemonThreads(options.threads(), "kmodpack-module-reader");
         try {
             ContentPlan plan = ContentPlan.build(entries, workers);
-            ModuleScanner moduleScan = ModuleScanner.start(tree.moduleDirectory(), entries, moduleReaders);
+            Optional<ModuleScanner> moduleScan = ModuleScanner.start(tree.moduleDirectory(), treeEntries(entries),
+                    moduleReaders);
             long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), moduleScan, options, workers,
                     progress, signers, terms);
             Files.move(temporary, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -83,7 +86,7 @@ public final class Packer {
                 }
             }
             return new PackResult(output, tree.kernelVersion(), files, inputBytes, bundleLength,
-                    Duration.ofNanos(System.nanoTime() - start), moduleScan == null ? -1 : moduleScan.moduleCount());
+                    Duration.ofNanos(System.nanoTime() - start), moduleScan.map(ModuleScanner::moduleCount).orElse(-1));
         } finally {
             workers.shutdownNow();
             moduleReaders.shutdownNow();
@@ -97,7 +100,7 @@ public final class Packer {
     }
 
     private static long write(Path temporary, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
-            ModuleScanner moduleScan, PackOptions options, ExecutorService workers, PackProgress progress,
+            Optional<ModuleScanner> moduleScan, PackOptions options, ExecutorService workers, PackProgress progress,
             List<SigningKey> signers, StatementTerms terms) throws IOException {
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
@@ -112,8 +115,8 @@ public final class Packer {
             }
             long dataLength = plan.dataLength();
             // The modinfo blob follows the files in the data stream, compressed and hashed like them.
-            ModuleSection.Encoded modules = moduleScan == null ? null
-                    : ModuleSection.encode(moduleScan.finish(), dataLength);
+            ModuleSectionEncoder.Encoded modules = moduleScan.isEmpty() ? null
+                    : ModuleSectionEncoder.encode(moduleScan.get().finish(), dataLength);
             if (modules != null) {
                 blocks.append(modules.modinfo());
                 dataLength += modules.modinfo().length;
@@ -139,6 +142,10 @@ public final class Packer {
             out.force(true);
             return out.size();
         }
+    }
+
+    private static List<ModuleScanner.TreeEntry> treeEntries(List<ScannedEntry> entries) {
+        return entries.stream().map(e -> new ModuleScanner.TreeEntry(e.path(), e.kind() == EntryKind.FILE)).toList();
     }
 
     private static ExecutorService daemonThreads(int count, String name) {

@@ -1,0 +1,249 @@
+package org.kmodpack.modules;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.io.ByteArrayOutputStream;
+import org.kmodpack.format.ModuleContent.Key;
+import org.kmodpack.format.ModuleContent.Value;
+
+/**
+ * depmod's binary index files (modules.dep.bin, modules.alias.bin, ...), the tries kmod itself searches, read
+ * and written from this one definition: big-endian; a header of magic 0xB007F457, version 2.1 and the root
+ * node's pointer; a node pointer is an offset with flags saying which parts the node has: a NUL-terminated
+ * prefix, children (first and last byte, then one pointer per byte in between) and values (a count, then
+ * priority and NUL-terminated text each).
+ */
+public final class DepmodBin {
+    private static final int MAGIC = 0xB007F457;
+    private static final int VERSION = 0x00020001;
+    /** kmod reads any minor version of major 2. */
+    private static final int MAJOR_VERSION = 2;
+    private static final int HEADER_MAGIC = 0;
+    private static final int HEADER_VERSION = 4;
+    private static final int HEADER_ROOT = 8;
+    private static final int HEADER_SIZE = 12;
+    private static final int FLAG_PREFIX = 0x80000000;
+    private static final int FLAG_VALUES = 0x40000000;
+    private static final int FLAG_CHILDREN = 0x20000000;
+    private static final int OFFSET_MASK = 0x0FFFFFFF;
+    private static final int MAX_DEPTH = 4096;
+
+    private final String file;
+    private final ByteBuffer bytes;
+    private final List<Key> keys = new ArrayList<>();
+    private long visits;
+
+    private DepmodBin(String file, ByteBuffer bytes) {
+        this.file = file;
+        this.bytes = bytes;
+    }
+
+    /**
+     * Every key of the file with its values in stored order. Offsets are followed, not assumed, and checked
+     * against the file.
+     */
+    public static List<Key> read(Path path) throws IOException {
+        DepmodBin index = new DepmodBin(path.toString(),
+                ByteBuffer.wrap(Files.readAllBytes(path)).order(ByteOrder.BIG_ENDIAN));
+        return index.read();
+    }
+
+    private List<Key> read() throws IOException {
+        if (bytes.remaining() < HEADER_SIZE || bytes.getInt(HEADER_MAGIC) != MAGIC) {
+            throw invalid("no depmod index magic");
+        }
+        if (bytes.getInt(HEADER_VERSION) >>> 16 != MAJOR_VERSION) {
+            throw invalid("depmod index version 0x" + Integer.toHexString(bytes.getInt(HEADER_VERSION))
+                    + " (kmod reads major " + MAJOR_VERSION + ")");
+        }
+        walk(bytes.getInt(HEADER_ROOT), new StringBuilder(), 0);
+        return keys;
+    }
+
+    private void walk(int pointer, StringBuilder key, int depth) throws IOException {
+        int at = pointer & OFFSET_MASK;
+        if (at == 0) {
+            return;
+        }
+        // Nodes of a real trie are disjoint, so there are fewer than bytes; more means shared or looping nodes,
+        // which could otherwise make the walk exponential.
+        if (depth > MAX_DEPTH || ++visits > bytes.limit()) {
+            throw invalid("trie nodes are shared or loop");
+        }
+        int mark = key.length();
+        if ((pointer & FLAG_PREFIX) != 0) {
+            int end = nul(at);
+            key.append(new String(bytes.array(), at, end - at, StandardCharsets.ISO_8859_1));
+            at = end + 1;
+        }
+        int first = 0;
+        int last = -1;
+        int children = at;
+        if ((pointer & FLAG_CHILDREN) != 0) {
+            need(at, 2);
+            first = bytes.get(at) & 0xFF;
+            last = bytes.get(at + 1) & 0xFF;
+            children = at + 2;
+            at = children + 4 * Math.max(0, last - first + 1);
+            need(children, at - children);
+        }
+        if ((pointer & FLAG_VALUES) != 0) {
+            need(at, 4);
+            int count = bytes.getInt(at);
+            at += 4;
+            if (count < 0 || count > bytes.remaining() / 5) {
+                throw invalid("node at " + (pointer & OFFSET_MASK) + " claims " + Integer.toUnsignedString(count)
+                        + " values");
+            }
+            List<Value> values = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                need(at, 4);
+                int priority = bytes.getInt(at);
+                int end = nul(at + 4);
+                values.add(new Value(utf8(at + 4, end), priority));
+                at = end + 1;
+            }
+            keys.add(new Key(toUtf8(key), values));
+        }
+        for (int c = first; c <= last; c++) {
+            key.append((char) c);
+            walk(bytes.getInt(children + 4 * (c - first)), key, depth + 1);
+            key.setLength(key.length() - 1);
+        }
+        key.setLength(mark);
+    }
+
+    /** Keys are bytes; collected as ISO-8859-1 chars and decoded as UTF-8 once complete. */
+    private static String toUtf8(StringBuilder key) {
+        return new String(key.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    private String utf8(int from, int to) {
+        return new String(bytes.array(), from, to - from, StandardCharsets.UTF_8);
+    }
+
+    private int nul(int from) throws IOException {
+        for (int i = from; i < bytes.limit(); i++) {
+            if (bytes.get(i) == 0) {
+                return i;
+            }
+        }
+        throw invalid("string at " + from + " runs past the end of the file");
+    }
+
+    private void need(int at, int length) throws IOException {
+        if (at < 0 || length < 0 || at > bytes.limit() - length) {
+            throw invalid("node data at " + at + " runs past the end of the " + bytes.limit() + "-byte file");
+        }
+    }
+
+    private IOException invalid(String problem) {
+        return new IOException(file + ": " + problem + "; run depmod again on the tree");
+    }
+
+    /**
+     * Writes an index (version 2.1) as depmod's index.c does, so libkmod reads it as depmod's own: chains of
+     * single-child, value-less nodes folded into prefixes, children written before their parent, the values
+     * of a key in ascending priority (equal priorities in insertion order).
+     */
+    public static final class Writer {
+        private record Entry(int priority, String text) {
+        }
+
+        private static final class Node {
+            final TreeMap<Integer, Node> children = new TreeMap<>();
+            final List<Entry> values = new ArrayList<>();
+        }
+
+        private final Node root = new Node();
+
+        /** Adds a value under a key; the same value twice under one key is kept once (depmod's duplicate). */
+        public void insert(String key, String value, int priority) {
+            Node node = root;
+            for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+                int c = b & 0xff;
+                if (c >= 128) {
+                    throw new IllegalArgumentException("depmod index keys are ASCII; not: " + key);
+                }
+                node = node.children.computeIfAbsent(c, k -> new Node());
+            }
+            for (Entry v : node.values) {
+                if (v.text.equals(value)) {
+                    return;
+                }
+            }
+            int at = 0;
+            while (at < node.values.size() && node.values.get(at).priority <= priority) {
+                at++;
+            }
+            node.values.add(at, new Entry(priority, value));
+        }
+
+        public byte[] toBytes() {
+            Out out = new Out();
+            out.u32(MAGIC);
+            out.u32(VERSION);
+            out.u32(0);
+            int rootPointer = write(root, out);
+            byte[] bytes = out.toByteArray();
+            ByteBuffer.wrap(bytes).putInt(HEADER_ROOT, rootPointer);
+            return bytes;
+        }
+
+        private static int write(Node start, Out out) {
+            StringBuilder prefix = new StringBuilder();
+            Node node = start;
+            while (node.values.isEmpty() && node.children.size() == 1) {
+                var only = node.children.firstEntry();
+                prefix.append((char) (int) only.getKey());
+                node = only.getValue();
+            }
+            int first = node.children.isEmpty() ? 0 : node.children.firstKey();
+            int last = node.children.isEmpty() ? -1 : node.children.lastKey();
+            int[] childPointers = new int[last - first + 1];
+            for (var child : node.children.entrySet()) {
+                childPointers[child.getKey() - first] = write(child.getValue(), out);
+            }
+            int pointer = out.size();
+            if (prefix.length() > 0) {
+                out.writeBytes(prefix.toString().getBytes(StandardCharsets.US_ASCII));
+                out.write(0);
+                pointer |= FLAG_PREFIX;
+            }
+            if (childPointers.length > 0) {
+                out.write(first);
+                out.write(last);
+                for (int p : childPointers) {
+                    out.u32(p);
+                }
+                pointer |= FLAG_CHILDREN;
+            }
+            if (!node.values.isEmpty()) {
+                out.u32(node.values.size());
+                for (Entry v : node.values) {
+                    out.u32(v.priority);
+                    out.writeBytes(v.text.getBytes(StandardCharsets.UTF_8));
+                    out.write(0);
+                }
+                pointer |= FLAG_VALUES;
+            }
+            return pointer;
+        }
+
+        private static final class Out extends ByteArrayOutputStream {
+            void u32(int v) {
+                write(v >>> 24);
+                write(v >>> 16);
+                write(v >>> 8);
+                write(v);
+            }
+        }
+    }
+}

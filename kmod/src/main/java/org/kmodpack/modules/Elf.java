@@ -1,0 +1,119 @@
+package org.kmodpack.modules;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The section table of an ELF32 or ELF64 object of either byte order, enough to find a section by name. Every
+ * offset, size and count is checked against the file before use, so hostile input gives an {@link IOException}
+ * naming the file, never an out-of-range read or a huge allocation.
+ */
+final class Elf {
+    private final String file;
+    private final ByteBuffer bytes;
+    private final boolean is64;
+    private final long sectionTable;
+    private final int sectionCount;
+    private final int entrySize;
+    private final long namesOffset;
+    private final long namesSize;
+
+    private Elf(String file, ByteBuffer bytes) throws IOException {
+        this.file = file;
+        this.bytes = bytes;
+        if (bytes.remaining() < 16 || bytes.get(0) != 0x7F || bytes.get(1) != 'E' || bytes.get(2) != 'L'
+                || bytes.get(3) != 'F') {
+            throw invalid("not an ELF file (no \\x7fELF magic)");
+        }
+        int elfClass = bytes.get(4);
+        int data = bytes.get(5);
+        if ((elfClass != 1 && elfClass != 2) || (data != 1 && data != 2)) {
+            throw invalid("unknown ELF class " + elfClass + " or byte order " + data);
+        }
+        is64 = elfClass == 2;
+        bytes.order(data == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+        int headerSize = is64 ? 64 : 52;
+        if (bytes.remaining() < headerSize) {
+            throw invalid("truncated ELF header: " + bytes.remaining() + " of " + headerSize + " bytes");
+        }
+        sectionTable = is64 ? bytes.getLong(0x28) : Integer.toUnsignedLong(bytes.getInt(0x20));
+        entrySize = Short.toUnsignedInt(bytes.getShort(is64 ? 0x3A : 0x2E));
+        sectionCount = Short.toUnsignedInt(bytes.getShort(is64 ? 0x3C : 0x30));
+        int namesIndex = Short.toUnsignedInt(bytes.getShort(is64 ? 0x3E : 0x32));
+        int expectedEntry = is64 ? 64 : 40;
+        if (entrySize != expectedEntry) {
+            throw invalid("section header size " + entrySize + " is not " + expectedEntry);
+        }
+        if (sectionTable < 0 || sectionTable > bytes.remaining()
+                || (long) sectionCount * entrySize > bytes.remaining() - sectionTable) {
+            throw invalid("section table at " + Long.toUnsignedString(sectionTable) + " with " + sectionCount
+                    + " entries does not fit in the " + bytes.remaining() + "-byte file");
+        }
+        if (namesIndex >= sectionCount) {
+            throw invalid("section name table index " + namesIndex + " is not below the section count "
+                    + sectionCount);
+        }
+        namesOffset = sectionOffset(namesIndex);
+        namesSize = sectionSize(namesIndex);
+        if (namesSize == 0 || bytes.get((int) (namesOffset + namesSize - 1)) != 0) {
+            throw invalid("section name table does not end with NUL");
+        }
+    }
+
+    static Elf parse(String file, byte[] contents) throws IOException {
+        return new Elf(file, ByteBuffer.wrap(contents));
+    }
+
+    /** The contents of the first section named {@code name}, or null when there is none. */
+    byte[] section(String name) throws IOException {
+        byte[] wanted = name.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < sectionCount; i++) {
+            long nameAt = Integer.toUnsignedLong(bytes.getInt(header(i)));
+            if (nameAt >= namesSize || !nameEquals(namesOffset + nameAt, wanted)) {
+                continue;
+            }
+            long offset = sectionOffset(i);
+            long size = sectionSize(i);
+            return Arrays.copyOfRange(bytes.array(), (int) offset, (int) (offset + size));
+        }
+        return null;
+    }
+
+    private boolean nameEquals(long at, byte[] wanted) {
+        long end = namesOffset + namesSize;
+        for (int i = 0; i < wanted.length; i++) {
+            if (at + i >= end || bytes.get((int) (at + i)) != wanted[i]) {
+                return false;
+            }
+        }
+        return at + wanted.length < end && bytes.get((int) (at + wanted.length)) == 0;
+    }
+
+    private int header(int i) {
+        return (int) (sectionTable + (long) i * entrySize);
+    }
+
+    private long sectionOffset(int i) throws IOException {
+        int at = header(i);
+        long offset = is64 ? bytes.getLong(at + 0x18) : Integer.toUnsignedLong(bytes.getInt(at + 0x10));
+        long size = is64 ? bytes.getLong(at + 0x20) : Integer.toUnsignedLong(bytes.getInt(at + 0x14));
+        if (offset < 0 || size < 0 || offset > bytes.remaining() || size > bytes.remaining() - offset) {
+            throw invalid("section " + i + " at " + Long.toUnsignedString(offset) + " with "
+                    + Long.toUnsignedString(size) + " bytes lies outside the " + bytes.remaining() + "-byte file");
+        }
+        return offset;
+    }
+
+    private long sectionSize(int i) throws IOException {
+        sectionOffset(i);
+        int at = header(i);
+        return is64 ? bytes.getLong(at + 0x20) : Integer.toUnsignedLong(bytes.getInt(at + 0x14));
+    }
+
+    private IOException invalid(String problem) {
+        return new IOException(file + ": " + problem + "; the module is damaged, rebuild or reinstall it");
+    }
+}

@@ -1,0 +1,100 @@
+package org.kmodpack.modules;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.kmodpack.format.ModuleSection;
+import org.kmodpack.reader.Bundle;
+
+/**
+ * Module lookups served from a bundle's MODULES section, answering as kmod 30 answers on the unpacked tree.
+ * The section is decoded once, on first use, and read in place afterwards; an index is safe to share between
+ * threads, and each {@link Modprobe} or {@link Modinfo} it creates is a cheap per-thread session.
+ */
+public final class ModuleIndex {
+    private final Bundle bundle;
+    private final ModuleSection section;
+
+    /** A module of modules.dep: its path relative to the module directory, its dependencies in the line's order. */
+    public record Module(String name, String path, List<String> dependencies) {
+    }
+
+    private ModuleIndex(Bundle bundle, ModuleSection section) {
+        this.bundle = bundle;
+        this.section = section;
+    }
+
+    /** The bundle's module index; fails, saying what to do, when the bundle was packed without one. */
+    public static ModuleIndex of(Bundle bundle) throws IOException {
+        ModuleSection section = bundle.modules().orElseThrow(() -> new IOException(bundle + ": has no module "
+                + "index (the tree had no modules.dep.bin when it was packed); run depmod on the tree and pack "
+                + "it again"));
+        return new ModuleIndex(bundle, section);
+    }
+
+    public String kernelVersion() {
+        return bundle.kernelVersion();
+    }
+
+    /** ROOT/lib/modules/KVER as kmod spells it for {@code -d ROOT} / {@code -b ROOT} (ROOT may be "" or null). */
+    public String moduleDirectory(String root) {
+        return (root == null ? "" : root) + "/lib/modules/" + kernelVersion();
+    }
+
+    /** The module of modules.dep with this name (as kmod spells it: {@link ModuleNames#underscores}), if there is one. */
+    public Optional<Module> module(String name) {
+        int at = section.findModule(ModuleNames.underscores(name).orElse(name));
+        if (at < 0) {
+            return Optional.empty();
+        }
+        List<String> dependencies = new ArrayList<>();
+        for (int dep : section.moduleDeps(at)) {
+            dependencies.add(section.moduleName(dep));
+        }
+        return Optional.of(new Module(section.moduleName(at), section.modulePath(at), List.copyOf(dependencies)));
+    }
+
+    /** Whether modules.builtin names this module (as kmod spells it). */
+    public boolean isBuiltin(String name) {
+        return section.isBuiltin(ModuleNames.underscores(name).orElse(name));
+    }
+
+    /** Every module of modules.dep, by name, in byte order. */
+    public List<String> moduleNames() {
+        List<String> names = new ArrayList<>(section.moduleCount());
+        for (int i = 0; i < section.moduleCount(); i++) {
+            names.add(section.moduleName(i));
+        }
+        return names;
+    }
+
+    /** Every pattern of modules.alias. */
+    public List<String> aliasPatterns() {
+        return section.patterns(ModuleSection.KeyTable.ALIASES);
+    }
+
+    /**
+     * Configuration as modprobe reads it: {@code paths} (files or folders, kmod's defaults when null) merged
+     * with the bundle's modules.softdep, then the kernel command line of this host.
+     */
+    public ModprobeConfig loadConfig(List<Path> paths, String moduleDirectory, Consumer<String> errors) {
+        return loadConfig(paths, moduleDirectory, ModprobeConfig.readKernelCmdline(), errors);
+    }
+
+    /** As {@link #loadConfig(List, String, Consumer)} with the given kernel command line (null for none). */
+    public ModprobeConfig loadConfig(List<Path> paths, String moduleDirectory, String kernelCmdline,
+            Consumer<String> errors) {
+        return ModprobeConfig.load(paths, moduleDirectory, section.softdepConfig(), kernelCmdline, errors);
+    }
+
+    public Modprobe modprobe(ModprobeConfig config, String moduleDirectory, Consumer<String> errors) {
+        return new Modprobe(section, config, moduleDirectory, errors);
+    }
+
+    public Modinfo modinfo(String moduleDirectory) {
+        return new Modinfo(bundle, section, moduleDirectory);
+    }
+}

@@ -1,0 +1,235 @@
+package org.kmodpack.modules;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.kmodpack.format.ModuleContent;
+import org.kmodpack.format.ModuleSection;
+import org.kmodpack.format.ModuleContent.BuiltinInfo;
+import org.kmodpack.format.ModinfoField;
+import org.kmodpack.format.ModuleContent.Key;
+import org.kmodpack.format.ModuleContent.Module;
+
+/**
+ * Gathers what the MODULES section stores from depmod's output in the module directory (the binary tries kmod
+ * searches, modules.softdep, modules.builtin.modinfo) and from each module's .modinfo and signature. Without
+ * modules.dep.bin there is nothing kmod could look up, and no section is written.
+ *
+ * <p>The scan runs while the packer compresses: its section goes last into the bundle, and reading every
+ * module a second time before compression could start cost a tenth of the pack's time.
+ */
+public final class ModuleScanner {
+    /** An entry of the tree as the bundle will store it, in the bundle's entry order. */
+    public record TreeEntry(String path, boolean regularFile) {
+    }
+
+    /** A key of modules.dep.bin with its line parsed: checked before any module is read. */
+    private record DepLine(String name, String path, int entry, int[] deps) {
+    }
+
+    /** What a module's file says about it: its modinfo and signature fields, or why there are none. */
+    private record FileInfo(List<ModinfoField> info, int flags) {
+    }
+
+    private final Path moduleDirectory;
+    private final List<DepLine> lines;
+    private final List<Future<FileInfo>> pending;
+
+    private ModuleScanner(Path moduleDirectory, List<DepLine> lines, List<Future<FileInfo>> pending) {
+        this.moduleDirectory = moduleDirectory;
+        this.lines = lines;
+        this.pending = pending;
+    }
+
+    /**
+     * Checks depmod's modules.dep.bin and starts reading every module it lists on {@code readers}; empty when
+     * the tree has no modules.dep.bin (depmod never ran on it). {@code entries} are the tree's entries in the
+     * bundle's order: the section refers to module files by their index.
+     */
+    public static Optional<ModuleScanner> start(Path moduleDirectory, List<TreeEntry> entries,
+            ExecutorService readers) throws IOException {
+        Path depIndex = moduleDirectory.resolve("modules.dep.bin");
+        if (!Files.isRegularFile(depIndex)) {
+            return Optional.empty();
+        }
+        Map<String, Integer> entryByPath = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            entryByPath.put(entries.get(i).path(), i);
+        }
+        List<Key> depKeys = DepmodBin.read(depIndex);
+        Map<String, Integer> moduleByName = new HashMap<>();
+        for (Key key : depKeys) {
+            moduleByName.put(key.key(), moduleByName.size());
+        }
+        List<DepLine> lines = new ArrayList<>(depKeys.size());
+        for (Key key : depKeys) {
+            lines.add(depLine(depIndex, key, moduleByName, entryByPath));
+        }
+        // Read in the order the packer compresses (path order), so the reads run ahead of it and warm the
+        // page cache for it; the results keep depmod's order.
+        Integer[] byPath = new Integer[lines.size()];
+        for (int i = 0; i < byPath.length; i++) {
+            byPath[i] = i;
+        }
+        Arrays.sort(byPath, Comparator.comparing((Integer i) -> lines.get(i).path()));
+        List<Future<FileInfo>> pending = new ArrayList<>(Collections.nCopies(lines.size(), null));
+        for (int i : byPath) {
+            DepLine line = lines.get(i);
+            pending.set(i, readers.submit(() -> fileInfo(moduleDirectory, line, entries)));
+        }
+        return Optional.of(new ModuleScanner(moduleDirectory, lines, pending));
+    }
+
+    public int moduleCount() {
+        return lines.size();
+    }
+
+    /** Waits for every module and reads the rest of depmod's output. */
+    public ModuleContent finish() throws IOException {
+        List<Module> modules = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            DepLine line = lines.get(i);
+            FileInfo file = await(pending.get(i));
+            modules.add(new Module(line.name(), line.path(), line.entry(), line.deps(), file.info(), file.flags()));
+        }
+        Path builtinModinfo = moduleDirectory.resolve("modules.builtin.modinfo");
+        boolean hasBuiltinModinfo = Files.isRegularFile(builtinModinfo);
+        return new ModuleContent(modules,
+                optionalIndex(moduleDirectory.resolve("modules.alias.bin")),
+                optionalIndex(moduleDirectory.resolve("modules.symbols.bin")),
+                optionalIndex(moduleDirectory.resolve("modules.builtin.bin")).stream().map(Key::key).toList(),
+                optionalIndex(moduleDirectory.resolve("modules.builtin.alias.bin")),
+                hasBuiltinModinfo ? builtinInfo(Files.readAllBytes(builtinModinfo)) : List.of(),
+                hasBuiltinModinfo,
+                readOptional(moduleDirectory.resolve("modules.softdep")));
+    }
+
+    private static DepLine depLine(Path depIndex, Key key, Map<String, Integer> moduleByName,
+            Map<String, Integer> entryByPath) throws IOException {
+        if (key.values().isEmpty()) {
+            throw new IOException(depIndex + ": module " + key.key() + " has no dependency line; run depmod again");
+        }
+        String line = key.values().get(0).name();
+        int colon = line.indexOf(':');
+        if (colon < 0) {
+            throw new IOException(depIndex + ": line of " + key.key() + " has no ':'; run depmod again");
+        }
+        List<Integer> deps = new ArrayList<>();
+        for (String dep : line.substring(colon + 1).trim().split("[ \t]+")) {
+            if (dep.isEmpty()) {
+                continue;
+            }
+            Integer index = moduleByName.get(ModuleNames.fromPath(dep));
+            if (index == null) {
+                throw new IOException(depIndex + ": " + key.key() + " depends on " + dep
+                        + ", which has no line of its own; run depmod again");
+            }
+            deps.add(index);
+        }
+        String path = line.substring(0, colon);
+        Integer entry = entryByPath.get(path);
+        return new DepLine(key.key(), path, entry == null ? -1 : entry, deps.stream().mapToInt(i -> i).toArray());
+    }
+
+    private static FileInfo fileInfo(Path moduleDirectory, DepLine line, List<TreeEntry> entries) {
+        try {
+            Path file = moduleDirectory.resolve(line.path());
+            byte[] raw = Files.readAllBytes(file);
+            byte[] elf = ModuleFile.decompress(file.toString(), raw);
+            byte[] modinfo = Elf.parse(line.path(), elf).section(".modinfo");
+            if (modinfo == null) {
+                return new FileInfo(List.of(), ModuleContent.FLAG_NO_MODINFO);
+            }
+            // An uncompressed module stored as a regular file already holds its signature in the bundle.
+            boolean inBundleAsIs = elf == raw && line.entry() >= 0
+                    && entries.get(line.entry()).regularFile();
+            List<ModinfoField> info = new ArrayList<>(ModinfoStrings.parse(modinfo));
+            info.addAll(ModuleSignature.fields(elf, inBundleAsIs));
+            if (info.stream().anyMatch(i -> i.key().getBytes(StandardCharsets.UTF_8).length > 0xFFFF)) {
+                // The index stores key lengths in 16 bits; no real module comes near that.
+                return new FileInfo(List.of(), ModuleContent.FLAG_INVALID_ELF);
+            }
+            return new FileInfo(info, 0);
+        } catch (NoSuchFileException missing) {
+            return new FileInfo(List.of(), ModuleContent.FLAG_NO_MODINFO);
+        } catch (IOException invalid) {
+            return new FileInfo(List.of(), ModuleContent.FLAG_INVALID_ELF);
+        }
+    }
+
+    private static FileInfo await(Future<FileInfo> file) throws IOException {
+        try {
+            return file.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading the modules' modinfo");
+        } catch (ExecutionException e) {
+            throw new IOException("reading a module's modinfo failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * modules.builtin.modinfo: "module.key=value" strings; kmod reads the first run of consecutive strings
+     * of a module and strips the "module." prefix.
+     */
+    static List<BuiltinInfo> builtinInfo(byte[] file) {
+        Map<String, List<ModinfoField>> byModule = new LinkedHashMap<>();
+        String current = null;
+        List<ModinfoField> run = null;
+        int i = 0;
+        while (i < file.length) {
+            int end = i;
+            while (end < file.length && file[end] != 0) {
+                end++;
+            }
+            int dot = -1;
+            for (int j = i; j < end; j++) {
+                if (file[j] == '.') {
+                    dot = j;
+                    break;
+                }
+            }
+            if (dot < 0) {
+                break; // kmod stops reading at a string without a module prefix
+            }
+            String module = new String(file, i, dot - i, StandardCharsets.UTF_8);
+            if (!module.equals(current)) {
+                current = module;
+                run = byModule.containsKey(module) ? null : new ArrayList<>();
+                if (run != null) {
+                    byModule.put(module, run);
+                }
+            }
+            if (run != null) {
+                run.add(ModinfoStrings.pair(Arrays.copyOfRange(file, dot + 1, end)));
+            }
+            i = end + 1;
+        }
+        List<BuiltinInfo> all = new ArrayList<>();
+        byModule.forEach((name, info) -> all.add(new BuiltinInfo(name, info)));
+        return all;
+    }
+
+    private static List<Key> optionalIndex(Path file) throws IOException {
+        return Files.isRegularFile(file) ? DepmodBin.read(file) : List.of();
+    }
+
+    private static String readOptional(Path file) throws IOException {
+        return Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    }
+}
