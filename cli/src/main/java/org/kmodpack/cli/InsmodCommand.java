@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.kmodpack.loader.Kernel;
 import org.kmodpack.loader.Loader;
+import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.reader.Bundle;
 import picocli.CommandLine.Command;
@@ -47,12 +49,10 @@ final class InsmodCommand implements Callable<Integer> {
         try (Bundle bundle = trust.open(bundlePath, Bundle.DEFAULT_CACHE_BYTES)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory("");
-            Loader loader = new Loader(bundle, index, index.modprobe(index.loadConfig(List.of(), moduleDir, null,
-                    err::println), moduleDir, err::println), moduleDir, new Loader.Options(false, verbose, false, false),
-                    out::println, line -> {
-                        out.flush();
-                        err.println(line);
-                    });
+            Modprobe modprobe = index.modprobe(index.loadConfig(List.of(), moduleDir, null, err::println), moduleDir,
+                    err::println);
+            Loader loader = new Loader(bundle, index, modprobe, Kernel.running(), new Loader.Options(false, false),
+                    new LoaderMessages(out, err, verbose, false, moduleDir, bundle.toString()));
             // insmod joins its arguments with spaces, unquoted (kmod's insmod.c).
             int result = loader.insmod(module, params.isEmpty() ? null : String.join(" ", params));
             out.flush();

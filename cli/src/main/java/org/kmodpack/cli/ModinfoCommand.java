@@ -64,7 +64,7 @@ final class ModinfoCommand implements Callable<Integer> {
         chosen = filename ? "filename" : chosen;
         try (Bundle bundle = Bundle.open(bundlePath)) {
             ModuleIndex index = ModuleIndex.of(bundle);
-            Modinfo modinfo = index.modinfo(KmodPaths.moduleDirectory(root, index.kernelVersion()));
+            Modinfo modinfo = index.modinfo(index.moduleDirectory(root));
             boolean ok = true;
             for (String name : names) {
                 ByteArrayOutputStream text = new ByteArrayOutputStream();

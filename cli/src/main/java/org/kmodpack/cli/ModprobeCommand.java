@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.kmodpack.loader.Kernel;
 import org.kmodpack.loader.Loader;
 import org.kmodpack.modules.ModprobeConfig;
 import org.kmodpack.modules.Modprobe;
@@ -86,7 +87,7 @@ final class ModprobeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (Bundle bundle = trust.signatures.open(bundlePath)) {
             ModuleIndex index = ModuleIndex.of(bundle);
-            String moduleDir = KmodPaths.moduleDirectory(root, index.kernelVersion());
+            String moduleDir = index.moduleDirectory(root);
             ModprobeConfig configuration = index.loadConfig(config, moduleDir, err::println);
             Modprobe modprobe = index.modprobe(configuration, moduleDir, err::println);
             List<String> targets = all ? names : names.subList(0, 1);
@@ -122,18 +123,12 @@ final class ModprobeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (Bundle bundle = trust.open(bundlePath, Bundle.DEFAULT_CACHE_BYTES)) {
             ModuleIndex index = ModuleIndex.of(bundle);
-            String moduleDir = KmodPaths.moduleDirectory(root, index.kernelVersion());
+            String moduleDir = index.moduleDirectory(root);
             ModprobeConfig configuration = index.loadConfig(config, moduleDir, err::println);
             Modprobe modprobe = index.modprobe(configuration, moduleDir, err::println);
-            Loader loader = new Loader(bundle, index, modprobe, moduleDir,
-                    new Loader.Options(dryRun, verbose, useBlacklist, all), line -> {
-                        out.println(line);
-                        out.flush();
-                    }, line -> {
-                        out.flush();
-                        err.println(line);
-                        err.flush();
-                    });
+            Loader loader = new Loader(bundle, index, modprobe, Kernel.running(),
+                    new Loader.Options(dryRun, useBlacklist),
+                    new LoaderMessages(out, err, verbose, all, moduleDir, bundle.toString()));
             int result;
             if (remove) {
                 result = loader.remove(names);

@@ -41,6 +41,11 @@ public final class Modprobe {
         return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** The module directory as kmod spells it (ROOT/lib/modules/KVER), which steps' paths start with. */
+    public String moduleDirectory() {
+        return moduleDir;
+    }
+
     /** What {@code modprobe -R NAME} prints: the names a lookup finds, empty when it finds nothing. */
     public List<String> resolve(String nameOrAlias) {
         List<Mod> found = lookup(nameOrAlias);

@@ -39,9 +39,17 @@ public final class ModuleIndex {
         return bundle.kernelVersion();
     }
 
-    /** ROOT/lib/modules/KVER as kmod spells it for {@code -d ROOT} / {@code -b ROOT} (ROOT may be "" or null). */
+    /**
+     * ROOT/lib/modules/KVER as kmod spells it for {@code -d ROOT} / {@code -b ROOT} (ROOT may be "" or null for
+     * none): a relative ROOT made absolute against the working directory the way libkmod does it, with no
+     * normalisation ("-d /" gives "//lib/modules/KVER", as kmod prints it).
+     */
     public String moduleDirectory(String root) {
-        return (root == null ? "" : root) + "/lib/modules/" + kernelVersion();
+        String base = root == null ? "" : root;
+        if (!base.isEmpty() && !base.startsWith("/")) {
+            base = System.getProperty("user.dir") + "/" + base;
+        }
+        return base + "/lib/modules/" + kernelVersion();
     }
 
     /** The module of modules.dep with this name (as kmod spells it: {@link ModuleNames#underscores}), if there is one. */

@@ -1,12 +1,13 @@
 package org.kmodpack.loader;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
+import org.kmodpack.modules.Errno;
 import org.kmodpack.modules.ModuleNames;
 import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
@@ -17,14 +18,15 @@ import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 
 /**
- * Loads and removes modules of a bundle in the running kernel as kmod 30's modprobe and insmod do: the same
- * plans, the same checks of what is already loaded, the same -v lines, messages and results. Module bytes come
- * only from the bundle and are read whole (every block checked against its hash) before anything of a plan is
- * handed to the kernel. Results are 0 or a negative errno, as libkmod's; {@link #exitStatus} maps them.
+ * Loads and removes modules of a bundle in a kernel as kmod 30's modprobe and insmod do: the same plans, the
+ * same checks of what is already loaded, the same steps reported in the same order. Module bytes come only from
+ * the bundle and are read whole (every block checked against its hash) before anything of a plan is handed to
+ * the kernel. Results are 0 or a negative errno, as libkmod's; {@link #exitStatus} maps them. What happens is
+ * reported to {@link LoadEvents}; the caller words it.
  */
 public final class Loader {
-    /** kmod's -n, -v, -b and -a (which turns modprobe's FATAL messages into WARNING ones). */
-    public record Options(boolean dryRun, boolean verbose, boolean useBlacklist, boolean all) {
+    /** kmod's -n (report every step, change nothing) and -b (apply the configuration's blacklist). */
+    public record Options(boolean dryRun, boolean useBlacklist) {
     }
 
     private static final int EEXIST = Errno.EEXIST;
@@ -35,22 +37,19 @@ public final class Loader {
     private final Bundle bundle;
     private final ModuleIndex index;
     private final Modprobe modprobe;
-    private final String moduleDir;
+    private final Kernel kernel;
     private final Options options;
-    private final Consumer<String> out;
-    private final Consumer<String> err;
-    private final Optional<String> kernelCompression = KernelState.kernelCompression();
-    private Syscalls syscalls;
+    private final LoadEvents events;
 
-    public Loader(Bundle bundle, ModuleIndex index, Modprobe modprobe, String moduleDir, Options options,
-            Consumer<String> out, Consumer<String> err) {
+    /** {@code modprobe} is the session whose plans are loaded: its configuration and module directory apply. */
+    public Loader(Bundle bundle, ModuleIndex index, Modprobe modprobe, Kernel kernel, Options options,
+            LoadEvents events) {
         this.bundle = bundle;
         this.index = index;
         this.modprobe = modprobe;
-        this.moduleDir = moduleDir;
+        this.kernel = kernel;
         this.options = options;
-        this.out = out;
-        this.err = err;
+        this.events = events;
     }
 
     /** kmod's exit status for a result: 0 for success, 1 for any failure. */
@@ -62,7 +61,7 @@ public final class Loader {
     public int modprobe(String name, String extraOptions) {
         Optional<List<ProbePlan>> plans = modprobe.probePlans(name, extraOptions, options.useBlacklist());
         if (plans.isEmpty()) {
-            err.accept(fatal() + "Module " + name + " not found in directory " + moduleDir);
+            events.notFound(name);
             return -ENOENT;
         }
         int result = 0;
@@ -70,12 +69,16 @@ public final class Loader {
             try {
                 result = probe(plan);
             } catch (ModuleReadException e) {
-                err.accept("modprobe: ERROR: could not insert '" + plan.module() + "': " + e.getMessage());
+                if (e.cause == null) {
+                    events.notInModulesDep(plan.module(), e.module);
+                } else {
+                    events.unreadable(plan.module(), e.module, e.path, e.cause);
+                }
                 result = -Errno.EIO;
                 continue;
             }
             if (result < 0) {
-                err.accept("modprobe: ERROR: could not insert '" + plan.module() + "': " + insertError(result));
+                events.insertFailed(plan.module(), -result);
             } else {
                 result = 0;
             }
@@ -83,35 +86,25 @@ public final class Loader {
         return result;
     }
 
-    /** insmod's words for modprobe's errors (modprobe.c insmod_insert). */
-    private static String insertError(int result) {
-        if (result == -EEXIST) {
-            return "Module already in kernel";
-        }
-        if (result == -ENOENT) {
-            return "Unknown symbol in module, or unknown parameter (see dmesg)";
-        }
-        return Errno.strerror(-result);
-    }
-
     /** kmod_module_probe_insert_module without KMOD_PROBE_IGNORE_LOADED and KMOD_PROBE_FAIL_ON_LOADED. */
     private int probe(ProbePlan plan) throws ModuleReadException {
-        if (KernelState.inKernel(plan.module(), plan.builtin()) || plan.blacklisted()) {
+        if (inKernel(plan.module(), plan.builtin()) || plan.blacklisted()) {
             return 0;
         }
         Map<String, byte[]> files = readModules(plan.steps());
         int result = 0;
         for (ProbeStep step : plan.steps()) {
             if (step.kind() == ProbeStep.Kind.INSTALL) {
-                printIfVerbose(step.line());
+                events.step(step);
                 result = options.dryRun() ? 0 : runInstall(step);
-            } else if (KernelState.inKernel(step.module(), index.isBuiltin(step.module()))) {
+            } else if (inKernel(step.module(), index.isBuiltin(step.module()))) {
                 result = -EEXIST;
             } else {
                 if (step.kind() == ProbeStep.Kind.INSMOD) {
-                    printIfVerbose(step.line());
+                    events.step(step);
                 }
-                result = options.dryRun() ? 0 : insert(step.module(), files.get(step.path()), step.options());
+                result = options.dryRun() ? 0 : insert(step.module(), step.path(), files.get(step.path()),
+                        step.options());
             }
             if (result == -EEXIST || !step.required()) {
                 result = 0;
@@ -122,15 +115,9 @@ public final class Loader {
         return result;
     }
 
-    /** modprobe's LOG level: FATAL, or WARNING under -a. */
-    private String fatal() {
-        return options.all() ? "modprobe: WARNING: " : "modprobe: FATAL: ";
-    }
-
-    private void printIfVerbose(String line) {
-        if (options.verbose()) {
-            out.accept(line);
-        }
+    /** Whether kmod counts the module as in the kernel (module_is_inkernel: live or builtin). */
+    private boolean inKernel(String module, boolean builtinInIndex) {
+        return builtinInIndex || kernel.state(module) == Kernel.ModuleState.LIVE;
     }
 
     /**
@@ -144,7 +131,7 @@ public final class Loader {
         }
         for (ProbeStep step : steps) {
             if (step.kind() == ProbeStep.Kind.INSMOD && !files.containsKey(step.path())
-                    && !KernelState.inKernel(step.module(), index.isBuiltin(step.module()))) {
+                    && !inKernel(step.module(), index.isBuiltin(step.module()))) {
                 files.put(step.path(), read(step.module()));
             }
         }
@@ -152,28 +139,27 @@ public final class Loader {
     }
 
     private byte[] read(String module) throws ModuleReadException {
-        String path = index.module(module).map(ModuleIndex.Module::path)
-                .orElseThrow(() -> new ModuleReadException(module + " is not in the bundle's modules.dep"));
+        Optional<String> path = index.module(module).map(ModuleIndex.Module::path);
+        if (path.isEmpty()) {
+            throw new ModuleReadException(module, null, null);
+        }
         try {
-            Entry entry = bundle.get(path);
+            Entry entry = bundle.get(path.get());
             return bundle.readAllBytes(entry);
         } catch (IOException e) {
-            // The reader's message names the bundle and the block and says what to do.
-            throw new ModuleReadException("cannot read module " + module + " (" + path + "): " + e.getMessage()
-                    + "; nothing of it was loaded");
+            throw new ModuleReadException(module, path.get(), e);
         }
     }
 
-    private int insert(String module, byte[] file, String params) {
+    private int insert(String module, String path, byte[] file, String params) {
         ModuleImage image;
         try {
-            image = ModuleImage.of(file, kernelCompression);
+            image = ModuleImage.of(path, file, kernel.compression());
         } catch (IOException e) {
-            err.accept("modprobe: ERROR: cannot decompress module " + module + " from " + bundle + ": "
-                    + e.getMessage());
+            events.undecompressable(module, e);
             return -Errno.ENOEXEC;
         }
-        return syscalls().load(module, image.bytes(), params, image.flags());
+        return kernel.load(module, image.bytes(), params, image.flags());
     }
 
     /** module_do_install_commands: $CMDLINE_OPTS replaced, MODPROBE_MODULE set, run by /bin/sh as system(3). */
@@ -181,8 +167,7 @@ public final class Loader {
         String command = step.command().replace("$CMDLINE_OPTS", step.options());
         int status = shell(command, step.module());
         if (status != 0) {
-            err.accept("modprobe: ERROR: Error running install command '" + command + "' for module "
-                    + step.module() + ": retcode " + status);
+            events.installCommandFailed(step.module(), command, status);
             return -EINVAL;
         }
         return 0;
@@ -194,7 +179,7 @@ public final class Loader {
         try {
             return builder.start().waitFor();
         } catch (IOException e) {
-            err.accept("modprobe: ERROR: cannot run /bin/sh for module " + module + ": " + e.getMessage());
+            events.shellUnavailable(module, e);
             return 127;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -212,48 +197,30 @@ public final class Loader {
             module = byName.get().name();
             path = byName.get().path();
         } else {
-            if (path.startsWith(moduleDir + "/")) {
-                path = path.substring(moduleDir.length() + 1);
+            if (path.startsWith(modprobe.moduleDirectory() + "/")) {
+                path = path.substring(modprobe.moduleDirectory().length() + 1);
             }
             module = ModuleNames.fromPath(path);
         }
         byte[] bytes;
         try {
             bytes = bundle.readAllBytes(bundle.get(path));
-        } catch (java.nio.file.NoSuchFileException e) {
-            err.accept("insmod: ERROR: could not load module " + nameOrPath + ": No such file or directory");
+        } catch (NoSuchFileException e) {
+            events.insmodNoFile(nameOrPath);
             return -ENOENT;
         } catch (IOException e) {
-            err.accept("insmod: ERROR: could not load module " + nameOrPath + ": cannot read " + path + ": "
-                    + e.getMessage() + "; nothing was loaded");
+            events.insmodUnreadable(nameOrPath, path, e);
             return -Errno.EIO;
         }
-        printIfVerbose("insmod " + moduleDir + "/" + path + " " + (params == null ? "" : params));
+        events.inserting(path, params == null ? "" : params);
         if (options.dryRun()) {
             return 0;
         }
-        int result = insert(module, bytes, params == null ? "" : params);
+        int result = insert(module, path, bytes, params == null ? "" : params);
         if (result < 0) {
-            err.accept("insmod: ERROR: could not insert module " + nameOrPath + ": " + insmodError(-result));
+            events.insmodFailed(nameOrPath, -result);
         }
         return result;
-    }
-
-    /** insmod.c's mod_strerror. */
-    private static String insmodError(int errno) {
-        if (errno == Errno.ENOEXEC) {
-            return "Invalid module format";
-        }
-        if (errno == ENOENT) {
-            return "Unknown symbol in module";
-        }
-        if (errno == Errno.ESRCH) {
-            return "Module has wrong symbol version";
-        }
-        if (errno == EINVAL) {
-            return "Invalid parameters";
-        }
-        return Errno.strerror(errno);
     }
 
     /** {@code modprobe -r NAME...}: the names in order, stopping at the first failure as kmod 30 does. */
@@ -270,7 +237,7 @@ public final class Loader {
     private int removeName(String name) {
         List<RemovePlan> plans = modprobe.removePlans(name);
         if (plans.isEmpty()) {
-            err.accept(fatal() + "Module " + name + " not found.");
+            events.notFoundForRemoval(name);
             return -ENOENT;
         }
         int result = 0;
@@ -288,28 +255,27 @@ public final class Loader {
         String name = plan.module();
         String command = plan.removeCommand();
         if (command == null) {
-            KernelState.InitState state = KernelState.initstate(name, plan.builtin());
-            if (state == KernelState.InitState.ABSENT) {
-                return 0;
-            }
-            if (state == KernelState.InitState.BUILTIN) {
+            if (plan.builtin()) {
                 if (ignoreBuiltin) {
                     return 0;
                 }
-                err.accept(fatal() + "Module " + name + " is builtin.");
+                events.builtin(name);
                 return -ENOENT;
+            }
+            if (kernel.state(name) == Kernel.ModuleState.ABSENT) {
+                return 0;
             }
         }
         removeList(plan.post());
-        if (command == null && KernelState.refcnt(name) > 0) {
-            err.accept(fatal() + "Module " + name + " is in use.");
+        if (command == null && kernel.refcount(name) > 0) {
+            events.inUse(name);
             return -EBUSY;
         }
         int result;
         if (command == null) {
             result = removeFromKernel(name);
         } else {
-            printIfVerbose("remove " + command);
+            events.runningRemoveCommand(command);
             result = options.dryRun() ? 0 : removeCommand(command, name);
         }
         if (result < 0) {
@@ -321,7 +287,7 @@ public final class Loader {
                     .orElse(List.of()));
             java.util.Collections.reverse(dependencies);
             for (String dependency : dependencies) {
-                if (KernelState.refcnt(dependency) == 0) {
+                if (kernel.refcount(dependency) == 0) {
                     removeFromKernel(dependency);
                 }
             }
@@ -343,16 +309,16 @@ public final class Loader {
 
     /** rmmod_do_remove_module: "rmmod NAME" with -v; EEXIST is not an error (kmod without --first-time). */
     private int removeFromKernel(String name) {
-        printIfVerbose("rmmod " + name);
+        events.removing(name);
         if (options.dryRun()) {
             return 0;
         }
-        int result = syscalls().remove(name);
+        int result = kernel.remove(name);
         if (result == -EEXIST) {
             return 0;
         }
         if (result < 0) {
-            err.accept("modprobe: ERROR: could not remove '" + name + "': " + Errno.strerror(-result));
+            events.removeFailed(name, -result);
         }
         return result;
     }
@@ -360,23 +326,23 @@ public final class Loader {
     private int removeCommand(String command, String module) {
         int status = shell(command, module);
         if (status != 0) {
-            err.accept(fatal() + "Error running remove command for " + module);
+            events.removeCommandFailed(module);
             return -status;
         }
         return 0;
     }
 
-    private Syscalls syscalls() {
-        if (syscalls == null) {
-            syscalls = new Syscalls();
-        }
-        return syscalls;
-    }
-
-    /** A module file of a plan that cannot be read from the bundle; the message names it. */
+    /** A module file of a plan cannot be read from the bundle ({@code cause}), or is not in modules.dep (no cause). */
     private static final class ModuleReadException extends Exception {
-        ModuleReadException(String message) {
-            super(message);
+        final String module;
+        final String path;
+        final IOException cause;
+
+        ModuleReadException(String module, String path, IOException cause) {
+            super(module, cause, false, false);
+            this.module = module;
+            this.path = path;
+            this.cause = cause;
         }
     }
 }

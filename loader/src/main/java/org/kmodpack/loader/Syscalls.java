@@ -5,6 +5,7 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
+import org.kmodpack.modules.Errno;
 
 /**
  * The kernel's module system calls through libc (jnr-ffi). Each call returns 0 or a negative errno, as libkmod's
@@ -26,7 +27,6 @@ final class Syscalls {
         int delete_module(String name, int flags);
     }
 
-    static final int MODULE_INIT_COMPRESSED_FILE = 4;
     private static final int MFD_CLOEXEC = 1;
     private static final int O_NONBLOCK = 04000;
 

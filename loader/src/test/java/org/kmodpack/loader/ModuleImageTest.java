@@ -49,17 +49,17 @@ class ModuleImageTest {
         };
         byte[] compressed = Files.readAllBytes(work.resolve("dummy.ko" + suffix));
 
-        ModuleImage here = ModuleImage.of(compressed, Optional.empty());
+        ModuleImage here = ModuleImage.of("dummy.ko", compressed, Optional.empty());
         assertArrayEquals(plain, here.bytes());
         assertEquals(0, here.flags());
-        ModuleImage otherFormat = ModuleImage.of(compressed, Optional.of(format.equals("xz") ? "zstd" : "xz"));
+        ModuleImage otherFormat = ModuleImage.of("dummy.ko", compressed, Optional.of(format.equals("xz") ? "zstd" : "xz"));
         assertArrayEquals(plain, otherFormat.bytes());
 
-        ModuleImage kernel = ModuleImage.of(compressed, Optional.of(format));
+        ModuleImage kernel = ModuleImage.of("dummy.ko", compressed, Optional.of(format));
         assertArrayEquals(compressed, kernel.bytes());
-        assertEquals(Syscalls.MODULE_INIT_COMPRESSED_FILE, kernel.flags());
+        assertEquals(Kernel.MODULE_INIT_COMPRESSED_FILE, kernel.flags());
 
-        ModuleImage uncompressed = ModuleImage.of(plain, Optional.of(format));
+        ModuleImage uncompressed = ModuleImage.of("dummy.ko", plain, Optional.of(format));
         assertArrayEquals(plain, uncompressed.bytes());
         assertEquals(0, uncompressed.flags());
     }

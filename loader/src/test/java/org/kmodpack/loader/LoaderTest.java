@@ -1,0 +1,277 @@
+package org.kmodpack.loader;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.modules.Errno;
+import org.kmodpack.modules.Modprobe;
+import org.kmodpack.modules.ModuleFile;
+import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.modules.ProbeStep;
+import org.kmodpack.packer.PackOptions;
+import org.kmodpack.packer.PackProgress;
+import org.kmodpack.packer.Packer;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
+import org.kmodpack.testkernels.TestData;
+
+/**
+ * Loading into a kernel that records what it is given: every module of the synthetic tree loads exactly the
+ * modules, in the order and with the bytes, that the real kmod's {@code modprobe -D} names on the unpacked tree;
+ * what the kernel already holds is skipped, a refusal stops the plan, and {@code modprobe -r} removes what kmod
+ * removes.
+ */
+class LoaderTest {
+    @TempDir
+    static Path work;
+
+    private static Path moduleDir;
+    private static Bundle bundle;
+    private static ModuleIndex index;
+    private static Modprobe modprobe;
+    private static Path emptyConfig;
+
+    @BeforeAll
+    static void pack() throws IOException {
+        moduleDir = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        Path file = work.resolve("basic.kpack");
+        Packer.pack(moduleDir, file, PackOptions.defaults(), PackProgress.NONE);
+        bundle = Bundle.open(file);
+        index = ModuleIndex.of(bundle);
+        emptyConfig = Files.createDirectories(work.resolve("modprobe.d"));
+        String dir = moduleDir.toString();
+        modprobe = index.modprobe(index.loadConfig(List.of(emptyConfig), dir, null, message -> { }), dir,
+                message -> { });
+    }
+
+    @AfterAll
+    static void close() throws IOException {
+        bundle.close();
+    }
+
+    @Test
+    void everyModuleLoadsWhatKmodShowDependsNames() throws IOException, InterruptedException {
+        for (String module : index.moduleNames()) {
+            RecordingKernel kernel = kernel();
+            Events events = new Events();
+            assertEquals(0, loader(kernel, events).modprobe(module, null), module + ": " + events.reported);
+            // -D lists a softdep that is also a dependency twice; the second insertion finds it loaded (EEXIST).
+            Set<String> expected = new LinkedHashSet<>();
+            for (String line : kmodShowDepends(module)) {
+                if (line.startsWith("insmod ")) {
+                    expected.add(line.strip());
+                }
+            }
+            List<String> loaded = new ArrayList<>();
+            for (RecordingKernel.Load load : kernel.loads) {
+                String path = index.module(load.module()).orElseThrow().path();
+                loaded.add(("insmod " + moduleDir + "/" + path + " " + load.params()).strip());
+                byte[] file = Files.readAllBytes(moduleDir.resolve(path));
+                assertArrayEquals(ModuleFile.decompress(path, file), load.image(), path);
+                assertEquals(0, load.flags(), path);
+            }
+            assertEquals(List.copyOf(expected), loaded, module);
+            assertEquals(List.of(), events.reported, module);
+        }
+    }
+
+    @Test
+    void whatTheKernelHoldsIsNotLoadedAgain() {
+        RecordingKernel kernel = kernel().withLive("chain_c").withLive("chain_d");
+        assertEquals(0, loader(kernel, new Events()).modprobe("chain_a", null));
+        assertEquals(List.of("chain_b", "chain_a"), kernel.loaded());
+        RecordingKernel all = kernel().withLive("chain_a");
+        assertEquals(0, loader(all, new Events()).modprobe("chain_a", null));
+        assertEquals(List.of(), all.loaded());
+    }
+
+    @Test
+    void aRefusedDependencyStopsThePlanAndIsReported() {
+        RecordingKernel kernel = kernel().refusing("chain_c", Errno.ENOEXEC);
+        Events events = new Events();
+        assertEquals(-Errno.ENOEXEC, loader(kernel, events).modprobe("chain_a", null));
+        assertEquals(List.of("chain_d"), kernel.loaded());
+        assertEquals(List.of("insertFailed chain_a " + Errno.ENOEXEC), events.reported);
+    }
+
+    @Test
+    void aDryRunReportsEveryStepAndLoadsNothing() {
+        RecordingKernel kernel = kernel();
+        Events events = new Events();
+        Loader dryRun = new Loader(bundle, index, modprobe, kernel, new Loader.Options(true, false), events);
+        assertEquals(0, dryRun.modprobe("chain_b", null));
+        assertEquals(List.of(), kernel.loaded());
+        assertEquals(List.of("chain_d", "chain_c", "chain_b"), events.steps);
+    }
+
+    @Test
+    void removingTakesTheModuleThenTheDependenciesNobodyUses() {
+        RecordingKernel kernel = kernel();
+        Loader loader = loader(kernel, new Events());
+        assertEquals(0, loader.modprobe("chain_a", null));
+        assertEquals(0, loader.modprobe("vendor_drv", null));
+        Events events = new Events();
+        assertEquals(-Errno.EBUSY, loader(kernel, events).remove(List.of("chain_a")));
+        assertEquals(List.of("inUse chain_a"), events.reported);
+        // kmod removes the module, then goes through its modules.dep line backwards, removing each dependency
+        // nobody uses any more (once: chain_b, which chain_a used, stays); a name no longer loaded is no error.
+        assertEquals(0, loader.remove(List.of("vendor_drv", "chain_a")));
+        assertEquals(List.of("vendor_drv", "chain_a", "dup_mod"), kernel.removals);
+        assertEquals(0, loader.remove(List.of("chain_b")));
+        assertEquals(List.of("vendor_drv", "chain_a", "dup_mod", "chain_b", "chain_c"), kernel.removals);
+    }
+
+    @Test
+    void insmodLoadsOneFileWithoutItsDependencies() {
+        RecordingKernel kernel = kernel();
+        Events events = new Events();
+        assertEquals(0, loader(kernel, events).insmod("kernel/lib/chain/chain_b.ko.xz", "x=1"));
+        assertEquals(List.of("chain_b"), kernel.loaded());
+        assertEquals("x=1", kernel.loads.get(0).params());
+        assertEquals(-Errno.ENOENT, loader(kernel, events).insmod("kernel/no/such.ko", null));
+        assertEquals(List.of("insmodNoFile kernel/no/such.ko"), events.reported);
+    }
+
+    private static RecordingKernel kernel() {
+        Map<String, List<String>> dependencies = new HashMap<>();
+        for (String module : index.moduleNames()) {
+            dependencies.put(module, index.module(module).orElseThrow().dependencies());
+        }
+        return new RecordingKernel(dependencies);
+    }
+
+    private static Loader loader(RecordingKernel kernel, Events events) {
+        return new Loader(bundle, index, modprobe, kernel, new Loader.Options(false, false), events);
+    }
+
+    private static List<String> kmodShowDepends(String module) throws IOException, InterruptedException {
+        Path root = moduleDir.getParent().getParent().getParent();
+        List<String> command = List.of("modprobe", "-C", emptyConfig.toString(), "-d", root.toString(), "-S",
+                moduleDir.getFileName().toString(), "-D", module);
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            TestData.unavailable("modprobe missing: apt-get install kmod");
+            throw e;
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + output);
+        assertTrue(output.contains("insmod "), output);
+        return output.lines().toList();
+    }
+
+    /** The events as "name arguments" lines; steps by module. */
+    private static final class Events implements LoadEvents {
+        final List<String> reported = new ArrayList<>();
+        final List<String> steps = new ArrayList<>();
+
+        @Override
+        public void step(ProbeStep step) {
+            steps.add(step.module());
+        }
+
+        @Override
+        public void inserting(String path, String params) {
+        }
+
+        @Override
+        public void removing(String module) {
+        }
+
+        @Override
+        public void runningRemoveCommand(String command) {
+        }
+
+        @Override
+        public void notFound(String name) {
+            reported.add("notFound " + name);
+        }
+
+        @Override
+        public void notFoundForRemoval(String name) {
+            reported.add("notFoundForRemoval " + name);
+        }
+
+        @Override
+        public void unreadable(String planModule, String module, String path, IOException cause) {
+            reported.add("unreadable " + planModule + " " + module);
+        }
+
+        @Override
+        public void notInModulesDep(String planModule, String module) {
+            reported.add("notInModulesDep " + planModule + " " + module);
+        }
+
+        @Override
+        public void insertFailed(String module, int errno) {
+            reported.add("insertFailed " + module + " " + errno);
+        }
+
+        @Override
+        public void undecompressable(String module, IOException cause) {
+            reported.add("undecompressable " + module);
+        }
+
+        @Override
+        public void installCommandFailed(String module, String command, int status) {
+            reported.add("installCommandFailed " + module);
+        }
+
+        @Override
+        public void removeCommandFailed(String module) {
+            reported.add("removeCommandFailed " + module);
+        }
+
+        @Override
+        public void shellUnavailable(String module, IOException cause) {
+            reported.add("shellUnavailable " + module);
+        }
+
+        @Override
+        public void insmodNoFile(String nameOrPath) {
+            reported.add("insmodNoFile " + nameOrPath);
+        }
+
+        @Override
+        public void insmodUnreadable(String nameOrPath, String path, IOException cause) {
+            reported.add("insmodUnreadable " + nameOrPath);
+        }
+
+        @Override
+        public void insmodFailed(String nameOrPath, int errno) {
+            reported.add("insmodFailed " + nameOrPath + " " + errno);
+        }
+
+        @Override
+        public void builtin(String module) {
+            reported.add("builtin " + module);
+        }
+
+        @Override
+        public void inUse(String module) {
+            reported.add("inUse " + module);
+        }
+
+        @Override
+        public void removeFailed(String module, int errno) {
+            reported.add("removeFailed " + module + " " + errno);
+        }
+    }
+}
