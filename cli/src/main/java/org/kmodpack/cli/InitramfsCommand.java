@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.zip.GZIPOutputStream;
 import org.kmodpack.initramfs.Initramfs;
+import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.reader.Bundle;
 import org.tukaani.xz.LZMA2Options;
@@ -62,8 +64,9 @@ final class InitramfsCommand implements Callable<Integer> {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory("");
             var err = spec.commandLine().getErr();
+            Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
             Initramfs initramfs = new Initramfs(bundle, index,
-                    index.modprobe(index.loadConfig(null, moduleDir, err::println), moduleDir, err::println));
+                    index.modprobe(index.loadConfig(null, moduleDir, problems), moduleDir, problems));
             List<String> modules = initramfs.closure(names);
             Path absolute = output.toAbsolutePath();
             Path temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");

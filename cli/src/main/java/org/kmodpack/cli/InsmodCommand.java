@@ -3,9 +3,11 @@ package org.kmodpack.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.Callable;
 import org.kmodpack.loader.Kernel;
 import org.kmodpack.loader.Loader;
+import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.reader.Bundle;
@@ -49,8 +51,9 @@ final class InsmodCommand implements Callable<Integer> {
         try (Bundle bundle = trust.open(bundlePath, Bundle.DEFAULT_CACHE_BYTES)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory("");
-            Modprobe modprobe = index.modprobe(index.loadConfig(List.of(), moduleDir, null, err::println), moduleDir,
-                    err::println);
+            Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
+            Modprobe modprobe = index.modprobe(index.loadConfig(List.of(), moduleDir, null, problems), moduleDir,
+                    problems);
             Loader loader = new Loader(bundle, index, modprobe, Kernel.running(), new Loader.Options(false, false),
                     new LoaderMessages(out, err, verbose, false, moduleDir, bundle.toString()));
             // insmod joins its arguments with spaces, unquoted (kmod's insmod.c).

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.kmodpack.modules.Modinfo;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.reader.Bundle;
 import picocli.CommandLine.Command;
@@ -64,7 +63,7 @@ final class ModinfoCommand implements Callable<Integer> {
         chosen = filename ? "filename" : chosen;
         try (Bundle bundle = Bundle.open(bundlePath)) {
             ModuleIndex index = ModuleIndex.of(bundle);
-            Modinfo modinfo = index.modinfo(index.moduleDirectory(root));
+            ModinfoLayout modinfo = new ModinfoLayout(index.modinfo(index.moduleDirectory(root)));
             boolean ok = true;
             for (String name : names) {
                 ByteArrayOutputStream text = new ByteArrayOutputStream();

@@ -6,9 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.kmodpack.loader.Kernel;
 import org.kmodpack.loader.Loader;
-import org.kmodpack.modules.ModprobeConfig;
+import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.modules.ProbeStep;
@@ -88,8 +89,8 @@ final class ModprobeCommand implements Callable<Integer> {
         try (Bundle bundle = trust.signatures.open(bundlePath)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory(root);
-            ModprobeConfig configuration = index.loadConfig(config, moduleDir, err::println);
-            Modprobe modprobe = index.modprobe(configuration, moduleDir, err::println);
+            Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
+            Modprobe modprobe = index.modprobe(index.loadConfig(config, moduleDir, problems), moduleDir, problems);
             List<String> targets = all ? names : names.subList(0, 1);
             String extraOptions = all ? null : options(names.subList(1, names.size()));
             boolean failed = false;
@@ -124,8 +125,8 @@ final class ModprobeCommand implements Callable<Integer> {
         try (Bundle bundle = trust.open(bundlePath, Bundle.DEFAULT_CACHE_BYTES)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory(root);
-            ModprobeConfig configuration = index.loadConfig(config, moduleDir, err::println);
-            Modprobe modprobe = index.modprobe(configuration, moduleDir, err::println);
+            Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
+            Modprobe modprobe = index.modprobe(index.loadConfig(config, moduleDir, problems), moduleDir, problems);
             Loader loader = new Loader(bundle, index, modprobe, Kernel.running(),
                     new Loader.Options(dryRun, useBlacklist),
                     new LoaderMessages(out, err, verbose, all, moduleDir, bundle.toString()));

@@ -14,7 +14,7 @@ final class KernelCmdline {
     private KernelCmdline() {
     }
 
-    static void parse(String cmdline, ModprobeConfig config, Consumer<String> errors) {
+    static void parse(String cmdline, ModprobeConfig config, Consumer<KmodProblem> errors) {
         char[] buf = (cmdline + "\0").toCharArray();
         State state = State.MODNAME;
         boolean quoted = false;
@@ -91,7 +91,7 @@ final class KernelCmdline {
     }
 
     private static void result(ModprobeConfig config, String modname, String param, String value,
-            Consumer<String> errors) {
+            Consumer<KmodProblem> errors) {
         if (modname.equals("modprobe") && param.startsWith("blacklist=")) {
             String list = value == null ? "" : value;
             for (String name : list.split(",", -1)) {
@@ -101,8 +101,7 @@ final class KernelCmdline {
         }
         Optional<String> normalized = ModuleNames.underscores(modname);
         if (normalized.isEmpty()) {
-            errors.accept("libkmod: ERROR ../libkmod/libkmod-config.c:489 kcmdline_parse_result: Ignoring bad "
-                    + "option on kernel command line while parsing module name: '" + modname + "'");
+            errors.accept(KmodProblem.of(KmodProblem.Kind.CMDLINE_BAD_OPTION, modname));
             return;
         }
         config.addOptions(normalized.get(), param);

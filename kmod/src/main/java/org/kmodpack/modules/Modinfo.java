@@ -1,24 +1,22 @@
 package org.kmodpack.modules;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
+import org.kmodpack.format.CorruptBundleException;
+import org.kmodpack.format.ModinfoField;
 import org.kmodpack.format.ModuleContent;
 import org.kmodpack.format.ModuleSection;
-import org.kmodpack.format.ModinfoField;
-import org.kmodpack.format.CorruptBundleException;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 
 /**
- * kmod 30's modinfo over a bundle: fields in .modinfo order, then the signature fields, then one merged line
- * per parameter (parameters listed last-seen-first, as kmod's prepended list prints them). Output is bytes:
- * field values are printed as stored, whatever their encoding.
+ * kmod 30's modinfo over a bundle, as data: what a name finds, and for each module its fields in .modinfo
+ * order, then the signature fields, and its parameters merged (listed last-seen-first, as kmod's prepended list
+ * holds them). Values are bytes, whatever their encoding. The text layout is the command's.
  */
 public final class Modinfo {
     private final Bundle bundle;
@@ -32,141 +30,110 @@ public final class Modinfo {
         this.lookups = new Modprobe(section, ModprobeConfig.empty(), moduleDir, message -> { });
     }
 
-    /** A field's value as modinfo prints it. */
-    public record Field(String key, byte[] value) {
+    /** A field; {@code hex} says modinfo prints the value as colon-separated hex (signatures, key ids). */
+    public record Field(String key, byte[] value, boolean hex) {
         public String text() {
             return new String(value, StandardCharsets.UTF_8);
         }
     }
 
+    /** A parameter from parm=NAME:DESCRIPTION and parmtype=NAME:TYPE; either part may be missing (null). */
+    public record Parameter(byte[] name, byte[] description, byte[] type) {
+    }
+
+    /** A module a name finds: its file under the module directory, or none for a built-in module. */
+    public static final class Match {
+        private final Modprobe.Mod mod;
+        private final Optional<String> filename;
+
+        private Match(Modprobe.Mod mod, Optional<String> filename) {
+            this.mod = mod;
+            this.filename = filename;
+        }
+
+        public String name() {
+            return mod.name;
+        }
+
+        public Optional<String> filename() {
+            return filename;
+        }
+    }
+
     /**
-     * The fields kmod_module_get_info lists for a module found by {@code name} (the first match), or null
-     * when nothing matches.
+     * kmod_module_get_info's answer for one module: {@code errno} 0 and its fields, or the errno it fails with
+     * (ENOENT for a built-in module without modules.builtin.modinfo, which modinfo does not report). Parameters
+     * are merged from the parm and parmtype fields; {@code invalidParameters} are those without ':'.
      */
+    public record Fields(int errno, List<Field> fields, List<Parameter> parameters, List<Field> invalidParameters) {
+        static Fields failed(int errno) {
+            return new Fields(errno, List.of(), List.of(), List.of());
+        }
+
+        static Fields of(List<ModinfoField> info) {
+            List<Field> fields = info.stream().map(i -> new Field(i.key(), i.value(), i.hex())).toList();
+            List<Field> invalid = new ArrayList<>();
+            List<Parameter> parameters = mergeParameters(fields, invalid);
+            return new Fields(0, fields, List.copyOf(parameters), List.copyOf(invalid));
+        }
+    }
+
+    /**
+     * The modules kmod_module_new_from_lookup finds for {@code nameOrAlias} (empty when nothing matches), or
+     * empty when the name is not a valid alias (unbalanced brackets).
+     */
+    public Optional<List<Match>> find(String nameOrAlias) {
+        List<Modprobe.Mod> found = lookups.lookup(nameOrAlias);
+        if (found == null) {
+            return Optional.empty();
+        }
+        List<Match> matches = new ArrayList<>(found.size());
+        for (Modprobe.Mod mod : found) {
+            matches.add(new Match(mod, Optional.ofNullable(lookups.path(mod))));
+        }
+        return Optional.of(matches);
+    }
+
+    /** The fields of a module {@link #find} found. */
+    public Fields fields(Match match) throws IOException {
+        return fields(match.mod);
+    }
+
+    /** The fields of the first module {@code nameOrAlias} finds; empty when it finds none or they cannot be read. */
     public List<Field> fields(String nameOrAlias) throws IOException {
         List<Modprobe.Mod> found = lookups.lookup(nameOrAlias);
         if (found == null || found.isEmpty()) {
-            return null;
+            return List.of();
         }
-        List<Field> fields = new ArrayList<>();
-        List<ModinfoField> info = info(found.get(0), new int[1]);
-        if (info != null) {
-            info.forEach(i -> fields.add(new Field(i.key(), value(i))));
-        }
-        return fields;
+        return fields(found.get(0)).fields();
     }
 
-    /**
-     * Prints what {@code modinfo [-F field] NAME} prints to {@code out}, errors (kmod's wording) to
-     * {@code errors}; returns false when kmod would exit 1 for this name.
-     */
-    public boolean print(String name, String field, ByteArrayOutputStream out, Consumer<String> errors)
-            throws IOException {
-        List<Modprobe.Mod> found = lookups.lookup(name);
-        if (found == null) {
-            errors.accept("modinfo: ERROR: Module alias " + name + " not found.");
-            return false;
-        }
-        if (found.isEmpty()) {
-            errors.accept("modinfo: ERROR: Module " + name + " not found.");
-            return false;
-        }
-        boolean ok = true;
-        for (Modprobe.Mod mod : found) {
-            ok &= printModule(mod, field, out, errors);
-        }
-        return ok;
-    }
-
-    private boolean printModule(Modprobe.Mod mod, String field, ByteArrayOutputStream out, Consumer<String> errors)
-            throws IOException {
-        String filename = lookups.path(mod);
-        boolean noFile = filename == null;
-        if (noFile) {
-            if (field == null) {
-                line(out, pad("name:") + mod.name);
-            } else if (field.equals("name")) {
-                line(out, mod.name);
-            }
-            filename = "(builtin)";
-        }
-        if ("filename".equals(field)) {
-            line(out, filename);
-            return true;
-        } else if (field == null) {
-            line(out, pad("filename:") + filename);
-        }
-        int[] error = new int[1];
-        List<ModinfoField> info = info(mod, error);
-        if (info == null) {
-            if (noFile && error[0] == ENOENT) {
-                return true;
-            }
-            errors.accept("modinfo: ERROR: could not get modinfo from '" + mod.name + "': " + strerror(error[0]));
-            return false;
-        }
-        if ("parm".equals(field)) {
-            printParams(parameters(info, errors), false, out);
-            return true;
-        }
-        List<ModinfoField> params = new ArrayList<>();
-        for (ModinfoField i : info) {
-            if (field != null) {
-                if (field.equals(i.key())) {
-                    out.writeBytes(value(i));
-                    out.write('\n');
-                }
-                continue;
-            }
-            if (i.key().equals("parm") || i.key().equals("parmtype")) {
-                params.add(i);
-                continue;
-            }
-            out.writeBytes((i.key() + ":" + " ".repeat(Math.max(0, 15 - utf8Length(i.key()))))
-                    .getBytes(StandardCharsets.UTF_8));
-            out.writeBytes(value(i));
-            out.write('\n');
-        }
-        if (field == null) {
-            printParams(parameters(params, errors), true, out);
-        }
-        return true;
-    }
-
-    private static final int ENOENT = 2;
-    private static final int EINVAL = 22;
-    private static final int ENOSYS = 38;
-
-    /** kmod_module_get_info; null with the errno in {@code error[0]} when kmod fails. */
-    private List<ModinfoField> info(Modprobe.Mod mod, int[] error) throws IOException {
+    /** kmod_module_get_info: the fields, or the errno kmod fails with. */
+    private Fields fields(Modprobe.Mod mod) throws IOException {
         if (lookups.isBuiltin(mod)) {
             if (!section.hasBuiltinModinfo()) {
-                error[0] = ENOENT;
-                return null;
+                return Fields.failed(Errno.ENOENT);
             }
             Optional<ModuleSection.InfoRef> ref = section.builtinInfo(mod.name);
             if (ref.isEmpty()) {
-                error[0] = ENOSYS;
-                return null;
+                return Fields.failed(Errno.ENOSYS);
             }
-            return read(ref.get());
+            return Fields.of(read(ref.get()));
         }
         int at = section.findModule(mod.name);
         int flags = at < 0 ? ModuleContent.FLAG_NO_MODINFO : section.moduleFlags(at);
         if ((flags & ModuleContent.FLAG_INVALID_ELF) != 0) {
-            error[0] = EINVAL;
-            return null;
+            return Fields.failed(Errno.EINVAL);
         }
         if ((flags & ModuleContent.FLAG_NO_MODINFO) != 0) {
-            error[0] = ENOENT;
-            return null;
+            return Fields.failed(Errno.ENOENT);
         }
         List<ModinfoField> info = read(section.moduleInfo(at));
         List<ModinfoField> resolved = new ArrayList<>(info.size());
         for (ModinfoField i : info) {
             resolved.add(i.inFile() ? new ModinfoField(i.key(), fileBytes(section.modulePath(at), i), i.hex()) : i);
         }
-        return resolved;
+        return Fields.of(resolved);
     }
 
     /** A value the index refers to instead of storing: bytes of the module file itself. */
@@ -188,30 +155,17 @@ public final class Modinfo {
         return ModuleSection.decodeInfo(bundle.readModuleInfo(ref), bundle.toString());
     }
 
-    private static String strerror(int errno) {
-        return switch (errno) {
-            case ENOENT -> "No such file or directory";
-            case EINVAL -> "Invalid argument";
-            case ENOSYS -> "Function not implemented";
-            default -> "errno " + errno;
-        };
-    }
-
-    private record Param(byte[] name, byte[] description, byte[] type) {
-    }
-
     /** process_parm: parm=NAME:DESC and parmtype=NAME:TYPE merged by name, newest name first. */
-    private static List<Param> parameters(List<ModinfoField> info, Consumer<String> errors) {
-        List<Param> params = new ArrayList<>();
-        for (ModinfoField i : info) {
+    private static List<Parameter> mergeParameters(List<Field> info, List<Field> invalid) {
+        List<Parameter> params = new ArrayList<>();
+        for (Field i : info) {
             if (!i.key().equals("parm") && !i.key().equals("parmtype")) {
                 continue;
             }
             byte[] v = i.value();
             int colon = indexOf(v, (byte) ':');
             if (colon < 0) {
-                errors.accept("modinfo: ERROR: Found invalid \"" + i.key() + "=" + new String(v, StandardCharsets.UTF_8)
-                        + "\": missing ':'");
+                invalid.add(i);
                 continue;
             }
             byte[] name = java.util.Arrays.copyOf(v, colon);
@@ -223,9 +177,9 @@ public final class Modinfo {
                     break;
                 }
             }
-            Param old = at < 0 ? new Param(name, null, null) : params.get(at);
-            Param updated = i.key().equals("parm") ? new Param(name, rest, old.type())
-                    : new Param(name, old.description(), rest);
+            Parameter old = at < 0 ? new Parameter(name, null, null) : params.get(at);
+            Parameter updated = i.key().equals("parm") ? new Parameter(name, rest, old.type())
+                    : new Parameter(name, old.description(), rest);
             if (at < 0) {
                 params.add(0, updated);
             } else {
@@ -233,65 +187,6 @@ public final class Modinfo {
             }
         }
         return params;
-    }
-
-    private static void printParams(List<Param> params, boolean labelled, ByteArrayOutputStream out) {
-        for (Param p : params) {
-            if (labelled) {
-                out.writeBytes(pad("parm:").getBytes(StandardCharsets.US_ASCII));
-            }
-            out.writeBytes(p.name());
-            out.write(':');
-            if (p.description() == null) {
-                if (!labelled) {
-                    out.writeBytes(" (".getBytes(StandardCharsets.US_ASCII));
-                }
-                out.writeBytes(p.type());
-                if (!labelled) {
-                    out.write(')');
-                }
-            } else {
-                out.writeBytes(p.description());
-                if (p.type() != null) {
-                    out.writeBytes(" (".getBytes(StandardCharsets.US_ASCII));
-                    out.writeBytes(p.type());
-                    out.write(')');
-                }
-            }
-            out.write('\n');
-        }
-    }
-
-    /** Hex fields as kmod prints them: "AB:CD:...", a line break and two tabs after every 20 bytes. */
-    private static byte[] value(ModinfoField info) {
-        if (!info.hex()) {
-            return info.value();
-        }
-        byte[] raw = info.value();
-        StringBuilder hex = new StringBuilder(raw.length * 3);
-        for (int i = 0; i < raw.length; i++) {
-            hex.append(String.format("%02X", raw[i] & 0xFF));
-            if (i < raw.length - 1) {
-                hex.append(':');
-                if ((i + 1) % 20 == 0) {
-                    hex.append("\n\t\t");
-                }
-            }
-        }
-        return hex.toString().getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private static String pad(String label) {
-        return String.format("%-16s", label);
-    }
-
-    private static void line(ByteArrayOutputStream out, String text) {
-        out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
-        out.write('\n');
-    }
-
-    private static int utf8Length(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static int indexOf(byte[] bytes, byte b) {

@@ -20,14 +20,14 @@ public final class Modprobe {
     private final ModuleSection index;
     private final ModprobeConfig config;
     private final String moduleDir;
-    private final Consumer<String> errors;
+    private final Consumer<KmodProblem> errors;
     private final Map<String, Mod> pool = new HashMap<>();
     private final byte[][] aliasPatterns;
     private final byte[][] softdepPatterns;
     private final byte[][] installPatterns;
     private int generation;
 
-    Modprobe(ModuleSection index, ModprobeConfig config, String moduleDir, Consumer<String> errors) {
+    Modprobe(ModuleSection index, ModprobeConfig config, String moduleDir, Consumer<KmodProblem> errors) {
         this.index = index;
         this.config = config;
         this.moduleDir = moduleDir;
@@ -256,8 +256,7 @@ public final class Modprobe {
         for (String name : names) {
             List<Mod> found = lookup(name);
             if (found == null) {
-                errors.accept("modprobe: ERROR: ../libkmod/libkmod-module.c:1567 lookup_softdep() failed to lookup "
-                        + "soft dependency '" + name + "', continuing anyway.");
+                errors.accept(KmodProblem.of(KmodProblem.Kind.SOFTDEP_NOT_FOUND, name));
             } else {
                 out.addAll(found);
             }

@@ -19,7 +19,6 @@ public final class ModprobeConfig {
     /** kmod's default configuration folders, in priority order (the first wins on equal file names). */
     public static final List<Path> DEFAULT_PATHS = List.of(Path.of("/etc/modprobe.d"), Path.of("/run/modprobe.d"),
             Path.of("/usr/local/lib/modprobe.d"), Path.of("/lib/modprobe.d"));
-    static final String CONFIG_ERROR = "libkmod: ERROR ../libkmod/libkmod-config.c:712 kmod_config_parse: ";
 
     public record Alias(String pattern, String module) {
     }
@@ -54,7 +53,7 @@ public final class ModprobeConfig {
      * the kernel command line. Problems are reported to {@code errors} with kmod's wording and skipped.
      */
     public static ModprobeConfig load(List<Path> paths, String moduleDir, String softdepText, String kernelCmdline,
-            Consumer<String> errors) {
+            Consumer<KmodProblem> errors) {
         List<ConfigFile> files = new ArrayList<>();
         insertSorted(files, new ConfigFile("modules.softdep", moduleDir + "/modules.softdep", softdepText));
         for (Path path : paths == null ? DEFAULT_PATHS : paths) {
@@ -114,7 +113,7 @@ public final class ModprobeConfig {
     private record ConfigFile(String name, String path, String text) {
     }
 
-    private static void list(List<ConfigFile> files, Path path, Consumer<String> errors) {
+    private static void list(List<ConfigFile> files, Path path, Consumer<KmodProblem> errors) {
         if (!Files.exists(path)) {
             return;
         }
@@ -128,8 +127,8 @@ public final class ModprobeConfig {
         try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
             children.forEach(child -> names.add(child.getFileName().toString()));
         } catch (IOException e) {
-            errors.accept("libkmod: ERROR ../libkmod/libkmod-config.c:868 conf_files_list: opendir(" + path + "): "
-                    + (e instanceof java.nio.file.AccessDeniedException ? "Permission denied" : e.getMessage()));
+            errors.accept(new KmodProblem(KmodProblem.Kind.CONFIG_DIRECTORY_UNREADABLE, path.toString(), 0,
+                    e instanceof java.nio.file.AccessDeniedException ? "Permission denied" : e.getMessage()));
             return;
         }
         for (String name : names) {
@@ -137,8 +136,7 @@ public final class ModprobeConfig {
                 continue;
             }
             if (Files.isDirectory(path.resolve(name))) {
-                errors.accept("libkmod: ERROR ../libkmod/libkmod-config.c:772 conf_files_filter_out: "
-                        + "Directories inside directories are not supported: " + path + "/" + name);
+                errors.accept(KmodProblem.of(KmodProblem.Kind.CONFIG_SUBDIRECTORY, path + "/" + name));
                 continue;
             }
             insertSorted(files, new ConfigFile(name, path + "/" + name, null));
@@ -162,7 +160,7 @@ public final class ModprobeConfig {
         files.add(at, file);
     }
 
-    private void parse(String file, String text, Consumer<String> errors) {
+    private void parse(String file, String text, Consumer<KmodProblem> errors) {
         LineReader lines = new LineReader(text);
         for (String line; (line = lines.next()) != null; ) {
             if (line.isEmpty() || line.charAt(0) == '#') {
@@ -206,15 +204,13 @@ public final class ModprobeConfig {
                     yield true;
                 }
                 case "include", "config" -> {
-                    errors.accept(CONFIG_ERROR.replace("712", "708") + file + ": command " + command
-                            + " is deprecated and not parsed anymore");
+                    errors.accept(new KmodProblem(KmodProblem.Kind.CONFIG_COMMAND_DEPRECATED, file, 0, command));
                     yield true;
                 }
                 default -> false;
             };
             if (!ok) {
-                errors.accept(CONFIG_ERROR + file + " line " + lines.number() + ": ignoring bad line starting with '"
-                        + command + "'");
+                errors.accept(new KmodProblem(KmodProblem.Kind.CONFIG_BAD_LINE, file, lines.number(), command));
             }
         }
     }

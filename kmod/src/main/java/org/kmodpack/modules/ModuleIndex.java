@@ -88,17 +88,17 @@ public final class ModuleIndex {
      * Configuration as modprobe reads it: {@code paths} (files or folders, kmod's defaults when null) merged
      * with the bundle's modules.softdep, then the kernel command line of this host.
      */
-    public ModprobeConfig loadConfig(List<Path> paths, String moduleDirectory, Consumer<String> errors) {
+    public ModprobeConfig loadConfig(List<Path> paths, String moduleDirectory, Consumer<KmodProblem> errors) {
         return loadConfig(paths, moduleDirectory, ModprobeConfig.readKernelCmdline(), errors);
     }
 
     /** As {@link #loadConfig(List, String, Consumer)} with the given kernel command line (null for none). */
     public ModprobeConfig loadConfig(List<Path> paths, String moduleDirectory, String kernelCmdline,
-            Consumer<String> errors) {
+            Consumer<KmodProblem> errors) {
         return ModprobeConfig.load(paths, moduleDirectory, section.softdepConfig(), kernelCmdline, errors);
     }
 
-    public Modprobe modprobe(ModprobeConfig config, String moduleDirectory, Consumer<String> errors) {
+    public Modprobe modprobe(ModprobeConfig config, String moduleDirectory, Consumer<KmodProblem> errors) {
         return new Modprobe(section, config, moduleDirectory, errors);
     }
 
