@@ -78,7 +78,11 @@ public final class Bundle implements AutoCloseable {
     }
 
     public static Bundle open(Path file, TrustPolicy policy, long cacheBytes) throws IOException {
-        Bundle bundle = open(file, cacheBytes);
+        return checked(open(file, cacheBytes), policy);
+    }
+
+    /** The bundle if its signatures satisfy {@code policy}; otherwise closes it and throws. */
+    private static Bundle checked(Bundle bundle, TrustPolicy policy) throws IOException {
         try {
             Verification verification = bundle.verifySignatures(policy);
             if (!verification.accepted()) {
@@ -96,28 +100,36 @@ public final class Bundle implements AutoCloseable {
      * SHA-256 and that the signature block's statement describes exactly this file. Signatures are not checked.
      */
     public static Bundle open(Path file, long cacheBytes) throws IOException {
-        String name = file.toString();
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        return open(ByteSource.open(file), cacheBytes);
+    }
+
+    /**
+     * As {@link #open(Path, long)}, from any source of the bundle's bytes; the bundle owns {@code source} and
+     * closes it (also when opening fails).
+     */
+    public static Bundle open(ByteSource source, long cacheBytes) throws IOException {
+        String name = source.name();
         try {
-            long length = channel.size();
-            ByteBuffer headerBytes = ByteBuffer.allocate((int) Math.min(Header.SIZE, length));
-            while (headerBytes.hasRemaining() && channel.read(headerBytes, headerBytes.position()) >= 0) {
-                // positional reads until full or end of file
-            }
-            Header header = Header.decode(headerBytes.array(), length, name);
-            ByteSource source = ByteSource.open(channel, length);
+            long length = source.length();
+            byte[] headerBytes = source.read(0, (int) Math.min(Header.SIZE, length));
+            Header header = Header.decode(headerBytes, length, name);
             byte[] indexBytes = source.read(header.indexOffset(), (int) header.indexLength());
             if (!Arrays.equals(Sha256.of(indexBytes), header.indexSha256())) {
                 throw new CorruptBundleException(name, "index fails its SHA-256 check");
             }
             Index index = Index.decode(ByteBuffer.wrap(indexBytes), Header.SIZE, header.indexOffset(), name);
             SignatureBlock signatures = header.signatureLength() == 0 ? null
-                    : readSignatureBlock(source, header, headerBytes.array(), index, name);
+                    : readSignatureBlock(source, header, headerBytes, index, name);
             return new Bundle(name, header, index, source, cacheBytes, signatures);
         } catch (IOException | RuntimeException | Error e) {
-            channel.close();
+            source.close();
             throw e;
         }
+    }
+
+    /** As {@link #open(Path, TrustPolicy, long)}, from any source of the bundle's bytes. */
+    public static Bundle open(ByteSource source, TrustPolicy policy, long cacheBytes) throws IOException {
+        return checked(open(source, cacheBytes), policy);
     }
 
     private static SignatureBlock readSignatureBlock(ByteSource source, Header header, byte[] headerBytes,

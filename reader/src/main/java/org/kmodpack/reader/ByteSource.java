@@ -1,93 +1,35 @@
 package org.kmodpack.reader;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 
 /**
- * Positional reads of the bundle file, safe from many threads: a read-only mapping where the file system
- * offers one (zero system calls per block), otherwise positional channel reads (Jimfs, huge files).
+ * Where a bundle's bytes come from: positional reads, safe from many threads at once. {@link #open(Path)} serves
+ * a file (a read-only mapping where the file system offers one, positional channel reads elsewhere); another
+ * source (a remote bundle, bytes in memory) plugs in here and {@link Bundle#open(ByteSource, long)} reads it
+ * the same way, checking every byte it reads against the bundle's hashes.
  */
-abstract sealed class ByteSource implements AutoCloseable {
+public interface ByteSource extends AutoCloseable {
+    /** The bundle's name in messages: the path the user gave, or what names the remote source. */
+    String name();
 
-    static ByteSource open(FileChannel channel, long length) {
-        if (length <= Integer.MAX_VALUE) {
-            try {
-                return new Mapped(channel, channel.map(FileChannel.MapMode.READ_ONLY, 0, length));
-            } catch (UnsupportedOperationException | IOException e) {
-                // Not every file system maps files (Jimfs does not); positional reads work everywhere.
-            }
-        }
-        return new Positional(channel);
+    /** The number of bytes the source holds. */
+    long length() throws IOException;
+
+    /** Copies {@code length} bytes at {@code position} into a new array; fails if the source ends first. */
+    byte[] read(long position, int length) throws IOException;
+
+    /** Feeds {@code length} bytes at {@code position} to {@code digest}; a source may avoid the copy. */
+    default void digest(MessageDigest digest, long position, int length) throws IOException {
+        digest.update(read(position, length));
     }
-
-    /** Copies {@code length} bytes at {@code position} into a new array. */
-    abstract byte[] read(long position, int length) throws IOException;
-
-    /** Feeds {@code length} bytes at {@code position} to {@code digest} without keeping them. */
-    abstract void digest(MessageDigest digest, long position, int length) throws IOException;
 
     @Override
-    public abstract void close() throws IOException;
+    void close() throws IOException;
 
-    private static final class Mapped extends ByteSource {
-        private final FileChannel channel;
-        private final MappedByteBuffer map;
-
-        Mapped(FileChannel channel, MappedByteBuffer map) {
-            this.channel = channel;
-            this.map = map;
-        }
-
-        @Override
-        byte[] read(long position, int length) {
-            byte[] out = new byte[length];
-            map.get((int) position, out);
-            return out;
-        }
-
-        @Override
-        void digest(MessageDigest digest, long position, int length) {
-            digest.update(map.slice((int) position, length));
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
-        }
-    }
-
-    private static final class Positional extends ByteSource {
-        private final FileChannel channel;
-
-        Positional(FileChannel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        byte[] read(long position, int length) throws IOException {
-            ByteBuffer out = ByteBuffer.allocate(length);
-            while (out.hasRemaining()) {
-                int n = channel.read(out, position + out.position());
-                if (n < 0) {
-                    throw new EOFException("bundle ended at " + (position + out.position()) + " while reading "
-                            + length + " bytes at " + position);
-                }
-            }
-            return out.array();
-        }
-
-        @Override
-        void digest(MessageDigest digest, long position, int length) throws IOException {
-            digest.update(read(position, length));
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
-        }
+    /** A file: mapped where the file system maps files and the file fits one mapping, positional reads elsewhere. */
+    static ByteSource open(Path file) throws IOException {
+        return FileSource.open(file);
     }
 }

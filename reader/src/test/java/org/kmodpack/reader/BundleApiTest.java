@@ -31,7 +31,8 @@ import org.kmodpack.format.SpecVectors;
 
 /**
  * The Bundle API on the tiny-zstd vector of spec/FORMAT.md (hello.ko is "hello\n" 64 times), from a Jimfs
- * file, which cannot be memory-mapped, and from a real file, which is.
+ * file, which cannot be memory-mapped, from a real file, which is, and from bytes in memory through the public
+ * {@link ByteSource} interface, as a remote source would serve them.
  */
 class BundleApiTest {
     private static final byte[] HELLO = "hello\n".repeat(64).getBytes(StandardCharsets.US_ASCII);
@@ -51,13 +52,16 @@ class BundleApiTest {
     }
 
     private Bundle open(String where) throws IOException {
+        if (where.equals("memory")) {
+            return Bundle.open(new MemorySource(SpecVectors.bytes("tiny-zstd")), Bundle.DEFAULT_CACHE_BYTES);
+        }
         Path file = where.equals("jimfs") ? jimfs.getPath("/tiny.kmp") : temporary.resolve("tiny.kmp");
         Files.write(file, SpecVectors.bytes("tiny-zstd"));
         return Bundle.open(file);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk"})
+    @ValueSource(strings = {"jimfs", "disk", "memory"})
     void theRootHasEveryEmptySpelling(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             for (String root : new String[] {"", ".", "/", "./", ".//."}) {
@@ -70,7 +74,7 @@ class BundleApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk"})
+    @ValueSource(strings = {"jimfs", "disk", "memory"})
     void lookupsNeverClimbOrFollowSymlinks(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             assertEquals("kernel/hello.ko", bundle.find("kernel//hello.ko").orElseThrow().path());
@@ -85,7 +89,7 @@ class BundleApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk"})
+    @ValueSource(strings = {"jimfs", "disk", "memory"})
     void listingIsInNameByteOrder(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             assertEquals(List.of("build", "kernel"), bundle.list(bundle.root()).stream().map(Entry::path).toList());
@@ -99,7 +103,7 @@ class BundleApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk"})
+    @ValueSource(strings = {"jimfs", "disk", "memory"})
     void positionalReads(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             Entry hello = bundle.get("kernel/hello.ko");
@@ -121,7 +125,7 @@ class BundleApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk"})
+    @ValueSource(strings = {"jimfs", "disk", "memory"})
     void byteChannelsHaveTheirOwnPosition(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             Entry hello = bundle.get("kernel/hello.ko");
@@ -155,7 +159,7 @@ class BundleApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk"})
+    @ValueSource(strings = {"jimfs", "disk", "memory"})
     void inputStreams(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             try (InputStream in = bundle.newInputStream(bundle.get("kernel/hello.ko"))) {
@@ -171,7 +175,7 @@ class BundleApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk"})
+    @ValueSource(strings = {"jimfs", "disk", "memory"})
     void info(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             BundleInfo info = bundle.info();
@@ -184,6 +188,31 @@ class BundleApiTest {
             assertEquals(384, info.dataLength(), "its content is stored once");
             assertEquals(23, info.storedDataLength());
             bundle.verifyBlocks();
+        }
+    }
+
+    /** A bundle held in memory: the smallest source that is not a file. */
+    private record MemorySource(byte[] bytes) implements ByteSource {
+        @Override
+        public String name() {
+            return "memory:tiny-zstd";
+        }
+
+        @Override
+        public long length() {
+            return bytes.length;
+        }
+
+        @Override
+        public byte[] read(long position, int length) throws IOException {
+            if (position < 0 || position + length > bytes.length) {
+                throw new java.io.EOFException(name() + " ends at " + bytes.length);
+            }
+            return java.util.Arrays.copyOfRange(bytes, (int) position, (int) position + length);
+        }
+
+        @Override
+        public void close() {
         }
     }
 }

@@ -1,0 +1,8 @@
+/**
+ * kmod's semantics, once: module files (ELF, .modinfo, appended signatures, compression by magic), depmod's
+ * index files (read and written by {@link org.kmodpack.modules.DepmodBin}), module names
+ * ({@link org.kmodpack.modules.ModuleNames}), modprobe.d and the kernel command line, and the lookups over a
+ * bundle's module index ({@link org.kmodpack.modules.ModuleIndex}: modprobe's resolver, modinfo). Answers are
+ * data and errno values; the words users read are the command's.
+ */
+package org.kmodpack.modules;
