@@ -1,12 +1,26 @@
 package org.kmodpack.modules;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1InputStream;
+import org.bouncycastle.asn1.cms.ContentInfo;
+import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.SignerInformation;
 import org.kmodpack.format.ModinfoField;
-import org.kmodpack.modules.AppendedSignature;
 
 /**
  * The signature appended to a module ({@link AppendedSignature}) as kmod 30 built with OpenSSL
@@ -19,6 +33,11 @@ final class ModuleSignature {
     private static final String[] HASHES = {"md4", "md5", "sha1", "rmd160", "sha256", "sha384", "sha512", "sha224",
         "sm3"};
     private static final String[] ID_TYPES = {"PGP", "X509", "PKCS#7"};
+    /** The digest algorithms OpenSSL names as kmod prints them. */
+    private static final Map<String, String> HASH_BY_OID = Map.of("1.2.840.113549.2.4", "md4",
+            "1.2.840.113549.2.5", "md5", "1.3.14.3.2.26", "sha1", "1.3.36.3.2.1", "rmd160",
+            "2.16.840.1.101.3.4.2.1", "sha256", "2.16.840.1.101.3.4.2.2", "sha384", "2.16.840.1.101.3.4.2.3", "sha512",
+            "2.16.840.1.101.3.4.2.4", "sha224", "1.2.156.10197.1.401", "sm3");
 
     private ModuleSignature() {
     }
@@ -63,61 +82,75 @@ final class ModuleSignature {
         return info;
     }
 
-    /** ContentInfo → SignedData → signerInfos[0]: issuerAndSerialNumber, digestAlgorithm, encryptedDigest. */
+    /**
+     * The first SignerInfo of the PKCS#7 message (read with Bouncy Castle's CMS, as kmod reads it with OpenSSL's
+     * d2i_PKCS7: one message, whatever follows it): the issuer's name, the serial number, the digest algorithm
+     * and the encrypted digest. A message that does not parse, or a signer named by key id, which PKCS#7 cannot
+     * express, gives no fields, as in kmod.
+     */
     private static List<ModinfoField> pkcs7(byte[] module, int start, int end, boolean signatureByReference) {
-        try {
-            Der contentInfo = Der.read(module, start, end).expect(0x30);
-            Der oid = contentInfo.first().expect(0x06);
-            Der explicit = oid.next().expect(0xA0);
-            Der signedData = explicit.first().expect(0x30);
-            Der item = signedData.first().expect(0x02); // version
-            item = item.next().expect(0x31); // digestAlgorithms
-            item = item.next().expect(0x30); // contentInfo
-            item = item.next();
-            while (item.tag == 0xA0 || item.tag == 0xA1) { // certificates, crls
-                item = item.next();
-            }
-            Der signerInfo = item.expect(0x31).first().expect(0x30);
-            Der issuerAndSerial = signerInfo.first().expect(0x02).next().expect(0x30);
-            Der issuer = issuerAndSerial.first().expect(0x30);
-            Der serial = issuer.next().expect(0x02);
-            Der digestAlgorithm = issuerAndSerial.next().expect(0x30);
-            Der after = digestAlgorithm.next();
-            if (after.tag == 0xA0) { // authenticated attributes
-                after = after.next();
-            }
-            Der encryptedDigest = after.expect(0x30).next().expect(0x04);
-            String hash = hashName(digestAlgorithm.first().expect(0x06).value());
-            if (hash == null) {
+        SignerInformation signer;
+        try (ASN1InputStream in = new ASN1InputStream(new ByteArrayInputStream(module, start, end - start),
+                end - start)) {
+            CMSSignedData message = new CMSSignedData(ContentInfo.getInstance(in.readObject()));
+            Iterator<SignerInformation> signers = message.getSignerInfos().getSigners().iterator();
+            if (!signers.hasNext()) {
                 return List.of();
             }
-            return fields(ID_TYPES[AppendedSignature.ID_PKCS7], commonName(issuer), unsignedMagnitude(serial.value()),
-                    hash,
-                    signature(module, encryptedDigest.contentStart, encryptedDigest.length, signatureByReference));
-        } catch (IllegalArgumentException | IndexOutOfBoundsException malformed) {
+            signer = signers.next();
+        } catch (CMSException | IOException | RuntimeException malformed) {
             return List.of();
         }
+        X500Name issuer = signer.getSID().getIssuer();
+        BigInteger serial = signer.getSID().getSerialNumber();
+        String hash = HASH_BY_OID.get(signer.getDigestAlgOID());
+        if (issuer == null || serial == null || hash == null) {
+            return List.of();
+        }
+        byte[] signature = signer.getSignature();
+        // The encrypted digest is the message's last OCTET STRING but for rare unsigned attributes: its last copy.
+        int at = lastIndexOf(module, start, end, signature);
+        byte[] commonName;
+        try {
+            commonName = commonName(issuer);
+        } catch (IOException malformed) {
+            return List.of();
+        }
+        return fields(ID_TYPES[AppendedSignature.ID_PKCS7], commonName, unsignedMagnitude(serial.toByteArray()), hash,
+                signature(module, at, signature.length, signatureByReference));
     }
 
     /**
      * kmod takes the first commonName of the issuer; with none it takes the last attribute's value (its loop
-     * leaves the last entry selected), up to its first NUL as C strings go.
+     * leaves the last entry selected), its bytes as encoded, up to its first NUL as C strings go.
      */
-    private static byte[] commonName(Der name) {
+    private static byte[] commonName(X500Name name) throws IOException {
         byte[] chosen = new byte[0];
-        if (name.length == 0) {
-            return chosen;
-        }
-        for (Der set = name.first(); set != null; set = set.nextOrNull()) {
-            for (Der attribute = set.first(); attribute != null; attribute = attribute.nextOrNull()) {
-                Der type = attribute.first().expect(0x06);
-                chosen = type.next().value();
-                if (Arrays.equals(type.value(), new byte[] {0x55, 0x04, 0x03})) {
+        for (RDN rdn : name.getRDNs()) {
+            for (AttributeTypeAndValue attribute : rdn.getTypesAndValues()) {
+                chosen = contents(attribute.getValue().toASN1Primitive().getEncoded(ASN1Encoding.DER));
+                if (attribute.getType().equals(BCStyle.CN)) {
                     return untilNul(chosen);
                 }
             }
         }
         return untilNul(chosen);
+    }
+
+    /** The contents of an encoded string: what follows its tag and length. */
+    private static byte[] contents(byte[] encoded) {
+        int lengthByte = encoded[1] & 0xFF;
+        int header = 2 + (lengthByte < 0x80 ? 0 : lengthByte & 0x7F);
+        return Arrays.copyOfRange(encoded, header, encoded.length);
+    }
+
+    private static int lastIndexOf(byte[] bytes, int from, int to, byte[] wanted) {
+        for (int at = to - wanted.length; at >= from; at--) {
+            if (Arrays.equals(bytes, at, at + wanted.length, wanted, 0, wanted.length)) {
+                return at;
+            }
+        }
+        throw new IllegalStateException("the signer's signature is not inside the message it was read from");
     }
 
     private static byte[] untilNul(byte[] value) {
@@ -138,109 +171,7 @@ final class ModuleSignature {
         return Arrays.copyOfRange(integer, start, integer.length);
     }
 
-    private static String hashName(byte[] oid) {
-        String dotted = oidString(oid);
-        return switch (dotted) {
-            case "1.2.840.113549.2.4" -> "md4";
-            case "1.2.840.113549.2.5" -> "md5";
-            case "1.3.14.3.2.26" -> "sha1";
-            case "1.3.36.3.2.1" -> "rmd160";
-            case "2.16.840.1.101.3.4.2.1" -> "sha256";
-            case "2.16.840.1.101.3.4.2.2" -> "sha384";
-            case "2.16.840.1.101.3.4.2.3" -> "sha512";
-            case "2.16.840.1.101.3.4.2.4" -> "sha224";
-            case "1.2.156.10197.1.401" -> "sm3";
-            default -> null;
-        };
-    }
-
-    private static String oidString(byte[] oid) {
-        StringBuilder out = new StringBuilder();
-        long value = 0;
-        boolean first = true;
-        for (byte b : oid) {
-            value = (value << 7) | (b & 0x7F);
-            if ((b & 0x80) == 0) {
-                if (first) {
-                    long top = Math.min(value / 40, 2);
-                    out.append(top).append('.').append(value - top * 40);
-                    first = false;
-                } else {
-                    out.append('.').append(value);
-                }
-                value = 0;
-            }
-        }
-        return out.toString();
-    }
-
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /** One DER element (definite lengths only) inside the window [start, limit) of {@code bytes}. */
-    private static final class Der {
-        final byte[] bytes;
-        final int tag;
-        final int contentStart;
-        final int length;
-        final int limit;
-
-        private Der(byte[] bytes, int tag, int contentStart, int length, int limit) {
-            this.bytes = bytes;
-            this.tag = tag;
-            this.contentStart = contentStart;
-            this.length = length;
-            this.limit = limit;
-        }
-
-        static Der read(byte[] bytes, int at, int limit) {
-            if (at + 2 > limit) {
-                throw new IllegalArgumentException("truncated DER");
-            }
-            int tag = bytes[at] & 0xFF;
-            int first = bytes[at + 1] & 0xFF;
-            int position = at + 2;
-            long length;
-            if (first < 0x80) {
-                length = first;
-            } else {
-                int n = first & 0x7F;
-                if (n == 0 || n > 4 || position + n > limit) {
-                    throw new IllegalArgumentException("unsupported DER length");
-                }
-                length = 0;
-                for (int i = 0; i < n; i++) {
-                    length = (length << 8) | (bytes[position++] & 0xFF);
-                }
-            }
-            if (length > limit - position) {
-                throw new IllegalArgumentException("DER element overruns its container");
-            }
-            return new Der(bytes, tag, position, (int) length, limit);
-        }
-
-        Der expect(int wanted) {
-            if (tag != wanted) {
-                throw new IllegalArgumentException("DER tag " + tag + " where " + wanted + " was expected");
-            }
-            return this;
-        }
-
-        Der first() {
-            return read(bytes, contentStart, contentStart + length);
-        }
-
-        Der next() {
-            return read(bytes, contentStart + length, limit);
-        }
-
-        Der nextOrNull() {
-            return contentStart + length < limit ? next() : null;
-        }
-
-        byte[] value() {
-            return Arrays.copyOfRange(bytes, contentStart, contentStart + length);
-        }
     }
 }
