@@ -38,23 +38,30 @@ public final class Packer {
 
     /** The kernel version {@link #pack} would use for this source and options. */
     public static String kernelVersion(Path source, PackOptions options) throws IOException {
-        return SourceTree.locate(source, options.kernelVersion()).kernelVersion();
+        return TreeSource.directory(source, options.kernelVersion()).kernelVersion();
     }
 
+    /** Packs the module directory {@code source} names ({@link TreeSource#directory}). */
     public static PackResult pack(Path source, Path output, PackOptions options, PackProgress progress)
             throws IOException {
         return pack(source, output, options, List.of(), StatementTerms.defaults(), progress);
+    }
+
+    /** As {@link #pack(TreeSource, Path, PackOptions, List, StatementTerms, PackProgress)} for a directory. */
+    public static PackResult pack(Path source, Path output, PackOptions options, List<SigningKey> signers,
+            StatementTerms terms, PackProgress progress) throws IOException {
+        return pack(TreeSource.directory(source, options.kernelVersion()), output, options, signers, terms,
+                progress);
     }
 
     /**
      * Packs and, when {@code signers} is not empty, signs with each key before the bundle appears at
      * {@code output}: a signed pack never leaves an unsigned bundle behind, not even for a moment.
      */
-    public static PackResult pack(Path source, Path output, PackOptions options, List<SigningKey> signers,
+    public static PackResult pack(TreeSource tree, Path output, PackOptions options, List<SigningKey> signers,
             StatementTerms terms, PackProgress progress) throws IOException {
         long start = System.nanoTime();
-        checkFileNameDecoding(source);
-        SourceTree tree = SourceTree.locate(source, options.kernelVersion());
+        checkFileNameDecoding(tree.moduleDirectory());
         if (Names.problemWith(tree.kernelVersion()) != null) {
             throw new IOException("kernel version '" + tree.kernelVersion() + "' is not a valid directory name; "
                     + "give one with --kernel-version");

@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds the module directory in what the user named: the module directory itself, or a root holding
- * lib/modules/KVER or usr/lib/modules/KVER (an unpacked image package, a chroot, or /).
+ * A module directory on a file system, found in what the user named: the module directory itself, or a root
+ * holding lib/modules/KVER or usr/lib/modules/KVER (an unpacked image package, a chroot, or /).
  */
-record SourceTree(Path moduleDirectory, String kernelVersion) {
+record DirectoryTree(Path moduleDirectory, String kernelVersion) implements TreeSource {
 
-    static SourceTree locate(Path source, String kernelVersion) throws IOException {
+    static DirectoryTree locate(Path source, String kernelVersion) throws IOException {
         if (!Files.isDirectory(source)) {
             throw new IOException(source + ": no such directory; name a module directory such as "
                     + "/lib/modules/$(uname -r), or a root that holds lib/modules/KVER");
@@ -25,17 +25,17 @@ record SourceTree(Path moduleDirectory, String kernelVersion) {
             }
         }
         Path name = source.toAbsolutePath().normalize().getFileName();
-        return new SourceTree(source, kernelVersion != null ? kernelVersion : name == null ? "" : name.toString());
+        return new DirectoryTree(source, kernelVersion != null ? kernelVersion : name == null ? "" : name.toString());
     }
 
-    private static SourceTree inModulesDirectory(Path source, Path parent, String kernelVersion)
+    private static DirectoryTree inModulesDirectory(Path source, Path parent, String kernelVersion)
             throws IOException {
         if (kernelVersion != null) {
             Path chosen = parent.resolve(kernelVersion);
             if (!Files.isDirectory(chosen)) {
                 throw new IOException(source + ": has no " + parent.relativize(chosen) + " under " + parent);
             }
-            return new SourceTree(chosen, kernelVersion);
+            return new DirectoryTree(chosen, kernelVersion);
         }
         List<String> versions = new ArrayList<>();
         try (DirectoryStream<Path> children = Files.newDirectoryStream(parent, Files::isDirectory)) {
@@ -46,6 +46,6 @@ record SourceTree(Path moduleDirectory, String kernelVersion) {
             throw new IOException(parent + " holds " + (versions.isEmpty() ? "no kernel version"
                     : "several kernel versions " + versions) + "; choose one with --kernel-version");
         }
-        return new SourceTree(parent.resolve(versions.get(0)), versions.get(0));
+        return new DirectoryTree(parent.resolve(versions.get(0)), versions.get(0));
     }
 }
