@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.kmodpack.testkernels.SpecVectors;
 
 /**
  * Random damage to the spec's vectors. Each mutant either opens and reads consistently (every entry found,

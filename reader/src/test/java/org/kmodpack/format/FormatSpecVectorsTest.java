@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.BundleInfo;
 import org.kmodpack.reader.Entry;
+import org.kmodpack.testkernels.SpecVectors;
 
 /**
  * The test vectors of spec/FORMAT.md: the layout table must describe the hex dump exactly, and the reader

@@ -32,6 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
+import org.kmodpack.testkernels.SpecVectors;
 
 /**
  * Damaged and malicious bundles, each made from the tiny-none vector of spec/FORMAT.md. Every one must be

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kmodpack.format.Codec;
-import org.kmodpack.format.SpecVectors;
+import org.kmodpack.testkernels.SpecVectors;
 
 /**
  * The Bundle API on the tiny-zstd vector of spec/FORMAT.md (hello.ko is "hello\n" 64 times), from a Jimfs

@@ -1,4 +1,4 @@
-package org.kmodpack.format;
+package org.kmodpack.testkernels;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * The test vectors of spec/FORMAT.md, parsed from the document itself: the tests read the very bytes and
- * decoded values a reader of the spec sees, so the spec and the tests cannot drift apart.
+ * decoded values a reader of the spec sees, so the spec and the tests cannot drift apart. The reader's tests
+ * decode them; the packer's test writes them again from the tree they describe.
  */
 public final class SpecVectors {
     public static final List<String> NAMES = List.of("tiny-none", "tiny-zstd");
@@ -54,7 +55,7 @@ public final class SpecVectors {
         throw new IllegalStateException("spec/FORMAT.md not found above " + Path.of("").toAbsolutePath());
     }
 
-    static synchronized String document() {
+    public static synchronized String document() {
         if (document == null) {
             try {
                 document = Files.readString(formatDocument(), StandardCharsets.UTF_8);
@@ -66,7 +67,7 @@ public final class SpecVectors {
     }
 
     /** The lines of the fenced block whose info string is exactly {@code info}. */
-    static List<String> block(String info) {
+    public static List<String> block(String info) {
         List<String> lines = document().lines().toList();
         int start = lines.indexOf("```" + info);
         if (start < 0) {
