@@ -1,5 +1,6 @@
 package org.kmodpack.cli;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -46,6 +47,59 @@ class QemuGuestTest {
     private static final String QEMU = "/usr/bin/qemu-system-x86_64";
     private static final String BUSYBOX = "/bin/busybox";
     private static final long TIMEOUT_SECONDS = 480;
+
+    // The guest's steps, in the order it runs them.
+    private static final String START = "start";
+    private static final String LOAD_BTRFS = "load-btrfs";
+    private static final String LOAD_FUSE = "load-fuse";
+    private static final String MOUNT = "mount";
+    private static final String KMOD_LOADS_E1000E = "kmod-loads-e1000e-from-the-mount";
+    private static final String LOAD_DAMAGED_EXT4 = "load-ext4-from-a-damaged-bundle";
+    private static final String REMOVE_BTRFS = "remove-btrfs";
+    private static final String RELOAD_BTRFS = "reload-btrfs";
+    private static final String KMOD_REMOVES_BTRFS = "kmod-removes-btrfs";
+    private static final String INSMOD_LOADED = "insmod-a-loaded-module";
+    private static final String KMOD_INSMOD_LOADED = "kmod-insmods-a-loaded-module";
+    private static final String INSMOD_FOREIGN = "insmod-another-kernels-module";
+    private static final String KMOD_INSMOD_FOREIGN = "kmod-insmods-another-kernels-module";
+    private static final List<String> STEPS = List.of(START, LOAD_BTRFS, LOAD_FUSE, MOUNT, KMOD_LOADS_E1000E,
+            LOAD_DAMAGED_EXT4, REMOVE_BTRFS, RELOAD_BTRFS, KMOD_REMOVES_BTRFS, INSMOD_LOADED, KMOD_INSMOD_LOADED,
+            INSMOD_FOREIGN, KMOD_INSMOD_FOREIGN);
+
+    /** What one step of the guest reported: exit status, stdout, stderr, and the modules loaded after it. */
+    private record Step(String name, int rc, String out, String err, Set<String> modules, String uptime) {
+    }
+
+    /** The guest's console lines "KMP:WHAT STEP value" as steps. */
+    private record GuestReport(Map<String, String> lines) {
+        Step step(String name) {
+            String rc = lines.get("RC " + name);
+            assertTrue(rc != null, "the guest did not report step " + name + ": " + lines);
+            return new Step(name, Integer.parseInt(rc), lines.getOrDefault("OUT " + name, ""),
+                    lines.getOrDefault("ERR " + name, ""), words(lines.get("MODS " + name)),
+                    lines.get("UPTIME " + name));
+        }
+
+        void assertSucceeded(String name) {
+            Step step = step(name);
+            assertEquals(0, step.rc(), name + ": " + step + "\nmount log: " + lines.get("MOUNTLOG"));
+        }
+
+        Set<String> modulesAfter(String name) {
+            return step(name).modules();
+        }
+
+        /** The modules that were loaded after this step and not before it. */
+        Set<String> loadedBy(String name) {
+            Set<String> loaded = new TreeSet<>(modulesAfter(name));
+            loaded.removeAll(modulesAfter(STEPS.get(STEPS.indexOf(name) - 1)));
+            return loaded;
+        }
+
+        String uptime(String name) {
+            return step(name).uptime();
+        }
+    }
 
     @Test
     void loadsMountsRefusesAndRemovesInsideABootedDebianKernel() throws Exception {
@@ -94,41 +148,71 @@ class QemuGuestTest {
         Path foreignFile = cloudDir.resolve("kernel/drivers/net/dummy.ko");
         Files.writeString(work.resolve("guest.sh"), guestScript(bundle, damaged, foreign, foreignFile, kver));
 
-        Map<String, String> report = boot(vmlinuz, initrd);
+        GuestReport guest = new GuestReport(boot(vmlinuz, initrd));
 
-        assertEquals("0", report.get("RC1"), "kmodpack modprobe btrfs in the guest: " + report);
-        Set<String> loaded1 = difference(report.get("AFTER1"), report.get("BEFORE1"));
-        assertEquals(btrfsClosure, loaded1, "modules btrfs loaded against modprobe -D btrfs");
-        assertEquals("0", report.get("RC2FUSE"), "kmodpack modprobe fuse: " + report);
-        assertEquals("0", report.get("RC2MOUNT"), "kmodpack mount: " + report);
-        assertEquals("0", report.get("RC2"), "kmod's modprobe e1000e from the mount: " + report);
-        assertTrue(words(report.get("AFTER2")).containsAll(List.of("fuse", "e1000e")), report.get("AFTER2"));
-        assertEquals("1", report.get("RC3"), "modprobe from the damaged bundle: " + report);
-        assertTrue(report.get("ERR3").contains("ext4"), report.get("ERR3"));
-        Set<String> loaded3 = difference(report.get("AFTER3"), report.get("AFTER2"));
-        assertEquals(Set.of(), loaded3, "loaded from the damaged bundle");
-        assertTrue(!words(report.get("AFTER3")).contains("ext4"), report.get("AFTER3"));
-        assertEquals("0", report.get("RC4"), "kmodpack modprobe -r btrfs: " + report);
-        assertTrue(words(report.get("AFTER4")).stream().noneMatch(Set.of("btrfs", "xor", "raid6_pq", "libcrc32c")
-                ::contains), report.get("AFTER4"));
-        // kmod's modprobe -r, on the same modules loaded again, prints the same lines and leaves the same modules
-        // (the crc32c modules libcrc32c's softdep brought stay with kmod too: removal follows modules.dep only).
-        assertEquals("0", report.get("RC4RELOAD"), report.toString());
-        assertEquals("0", report.get("RC4KMOD"), report.toString());
-        assertEquals(report.get("OUT4KMOD"), report.get("OUT4"), "modprobe -r -v btrfs lines");
-        assertEquals(report.get("AFTER4KMOD"), report.get("AFTER4"), "modules left by modprobe -r btrfs");
-        assertEquals("1", report.get("RC5EXISTS"), report.toString());
-        assertEquals(report.get("RC5EXISTSKMOD"), report.get("RC5EXISTS"));
-        assertEquals(afterModule(report.get("ERR5EXISTSKMOD")), afterModule(report.get("ERR5EXISTS")));
-        assertTrue(report.get("ERR5EXISTS").endsWith(": File exists"), report.get("ERR5EXISTS"));
-        assertEquals("1", report.get("RC5VERMAGIC"), report.toString());
-        assertEquals(report.get("RC5VERMAGICKMOD"), report.get("RC5VERMAGIC"));
-        assertEquals(afterModule(report.get("ERR5VERMAGICKMOD")), afterModule(report.get("ERR5VERMAGIC")));
-        assertTrue(report.get("ERR5VERMAGIC").endsWith(": Invalid module format"), report.get("ERR5VERMAGIC"));
+        assertAll(() -> loadsWhatModprobeNames(guest, btrfsClosure),
+                () -> kmodLoadsFromTheMountedBundle(guest),
+                () -> aDamagedModuleLoadsNothing(guest),
+                () -> removesWhatKmodRemoves(guest),
+                () -> insmodErrorsAreKmods(guest));
         System.out.printf("guest: uptime %s s when btrfs was loaded (step 1 took %s s), %s s when kmod's modprobe "
-                + "had loaded e1000e from the mount (step 2 took %s s)%n", report.get("T1"),
-                seconds(report.get("T0"), report.get("T1")), report.get("T2"),
-                seconds(report.get("T1"), report.get("T2")));
+                + "had loaded e1000e from the mount (step 2 took %s s)%n", guest.uptime(LOAD_BTRFS),
+                seconds(guest.uptime(START), guest.uptime(LOAD_BTRFS)), guest.uptime(KMOD_LOADS_E1000E),
+                seconds(guest.uptime(LOAD_BTRFS), guest.uptime(KMOD_LOADS_E1000E)));
+    }
+
+    /** kmodpack modprobe btrfs loads exactly the modules modprobe -D btrfs names. */
+    private static void loadsWhatModprobeNames(GuestReport guest, Set<String> btrfsClosure) {
+        guest.assertSucceeded(LOAD_BTRFS);
+        assertEquals(btrfsClosure, guest.loadedBy(LOAD_BTRFS), "modules btrfs loaded against modprobe -D btrfs");
+    }
+
+    /** With fuse loaded from the bundle and the bundle mounted at /lib/modules/KVER, kmod loads from it. */
+    private static void kmodLoadsFromTheMountedBundle(GuestReport guest) {
+        guest.assertSucceeded(LOAD_FUSE);
+        guest.assertSucceeded(MOUNT);
+        guest.assertSucceeded(KMOD_LOADS_E1000E);
+        assertTrue(guest.modulesAfter(KMOD_LOADS_E1000E).containsAll(List.of("fuse", "e1000e")),
+                guest.step(KMOD_LOADS_E1000E).toString());
+    }
+
+    /** A bundle with one flipped byte in ext4.ko loads nothing, and the error names ext4. */
+    private static void aDamagedModuleLoadsNothing(GuestReport guest) {
+        Step damaged = guest.step(LOAD_DAMAGED_EXT4);
+        assertEquals(1, damaged.rc(), damaged.toString());
+        assertTrue(damaged.err().contains("ext4"), damaged.err());
+        assertEquals(Set.of(), guest.loadedBy(LOAD_DAMAGED_EXT4), "loaded from the damaged bundle");
+        assertTrue(!damaged.modules().contains("ext4"), damaged.toString());
+    }
+
+    /**
+     * kmodpack modprobe -r -v btrfs removes btrfs and what only it used; kmod's modprobe -r -v, on the same
+     * modules loaded again, prints the same lines and leaves the same modules (the crc32c modules libcrc32c's
+     * softdep brought stay with kmod too: removal follows modules.dep only).
+     */
+    private static void removesWhatKmodRemoves(GuestReport guest) {
+        Step ours = guest.step(REMOVE_BTRFS);
+        guest.assertSucceeded(REMOVE_BTRFS);
+        assertTrue(ours.modules().stream().noneMatch(Set.of("btrfs", "xor", "raid6_pq", "libcrc32c")::contains),
+                ours.toString());
+        guest.assertSucceeded(RELOAD_BTRFS);
+        Step kmod = guest.step(KMOD_REMOVES_BTRFS);
+        guest.assertSucceeded(KMOD_REMOVES_BTRFS);
+        assertEquals(kmod.out(), ours.out(), "modprobe -r -v btrfs lines");
+        assertEquals(kmod.modules(), ours.modules(), "modules left by modprobe -r btrfs");
+    }
+
+    /** insmod's errors as kmod words them: a module already loaded, and one built for another kernel. */
+    private static void insmodErrorsAreKmods(GuestReport guest) {
+        for (String[] ourAndKmods : new String[][] {{INSMOD_LOADED, KMOD_INSMOD_LOADED, ": File exists"},
+            {INSMOD_FOREIGN, KMOD_INSMOD_FOREIGN, ": Invalid module format"}}) {
+            Step ours = guest.step(ourAndKmods[0]);
+            Step kmod = guest.step(ourAndKmods[1]);
+            assertEquals(1, ours.rc(), ours.toString());
+            assertEquals(kmod.rc(), ours.rc(), kmod.toString());
+            assertEquals(afterModule(kmod.err()), afterModule(ours.err()));
+            assertTrue(ours.err().endsWith(ourAndKmods[2]), ours.err());
+        }
     }
 
     /** Whether a 64-bit little-endian ELF file names a dynamic loader (a PT_INTERP program header). */
@@ -261,55 +345,47 @@ class QemuGuestTest {
         cpio.closeArchiveEntry();
     }
 
-    /** The checks, run in the guest's chroot with the host's userland; each result is a "KMP:KEY value" line. */
+    /**
+     * The steps, run in the guest's chroot with the host's userland. Each step reports its exit status, its
+     * stdout and stderr (newlines as spaces), the loaded modules and the uptime after it, as "KMP:WHAT STEP value"
+     * console lines that {@link GuestReport} reads back.
+     */
     private static String guestScript(Path bundle, Path damaged, Path foreign, Path foreignFile, String kver)
             throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String kmodpack = java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.io.tmpdir=/tmp -cp "
                 + classPath() + " org.kmodpack.cli.Main";
+        String modules = "/lib/modules/" + kver;
         return String.join("\n", "export LC_ALL=C.UTF-8",
                 "mods() { cut -d' ' -f1 /proc/modules | sort | tr '\\n' ' '; }",
-                "up() { cut -d' ' -f1 /proc/uptime; }",
+                "report() {",
+                "  echo \"KMP:RC $1 $2\"; echo \"KMP:OUT $1 $(tr '\\n' ' ' </tmp/out)\"",
+                "  echo \"KMP:ERR $1 $(tr '\\n' ' ' </tmp/err)\"; echo \"KMP:MODS $1 $(mods)\"",
+                "  echo \"KMP:UPTIME $1 $(cut -d' ' -f1 /proc/uptime)\"",
+                "}",
+                "step() { name=$1; shift; \"$@\" >/tmp/out 2>/tmp/err; report $name $?; }",
                 "K=\"" + kmodpack + "\"",
                 "B=" + bundle,
-                "echo \"KMP:BEFORE1 $(mods)\"",
-                "echo \"KMP:T0 $(up)\"",
-                "$K modprobe $B --allow-unsigned btrfs; echo \"KMP:RC1 $?\"",
-                "echo \"KMP:T1 $(up)\"",
-                "echo \"KMP:AFTER1 $(mods)\"",
-                "$K modprobe $B --allow-unsigned fuse; echo \"KMP:RC2FUSE $?\"",
-                // In the foreground, in the background: the daemon's 30 s start-up limit is tight for a JVM under
-                // software emulation; the mount answers once modules.dep shows through it.
-                "$K mount $B /lib/modules/" + kver + " --allow-unsigned --foreground 2>/tmp/mount.log &",
-                "i=0; while [ ! -e /lib/modules/" + kver + "/modules.dep ] && [ $i -lt 240 ]; do sleep 1; "
-                        + "i=$((i+1)); done",
-                "[ -e /lib/modules/" + kver + "/modules.dep ]; echo \"KMP:RC2MOUNT $?\"",
+                ": >/tmp/out; : >/tmp/err; report " + START + " 0",
+                "step " + LOAD_BTRFS + " $K modprobe $B --allow-unsigned btrfs",
+                "step " + LOAD_FUSE + " $K modprobe $B --allow-unsigned fuse",
+                // In the background: the daemon's 30 s start-up limit is tight for a JVM under software
+                // emulation; the mount answers once modules.dep shows through it.
+                "$K mount $B " + modules + " --allow-unsigned --foreground 2>/tmp/mount.log &",
+                "i=0; while [ ! -e " + modules + "/modules.dep ] && [ $i -lt 240 ]; do sleep 1; i=$((i+1)); done",
+                "step " + MOUNT + " test -e " + modules + "/modules.dep",
                 "echo \"KMP:MOUNTLOG $(tr '\\n' ' ' </tmp/mount.log)\"",
-                "/usr/sbin/modprobe e1000e; echo \"KMP:RC2 $?\"",
-                "echo \"KMP:T2 $(up)\"",
-                "echo \"KMP:AFTER2 $(mods)\"",
-                "$K modprobe " + damaged + " --allow-unsigned ext4 2>/tmp/err3; echo \"KMP:RC3 $?\"",
-                "echo \"KMP:ERR3 $(tr '\\n' ' ' </tmp/err3)\"",
-                "echo \"KMP:AFTER3 $(mods)\"",
-                "$K modprobe -r -v $B --allow-unsigned btrfs >/tmp/out4; echo \"KMP:RC4 $?\"",
-                "echo \"KMP:OUT4 $(tr '\\n' ' ' </tmp/out4)\"",
-                "echo \"KMP:AFTER4 $(mods)\"",
+                "step " + KMOD_LOADS_E1000E + " /usr/sbin/modprobe e1000e",
+                "step " + LOAD_DAMAGED_EXT4 + " $K modprobe " + damaged + " --allow-unsigned ext4",
+                "step " + REMOVE_BTRFS + " $K modprobe -r -v $B --allow-unsigned btrfs",
                 // The oracle: btrfs loaded again, then removed by kmod's own modprobe from the mounted bundle.
-                "$K modprobe $B --allow-unsigned btrfs; echo \"KMP:RC4RELOAD $?\"",
-                "/usr/sbin/modprobe -r -v btrfs >/tmp/out4k; echo \"KMP:RC4KMOD $?\"",
-                "echo \"KMP:OUT4KMOD $(tr '\\n' ' ' </tmp/out4k)\"",
-                "echo \"KMP:AFTER4KMOD $(mods)\"",
-                // Errors worded as kmod words them: a module already loaded, and one built for another kernel.
-                "$K insmod $B --allow-unsigned fuse 2>/tmp/err5; echo \"KMP:RC5EXISTS $?\"",
-                "echo \"KMP:ERR5EXISTS $(cat /tmp/err5)\"",
-                "/usr/sbin/insmod /lib/modules/" + kver + "/kernel/fs/fuse/fuse.ko 2>/tmp/err5k; "
-                        + "echo \"KMP:RC5EXISTSKMOD $?\"",
-                "echo \"KMP:ERR5EXISTSKMOD $(cat /tmp/err5k)\"",
-                "$K insmod " + foreign + " --allow-unsigned dummy 2>/tmp/err6; echo \"KMP:RC5VERMAGIC $?\"",
-                "echo \"KMP:ERR5VERMAGIC $(cat /tmp/err6)\"",
-                "/usr/sbin/insmod " + foreignFile + " 2>/tmp/err6k; echo \"KMP:RC5VERMAGICKMOD $?\"",
-                "echo \"KMP:ERR5VERMAGICKMOD $(cat /tmp/err6k)\"",
-                "$K umount /lib/modules/" + kver,
+                "step " + RELOAD_BTRFS + " $K modprobe $B --allow-unsigned btrfs",
+                "step " + KMOD_REMOVES_BTRFS + " /usr/sbin/modprobe -r -v btrfs",
+                "step " + INSMOD_LOADED + " $K insmod $B --allow-unsigned fuse",
+                "step " + KMOD_INSMOD_LOADED + " /usr/sbin/insmod " + modules + "/kernel/fs/fuse/fuse.ko",
+                "step " + INSMOD_FOREIGN + " $K insmod " + foreign + " --allow-unsigned dummy",
+                "step " + KMOD_INSMOD_FOREIGN + " /usr/sbin/insmod " + foreignFile,
+                "$K umount " + modules,
                 "dmesg | tail -n 15 | sed 's/^/KMP:DMESG /'",
                 "");
     }
@@ -353,10 +429,13 @@ class QemuGuestTest {
                     }
                     int at = clean.indexOf("KMP:");
                     if (at >= 0) {
-                        String rest = clean.substring(at + 4);
-                        int space = rest.indexOf(' ');
-                        String key = space < 0 ? rest : rest.substring(0, space);
-                        String value = space < 0 ? "" : rest.substring(space + 1).strip();
+                        // "KMP:WHAT STEP value" (a step's report) or "KMP:WHAT value": the key is WHAT [STEP].
+                        String[] parts = clean.substring(at + 4).split(" ", 3);
+                        boolean stepLine = parts.length >= 2 && STEPS.contains(parts[1]);
+                        String key = stepLine ? parts[0] + " " + parts[1] : parts[0];
+                        String value = stepLine ? (parts.length > 2 ? parts[2] : "")
+                                : clean.substring(at + 4 + parts[0].length()).strip();
+                        value = value.strip();
                         synchronized (report) {
                             report.merge(key, value, (a, b) -> a + "\n" + b);
                         }
@@ -390,12 +469,6 @@ class QemuGuestTest {
 
     private static Set<String> words(String line) {
         return line == null || line.isBlank() ? Set.of() : new LinkedHashSet<>(Arrays.asList(line.split(" +")));
-    }
-
-    private static Set<String> difference(String after, String before) {
-        Set<String> result = new TreeSet<>(words(after));
-        result.removeAll(words(before));
-        return result;
     }
 
     private static String seconds(String from, String to) {
