@@ -31,7 +31,7 @@ final class LoaderMessages implements LoadEvents {
 
     @Override
     public void step(ProbeStep step) {
-        verbose(step.line());
+        verbose(ShowDepends.line(step));
     }
 
     @Override

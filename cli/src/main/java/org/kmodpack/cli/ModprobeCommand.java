@@ -102,7 +102,7 @@ final class ModprobeCommand implements Callable<Integer> {
                     found = !resolved.isEmpty();
                 } else {
                     Optional<List<ProbeStep>> steps = modprobe.showDepends(name, extraOptions, useBlacklist);
-                    steps.ifPresent(list -> list.forEach(step -> out.println(step.line())));
+                    steps.ifPresent(list -> list.forEach(step -> out.println(ShowDepends.line(step))));
                     found = steps.isPresent();
                 }
                 if (!found) {

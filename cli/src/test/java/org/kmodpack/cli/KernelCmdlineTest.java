@@ -68,7 +68,7 @@ class KernelCmdlineTest {
             Modprobe modprobe = index.modprobe(config, dir, m -> { });
             for (String name : names) {
                 Optional<List<ProbeStep>> steps = modprobe.showDepends(name, null, false);
-                steps.orElseThrow().forEach(step -> out.append(step.line()).append('\n'));
+                steps.orElseThrow().forEach(step -> out.append(ShowDepends.line(step)).append('\n'));
             }
         }
         assertEquals(expected.out(), out.toString(), "kernel command line: " + cmdline);
