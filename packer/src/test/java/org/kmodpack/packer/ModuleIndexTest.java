@@ -165,7 +165,7 @@ class ModuleIndexTest {
         Modprobe modprobe = index.modprobe(config, dir, m -> { });
         List<String> lines = new ArrayList<>();
         for (String name : index.moduleNames()) {
-            modprobe.showDepends(name, null, false).orElseThrow().stream().map(ProbeStep::line).forEach(lines::add);
+            modprobe.showDepends(name, null, false).orElseThrow().stream().map(ProbeStep::toString).forEach(lines::add);
         }
         assertFalse(lines.isEmpty());
         return lines;
