@@ -10,6 +10,21 @@ import java.nio.ByteBuffer;
 public record EntryRecord(int nameOffset, int nameLength, EntryKind kind, int parent, int mode, int uid,
         int gid, long mtimeSeconds, int mtimeNanos, int inode, long size, long ref) {
     public static final int SIZE = 64;
+    // Field offsets within a record (spec/FORMAT.md section 4.4); all integers little-endian.
+    static final int NAME_OFFSET_AT = 0;
+    static final int NAME_LENGTH_AT = 4;
+    static final int KIND_AT = 6;
+    static final int RESERVED_BYTE_AT = 7;
+    static final int PARENT_AT = 8;
+    static final int MODE_AT = 12;
+    static final int UID_AT = 16;
+    static final int GID_AT = 20;
+    static final int MTIME_SECONDS_AT = 24;
+    static final int MTIME_NANOS_AT = 32;
+    static final int INODE_AT = 36;
+    static final int SIZE_AT = 40;
+    static final int REF_AT = 48;
+    static final int RESERVED_LONG_AT = 56;
 
     void encode(ByteBuffer out) {
         out.putInt(nameOffset).putShort((short) nameLength).put((byte) kind.id()).put((byte) 0);
@@ -20,17 +35,18 @@ public record EntryRecord(int nameOffset, int nameLength, EntryKind kind, int pa
 
     static EntryRecord decode(ByteBuffer entries, int i, String bundle) throws CorruptBundleException {
         int at = i * SIZE;
-        int kindId = Byte.toUnsignedInt(entries.get(at + 6));
+        int kindId = Byte.toUnsignedInt(entries.get(at + KIND_AT));
         EntryKind kind = EntryKind.byId(kindId);
         if (kind == null) {
             throw new UnsupportedBundleException(bundle, "entry " + i + " has kind id " + kindId);
         }
-        if (entries.get(at + 7) != 0 || entries.getLong(at + 56) != 0) {
+        if (entries.get(at + RESERVED_BYTE_AT) != 0 || entries.getLong(at + RESERVED_LONG_AT) != 0) {
             throw new CorruptBundleException(bundle, "reserved bytes of entry " + i + " are not zero");
         }
-        return new EntryRecord(entries.getInt(at), Short.toUnsignedInt(entries.getShort(at + 4)), kind,
-                entries.getInt(at + 8), entries.getInt(at + 12), entries.getInt(at + 16),
-                entries.getInt(at + 20), entries.getLong(at + 24), entries.getInt(at + 32),
-                entries.getInt(at + 36), entries.getLong(at + 40), entries.getLong(at + 48));
+        return new EntryRecord(entries.getInt(at + NAME_OFFSET_AT),
+                Short.toUnsignedInt(entries.getShort(at + NAME_LENGTH_AT)), kind, entries.getInt(at + PARENT_AT),
+                entries.getInt(at + MODE_AT), entries.getInt(at + UID_AT), entries.getInt(at + GID_AT),
+                entries.getLong(at + MTIME_SECONDS_AT), entries.getInt(at + MTIME_NANOS_AT),
+                entries.getInt(at + INODE_AT), entries.getLong(at + SIZE_AT), entries.getLong(at + REF_AT));
     }
 }

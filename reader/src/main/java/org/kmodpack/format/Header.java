@@ -24,7 +24,20 @@ public record Header(
     public static final int MINOR_VERSION = 0;
     /** PNG-style: a high byte, the name, and CR LF, SUB, LF to catch text-mode and 7-bit transfers. */
     private static final byte[] MAGIC = {(byte) 0x89, 'K', 'P', 'K', '\r', '\n', 0x1a, '\n'};
-    private static final int CRC_OFFSET = 124;
+    // Field offsets (spec/FORMAT.md section 3); all integers little-endian.
+    static final int MAJOR_VERSION_AT = 8;
+    static final int MINOR_VERSION_AT = 10;
+    static final int HEADER_SIZE_AT = 12;
+    static final int BUNDLE_LENGTH_AT = 16;
+    static final int INDEX_OFFSET_AT = 24;
+    static final int INDEX_LENGTH_AT = 32;
+    static final int INDEX_SHA256_AT = 40;
+    static final int SIGNATURE_OFFSET_AT = 72;
+    static final int SIGNATURE_LENGTH_AT = 80;
+    static final int FLAGS_AT = 88;
+    /** Zero bytes from here up to the CRC. */
+    static final int RESERVED_AT = 92;
+    static final int CRC_AT = 124;
     /** No index is allowed to be larger; a hostile header cannot make a reader allocate more. */
     public static final long MAX_INDEX_LENGTH = 1L << 30;
 
@@ -49,10 +62,10 @@ public record Header(
         out.put(indexSha256);
         out.putLong(signatureOffset);
         out.putLong(signatureLength);
-        out.putInt(0);
+        out.putInt(0); // flags
         CRC32C crc = new CRC32C();
-        crc.update(out.array(), 0, CRC_OFFSET);
-        out.putInt(CRC_OFFSET, (int) crc.getValue());
+        crc.update(out.array(), 0, CRC_AT);
+        out.putInt(CRC_AT, (int) crc.getValue());
         return out.array();
     }
 
@@ -69,32 +82,32 @@ public record Header(
             throw new CorruptBundleException(bundle, "wrong magic number: not a kmodpack bundle");
         }
         ByteBuffer in = ByteBuffer.wrap(bytes, 0, SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        int major = Short.toUnsignedInt(in.getShort(8));
-        int minor = Short.toUnsignedInt(in.getShort(10));
+        int major = Short.toUnsignedInt(in.getShort(MAJOR_VERSION_AT));
+        int minor = Short.toUnsignedInt(in.getShort(MINOR_VERSION_AT));
         if (major != MAJOR_VERSION) {
             throw new UnsupportedBundleException(bundle, "format version " + major + "." + minor);
         }
         CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, CRC_OFFSET);
-        if (in.getInt(CRC_OFFSET) != (int) crc.getValue()) {
+        crc.update(bytes, 0, CRC_AT);
+        if (in.getInt(CRC_AT) != (int) crc.getValue()) {
             throw new CorruptBundleException(bundle, "header checksum mismatch");
         }
-        int headerSize = in.getInt(12);
+        int headerSize = in.getInt(HEADER_SIZE_AT);
         if (headerSize != SIZE) {
             throw new CorruptBundleException(bundle, "header size field is " + headerSize + ", expected " + SIZE);
         }
-        long bundleLength = in.getLong(16);
-        long indexOffset = in.getLong(24);
-        long indexLength = in.getLong(32);
-        byte[] sha = new byte[32];
-        in.get(40, sha);
-        long signatureOffset = in.getLong(72);
-        long signatureLength = in.getLong(80);
-        int flags = in.getInt(88);
+        long bundleLength = in.getLong(BUNDLE_LENGTH_AT);
+        long indexOffset = in.getLong(INDEX_OFFSET_AT);
+        long indexLength = in.getLong(INDEX_LENGTH_AT);
+        byte[] sha = new byte[Sha256.LENGTH];
+        in.get(INDEX_SHA256_AT, sha);
+        long signatureOffset = in.getLong(SIGNATURE_OFFSET_AT);
+        long signatureLength = in.getLong(SIGNATURE_LENGTH_AT);
+        int flags = in.getInt(FLAGS_AT);
         if (flags != 0) {
             throw new UnsupportedBundleException(bundle, "header flags 0x" + Integer.toHexString(flags));
         }
-        for (int i = 92; i < CRC_OFFSET; i++) {
+        for (int i = RESERVED_AT; i < CRC_AT; i++) {
             if (bytes[i] != 0) {
                 throw new CorruptBundleException(bundle, "reserved header byte " + i + " is not zero");
             }

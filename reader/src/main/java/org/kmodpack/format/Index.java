@@ -20,7 +20,14 @@ public final class Index {
     /** Section flag: a reader that does not know this section type must refuse the bundle. */
     public static final int FLAG_REQUIRED = 1;
     static final int MAX_SECTIONS = 64;
+    // The section table (spec/FORMAT.md section 4.1): magic, count, then one descriptor per section.
+    private static final int TABLE_MAGIC_AT = 0;
+    private static final int TABLE_COUNT_AT = 4;
     static final int TABLE_HEADER_SIZE = 8;
+    private static final int DESCRIPTOR_TYPE_AT = 0;
+    private static final int DESCRIPTOR_FLAGS_AT = 4;
+    private static final int DESCRIPTOR_OFFSET_AT = 8;
+    private static final int DESCRIPTOR_LENGTH_AT = 16;
     static final int SECTION_DESCRIPTOR_SIZE = 24;
     private static final int MAGIC = 0x5849504B; // "KPIX" read as a little-endian u32
     private static final int[] KNOWN_SECTIONS = {SECTION_PARAMS, SECTION_BLOCKS, SECTION_ENTRIES, SECTION_NAMES};
@@ -92,7 +99,8 @@ public final class Index {
         while (low <= high) {
             int mid = (low + high) >>> 1;
             int at = mid * EntryRecord.SIZE;
-            int order = compareName(entries.getInt(at), Short.toUnsignedInt(entries.getShort(at + 4)), name);
+            int order = compareName(entries.getInt(at + EntryRecord.NAME_OFFSET_AT),
+                    Short.toUnsignedInt(entries.getShort(at + EntryRecord.NAME_LENGTH_AT)), name);
             if (order < 0) {
                 low = mid + 1;
             } else if (order > 0) {
@@ -172,10 +180,10 @@ public final class Index {
             throws CorruptBundleException {
         ByteBuffer index = region.slice().order(ByteOrder.LITTLE_ENDIAN);
         int length = index.remaining();
-        if (length < TABLE_HEADER_SIZE || index.getInt(0) != MAGIC) {
+        if (length < TABLE_HEADER_SIZE || index.getInt(TABLE_MAGIC_AT) != MAGIC) {
             throw new CorruptBundleException(bundle, "index does not start with its magic number");
         }
-        int count = index.getInt(4);
+        int count = index.getInt(TABLE_COUNT_AT);
         if (count <= 0 || count > MAX_SECTIONS
                 || TABLE_HEADER_SIZE + (long) count * SECTION_DESCRIPTOR_SIZE > length) {
             throw new CorruptBundleException(bundle, "section count " + Integer.toUnsignedString(count)
@@ -189,10 +197,10 @@ public final class Index {
         checkPadding(index, tableEnd, Math.min(expected, length), "the section table", bundle);
         for (int i = 0; i < count; i++) {
             int at = TABLE_HEADER_SIZE + i * SECTION_DESCRIPTOR_SIZE;
-            int type = index.getInt(at);
-            int flags = index.getInt(at + 4);
-            long offset = index.getLong(at + 8);
-            long sectionLength = index.getLong(at + 16);
+            int type = index.getInt(at + DESCRIPTOR_TYPE_AT);
+            int flags = index.getInt(at + DESCRIPTOR_FLAGS_AT);
+            long offset = index.getLong(at + DESCRIPTOR_OFFSET_AT);
+            long sectionLength = index.getLong(at + DESCRIPTOR_LENGTH_AT);
             if (offset != expected || sectionLength < 0 || sectionLength > length - offset) {
                 throw new CorruptBundleException(bundle, "section " + i + " (type " + type + ") at " + offset
                         + " length " + sectionLength + " is not where the layout puts it within the "

@@ -62,7 +62,7 @@ public final class ModuleSection {
         this.modinfoLength = section.getLong(HEADER_MODINFO_LENGTH);
         for (int t = 0; t < TABLES; t++) {
             offset[t] = section.getInt(HEADER_TABLES + t * TABLE_REF_SIZE);
-            count[t] = section.getInt(HEADER_TABLES + t * TABLE_REF_SIZE + 4);
+            count[t] = section.getInt(HEADER_TABLES + t * TABLE_REF_SIZE + PAIR_SECOND);
         }
         this.poolAt = offset[POOL];
     }
@@ -121,7 +121,7 @@ public final class ModuleSection {
     }
 
     private InfoRef infoRef(int at) {
-        return new InfoRef(modinfoOffset + Integer.toUnsignedLong(section.getInt(at)), section.getInt(at + 4));
+        return new InfoRef(modinfoOffset + Integer.toUnsignedLong(section.getInt(at)), section.getInt(at + PAIR_SECOND));
     }
 
     /** The modinfo blob's place in the data stream: [offset, offset + length). */
@@ -186,13 +186,13 @@ public final class ModuleSection {
     /** The key's pattern (an alias pattern, {@code symbol:NAME}, a builtin name). */
     public byte[] keyPattern(KeyTable table, int key) {
         int at = record(table.table, key);
-        return bytes(section.getInt(at + KEY_PATTERN), section.getInt(at + KEY_PATTERN + 4));
+        return bytes(section.getInt(at + KEY_PATTERN), section.getInt(at + KEY_PATTERN + PAIR_SECOND));
     }
 
     /** Whether the pattern holds a glob character ('*', '?', '['): its literal prefix is shorter than itself. */
     public boolean keyIsWild(KeyTable table, int key) {
         int at = record(table.table, key);
-        return section.getInt(at + KEY_LITERAL_LENGTH) < section.getInt(at + KEY_PATTERN + 4);
+        return section.getInt(at + KEY_LITERAL_LENGTH) < section.getInt(at + KEY_PATTERN + PAIR_SECOND);
     }
 
     /** Every pattern of a key table, in table order. */
@@ -260,7 +260,7 @@ public final class ModuleSection {
         while (low <= high) {
             int mid = (low + high) >>> 1;
             int at = record(table, mid);
-            int order = comparePool(section.getInt(at), section.getInt(at + 4), key, key.length);
+            int order = comparePool(section.getInt(at), section.getInt(at + PAIR_SECOND), key, key.length);
             if (order < 0) {
                 low = mid + 1;
             } else if (order > 0) {
@@ -285,7 +285,7 @@ public final class ModuleSection {
     }
 
     private String string(int refAt) {
-        return new String(bytes(section.getInt(refAt), section.getInt(refAt + 4)), StandardCharsets.UTF_8);
+        return new String(bytes(section.getInt(refAt), section.getInt(refAt + PAIR_SECOND)), StandardCharsets.UTF_8);
     }
 
     private byte[] bytes(int from, int length) {
@@ -327,7 +327,7 @@ public final class ModuleSection {
             for (int i = 0; i < s.count[table]; i++) {
                 int at = s.record(table, i);
                 int literal = section.getInt(at + KEY_LITERAL_LENGTH);
-                if (literal < 0 || literal > section.getInt(at + KEY_PATTERN + 4)) {
+                if (literal < 0 || literal > section.getInt(at + KEY_PATTERN + PAIR_SECOND)) {
                     throw s.corrupt("key " + i + " of table " + table + " has a literal prefix longer than itself");
                 }
                 s.checkSlice(at + KEY_VALUES_START, VALUES, "values of key " + i + " of table " + table);
@@ -354,7 +354,7 @@ public final class ModuleSection {
         for (int i = 0; i < count[table]; i++) {
             for (int field : fields) {
                 int at = record(table, i) + field;
-                checkRange(section.getInt(at), section.getInt(at + 4), "string of record " + i + " of table " + table);
+                checkRange(section.getInt(at), section.getInt(at + PAIR_SECOND), "string of record " + i + " of table " + table);
             }
         }
     }
@@ -362,7 +362,7 @@ public final class ModuleSection {
     /** A (u32 start, u32 count) pair at {@code at} must lie within {@code table}. */
     private void checkSlice(int at, int table, String what) throws CorruptBundleException {
         long start = Integer.toUnsignedLong(section.getInt(at));
-        long n = Integer.toUnsignedLong(section.getInt(at + 4));
+        long n = Integer.toUnsignedLong(section.getInt(at + PAIR_SECOND));
         if (start + n > count[table]) {
             throw corrupt(what + " [" + start + ", +" + n + ") exceed the " + count[table] + " records of table "
                     + table);
@@ -372,7 +372,7 @@ public final class ModuleSection {
     /** A (u32 offset, u32 length) pair at {@code at} must lie within the modinfo blob. */
     private void checkInfo(int at, String what) throws CorruptBundleException {
         long start = Integer.toUnsignedLong(section.getInt(at));
-        long n = Integer.toUnsignedLong(section.getInt(at + 4));
+        long n = Integer.toUnsignedLong(section.getInt(at + PAIR_SECOND));
         if (start + n > modinfoLength) {
             throw corrupt(what + " [" + start + ", +" + n + ") exceeds the " + modinfoLength + "-byte modinfo blob");
         }

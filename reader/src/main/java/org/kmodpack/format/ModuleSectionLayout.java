@@ -19,6 +19,11 @@ final class ModuleSectionLayout {
     /** Then one (u32 offset, u32 count) pair per table, in table order. */
     static final int HEADER_TABLES = 36;
     static final int TABLE_REF_SIZE = 8;
+    /**
+     * A string reference (pool offset, length), a slice (first record, count) and a blob range (offset,
+     * length) are each two u32s: the second lies this far after the first.
+     */
+    static final int PAIR_SECOND = 4;
 
     /** Section flag: the tree had modules.builtin.modinfo (kmod reports a builtin missing from it differently). */
     static final int HAS_BUILTIN_MODINFO = 1;

@@ -13,6 +13,15 @@ public record Params(int blockSize, int blockCount, long dataLength, int entryCo
 
     public static final int MIN_BLOCK_SIZE = 4096;
     public static final int MAX_BLOCK_SIZE = 64 << 20;
+    // Field offsets (spec/FORMAT.md section 4.2); all integers little-endian.
+    private static final int BLOCK_SIZE_AT = 0;
+    private static final int BLOCK_COUNT_AT = 4;
+    private static final int DATA_LENGTH_AT = 8;
+    private static final int ENTRY_COUNT_AT = 16;
+    private static final int CODEC_AT = 20;
+    private static final int LEVEL_AT = 21;
+    private static final int KERNEL_VERSION_LENGTH_AT = 22;
+    /** Then the kernel version's bytes. */
     static final int FIXED_SIZE = 24;
     static final int MAX_KERNEL_VERSION_LENGTH = 255;
 
@@ -39,13 +48,13 @@ public record Params(int blockSize, int blockCount, long dataLength, int entryCo
         if (in.remaining() < FIXED_SIZE) {
             throw new CorruptBundleException(bundle, "PARAMS section is " + in.remaining() + " bytes, too short");
         }
-        int blockSize = in.getInt(0);
-        int blockCount = in.getInt(4);
-        long dataLength = in.getLong(8);
-        int entryCount = in.getInt(16);
-        Codec codec = Codec.byId(Byte.toUnsignedInt(in.get(20)));
-        int level = in.get(21);
-        int versionLength = Short.toUnsignedInt(in.getShort(22));
+        int blockSize = in.getInt(BLOCK_SIZE_AT);
+        int blockCount = in.getInt(BLOCK_COUNT_AT);
+        long dataLength = in.getLong(DATA_LENGTH_AT);
+        int entryCount = in.getInt(ENTRY_COUNT_AT);
+        Codec codec = Codec.byId(Byte.toUnsignedInt(in.get(CODEC_AT)));
+        int level = in.get(LEVEL_AT);
+        int versionLength = Short.toUnsignedInt(in.getShort(KERNEL_VERSION_LENGTH_AT));
         if (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE || Integer.bitCount(blockSize) != 1) {
             throw new CorruptBundleException(bundle, "block size " + Integer.toUnsignedString(blockSize)
                     + " is not a power of two between " + MIN_BLOCK_SIZE + " and " + MAX_BLOCK_SIZE);
@@ -59,7 +68,7 @@ public record Params(int blockSize, int blockCount, long dataLength, int entryCo
                     + " is out of range");
         }
         if (codec == null) {
-            throw new UnsupportedBundleException(bundle, "codec id " + Byte.toUnsignedInt(in.get(20)));
+            throw new UnsupportedBundleException(bundle, "codec id " + Byte.toUnsignedInt(in.get(CODEC_AT)));
         }
         if (versionLength == 0 || versionLength > MAX_KERNEL_VERSION_LENGTH
                 || in.remaining() != FIXED_SIZE + versionLength) {

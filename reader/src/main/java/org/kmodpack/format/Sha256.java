@@ -8,6 +8,9 @@ public final class Sha256 {
     private Sha256() {
     }
 
+    /** Bytes in a SHA-256 digest. */
+    public static final int LENGTH = 32;
+
     public static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");

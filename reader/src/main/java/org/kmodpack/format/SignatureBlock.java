@@ -18,7 +18,16 @@ public record SignatureBlock(byte[] statementBytes, Statement statement, List<Si
     public static final int MAX_SIGNATURES = 64;
     private static final int MAGIC = 0x4753504B; // "KPSG" read as a little-endian u32
     private static final int VERSION = 1;
+    // The block (spec/FORMAT.md section 13.4): magic, version, count, statement length, the statement, then
+    // each signature as kind, flags, length and body. All integers little-endian.
+    private static final int MAGIC_AT = 0;
+    private static final int VERSION_AT = 4;
+    private static final int COUNT_AT = 6;
+    private static final int STATEMENT_LENGTH_AT = 8;
     private static final int FIXED_SIZE = 12;
+    private static final int SIGNATURE_KIND_AT = 0;
+    private static final int SIGNATURE_FLAGS_AT = 2;
+    private static final int SIGNATURE_LENGTH_AT = 4;
     private static final int SIGNATURE_HEADER_SIZE = 8;
 
     /** One signature of the statement: its kind and its bytes, which the kind defines. */
@@ -74,15 +83,15 @@ public record SignatureBlock(byte[] statementBytes, Statement statement, List<Si
     /** Parses a whole signature block; every byte must belong to the statement or to a signature. */
     public static SignatureBlock decode(byte[] bytes, String bundle) throws CorruptBundleException {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < FIXED_SIZE || in.getInt(0) != MAGIC) {
+        if (bytes.length < FIXED_SIZE || in.getInt(MAGIC_AT) != MAGIC) {
             throw new CorruptBundleException(bundle, "the signature block does not start with its magic number");
         }
-        int version = Short.toUnsignedInt(in.getShort(4));
+        int version = Short.toUnsignedInt(in.getShort(VERSION_AT));
         if (version != VERSION) {
             throw new UnsupportedBundleException(bundle, "signature block version " + version);
         }
-        int count = Short.toUnsignedInt(in.getShort(6));
-        long statementLength = Integer.toUnsignedLong(in.getInt(8));
+        int count = Short.toUnsignedInt(in.getShort(COUNT_AT));
+        long statementLength = Integer.toUnsignedLong(in.getInt(STATEMENT_LENGTH_AT));
         if (count == 0 || count > MAX_SIGNATURES || statementLength > bytes.length - FIXED_SIZE) {
             throw new CorruptBundleException(bundle, "the signature block announces " + count
                     + " signatures and a " + statementLength + "-byte statement, which do not fit its "
@@ -97,9 +106,9 @@ public record SignatureBlock(byte[] statementBytes, Statement statement, List<Si
             if (bytes.length - at < SIGNATURE_HEADER_SIZE) {
                 throw new CorruptBundleException(bundle, "the signature block ends inside signature " + (i + 1));
             }
-            int kind = Short.toUnsignedInt(in.getShort(at));
-            int flags = Short.toUnsignedInt(in.getShort(at + 2));
-            long length = Integer.toUnsignedLong(in.getInt(at + 4));
+            int kind = Short.toUnsignedInt(in.getShort(at + SIGNATURE_KIND_AT));
+            int flags = Short.toUnsignedInt(in.getShort(at + SIGNATURE_FLAGS_AT));
+            long length = Integer.toUnsignedLong(in.getInt(at + SIGNATURE_LENGTH_AT));
             if (flags != 0 || length == 0 || length > bytes.length - at - SIGNATURE_HEADER_SIZE) {
                 throw new CorruptBundleException(bundle, "signature " + (i + 1) + " (kind " + kind + ", flags "
                         + flags + ", " + length + " bytes) does not fit the signature block");

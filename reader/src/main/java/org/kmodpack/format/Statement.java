@@ -29,6 +29,21 @@ public record Statement(
 
     /** Domain separation: these bytes can never be mistaken for anything else a key signs. */
     static final byte[] TAG = "kmodpack signed bundle statement".getBytes(StandardCharsets.US_ASCII);
+    // Field offsets after the tag (spec/FORMAT.md section 13.3); all integers little-endian.
+    private static final int MAJOR_VERSION_AT = 32;
+    private static final int MINOR_VERSION_AT = 34;
+    private static final int BLOCK_SIZE_AT = 36;
+    private static final int BLOCK_COUNT_AT = 40;
+    private static final int CODEC_AT = 44;
+    private static final int LEVEL_AT = 45;
+    private static final int KERNEL_VERSION_LENGTH_AT = 46;
+    private static final int DATA_LENGTH_AT = 48;
+    private static final int SIGNED_LENGTH_AT = 56;
+    private static final int SERIAL_AT = 64;
+    private static final int EXPIRES_AT = 72;
+    private static final int HEADER_SHA256_AT = 80;
+    private static final int INDEX_SHA256_AT = 112;
+    /** Then the kernel version's bytes. */
     static final int FIXED_SIZE = 144;
     /** Expiry value meaning: the statement never expires. */
     public static final long NEVER = 0;
@@ -48,21 +63,21 @@ public record Statement(
     public static Statement describe(byte[] header, Params params, byte[] indexSha256, long signedLength,
             long serial, long expiresEpochSecond) {
         ByteBuffer in = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-        return new Statement(Short.toUnsignedInt(in.getShort(8)), Short.toUnsignedInt(in.getShort(10)),
-                params.kernelVersion(), params.codec(), params.level(), params.blockSize(), params.blockCount(),
+        return new Statement(Short.toUnsignedInt(in.getShort(Header.MAJOR_VERSION_AT)),
+                Short.toUnsignedInt(in.getShort(Header.MINOR_VERSION_AT)), params.kernelVersion(), params.codec(), params.level(), params.blockSize(), params.blockCount(),
                 params.dataLength(), signedLength, serial, expiresEpochSecond, headerDigest(header), indexSha256);
     }
 
     /**
      * SHA-256 of the 128 header bytes with the fields that change when a signature block is added or
-     * replaced set to zero: the bundle length (16..23), the signature offset and length (72..87) and the
-     * CRC-32C that covers them (124..127). Everything else in the header is signed.
+     * replaced set to zero: the bundle length, the signature offset and length and the CRC-32C that covers
+     * them. Everything else in the header is signed.
      */
     public static byte[] headerDigest(byte[] header) {
         byte[] masked = Arrays.copyOf(header, Header.SIZE);
-        Arrays.fill(masked, 16, 24, (byte) 0);
-        Arrays.fill(masked, 72, 88, (byte) 0);
-        Arrays.fill(masked, 124, 128, (byte) 0);
+        Arrays.fill(masked, Header.BUNDLE_LENGTH_AT, Header.INDEX_OFFSET_AT, (byte) 0);
+        Arrays.fill(masked, Header.SIGNATURE_OFFSET_AT, Header.FLAGS_AT, (byte) 0);
+        Arrays.fill(masked, Header.CRC_AT, Header.SIZE, (byte) 0);
         return Sha256.of(masked);
     }
 
@@ -97,26 +112,27 @@ public record Statement(
             throw new CorruptBundleException(bundle, "the signature block's statement does not start with its tag");
         }
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int versionLength = Short.toUnsignedInt(in.getShort(46));
+        int versionLength = Short.toUnsignedInt(in.getShort(KERNEL_VERSION_LENGTH_AT));
         if (versionLength == 0 || versionLength > Params.MAX_KERNEL_VERSION_LENGTH
                 || bytes.length != FIXED_SIZE + versionLength) {
             throw new CorruptBundleException(bundle, "the statement is " + bytes.length
                     + " bytes, which does not match its kernel version length " + versionLength);
         }
-        Codec codec = Codec.byId(Byte.toUnsignedInt(in.get(44)));
-        long serial = in.getLong(64);
-        long expires = in.getLong(72);
+        Codec codec = Codec.byId(Byte.toUnsignedInt(in.get(CODEC_AT)));
+        long serial = in.getLong(SERIAL_AT);
+        long expires = in.getLong(EXPIRES_AT);
         if (codec == null || serial < 0 || expires < 0) {
             throw new CorruptBundleException(bundle, "the statement has an unknown codec or a negative "
                     + "serial or expiry");
         }
-        byte[] headerSha = Arrays.copyOfRange(bytes, 80, 112);
-        byte[] indexSha = Arrays.copyOfRange(bytes, 112, 144);
+        byte[] headerSha = Arrays.copyOfRange(bytes, HEADER_SHA256_AT, HEADER_SHA256_AT + Sha256.LENGTH);
+        byte[] indexSha = Arrays.copyOfRange(bytes, INDEX_SHA256_AT, INDEX_SHA256_AT + Sha256.LENGTH);
         String kernelVersion = Utf8.decode(Arrays.copyOfRange(bytes, FIXED_SIZE, bytes.length), bundle,
                 "statement kernel version");
-        return new Statement(Short.toUnsignedInt(in.getShort(32)), Short.toUnsignedInt(in.getShort(34)),
-                kernelVersion, codec, in.get(45), in.getInt(36), in.getInt(40), in.getLong(48), in.getLong(56),
-                serial, expires, headerSha, indexSha);
+        return new Statement(Short.toUnsignedInt(in.getShort(MAJOR_VERSION_AT)),
+                Short.toUnsignedInt(in.getShort(MINOR_VERSION_AT)), kernelVersion, codec, in.get(LEVEL_AT),
+                in.getInt(BLOCK_SIZE_AT), in.getInt(BLOCK_COUNT_AT), in.getLong(DATA_LENGTH_AT),
+                in.getLong(SIGNED_LENGTH_AT), serial, expires, headerSha, indexSha);
     }
 
     /** Same statement ignoring serial and expiry: what the file itself determines. */

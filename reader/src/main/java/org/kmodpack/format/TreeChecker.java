@@ -62,7 +62,7 @@ final class TreeChecker {
                     nextChild += children;
                     int subdirectories = 0;
                     for (int c = (int) entry.ref(); c < entry.ref() + children; c++) {
-                        if (entries.get(c * EntryRecord.SIZE + 6) == EntryKind.DIRECTORY.id()) {
+                        if (entries.get(c * EntryRecord.SIZE + EntryRecord.KIND_AT) == EntryKind.DIRECTORY.id()) {
                             subdirectories++;
                         }
                     }
@@ -117,12 +117,12 @@ final class TreeChecker {
         byte[] previous = null;
         for (int c = first; c < first + count; c++) {
             int at = c * EntryRecord.SIZE;
-            if (entries.getInt(at + 8) != directory) {
+            if (entries.getInt(at + EntryRecord.PARENT_AT) != directory) {
                 throw new CorruptBundleException(bundle, "entry " + c + " lies in directory " + directory
-                        + "'s children but names " + Integer.toUnsignedString(entries.getInt(at + 8)) + " as parent");
+                        + "'s children but names " + Integer.toUnsignedString(entries.getInt(at + EntryRecord.PARENT_AT)) + " as parent");
             }
-            long offset = Integer.toUnsignedLong(entries.getInt(at));
-            int length = Short.toUnsignedInt(entries.getShort(at + 4));
+            long offset = Integer.toUnsignedLong(entries.getInt(at + EntryRecord.NAME_OFFSET_AT));
+            int length = Short.toUnsignedInt(entries.getShort(at + EntryRecord.NAME_LENGTH_AT));
             if (offset + length > names.remaining()) {
                 throw new CorruptBundleException(bundle, "name of entry " + c + " lies outside the NAMES section");
             }
@@ -170,15 +170,15 @@ final class TreeChecker {
         StringBuilder path = new StringBuilder();
         int at = i;
         for (int depth = 0; at > 0 && depth < 4096; depth++) {
-            int offset = entries.getInt(at * EntryRecord.SIZE);
-            int length = Short.toUnsignedInt(entries.getShort(at * EntryRecord.SIZE + 4));
+            int offset = entries.getInt(at * EntryRecord.SIZE + EntryRecord.NAME_OFFSET_AT);
+            int length = Short.toUnsignedInt(entries.getShort(at * EntryRecord.SIZE + EntryRecord.NAME_LENGTH_AT));
             if (Integer.toUnsignedLong(offset) + length > names.remaining()) {
                 return "entry " + i;
             }
             byte[] name = new byte[length];
             names.get(offset, name);
             path.insert(0, "/" + new String(name, java.nio.charset.StandardCharsets.UTF_8));
-            int parent = entries.getInt(at * EntryRecord.SIZE + 8);
+            int parent = entries.getInt(at * EntryRecord.SIZE + EntryRecord.PARENT_AT);
             if (parent < 0 || parent >= at) {
                 return "entry " + i;
             }
