@@ -23,6 +23,7 @@ import org.kmodpack.packer.Packer;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
+import org.kmodpack.testkernels.Kmod;
 
 /**
  * Module options from the kernel command line: kmod runs in a private mount namespace where the test's command
@@ -53,7 +54,7 @@ class KernelCmdlineTest {
                 cmdlineFile.toString(), "modprobe", "-C", emptyConfig.toString(), "-d", root.toString(), "-S", kver,
                 "-D", "-a"));
         kmod.addAll(names);
-        KmodOracle.Result expected = KmodOracle.run(kmod);
+        Kmod.Result expected = Kmod.run(kmod);
         // A capability of the machine, not test data: without it (no root, no CAP_SYS_ADMIN) the test is skipped.
         Assumptions.assumeFalse(expected.err().contains("unshare") || expected.err().contains("mount"),
                 "needs root to bind-mount a test /proc/cmdline: " + expected.err());

@@ -18,6 +18,7 @@ import org.kmodpack.testkernels.ModuleSigner;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.TestData;
+import org.kmodpack.testkernels.Kmod;
 
 /**
  * Modules signed here as the kernel's sign-file signs them (detached CMS without certificates or attributes,
@@ -58,7 +59,7 @@ class SignedModuleTest {
             List<String> kmod = new java.util.ArrayList<>(List.of("modinfo", "-b", root.toString(), "-k", kver));
             kmod.addAll(field);
             kmod.add(name);
-            KmodOracle.Result expected = KmodOracle.run(kmod);
+            Kmod.Result expected = Kmod.run(kmod);
             List<String> ours = new java.util.ArrayList<>(List.of("modinfo", bundle.toString(), "-b", root.toString()));
             ours.addAll(field);
             ours.add(name);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ import org.kmodpack.packer.Packer;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
-import org.kmodpack.testkernels.TestData;
+import org.kmodpack.testkernels.Kmod;
 
 /**
  * Loading into a kernel that records what it is given: every module of the synthetic tree loads exactly the
@@ -66,7 +65,7 @@ class LoaderTest {
     }
 
     @Test
-    void everyModuleLoadsWhatKmodShowDependsNames() throws IOException, InterruptedException {
+    void everyModuleLoadsWhatKmodShowDependsNames() throws IOException {
         for (String module : index.moduleNames()) {
             RecordingKernel kernel = kernel();
             Events events = new Events();
@@ -160,21 +159,13 @@ class LoaderTest {
         return new Loader(bundle, index, modprobe, kernel, new Loader.Options(false, false), events);
     }
 
-    private static List<String> kmodShowDepends(String module) throws IOException, InterruptedException {
+    private static List<String> kmodShowDepends(String module) throws IOException {
         Path root = moduleDir.getParent().getParent().getParent();
-        List<String> command = List.of("modprobe", "-C", emptyConfig.toString(), "-d", root.toString(), "-S",
-                moduleDir.getFileName().toString(), "-D", module);
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            TestData.unavailable("modprobe missing: apt-get install kmod");
-            throw e;
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + output);
-        assertTrue(output.contains("insmod "), output);
-        return output.lines().toList();
+        Kmod.Result result = Kmod.run(List.of("modprobe", "-C", emptyConfig.toString(), "-d", root.toString(), "-S",
+                moduleDir.getFileName().toString(), "-D", module));
+        assertEquals(0, result.exit(), module + ": " + result.err());
+        assertTrue(result.out().contains("insmod "), result.out());
+        return result.out().lines().toList();
     }
 
     /** The events as "name arguments" lines; steps by module. */
