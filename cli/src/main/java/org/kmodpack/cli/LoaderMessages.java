@@ -9,26 +9,10 @@ import org.kmodpack.modules.ProbeStep;
 /**
  * kmod 30's words for what the loader reports: modprobe's and insmod's -v lines on stdout, their errors on
  * stderr (stdout flushed first, so the two interleave as kmod's do), byte for byte as kmod prints them.
+ * {@code all} is modprobe's -a, which turns its FATAL messages into WARNING ones.
  */
-final class LoaderMessages implements LoadEvents {
-    private final PrintWriter out;
-    private final PrintWriter err;
-    private final boolean verbose;
-    private final boolean all;
-    private final String moduleDirectory;
-    private final String bundle;
-
-    /** {@code all} is modprobe's -a, which turns its FATAL messages into WARNING ones. */
-    LoaderMessages(PrintWriter out, PrintWriter err, boolean verbose, boolean all, String moduleDirectory,
-            String bundle) {
-        this.out = out;
-        this.err = err;
-        this.verbose = verbose;
-        this.all = all;
-        this.moduleDirectory = moduleDirectory;
-        this.bundle = bundle;
-    }
-
+record LoaderMessages(PrintWriter out, PrintWriter err, boolean verbose, boolean all, String moduleDirectory,
+        String bundle) implements LoadEvents {
     @Override
     public void step(ProbeStep step) {
         verbose(ShowDepends.line(step));

@@ -2,7 +2,7 @@ package org.kmodpack.cli;
 
 import org.kmodpack.modules.Errno;
 
-/** glibc's strerror text for the errno values kmod reports: kmod prints that text, so kmodpack prints the same words. */
+/** glibc's strerror text for the errno values kmod reports: kmod prints it, so kmodpack prints the same words. */
 final class Strerror {
     private Strerror() {
     }

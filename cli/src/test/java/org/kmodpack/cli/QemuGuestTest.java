@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.kmodpack.cli.QemuGuestTest.GuestStep.*;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -48,31 +49,29 @@ class QemuGuestTest {
     private static final String BUSYBOX = "/bin/busybox";
     private static final long TIMEOUT_SECONDS = 480;
 
-    // The guest's steps, in the order it runs them.
-    private static final String START = "start";
-    private static final String LOAD_BTRFS = "load-btrfs";
-    private static final String LOAD_FUSE = "load-fuse";
-    private static final String MOUNT = "mount";
-    private static final String KMOD_LOADS_E1000E = "kmod-loads-e1000e-from-the-mount";
-    private static final String LOAD_DAMAGED_EXT4 = "load-ext4-from-a-damaged-bundle";
-    private static final String REMOVE_BTRFS = "remove-btrfs";
-    private static final String RELOAD_BTRFS = "reload-btrfs";
-    private static final String KMOD_REMOVES_BTRFS = "kmod-removes-btrfs";
-    private static final String INSMOD_LOADED = "insmod-a-loaded-module";
-    private static final String KMOD_INSMOD_LOADED = "kmod-insmods-a-loaded-module";
-    private static final String INSMOD_FOREIGN = "insmod-another-kernels-module";
-    private static final String KMOD_INSMOD_FOREIGN = "kmod-insmods-another-kernels-module";
-    private static final List<String> STEPS = List.of(START, LOAD_BTRFS, LOAD_FUSE, MOUNT, KMOD_LOADS_E1000E,
-            LOAD_DAMAGED_EXT4, REMOVE_BTRFS, RELOAD_BTRFS, KMOD_REMOVES_BTRFS, INSMOD_LOADED, KMOD_INSMOD_LOADED,
-            INSMOD_FOREIGN, KMOD_INSMOD_FOREIGN);
+    /** The guest's steps, in the order it runs them; the script names each in lower case. */
+    enum GuestStep {
+        START, LOAD_BTRFS, LOAD_FUSE, MOUNT, KMOD_LOADS_E1000E_FROM_THE_MOUNT, LOAD_EXT4_FROM_A_DAMAGED_BUNDLE,
+        REMOVE_BTRFS, RELOAD_BTRFS, KMOD_REMOVES_BTRFS, INSMOD_A_LOADED_MODULE, KMOD_INSMODS_A_LOADED_MODULE,
+        INSMOD_ANOTHER_KERNELS_MODULE, KMOD_INSMODS_ANOTHER_KERNELS_MODULE;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static boolean isStep(String word) {
+            return Arrays.stream(values()).anyMatch(step -> step.toString().equals(word));
+        }
+    }
 
     /** What one step of the guest reported: exit status, stdout, stderr, and the modules loaded after it. */
-    private record Step(String name, int rc, String out, String err, Set<String> modules, String uptime) {
+    private record Step(GuestStep name, int rc, String out, String err, Set<String> modules, String uptime) {
     }
 
     /** The guest's console lines "KMP:WHAT STEP value" as steps. */
     private record GuestReport(Map<String, String> lines) {
-        Step step(String name) {
+        Step step(GuestStep name) {
             String rc = lines.get("RC " + name);
             assertTrue(rc != null, "the guest did not report step " + name + ": " + lines);
             return new Step(name, Integer.parseInt(rc), lines.getOrDefault("OUT " + name, ""),
@@ -80,23 +79,23 @@ class QemuGuestTest {
                     lines.get("UPTIME " + name));
         }
 
-        void assertSucceeded(String name) {
+        void assertSucceeded(GuestStep name) {
             Step step = step(name);
             assertEquals(0, step.rc(), name + ": " + step + "\nmount log: " + lines.get("MOUNTLOG"));
         }
 
-        Set<String> modulesAfter(String name) {
+        Set<String> modulesAfter(GuestStep name) {
             return step(name).modules();
         }
 
         /** The modules that were loaded after this step and not before it. */
-        Set<String> loadedBy(String name) {
+        Set<String> loadedBy(GuestStep name) {
             Set<String> loaded = new TreeSet<>(modulesAfter(name));
-            loaded.removeAll(modulesAfter(STEPS.get(STEPS.indexOf(name) - 1)));
+            loaded.removeAll(modulesAfter(GuestStep.values()[name.ordinal() - 1]));
             return loaded;
         }
 
-        String uptime(String name) {
+        String uptime(GuestStep name) {
             return step(name).uptime();
         }
     }
@@ -157,8 +156,8 @@ class QemuGuestTest {
                 () -> insmodErrorsAreKmods(guest));
         System.out.printf("guest: uptime %s s when btrfs was loaded (step 1 took %s s), %s s when kmod's modprobe "
                 + "had loaded e1000e from the mount (step 2 took %s s)%n", guest.uptime(LOAD_BTRFS),
-                seconds(guest.uptime(START), guest.uptime(LOAD_BTRFS)), guest.uptime(KMOD_LOADS_E1000E),
-                seconds(guest.uptime(LOAD_BTRFS), guest.uptime(KMOD_LOADS_E1000E)));
+                seconds(guest.uptime(START), guest.uptime(LOAD_BTRFS)), guest.uptime(KMOD_LOADS_E1000E_FROM_THE_MOUNT),
+                seconds(guest.uptime(LOAD_BTRFS), guest.uptime(KMOD_LOADS_E1000E_FROM_THE_MOUNT)));
     }
 
     /** kmodpack modprobe btrfs loads exactly the modules modprobe -D btrfs names. */
@@ -171,17 +170,17 @@ class QemuGuestTest {
     private static void kmodLoadsFromTheMountedBundle(GuestReport guest) {
         guest.assertSucceeded(LOAD_FUSE);
         guest.assertSucceeded(MOUNT);
-        guest.assertSucceeded(KMOD_LOADS_E1000E);
-        assertTrue(guest.modulesAfter(KMOD_LOADS_E1000E).containsAll(List.of("fuse", "e1000e")),
-                guest.step(KMOD_LOADS_E1000E).toString());
+        guest.assertSucceeded(KMOD_LOADS_E1000E_FROM_THE_MOUNT);
+        assertTrue(guest.modulesAfter(KMOD_LOADS_E1000E_FROM_THE_MOUNT).containsAll(List.of("fuse", "e1000e")),
+                guest.step(KMOD_LOADS_E1000E_FROM_THE_MOUNT).toString());
     }
 
     /** A bundle with one flipped byte in ext4.ko loads nothing, and the error names ext4. */
     private static void aDamagedModuleLoadsNothing(GuestReport guest) {
-        Step damaged = guest.step(LOAD_DAMAGED_EXT4);
+        Step damaged = guest.step(LOAD_EXT4_FROM_A_DAMAGED_BUNDLE);
         assertEquals(1, damaged.rc(), damaged.toString());
         assertTrue(damaged.err().contains("ext4"), damaged.err());
-        assertEquals(Set.of(), guest.loadedBy(LOAD_DAMAGED_EXT4), "loaded from the damaged bundle");
+        assertEquals(Set.of(), guest.loadedBy(LOAD_EXT4_FROM_A_DAMAGED_BUNDLE), "loaded from the damaged bundle");
         assertTrue(!damaged.modules().contains("ext4"), damaged.toString());
     }
 
@@ -204,15 +203,17 @@ class QemuGuestTest {
 
     /** insmod's errors as kmod words them: a module already loaded, and one built for another kernel. */
     private static void insmodErrorsAreKmods(GuestReport guest) {
-        for (String[] ourAndKmods : new String[][] {{INSMOD_LOADED, KMOD_INSMOD_LOADED, ": File exists"},
-            {INSMOD_FOREIGN, KMOD_INSMOD_FOREIGN, ": Invalid module format"}}) {
-            Step ours = guest.step(ourAndKmods[0]);
-            Step kmod = guest.step(ourAndKmods[1]);
-            assertEquals(1, ours.rc(), ours.toString());
-            assertEquals(kmod.rc(), ours.rc(), kmod.toString());
-            assertEquals(afterModule(kmod.err()), afterModule(ours.err()));
-            assertTrue(ours.err().endsWith(ourAndKmods[2]), ours.err());
-        }
+        insmodFailsAsKmods(guest.step(INSMOD_A_LOADED_MODULE),
+                guest.step(KMOD_INSMODS_A_LOADED_MODULE), ": File exists");
+        insmodFailsAsKmods(guest.step(INSMOD_ANOTHER_KERNELS_MODULE),
+                guest.step(KMOD_INSMODS_ANOTHER_KERNELS_MODULE), ": Invalid module format");
+    }
+
+    private static void insmodFailsAsKmods(Step ours, Step kmod, String reason) {
+        assertEquals(1, ours.rc(), ours.toString());
+        assertEquals(kmod.rc(), ours.rc(), kmod.toString());
+        assertEquals(afterModule(kmod.err()), afterModule(ours.err()));
+        assertTrue(ours.err().endsWith(reason), ours.err());
     }
 
     /** Whether a 64-bit little-endian ELF file names a dynamic loader (a PT_INTERP program header). */
@@ -375,16 +376,16 @@ class QemuGuestTest {
                 "i=0; while [ ! -e " + modules + "/modules.dep ] && [ $i -lt 240 ]; do sleep 1; i=$((i+1)); done",
                 "step " + MOUNT + " test -e " + modules + "/modules.dep",
                 "echo \"KMP:MOUNTLOG $(tr '\\n' ' ' </tmp/mount.log)\"",
-                "step " + KMOD_LOADS_E1000E + " /usr/sbin/modprobe e1000e",
-                "step " + LOAD_DAMAGED_EXT4 + " $K modprobe " + damaged + " --allow-unsigned ext4",
+                "step " + KMOD_LOADS_E1000E_FROM_THE_MOUNT + " /usr/sbin/modprobe e1000e",
+                "step " + LOAD_EXT4_FROM_A_DAMAGED_BUNDLE + " $K modprobe " + damaged + " --allow-unsigned ext4",
                 "step " + REMOVE_BTRFS + " $K modprobe -r -v $B --allow-unsigned btrfs",
                 // The oracle: btrfs loaded again, then removed by kmod's own modprobe from the mounted bundle.
                 "step " + RELOAD_BTRFS + " $K modprobe $B --allow-unsigned btrfs",
                 "step " + KMOD_REMOVES_BTRFS + " /usr/sbin/modprobe -r -v btrfs",
-                "step " + INSMOD_LOADED + " $K insmod $B --allow-unsigned fuse",
-                "step " + KMOD_INSMOD_LOADED + " /usr/sbin/insmod " + modules + "/kernel/fs/fuse/fuse.ko",
-                "step " + INSMOD_FOREIGN + " $K insmod " + foreign + " --allow-unsigned dummy",
-                "step " + KMOD_INSMOD_FOREIGN + " /usr/sbin/insmod " + foreignFile,
+                "step " + INSMOD_A_LOADED_MODULE + " $K insmod $B --allow-unsigned fuse",
+                "step " + KMOD_INSMODS_A_LOADED_MODULE + " /usr/sbin/insmod " + modules + "/kernel/fs/fuse/fuse.ko",
+                "step " + INSMOD_ANOTHER_KERNELS_MODULE + " $K insmod " + foreign + " --allow-unsigned dummy",
+                "step " + KMOD_INSMODS_ANOTHER_KERNELS_MODULE + " /usr/sbin/insmod " + foreignFile,
                 "$K umount " + modules,
                 "dmesg | tail -n 15 | sed 's/^/KMP:DMESG /'",
                 "");
@@ -431,7 +432,7 @@ class QemuGuestTest {
                     if (at >= 0) {
                         // "KMP:WHAT STEP value" (a step's report) or "KMP:WHAT value": the key is WHAT [STEP].
                         String[] parts = clean.substring(at + 4).split(" ", 3);
-                        boolean stepLine = parts.length >= 2 && STEPS.contains(parts[1]);
+                        boolean stepLine = parts.length >= 2 && GuestStep.isStep(parts[1]);
                         String key = stepLine ? parts[0] + " " + parts[1] : parts[0];
                         String value = stepLine ? (parts.length > 2 ? parts[2] : "")
                                 : clean.substring(at + 4 + parts[0].length()).strip();

@@ -52,7 +52,7 @@ public final class ModuleIndex {
         return base + "/lib/modules/" + kernelVersion();
     }
 
-    /** The module of modules.dep with this name (as kmod spells it: {@link ModuleNames#underscores}), if there is one. */
+    /** The module of modules.dep with this name (spelt as kmod does: {@link ModuleNames#underscores}), if any. */
     public Optional<Module> module(String name) {
         int at = section.findModule(ModuleNames.underscores(name).orElse(name));
         if (at < 0) {

@@ -72,7 +72,8 @@ final class ModuleSignature {
                 : new ModinfoField("signature", Arrays.copyOfRange(module, start, start + length), true);
     }
 
-    private static List<ModinfoField> fields(String idType, byte[] signer, byte[] keyId, String hash, ModinfoField signature) {
+    private static List<ModinfoField> fields(String idType, byte[] signer, byte[] keyId, String hash,
+            ModinfoField signature) {
         List<ModinfoField> info = new ArrayList<>(5);
         info.add(new ModinfoField("sig_id", ascii(idType), false));
         info.add(new ModinfoField("signer", signer, false));

@@ -36,7 +36,8 @@ final class WildcardSearch {
     private static void insertByPriority(List<Value> out, List<Value> values) {
         for (Value value : values) {
             int position = 0;
-            while (position < out.size() && Integer.compareUnsigned(out.get(position).priority(), value.priority()) < 0) {
+            while (position < out.size()
+                    && Integer.compareUnsigned(out.get(position).priority(), value.priority()) < 0) {
                 position++;
             }
             out.add(position, value);

@@ -52,7 +52,8 @@ class ModuleImageTest {
         ModuleImage here = ModuleImage.of("dummy.ko", compressed, Optional.empty());
         assertArrayEquals(plain, here.bytes());
         assertEquals(0, here.flags());
-        ModuleImage otherFormat = ModuleImage.of("dummy.ko", compressed, Optional.of(format.equals("xz") ? "zstd" : "xz"));
+        ModuleImage otherFormat = ModuleImage.of("dummy.ko", compressed,
+                Optional.of(format.equals("xz") ? "zstd" : "xz"));
         assertArrayEquals(plain, otherFormat.bytes());
 
         ModuleImage kernel = ModuleImage.of("dummy.ko", compressed, Optional.of(format));

@@ -121,7 +121,8 @@ public final class ModuleSection {
     }
 
     private InfoRef infoRef(int at) {
-        return new InfoRef(modinfoOffset + Integer.toUnsignedLong(section.getInt(at)), section.getInt(at + PAIR_SECOND));
+        return new InfoRef(modinfoOffset + Integer.toUnsignedLong(section.getInt(at)),
+                section.getInt(at + PAIR_SECOND));
     }
 
     /** The modinfo blob's place in the data stream: [offset, offset + length). */
@@ -354,7 +355,8 @@ public final class ModuleSection {
         for (int i = 0; i < count[table]; i++) {
             for (int field : fields) {
                 int at = record(table, i) + field;
-                checkRange(section.getInt(at), section.getInt(at + PAIR_SECOND), "string of record " + i + " of table " + table);
+                checkRange(section.getInt(at), section.getInt(at + PAIR_SECOND),
+                        "string of record " + i + " of table " + table);
             }
         }
     }

@@ -64,7 +64,8 @@ public record Statement(
             long serial, long expiresEpochSecond) {
         ByteBuffer in = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
         return new Statement(Short.toUnsignedInt(in.getShort(Header.MAJOR_VERSION_AT)),
-                Short.toUnsignedInt(in.getShort(Header.MINOR_VERSION_AT)), params.kernelVersion(), params.codec(), params.level(), params.blockSize(), params.blockCount(),
+                Short.toUnsignedInt(in.getShort(Header.MINOR_VERSION_AT)), params.kernelVersion(), params.codec(),
+                params.level(), params.blockSize(), params.blockCount(),
                 params.dataLength(), signedLength, serial, expiresEpochSecond, headerDigest(header), indexSha256);
     }
 

@@ -119,7 +119,8 @@ final class TreeChecker {
             int at = c * EntryRecord.SIZE;
             if (entries.getInt(at + EntryRecord.PARENT_AT) != directory) {
                 throw new CorruptBundleException(bundle, "entry " + c + " lies in directory " + directory
-                        + "'s children but names " + Integer.toUnsignedString(entries.getInt(at + EntryRecord.PARENT_AT)) + " as parent");
+                        + "'s children but names "
+                        + Integer.toUnsignedString(entries.getInt(at + EntryRecord.PARENT_AT)) + " as parent");
             }
             long offset = Integer.toUnsignedLong(entries.getInt(at + EntryRecord.NAME_OFFSET_AT));
             int length = Short.toUnsignedInt(entries.getShort(at + EntryRecord.NAME_LENGTH_AT));
