@@ -8,35 +8,18 @@ import java.util.concurrent.TimeUnit;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One 4 KiB read from a file of an open bundle (the page cache holds the bundle file): through a block cache of
  * one block, reading files in turn from the two halves of the bundle, so that nearly every read reads, checks
  * (SHA-256) and decompresses a block; and the same read again from a block already in the default cache.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
-public class BlockReadBenchmark {
-    /** A {@link Corpus} name: "amd64" (Debian's generic kernel, about 4000 modules), "cloud", "synthetic" or a path. */
-    @Param("amd64")
-    public String flavour;
-
+public class BlockReadBenchmark extends CorpusBenchmark {
     private PackedCorpus packed;
     private Bundle uncached;
     private Bundle cached;

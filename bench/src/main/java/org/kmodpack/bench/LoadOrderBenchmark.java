@@ -14,16 +14,10 @@ import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.reader.Bundle;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
@@ -33,17 +27,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * in one process from an open bundle, and, measured in the same run, kmod's own {@code modprobe -D -a} over all
  * modules on the unpacked tree (process start included, as a user or a script pays it).
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 10, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
-public class LoadOrderBenchmark {
-    /** A {@link Corpus} name: "amd64" (Debian's generic kernel, about 4000 modules), "cloud", "synthetic" or a path. */
-    @Param("amd64")
-    public String flavour;
-
+public class LoadOrderBenchmark extends CorpusBenchmark {
     private PackedCorpus packed;
     private Bundle bundle;
     private ModuleIndex index;

@@ -7,35 +7,18 @@ import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.reader.Bundle;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The module index of an open bundle answering one question, taking every module (or alias) in turn: a module
  * by name (modules.dep), and a device alias resolved to its modules as {@code modprobe -R} does (modules.alias
  * patterns matched with fnmatch). The aliases are the tree's own patterns made concrete, so each finds a module.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
-public class LookupBenchmark {
-    /** A {@link Corpus} name: "amd64" (Debian's generic kernel, about 4000 modules), "cloud", "synthetic" or a path. */
-    @Param("amd64")
-    public String flavour;
-
+public class LookupBenchmark extends CorpusBenchmark {
     private PackedCorpus packed;
     private Bundle bundle;
     private ModuleIndex index;

@@ -17,12 +17,10 @@ import org.kmodpack.reader.TrustPolicy;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -36,17 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * cache: {@code sha256sum} and {@code openssl dgst -sha256} of it, process start included, as a user pays it.
  * Each benchmark counts the bundle's bytes per operation, so the "bytes" line of each is its bytes per second.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 10, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
-public class VerifyBenchmark {
-    /** A {@link Corpus} name: "amd64" (Debian's generic kernel, about 4000 modules), "cloud", "synthetic" or a path. */
-    @Param("amd64")
-    public String flavour;
-
+public class VerifyBenchmark extends CorpusBenchmark {
     private Path work;
     private Path file;
     private TrustPolicy policy;
