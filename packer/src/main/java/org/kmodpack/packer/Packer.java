@@ -118,6 +118,8 @@ public final class Packer {
                 blocks.append(modules.modinfo());
                 dataLength += modules.modinfo().length;
             }
+            // Every file, its contents and its modinfo have been read: none may have changed since the scan.
+            checkUnchanged(entries);
             List<BlockRecord> blockRecords = blocks.finish();
             long indexOffset = blocks.position();
             IndexLayout layout = IndexLayout.of(entries, plan);
@@ -138,6 +140,19 @@ public final class Packer {
             }
             out.force(true);
             return out.size();
+        }
+    }
+
+    /**
+     * A file rewritten in place at the same size while it was read would be stored torn (part old, part new
+     * bytes) with the hashes of what was read: its stamp now must be the one the scan took before any read.
+     */
+    private static void checkUnchanged(List<ScannedEntry> entries) throws IOException {
+        for (ScannedEntry entry : entries) {
+            if (entry.kind() == EntryKind.FILE && !FileStamp.of(entry.source()).equals(entry.stamp())) {
+                throw new IOException(entry.source() + ": changed while packing (written to since the tree was "
+                        + "scanned); pack a tree that nothing is writing to");
+            }
         }
     }
 
