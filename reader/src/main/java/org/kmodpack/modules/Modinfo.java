@@ -132,6 +132,7 @@ public final class Modinfo {
     }
 
     private static final int ENOENT = 2;
+    private static final int ENOEXEC = 8;
     private static final int EINVAL = 22;
     private static final int ENOSYS = 38;
 
@@ -152,7 +153,7 @@ public final class Modinfo {
         int at = section.findModule(mod.name);
         int flags = at < 0 ? ModuleSection.FLAG_NO_MODINFO : section.moduleFlags(at);
         if ((flags & ModuleSection.FLAG_INVALID_ELF) != 0) {
-            error[0] = EINVAL;
+            error[0] = notElf(section.modulePath(at)) ? ENOEXEC : EINVAL;
             return null;
         }
         if ((flags & ModuleSection.FLAG_NO_MODINFO) != 0) {
@@ -165,6 +166,26 @@ public final class Modinfo {
             resolved.add(i.inFile() ? new Info(i.key(), fileBytes(section.modulePath(at), i), i.hex()) : i);
         }
         return resolved;
+    }
+
+    /**
+     * Whether a module the packer could not read is not ELF at all, which kmod words as ENOEXEC; a damaged ELF
+     * or a compressed stream that does not decompress is EINVAL to kmod.
+     */
+    private boolean notElf(String path) throws IOException {
+        Entry file = bundle.find(path).filter(Entry::isFile).orElse(null);
+        if (file == null) {
+            return false;
+        }
+        byte[] module;
+        try {
+            module = ModuleFile.decompress(path, bundle.readAllBytes(file));
+        } catch (CorruptBundleException damaged) {
+            throw damaged;
+        } catch (IOException undecompressable) {
+            return false;
+        }
+        return !ModuleFile.isElf(module);
     }
 
     /** A value the index refers to instead of storing: bytes of the module file itself. */
@@ -189,6 +210,7 @@ public final class Modinfo {
     private static String strerror(int errno) {
         return switch (errno) {
             case ENOENT -> "No such file or directory";
+            case ENOEXEC -> "Exec format error";
             case EINVAL -> "Invalid argument";
             case ENOSYS -> "Function not implemented";
             default -> "errno " + errno;

@@ -38,6 +38,11 @@ public final class ModuleFile {
         }
     }
 
+    /** Whether (decompressed) module bytes start with ELF's magic: without it kmod and the kernel say ENOEXEC. */
+    public static boolean isElf(byte[] module) {
+        return startsWith(module, 0x7F, 'E', 'L', 'F');
+    }
+
     private static boolean isCompressed(byte[] raw) {
         return startsWith(raw, 0x28, 0xB5, 0x2F, 0xFD) || startsWith(raw, 0xFD, '7', 'z', 'X', 'Z', 0x00)
                 || startsWith(raw, 0x1F, 0x8B);
