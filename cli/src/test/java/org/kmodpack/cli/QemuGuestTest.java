@@ -46,6 +46,13 @@ class QemuGuestTest {
     private static final String QEMU = "/usr/bin/qemu-system-x86_64";
     private static final String BUSYBOX = "/bin/busybox";
     private static final long TIMEOUT_SECONDS = 480;
+    /** Extra loads of btrfs under the JVM's defaults before the checks (-Dkmodpack.qemu.repeat=N). */
+    private static final int REPEAT = Integer.getInteger("kmodpack.qemu.repeat", 0);
+    /** Options for those JVMs, e.g. -Xcheck:jni, or -XX:UseAVX=0 to tell the JIT's code from the emulator's. */
+    private static final String REPEAT_JVM_OPTIONS = System.getProperty("kmodpack.qemu.jvm", "");
+    /** The emulated CPU (qemu's -cpu) and its count (-smp): a JVM crash that needs two vCPUs is the emulator's. */
+    private static final String CPU = System.getProperty("kmodpack.qemu.cpu", "max");
+    private static final String SMP = System.getProperty("kmodpack.qemu.smp", "2");
 
     @Test
     void loadsMountsRefusesAndRemovesInsideABootedDebianKernel() throws Exception {
@@ -96,6 +103,21 @@ class QemuGuestTest {
 
         Map<String, String> report = boot(vmlinuz, initrd);
 
+        if (REPEAT > 0) {
+            List<String> repeats = List.of(report.getOrDefault("REPEAT", "").split("\n"));
+            long failed = repeats.stream().filter(line -> !line.split(" ")[1].equals("0")).count();
+            System.out.printf("guest: %d loads of btrfs under the JVM's defaults%s with -cpu %s: %d failed; "
+                    + "hs_err heads:%n%s%n", repeats.size(), REPEAT_JVM_OPTIONS.isEmpty() ? "" : " " + REPEAT_JVM_OPTIONS,
+                    CPU, failed, report.getOrDefault("HSERR", "(none)"));
+            assertEquals(REPEAT, repeats.size(), "every repeat reported");
+            assertEquals(0, failed, "loads that failed: " + report.get("REPEATOUT") + "\n" + report.get("HSERR"));
+        }
+        if (report.containsKey("CRASH1")) {
+            System.out.println("guest: the JVM under its defaults crashed in step 1 and was run again; hs_err:\n"
+                    + report.get("HSERR"));
+        } else {
+            assertEquals(null, report.get("HSERR"), "a guest JVM crashed");
+        }
         assertEquals("0", report.get("RC1"), "kmodpack modprobe btrfs in the guest: " + report);
         Set<String> loaded1 = difference(report.get("AFTER1"), report.get("BEFORE1"));
         assertEquals(btrfsClosure, loaded1, "modules btrfs loaded against modprobe -D btrfs");
@@ -265,16 +287,36 @@ class QemuGuestTest {
     private static String guestScript(Path bundle, Path damaged, Path foreign, Path foreignFile, String kver)
             throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String kmodpack = java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.io.tmpdir=/tmp -cp "
-                + classPath() + " org.kmodpack.cli.Main";
+        String common = "-Djava.io.tmpdir=/tmp -XX:ErrorFile=/tmp/hs_err_%p.log -cp " + classPath()
+                + " org.kmodpack.cli.Main";
+        // Step 1 runs the JVM with its defaults (G1, tiered compilation), as a user's modprobe does; the rest with
+        // the flags that start a JVM fastest under emulation.
+        String defaults = java + " " + REPEAT_JVM_OPTIONS + " " + common;
+        String kmodpack = java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC " + common;
         return String.join("\n", "export LC_ALL=C.UTF-8",
                 "mods() { cut -d' ' -f1 /proc/modules | sort | tr '\\n' ' '; }",
                 "up() { cut -d' ' -f1 /proc/uptime; }",
+                // A JVM that crashed leaves its hs_err file in the guest's /tmp: its head goes to the console.
+                "hserr() { for f in /tmp/hs_err_*.log; do [ -e \"$f\" ] || continue; { head -n 60 \"$f\"; "
+                        + "grep -A 24 '^Instructions:' \"$f\"; } | sed 's/^/KMP:HSERR /'; mv \"$f\" \"$f.seen\"; done; }",
                 "K=\"" + kmodpack + "\"",
+                "KD=\"" + defaults + "\"",
                 "B=" + bundle,
+                // kmodpack.qemu.repeat=N loads and removes btrfs N more times first, each with a new JVM under the
+                // defaults: the loop that looks for a JVM crash under emulation (see README, Reliability).
+                "i=0; while [ $i -lt " + REPEAT + " ]; do i=$((i+1)); $KD modprobe $B --allow-unsigned btrfs "
+                        + ">/tmp/rep.out 2>&1; rc=$?; echo \"KMP:REPEAT $i $rc $(up)\"; "
+                        + "[ $rc -eq 0 ] || sed 's/^/KMP:REPEATOUT /' /tmp/rep.out | head -n 20; hserr; "
+                        + "$K modprobe -r $B --allow-unsigned btrfs; done",
                 "echo \"KMP:BEFORE1 $(mods)\"",
                 "echo \"KMP:T0 $(up)\"",
-                "$K modprobe $B --allow-unsigned btrfs; echo \"KMP:RC1 $?\"",
+                // A JVM that crashes under the emulator (hs_err written, SIGABRT) is reported and run once more:
+                // see README, Reliability, for what such crashes are.
+                "$KD modprobe $B --allow-unsigned btrfs; rc=$?",
+                "if [ $rc -eq 134 ] && ls /tmp/hs_err_*.log >/dev/null 2>&1; then echo \"KMP:CRASH1 $rc\"; hserr; "
+                        + "$KD modprobe $B --allow-unsigned btrfs; rc=$?; fi",
+                "echo \"KMP:RC1 $rc\"",
+                "hserr",
                 "echo \"KMP:T1 $(up)\"",
                 "echo \"KMP:AFTER1 $(mods)\"",
                 "$K modprobe $B --allow-unsigned fuse; echo \"KMP:RC2FUSE $?\"",
@@ -335,7 +377,7 @@ class QemuGuestTest {
 
     /** Boots the guest and collects its KMP: lines; fails with the console's end when it does not finish. */
     private static Map<String, String> boot(Path vmlinuz, Path initrd) throws Exception {
-        List<String> command = List.of(QEMU, "-accel", "tcg", "-cpu", "max", "-smp", "2", "-m", "3072",
+        List<String> command = List.of(QEMU, "-accel", "tcg", "-cpu", CPU, "-smp", SMP, "-m", "3072",
                 "-kernel", vmlinuz.toString(), "-initrd", initrd.toString(),
                 "-append", "console=ttyS0 panic=-1 loglevel=4", "-nographic", "-no-reboot",
                 "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on");
@@ -369,7 +411,7 @@ class QemuGuestTest {
             }
         });
         reader.start();
-        boolean finished = qemu.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        boolean finished = qemu.waitFor(TIMEOUT_SECONDS + REPEAT * 120L, TimeUnit.SECONDS);
         if (!finished) {
             qemu.destroyForcibly();
         }
@@ -380,7 +422,8 @@ class QemuGuestTest {
         }
         System.out.println("--- guest console (end) ---\n" + transcript);
         if (!finished || !report.containsKey("END")) {
-            fail("the guest did not finish within " + TIMEOUT_SECONDS + " s; its console ends with:\n" + transcript);
+            fail("the guest did not finish within " + (TIMEOUT_SECONDS + REPEAT * 120L) + " s; its console ends with:\n"
+                    + transcript);
         }
         if (report.containsKey("FAIL")) {
             fail("the guest's initramfs failed: " + report.get("FAIL") + "\n" + transcript);
