@@ -43,9 +43,18 @@ final class Decompressor {
         };
     }
 
-    /** The dictionary an LZMA2 decoder may need for this much content: more can never be referenced. */
+    /**
+     * The dictionary an LZMA2 stream may declare for this much content: more can never be referenced. The
+     * property byte encodes only 2^n or 3 * 2^(n-1) bytes, so a writer's max(4096, content size) is declared
+     * rounded up to the next such size.
+     */
     static int xzDictionaryBound(int contentSize) {
-        return Math.max(4096, contentSize);
+        int size = Math.max(4096, contentSize);
+        int power = Integer.highestOneBit(size);
+        if (size == power) {
+            return size;
+        }
+        return size <= power + power / 2 ? power + power / 2 : 2 * power;
     }
 
     /** The window a zstd frame may declare for this much content. */
