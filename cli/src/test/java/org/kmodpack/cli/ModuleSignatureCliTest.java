@@ -127,6 +127,52 @@ class ModuleSignatureCliTest {
                 + "(the kernel's scripts/sign-file), or give the certificate they were signed with\n", run.err());
     }
 
+    /**
+     * Modules the kernel refuses before it looks for a key are failed, not unsigned: a signature length of
+     * 0x7fffffff (EBADMSG), a .ko that is not ELF and a .ko.xz that is not xz (ENOEXEC); modinfo words the last
+     * two as kmod 30 does.
+     */
+    @Test
+    void corruptTrailersAndModulesThatAreNotElfFailAndModinfoSaysExecFormatError() throws IOException,
+            InterruptedException {
+        Path tree = work.resolve("broken");
+        SignedModuleTest.copyTree(signedTree, tree);
+        Path badLength = tree.resolve("kernel/drivers/diamond/diamond_bottom.ko");
+        byte[] bytes = Files.readAllBytes(badLength);
+        java.nio.ByteBuffer.wrap(bytes).putInt(bytes.length - 28 - 4, 0x7fffffff);
+        Files.write(badLength, bytes);
+        Path notElf = tree.resolve("kernel/drivers/acpi/acpi_button_lite.ko");
+        Files.writeString(notElf, "not an ELF file\n");
+        Path notXz = tree.resolve("kernel/fs/fuse/fuse_lite.ko.xz");
+        Files.writeString(notXz, "not xz either\n");
+        Path bundle = pack(tree, "broken.kpack");
+
+        CliTest.Run run = CliTest.run("verify", bundle.toString(), "--modules", "--module-cert", certDer.toString());
+        assertEquals(1, run.exit(), run.out() + run.err());
+        List<String> listed = run.out().lines().filter(l -> l.startsWith("failed:") || l.startsWith("unsigned:"))
+                .toList();
+        assertEquals(List.of("failed:      kernel/drivers/acpi/acpi_button_lite.ko: not an ELF module (the kernel "
+                        + "refuses it: Exec format error); rebuild or reinstall it",
+                "failed:      kernel/drivers/diamond/diamond_bottom.ko: the signature trailer's lengths do not fit "
+                        + "in the module (the kernel refuses it: Bad message); sign it again with the kernel's "
+                        + "scripts/sign-file",
+                "failed:      kernel/fs/fuse/fuse_lite.ko.xz: not an ELF module (the kernel refuses it: Exec format "
+                        + "error); rebuild or reinstall it"), listed.stream().sorted().toList(), run.out());
+        assertTrue(run.out().contains("; 0 unsigned, 3 failed"), run.out());
+
+        for (Path module : List.of(notElf, notXz)) {
+            String name = module.getFileName().toString().replaceFirst("\\.ko.*", "");
+            Process kmod = new ProcessBuilder("modinfo", module.toString()).start();
+            String kmodError = new String(kmod.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            kmod.waitFor();
+            assertEquals("modinfo: ERROR: could not get modinfo from '" + name + "': Exec format error\n", kmodError,
+                    "kmod 30, the oracle");
+            CliTest.Run modinfo = CliTest.run("modinfo", bundle.toString(), name);
+            assertEquals(1, modinfo.exit(), modinfo.err());
+            assertEquals(kmodError, modinfo.err());
+        }
+    }
+
     @Test
     void anotherKernelKeyWithTheSameSubjectVerifiesNothing() throws IOException {
         Path other = ModuleSigner.kernelKey(work.resolve("other-certs")).resolveSibling("signing_key.x509");

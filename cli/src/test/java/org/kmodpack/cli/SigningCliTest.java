@@ -163,6 +163,24 @@ class SigningCliTest {
         assertTrue(again.err().contains("release.key") && again.err().contains("never overwrites"), again.err());
     }
 
+    @Test
+    void anEmptyTrustFileIsOneLineNamingItAloneOrInADirectory() throws IOException {
+        Path bundle = pack("empty-trust.kpack", "--sign", release.toString());
+        Path empty = Files.write(work.resolve("empty.pub"), new byte[0]);
+        Run alone = run("verify", bundle.toString(), "--trust", empty.toString());
+        assertEquals(1, alone.exit());
+        assertEquals("kmodpack: " + empty + ": empty file (0 bytes); a trust file holds PEM public keys or "
+                + "certificates, or one DER certificate or public key: replace it with one, or remove it\n", alone.err());
+        Path trustDir = work.resolve("trusted-with-empty.d");
+        copyInto(trustDir, work.resolve("release.pub"), empty);
+        Run inDirectory = run("mount", "--foreground", bundle.toString(), work.resolve("never-mounted").toString(), "--trust",
+                trustDir.toString());
+        assertEquals(1, inDirectory.exit());
+        assertTrue(inDirectory.err().startsWith("kmodpack: " + trustDir.resolve("empty.pub") + ": empty file")
+                && inDirectory.err().contains("trust directory " + trustDir)
+                && inDirectory.err().lines().count() == 1, inDirectory.err());
+    }
+
     private static void copyInto(Path dir, Path... files) {
         try {
             Files.createDirectories(dir);

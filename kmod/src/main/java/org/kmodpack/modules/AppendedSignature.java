@@ -20,8 +20,7 @@ public record AppendedSignature(int algorithm, int hash, int idType, int signerL
     /** The trailer of {@code module}, or empty when it does not end with the marker or its lengths do not fit. */
     public static Optional<AppendedSignature> find(byte[] module) {
         int info = module.length - MAGIC.length - INFO_SIZE;
-        if (info < 0 || !Arrays.equals(module, module.length - MAGIC.length, module.length, MAGIC, 0,
-                MAGIC.length)) {
+        if (info < 0 || !hasMarker(module)) {
             return Optional.empty();
         }
         long signatureLength = ((module[info + 8] & 0xFFL) << 24) | ((module[info + 9] & 0xFF) << 16)
@@ -35,6 +34,15 @@ public record AppendedSignature(int algorithm, int hash, int idType, int signerL
         return Optional.of(new AppendedSignature(module[info] & 0xFF, module[info + 1] & 0xFF,
                 module[info + 2] & 0xFF, signerLength, keyIdLength, paddingZero,
                 (int) (info - signatureLength), (int) signatureLength));
+    }
+
+    /**
+     * Whether {@code module} ends with the marker. The kernel then checks the trailer before it, and refuses the
+     * module (EBADMSG) when {@link #find} finds no trailer that fits: such a module is not unsigned but damaged.
+     */
+    public static boolean hasMarker(byte[] module) {
+        return module.length >= MAGIC.length
+                && Arrays.equals(module, module.length - MAGIC.length, module.length, MAGIC, 0, MAGIC.length);
     }
 
     public int signatureEnd() {

@@ -123,7 +123,7 @@ public final class Modinfo {
         int at = section.findModule(mod.name);
         int flags = at < 0 ? ModuleContent.FLAG_NO_MODINFO : section.moduleFlags(at);
         if ((flags & ModuleContent.FLAG_INVALID_ELF) != 0) {
-            return Fields.failed(Errno.EINVAL);
+            return Fields.failed(notElf(section.modulePath(at)) ? Errno.ENOEXEC : Errno.EINVAL);
         }
         if ((flags & ModuleContent.FLAG_NO_MODINFO) != 0) {
             return Fields.failed(Errno.ENOENT);
@@ -134,6 +134,26 @@ public final class Modinfo {
             resolved.add(i.inFile() ? new ModinfoField(i.key(), fileBytes(section.modulePath(at), i), i.hex()) : i);
         }
         return Fields.of(resolved);
+    }
+
+    /**
+     * Whether a module the packer could not read is not ELF at all, which kmod words as ENOEXEC; a damaged ELF
+     * or a compressed stream that does not decompress is EINVAL to kmod.
+     */
+    private boolean notElf(String path) throws IOException {
+        Entry file = bundle.find(path).filter(Entry::isFile).orElse(null);
+        if (file == null) {
+            return false;
+        }
+        byte[] module;
+        try {
+            module = ModuleFile.decompress(path, bundle.readAllBytes(file));
+        } catch (CorruptBundleException damaged) {
+            throw damaged;
+        } catch (IOException undecompressable) {
+            return false;
+        }
+        return !ModuleFile.isElf(module);
     }
 
     /** A value the index refers to instead of storing: bytes of the module file itself. */

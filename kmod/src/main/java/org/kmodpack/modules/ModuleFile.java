@@ -69,6 +69,11 @@ public final class ModuleFile {
         }
     }
 
+    /** Whether (decompressed) module bytes start with ELF's magic: without it kmod and the kernel say ENOEXEC. */
+    public static boolean isElf(byte[] module) {
+        return startsWith(module, 0x7F, 'E', 'L', 'F');
+    }
+
     /** Each decoder reads concatenated streams (frames, members) to the end, as the command-line tools do. */
     private static InputStream open(Compression compression, byte[] raw) throws IOException {
         InputStream in = new ByteArrayInputStream(raw);

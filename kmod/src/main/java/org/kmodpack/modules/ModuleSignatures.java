@@ -46,7 +46,16 @@ public final class ModuleSignatures {
     }
 
     static ModuleSignatureStatus check(String path, byte[] module, TrustPolicy certificates) {
+        if (!ModuleFile.isElf(module)) {
+            return new ModuleSignatureStatus(path, State.FAILED, "", "not an ELF module (the kernel refuses it: "
+                    + "Exec format error); rebuild or reinstall it");
+        }
         Optional<AppendedSignature> found = AppendedSignature.find(module);
+        if (found.isEmpty() && AppendedSignature.hasMarker(module)) {
+            return new ModuleSignatureStatus(path, State.FAILED, "", "the signature trailer's lengths do not fit in "
+                    + "the module (the kernel refuses it: Bad message); sign it again with the kernel's "
+                    + "scripts/sign-file");
+        }
         if (found.isEmpty()) {
             return new ModuleSignatureStatus(path, State.UNSIGNED, "", "no appended signature");
         }

@@ -5,11 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.Index;
@@ -41,37 +38,33 @@ public final class BundleSigner {
             // Refuse to sign what is already damaged: every hash is checked before the signature vouches for it.
             check.verifyBlockHashes();
         }
-        Path temporary = bundle.toAbsolutePath().resolveSibling("." + bundle.getFileName() + ".sign-"
-                + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
-        try {
+        try (StagedFile staged = StagedFile.create(bundle)) {
             // The new file keeps the old one's permissions, not its modification time: its bytes changed.
-            Files.copy(bundle, temporary);
+            FileChannel file = staged.channel();
+            try (FileChannel original = FileChannel.open(bundle, StandardOpenOption.READ)) {
+                for (long at = 0, size = original.size(); at < size; ) {
+                    at += file.transferFrom(original.position(at), at, size - at);
+                }
+            }
             if (Files.getFileStore(bundle).supportsFileAttributeView(PosixFileAttributeView.class)) {
-                Files.setPosixFilePermissions(temporary, Files.getPosixFilePermissions(bundle));
+                Files.setPosixFilePermissions(staged.path(), Files.getPosixFilePermissions(bundle));
             }
-            long serial;
-            try (FileChannel file = FileChannel.open(temporary, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                byte[] headerBytes = read(file, 0, Header.SIZE);
-                Header header = Header.decode(headerBytes, file.size(), name);
-                byte[] indexBytes = read(file, header.indexOffset(), (int) header.indexLength());
-                Index index = Index.decode(ByteBuffer.wrap(indexBytes), Header.SIZE, header.indexOffset(), name);
-                SignatureBlock existing = header.signatureLength() == 0 ? null : SignatureBlock.decode(
-                        read(file, header.signatureOffset(), (int) header.signatureLength()), name);
-                Statement statement = existing != null ? keep(existing.statement(), terms, name)
-                        : Statement.describe(headerBytes, index.params(), Sha256.of(indexBytes),
-                                header.indexOffset() + header.indexLength(), terms.resolvedSerial(),
-                                terms.resolvedExpiry());
-                SignatureWriter.write(file, header, SignatureWriter.sign(statement, existing, keys));
-                file.force(true);
-                serial = statement.serial();
-            }
-            Files.move(temporary, bundle, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            byte[] headerBytes = read(file, 0, Header.SIZE);
+            Header header = Header.decode(headerBytes, file.size(), name);
+            byte[] indexBytes = read(file, header.indexOffset(), (int) header.indexLength());
+            Index index = Index.decode(ByteBuffer.wrap(indexBytes), Header.SIZE, header.indexOffset(), name);
+            SignatureBlock existing = header.signatureLength() == 0 ? null : SignatureBlock.decode(
+                    read(file, header.signatureOffset(), (int) header.signatureLength()), name);
+            Statement statement = existing != null ? keep(existing.statement(), terms, name)
+                    : Statement.describe(headerBytes, index.params(), Sha256.of(indexBytes),
+                            header.indexOffset() + header.indexLength(), terms.resolvedSerial(),
+                            terms.resolvedExpiry());
+            SignatureWriter.write(file, header, SignatureWriter.sign(statement, existing, keys));
+            staged.commit();
             try (Bundle reopened = Bundle.open(bundle)) {
                 reopened.root();
             }
-            return serial;
-        } finally {
-            Files.deleteIfExists(temporary);
+            return statement.serial();
         }
     }
 

@@ -6,11 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -28,9 +24,9 @@ import org.kmodpack.format.Statement;
 import org.kmodpack.reader.Bundle;
 
 /**
- * Packs a module tree into a bundle. The bundle is written to a temporary file beside the destination and
- * renamed into place only when complete and readable, so a failed or interrupted pack leaves no partial
- * bundle behind.
+ * Packs a module tree into a bundle. The bundle is written to a {@link StagedFile} beside the destination and
+ * renamed into place only when complete, so a failed or interrupted pack leaves no partial bundle behind (after
+ * kill -9, the next pack of the same destination removes it).
  */
 public final class Packer {
     private Packer() {
@@ -67,87 +63,100 @@ public final class Packer {
                     + "give one with --kernel-version");
         }
         List<ScannedEntry> entries = TreeScanner.scan(tree.moduleDirectory());
-        Path directory = output.toAbsolutePath().getParent();
-        Path temporary = directory.resolve("." + output.getFileName() + ".tmp-"
-                + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
-        Thread cleanup = new Thread(() -> deleteQuietly(temporary), "kmodpack-pack-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
         ExecutorService workers = daemonThreads(options.threads(), "kmodpack-pack-worker");
         ExecutorService moduleReaders = daemonThreads(options.threads(), "kmodpack-module-reader");
-        try {
-            ContentPlan plan = ContentPlan.build(entries, workers);
-            Optional<ModuleScanner> moduleScan = ModuleScanner.start(tree.moduleDirectory(), treeEntries(entries),
-                    moduleReaders);
-            long bundleLength = write(temporary, entries, plan, tree.kernelVersion(), moduleScan, options, workers,
-                    progress, signers, terms);
-            Files.move(temporary, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (Bundle check = Bundle.open(output)) {
-                check.root();
-            }
-            long inputBytes = 0;
-            int files = 0;
-            for (ScannedEntry entry : entries) {
-                if (entry.kind() == EntryKind.FILE) {
-                    files++;
-                    inputBytes += entry.size();
+        try (StagedFile staged = StagedFile.create(output)) {
+            // SIGTERM and SIGINT run the hook; after kill -9 the next pack of this output removes the file.
+            Thread cleanup = new Thread(() -> deleteQuietly(staged.path()), "kmodpack-pack-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            try {
+                ContentPlan plan = ContentPlan.build(entries, workers);
+                Optional<ModuleScanner> moduleScan = ModuleScanner.start(tree.moduleDirectory(),
+                        treeEntries(entries), moduleReaders);
+                long bundleLength = write(staged.channel(), entries, plan, tree.kernelVersion(), moduleScan, options,
+                        workers, progress, signers, terms);
+                staged.commit();
+                try (Bundle check = Bundle.open(output)) {
+                    check.root();
+                }
+                long inputBytes = 0;
+                int files = 0;
+                for (ScannedEntry entry : entries) {
+                    if (entry.kind() == EntryKind.FILE) {
+                        files++;
+                        inputBytes += entry.size();
+                    }
+                }
+                return new PackResult(output, tree.kernelVersion(), files, inputBytes, bundleLength,
+                        Duration.ofNanos(System.nanoTime() - start),
+                        moduleScan.map(ModuleScanner::moduleCount).orElse(-1));
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // The hook is already running and removes the staged file itself.
                 }
             }
-            return new PackResult(output, tree.kernelVersion(), files, inputBytes, bundleLength,
-                    Duration.ofNanos(System.nanoTime() - start), moduleScan.map(ModuleScanner::moduleCount).orElse(-1));
         } finally {
             workers.shutdownNow();
             moduleReaders.shutdownNow();
-            deleteQuietly(temporary);
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook is already running and removes the temporary file itself.
-            }
         }
     }
 
-    private static long write(Path temporary, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
+    private static long write(FileChannel out, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
             Optional<ModuleScanner> moduleScan, PackOptions options, ExecutorService workers, PackProgress progress,
             List<SigningKey> signers, StatementTerms terms) throws IOException {
-        try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
-                    options.blockSize(), workers, options.threads());
-            long filesTotal = plan.contents().size();
-            long bytesDone = 0;
-            long filesDone = 0;
-            for (ContentPlan.Content content : plan.contents()) {
-                blocks.append(content);
-                bytesDone += content.size();
-                progress.update(++filesDone, filesTotal, bytesDone, plan.dataLength());
+        BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
+                options.blockSize(), workers, options.threads());
+        long filesTotal = plan.contents().size();
+        long bytesDone = 0;
+        long filesDone = 0;
+        for (ContentPlan.Content content : plan.contents()) {
+            blocks.append(content);
+            bytesDone += content.size();
+            progress.update(++filesDone, filesTotal, bytesDone, plan.dataLength());
+        }
+        long dataLength = plan.dataLength();
+        // The modinfo blob follows the files in the data stream, compressed and hashed like them.
+        ModuleSectionEncoder.Encoded modules = moduleScan.isEmpty() ? null
+                : ModuleSectionEncoder.encode(moduleScan.get().finish(), dataLength);
+        if (modules != null) {
+            blocks.append(modules.modinfo());
+            dataLength += modules.modinfo().length;
+        }
+        // Every file, its contents and its modinfo have been read: none may have changed since the scan.
+        checkUnchanged(entries);
+        List<BlockRecord> blockRecords = blocks.finish();
+        long indexOffset = blocks.position();
+        IndexLayout layout = IndexLayout.of(entries, plan);
+        Params params = new Params(options.blockSize(), blockRecords.size(), dataLength, entries.size(),
+                options.codec(), options.level(), kernelVersion);
+        byte[] index = Index.encode(params, blockRecords, layout.records(), layout.names(),
+                modules == null ? null : modules.section());
+        writeFully(out, ByteBuffer.wrap(index), indexOffset);
+        long bundleLength = indexOffset + index.length;
+        Header header = new Header(Header.MAJOR_VERSION, Header.MINOR_VERSION, bundleLength, indexOffset,
+                index.length, Sha256.of(index), 0, 0);
+        byte[] headerBytes = header.encode();
+        writeFully(out, ByteBuffer.wrap(headerBytes), 0);
+        if (!signers.isEmpty()) {
+            Statement statement = Statement.describe(headerBytes, params, header.indexSha256(), bundleLength,
+                    terms.resolvedSerial(), terms.resolvedExpiry());
+            SignatureWriter.write(out, header, SignatureWriter.sign(statement, null, signers));
+        }
+        return out.size();
+    }
+
+    /**
+     * A file rewritten in place at the same size while it was read would be stored torn (part old, part new
+     * bytes) with the hashes of what was read: its stamp now must be the one the scan took before any read.
+     */
+    private static void checkUnchanged(List<ScannedEntry> entries) throws IOException {
+        for (ScannedEntry entry : entries) {
+            if (entry.kind() == EntryKind.FILE && !FileStamp.of(entry.source()).equals(entry.stamp())) {
+                throw new IOException(entry.source() + ": changed while packing (written to since the tree was "
+                        + "scanned); pack a tree that nothing is writing to");
             }
-            long dataLength = plan.dataLength();
-            // The modinfo blob follows the files in the data stream, compressed and hashed like them.
-            ModuleSectionEncoder.Encoded modules = moduleScan.isEmpty() ? null
-                    : ModuleSectionEncoder.encode(moduleScan.get().finish(), dataLength);
-            if (modules != null) {
-                blocks.append(modules.modinfo());
-                dataLength += modules.modinfo().length;
-            }
-            List<BlockRecord> blockRecords = blocks.finish();
-            long indexOffset = blocks.position();
-            IndexLayout layout = IndexLayout.of(entries, plan);
-            Params params = new Params(options.blockSize(), blockRecords.size(), dataLength, entries.size(),
-                    options.codec(), options.level(), kernelVersion);
-            byte[] index = Index.encode(params, blockRecords, layout.records(), layout.names(),
-                    modules == null ? null : modules.section());
-            writeFully(out, ByteBuffer.wrap(index), indexOffset);
-            long bundleLength = indexOffset + index.length;
-            Header header = new Header(Header.MAJOR_VERSION, Header.MINOR_VERSION, bundleLength, indexOffset,
-                    index.length, Sha256.of(index), 0, 0);
-            byte[] headerBytes = header.encode();
-            writeFully(out, ByteBuffer.wrap(headerBytes), 0);
-            if (!signers.isEmpty()) {
-                Statement statement = Statement.describe(headerBytes, params, header.indexSha256(), bundleLength,
-                        terms.resolvedSerial(), terms.resolvedExpiry());
-                SignatureWriter.write(out, header, SignatureWriter.sign(statement, null, signers));
-            }
-            out.force(true);
-            return out.size();
         }
     }
 
@@ -188,7 +197,7 @@ public final class Packer {
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {
-            // Best effort: the temporary file's name starts with a dot and says what it is.
+            // Best effort: the next pack of the same output removes it (StagedFile).
         }
     }
 }

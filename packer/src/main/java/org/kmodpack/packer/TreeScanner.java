@@ -93,6 +93,7 @@ final class TreeScanner {
     }
 
     private ScannedEntry describe(Path path, String relative, byte[] name, int parent) throws IOException {
+        FileStamp stamp = FileStamp.of(path);
         BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW);
         EntryKind kind;
         if (basic.isSymbolicLink()) {
@@ -134,13 +135,14 @@ final class TreeScanner {
         }
         Instant mtime = basic.lastModifiedTime().toInstant();
         return new ScannedEntry(path, relative, name, kind, parent, 0, 0, mode, uid, gid, mtime.getEpochSecond(),
-                mtime.getNano(), kind == EntryKind.DIRECTORY ? 0 : size, linkKey, target);
+                mtime.getNano(), kind == EntryKind.DIRECTORY ? 0 : size, linkKey, target,
+                kind == EntryKind.FILE ? stamp : null);
     }
 
     private static ScannedEntry withChildren(ScannedEntry d, int firstChild, int childCount) {
         return new ScannedEntry(d.source(), d.path(), d.name(), d.kind(), d.parent(), firstChild, childCount,
                 d.mode(), d.uid(), d.gid(), d.mtimeSeconds(), d.mtimeNanos(), d.size(), d.linkKey(),
-                d.symlinkTarget());
+                d.symlinkTarget(), d.stamp());
     }
 
     private static int modeBits(PosixFileAttributes attributes) {

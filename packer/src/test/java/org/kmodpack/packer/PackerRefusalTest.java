@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +42,61 @@ class PackerRefusalTest {
         assertEquals(0, new ProcessBuilder("mkfifo", tree.resolve("pipe").toString()).start().waitFor());
         IOException e = assertThrows(IOException.class, () -> pack(work));
         assertTrue(e.getMessage().contains("pipe") && e.getMessage().contains("FIFO"), e.getMessage());
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void aFileRewrittenInPlaceAtTheSameSizeWhilePackReadsItIsRefusedByName() throws Exception {
+        Path tree = Files.createDirectories(work.resolve("lib/modules/6.1.0-test/kernel"));
+        Files.writeString(tree.getParent().resolve("modules.dep"), "");
+        Path module = tree.resolve("big.ko");
+        byte[] bytes = new byte[16 << 20];
+        new java.util.Random(18).nextBytes(bytes);
+        Files.write(module, bytes);
+        AtomicBoolean stop = new AtomicBoolean();
+        // The writer keeps rewriting the file's bytes in place, as a build or a package manager does.
+        Thread writer = new Thread(() -> {
+            try (FileChannel channel = FileChannel.open(module, StandardOpenOption.WRITE)) {
+                for (int round = 0; !stop.get(); round++) {
+                    channel.write(ByteBuffer.wrap(bytes, 0, 1 << 20).put(0, (byte) round), (round % 16) << 20);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        try {
+            IOException e = assertThrows(IOException.class, () -> pack(work));
+            assertEquals(module + ": changed while packing (written to since the tree was scanned); pack a tree that "
+                    + "nothing is writing to", e.getMessage());
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void aRewriteThatPutsTheModificationTimeBackIsCaughtByTheChangeTime() throws Exception {
+        Path tree = Files.createDirectories(work.resolve("lib/modules/6.1.0-test/kernel"));
+        Path first = Files.writeString(tree.resolve("a.ko"), "a".repeat(5000));
+        Path second = Files.writeString(tree.resolve("b.ko"), "b".repeat(7000));
+        FileTime modified = Files.getLastModifiedTime(second);
+        // Between the scan and the read of b.ko (contents are read in path order): same size, same mtime.
+        PackProgress rewriteSecond = (filesDone, filesTotal, bytesDone, bytesTotal) -> {
+            if (filesDone == 1) {
+                try {
+                    Files.writeString(second, "c".repeat(7000));
+                    Files.setLastModifiedTime(second, modified);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        IOException e = assertThrows(IOException.class, () -> Packer.pack(work, work.resolve("out.kpack"),
+                PackOptions.defaults(), rewriteSecond));
+        assertTrue(e.getMessage().startsWith(second + ": changed while packing"), e.getMessage());
+        assertTrue(Files.exists(first));
         assertNothingLeftBehind();
     }
 

@@ -81,7 +81,8 @@ public final class Index {
     }
 
     public byte[] nameBytes(EntryRecord entry) {
-        return bytesAt(entry.nameOffset(), entry.nameLength());
+        // The root's name_offset is ignored (section 4.4), so it is not checked and must not be followed.
+        return entry.nameLength() == 0 ? new byte[0] : bytesAt(entry.nameOffset(), entry.nameLength());
     }
 
     public byte[] symlinkTarget(EntryRecord entry) {

@@ -425,12 +425,12 @@ public final class Bundle implements AutoCloseable {
             throw new BlockIntegrityException(name, block, path);
         }
         int contentSize = index.params().blockContentSize(block);
-        byte[] content = Decompressor.decompress(record.codec(), stored, contentSize);
-        if (content == null) {
+        try {
+            return Decompressor.decompress(record.codec(), stored, contentSize);
+        } catch (Decompressor.Undecodable e) {
             throw new CorruptBundleException(name, "block " + block + " does not decompress ("
-                    + record.codec().label() + ") to its " + contentSize + " bytes");
+                    + record.codec().label() + ") to its " + contentSize + " bytes: " + e.getMessage());
         }
-        return content;
     }
 
     private EntryRecord record(Entry entry) {

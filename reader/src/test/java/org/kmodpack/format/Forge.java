@@ -191,6 +191,25 @@ public final class Forge {
         return assemble(header.array(), data, index);
     }
 
+    /**
+     * A one-block bundle (such as {@link #rawBundle} makes) with that block's stored bytes replaced by
+     * {@code stored} under {@code codec}: the block row's length, codec and SHA-256 match, so the bytes reach
+     * the decoder.
+     */
+    public static byte[] withOnlyBlock(byte[] bundle, int codec, byte[] stored) {
+        List<Section> sections = new ArrayList<>(sections(bundle));
+        sections.replaceAll(s -> {
+            byte[] body = s.body().clone();
+            if (s.type() == BLOCKS) {
+                le(body).putInt(8, stored.length).put(12, (byte) codec).put(16, sha256(stored));
+            } else if (s.type() == PARAMS) {
+                body[20] = (byte) codec;
+            }
+            return new Section(s.type(), s.flags(), body);
+        });
+        return assemble(Arrays.copyOfRange(bundle, 0, HEADER_SIZE), stored, encodeIndex(sections));
+    }
+
     public static byte[] sha256(byte[] bytes) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(bytes);
