@@ -78,6 +78,9 @@ final class MountCommand implements Callable<Integer> {
         Bundle bundle = trust.open(bundlePath, Sizes.parse(cacheSize));
         Target target;
         try {
+            // Every block against its signed hash before anything is mounted or loaded: a damaged bundle fails
+            // here, whole, instead of as a few unreadable modules later (reads still check each block again).
+            bundle.verifyBlockHashes();
             target = target(bundle.kernelVersion());
         } catch (IOException | RuntimeException e) {
             bundle.close();
