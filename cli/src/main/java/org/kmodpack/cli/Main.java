@@ -16,13 +16,17 @@ public final class Main {
     }
 
     static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(new KmodpackCommand());
+        return run(new KmodpackCommand(), args, out, err);
+    }
+
+    /** Runs {@code top}'s command line; {@code top} carries --debug. */
+    static int run(DebugOption.Carrier top, String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(top);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
-            KmodpackCommand top = commandLine.getCommand();
-            if (top.debug) {
+            if (top.debug()) {
                 exception.printStackTrace(failed.getErr());
             } else {
                 failed.getErr().println("kmodpack: " + messageOf(exception));

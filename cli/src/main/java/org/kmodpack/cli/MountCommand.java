@@ -2,15 +2,18 @@ package org.kmodpack.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.kmodpack.fuse.FuseMount;
+import org.kmodpack.fuse.KernelFuse;
 import org.kmodpack.fuse.MountTable;
+import org.kmodpack.fuse.Readiness;
 import org.kmodpack.reader.Bundle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,17 +21,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+/**
+ * The mount daemon: this process opens and verifies the bundle, loads fuse from it when the kernel has none,
+ * mounts, and serves until unmounted. Returning to the shell is the launcher's part: it starts this JVM in its
+ * own session with {@value Readiness#READY_FD} and returns when the daemon says the tree answers; under systemd
+ * ({@code Type=notify}) the daemon tells systemd instead. One JVM per mount, and it is the daemon.
+ */
 @Command(name = "mount", mixinStandardHelpOptions = true,
         description = {"Mount a bundle read-only where its module tree belongs, for kmod and the kernel to use.",
-            "Returns once the tree answers; the daemon keeps serving until 'kmodpack umount', SIGTERM or SIGINT."},
-        footer = {"", "Examples:", "  kmodpack mount /boot/modules-6.1.0-28-amd64.kpack --allow-unsigned",
+            "Returns once the tree answers; the daemon keeps serving until 'kmodpack umount', SIGTERM or SIGINT.",
+            "If the kernel has no FUSE yet, fuse is loaded from the bundle (after its signature and blocks verify)."},
+        footer = {"", "Examples:", "  kmodpack mount /boot/modules-6.1.0-28-amd64.kpack",
             "  kmodpack mount modules.kpack /mnt/modules --foreground --allow-unsigned"})
 final class MountCommand implements Callable<Integer> {
-    /** Small and steady: a serial collector and bounded heap keep the daemon's anonymous memory low. */
-    private static final List<String> DAEMON_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx96m",
-            "-Xss512k", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
-            "-XX:-UsePerfData", "-Dfile.encoding=UTF-8", "-Dsun.jnu.encoding=UTF-8");
-
     @Spec
     CommandSpec spec;
 
@@ -36,21 +41,22 @@ final class MountCommand implements Callable<Integer> {
     Path bundlePath;
 
     @Parameters(index = "1", paramLabel = "MOUNTPOINT", arity = "0..1",
-            description = "Where to mount (default: /lib/modules/KVER, created if absent).")
+            description = "An existing directory to mount on (default: /lib/modules/KVER, created if absent).")
     Path mountPoint;
 
     @picocli.CommandLine.Mixin
     SystemTrustOptions trust;
 
-    @Option(names = "--foreground", description = "Serve in this process instead of a background daemon.")
+    @Option(names = "--foreground", description = "Serve in this process, attached to the terminal (and to "
+            + "systemd: a Type=notify unit gets READY=1 once the tree answers).")
     boolean foreground;
 
     @Option(names = "-o", paramLabel = "FUSE_OPTIONS", split = ",",
             description = "Extra libfuse mount options, comma-separated (e.g. max_read=131072).")
     List<String> fuseOptions = new ArrayList<>();
 
-    @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "32M",
-            description = "Memory for decompressed blocks (default 32M).")
+    @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "8M",
+            description = "Memory for decompressed blocks (default 8M; the kernel's page cache keeps what was read).")
     String cacheSize;
 
     @Option(names = "--multi-threaded", description = "Let libfuse serve requests from several threads.")
@@ -62,121 +68,122 @@ final class MountCommand implements Callable<Integer> {
     int timeoutSeconds;
 
     @Option(names = "--log", paramLabel = "FILE",
-            description = "Where the daemon writes its messages (default: /run/kmodpack/MOUNTPOINT.log).")
+            description = "Where the daemon writes its messages once mounted in the background "
+                    + "(default: /run/kmodpack/MOUNTPOINT.log).")
     Path logFile;
 
     @Override
     public Integer call() throws Exception {
         long timeoutMillis = timeoutMillis();
-        if (!foreground) {
-            // The daemon opens and verifies the bundle itself; doing it here as well would only delay the mount.
-            // Its refusal reaches the user through the log, which startDaemon prints when the daemon gives up.
-            Path target = mountPoint != null ? mountPoint : Path.of("/lib/modules", kernelVersion());
-            prepare(target);
-            return startDaemon(target, timeoutMillis);
-        }
         Bundle bundle = trust.open(bundlePath, Sizes.parse(cacheSize));
-        Path target = mountPoint != null ? mountPoint : Path.of("/lib/modules", bundle.kernelVersion());
+        Target target;
         try {
-            prepare(target);
-        } catch (IOException e) {
+            target = target(bundle.kernelVersion());
+        } catch (IOException | RuntimeException e) {
             bundle.close();
             throw e;
         }
-        return serve(bundle, target, timeoutMillis);
-    }
-
-    private String kernelVersion() throws IOException {
-        try (Bundle bundle = Bundle.open(bundlePath)) {
-            return bundle.kernelVersion();
+        FuseMount mount;
+        Path log;
+        try {
+            PrintWriter err = spec.commandLine().getErr();
+            KernelFuse.ensure(bundle, line -> note(line));
+            noteHiddenEntries(target.path());
+            log = Readiness.launcherWaits() ? logFile(target.path()) : null;
+            mount = FuseMount.start(bundle, target.path(), bundlePath.toAbsolutePath().toString(),
+                    new FuseMount.Options(true, !multiThreaded, fuseOptions), line -> {
+                        err.println(line);
+                        err.flush();
+                    }, timeoutMillis);
+        } catch (IOException | RuntimeException e) {
+            bundle.close();
+            target.undo();
+            throw e;
         }
-    }
-
-    private void prepare(Path target) throws IOException {
-        if (MountTable.typeAt(target).filter(type -> type.equals("fuse.kmodpack")).isPresent()) {
-            throw new IOException(target + " already has a kmodpack mount; 'kmodpack umount " + target + "' first");
-        }
-        Files.createDirectories(target);
-        noteHiddenEntries(target);
-    }
-
-    private int serve(Bundle bundle, Path target, long timeoutMillis) throws IOException, InterruptedException {
-        PrintWriter err = spec.commandLine().getErr();
-        FuseMount mount = FuseMount.start(bundle, target, bundlePath.toAbsolutePath().toString(),
-                new FuseMount.Options(true, !multiThreaded, fuseOptions), line -> {
-                    err.println(line);
-                    err.flush();
-                }, timeoutMillis);
+        Readiness readiness = new Readiness();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            readiness.stopping();
             try {
                 mount.close();
             } catch (IOException e) {
-                err.println("kmodpack: " + e.getMessage());
-                err.flush();
+                System.err.println("kmodpack: " + e.getMessage());
             }
         }, "kmodpack-unmount"));
-        err.println("kmodpack: serving " + bundlePath + " at " + target);
-        err.flush();
+        String status = bundlePath + " mounted at " + target.path();
+        try {
+            if (log != null) {
+                spec.commandLine().getOut().printf("%s (daemon pid %d, log %s)%n", status,
+                        ProcessHandle.current().pid(), log);
+                spec.commandLine().getOut().flush();
+                readiness.redirectOutput(log);
+            } else {
+                note("serving " + bundlePath + " at " + target.path());
+            }
+            readiness.ready(status);
+        } catch (IOException | RuntimeException e) {
+            mount.close();
+            bundle.close();
+            throw e;
+        }
         mount.awaitUnmounted();
         bundle.close();
         return 0;
     }
 
     /**
-     * Starts this command again with --foreground in a new session (so the terminal's signals and hangup do
-     * not reach it) and returns once the mount answers, or reports why the daemon gave up.
+     * The directory to mount on, resolved to its real path (on merged /usr, /lib/modules is
+     * /usr/lib/modules), and whether this command created it.
      */
-    private int startDaemon(Path target, long timeoutMillis) throws IOException, InterruptedException {
-        Path log = logFile != null ? logFile : defaultLog(target);
-        Files.createDirectories(log.toAbsolutePath().getParent());
-        List<String> command = new ArrayList<>(List.of("setsid",
-                ProcessHandle.current().info().command().orElse("java")));
-        command.addAll(DAEMON_JVM_OPTIONS);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "mount",
-                bundlePath.toAbsolutePath().toString(), target.toAbsolutePath().toString(), "--foreground",
-                "--cache-size", cacheSize, "--timeout", String.valueOf(timeoutSeconds)));
-        if (trust.allowUnsigned) {
-            command.add("--allow-unsigned");
-        }
-        for (Path anchor : trust.signatures.trust) {
-            command.addAll(List.of("--trust", anchor.toAbsolutePath().toString()));
-        }
-        command.addAll(List.of("--threshold", String.valueOf(trust.signatures.threshold), "--min-serial",
-                String.valueOf(trust.signatures.minSerial)));
-        if (trust.signatures.checkValidity) {
-            command.add("--check-validity");
-        }
-        if (trust.signatures.allowExpired) {
-            command.add("--allow-expired");
-        }
-        if (multiThreaded) {
-            command.add("--multi-threaded");
-        }
-        if (!fuseOptions.isEmpty()) {
-            command.addAll(List.of("-o", String.join(",", fuseOptions)));
-        }
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
-                .redirectErrorStream(true);
-        builder.environment().put("LC_ALL", "C.UTF-8");
-        Process daemon = builder.start();
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        while (System.nanoTime() < deadline) {
-            if (!daemon.isAlive()) {
-                throw new IOException("mounting " + bundlePath + " at " + target + " failed: " + lastLines(log));
+    private record Target(Path path, boolean created) {
+        void undo() {
+            if (created) {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    // Only an empty directory this command made is removed; anything else stays.
+                }
             }
-            if (MountTable.typeAt(target).filter(type -> type.equals("fuse.kmodpack")).isPresent()
-                    && Files.isDirectory(target)) {
-                spec.commandLine().getOut().printf("%s mounted at %s (daemon pid %d, log %s)%n", bundlePath, target,
-                        daemon.pid(), log);
-                return 0;
-            }
-            Thread.sleep(5);
         }
-        daemon.destroy();
-        throw new IOException("mounting " + bundlePath + " at " + target + " did not answer within "
-                + timeoutSeconds + " s (raise it with --timeout): " + lastLines(log));
+    }
+
+    private Target target(String kernelVersion) throws IOException {
+        Path typed = mountPoint != null ? mountPoint : Path.of("/lib/modules", kernelVersion);
+        Path real = MountTable.realPath(typed);
+        String shown = typed + (real.equals(typed.toAbsolutePath()) ? "" : " (" + real + ")");
+        Optional<MountTable.Mount> mounted = MountTable.at(real);
+        if (mounted.filter(MountTable.Mount::isKmodpack).isPresent()) {
+            throw new IOException(shown + " already has a kmodpack mount of " + mounted.get().source()
+                    + "; 'kmodpack umount " + typed + "' first");
+        }
+        checkKernelVersion(typed, real, kernelVersion);
+        if (mounted.isEmpty() && !Files.exists(real, LinkOption.NOFOLLOW_LINKS)) {
+            if (mountPoint != null) {
+                throw new IOException(shown + ": mount point does not exist; create the directory first "
+                        + "(mkdir -p " + typed + ")");
+            }
+            Files.createDirectories(real);
+            note("created " + shown + " for the mount");
+            return new Target(real, true);
+        }
+        if (!Files.isDirectory(real)) {
+            throw new IOException(shown + ": mount point is not a directory; give a directory to mount on");
+        }
+        return new Target(real, false);
+    }
+
+    /** A lib/modules/NAME directory is where kmod looks for kernel NAME's modules: only that kernel's belong. */
+    private void checkKernelVersion(Path typed, Path real, String kernelVersion) throws IOException {
+        for (Path path : List.of(typed.toAbsolutePath().normalize(), real)) {
+            Path parent = path.getParent();
+            if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("modules")
+                    && parent.getParent() != null && parent.getParent().getFileName() != null
+                    && parent.getParent().getFileName().toString().equals("lib")
+                    && !path.getFileName().toString().equals(kernelVersion)) {
+                throw new IOException(bundlePath + " holds the modules of kernel " + kernelVersion + ", not of "
+                        + path.getFileName() + ": mount it at " + parent.resolve(kernelVersion)
+                        + ", or mount the bundle of " + path.getFileName() + " at " + typed);
+            }
+        }
     }
 
     private long timeoutMillis() {
@@ -187,6 +194,11 @@ final class MountCommand implements Callable<Integer> {
         return timeoutSeconds * 1000L;
     }
 
+    private void note(String line) {
+        spec.commandLine().getErr().println("kmodpack: " + line);
+        spec.commandLine().getErr().flush();
+    }
+
     private void noteHiddenEntries(Path target) throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(target)) {
             int count = 0;
@@ -194,26 +206,21 @@ final class MountCommand implements Callable<Integer> {
                 count++;
             }
             if (count > 0) {
-                spec.commandLine().getErr().printf("kmodpack: note: the mount hides the %d entries now in %s "
-                        + "until it is unmounted%n", count, target);
-                spec.commandLine().getErr().flush();
+                note("note: the mount hides the " + count + " entries now in " + target + " until it is unmounted");
             }
         }
     }
 
-    private static Path defaultLog(Path target) {
-        String name = target.toAbsolutePath().normalize().toString().replace('/', '-').replaceAll("^-", "") + ".log";
-        Path run = Path.of("/run");
-        return (Files.isWritable(run) ? run.resolve("kmodpack") : Path.of(System.getProperty("java.io.tmpdir"),
-                "kmodpack-" + System.getProperty("user.name"))).resolve(name);
-    }
-
-    private static String lastLines(Path log) throws IOException {
-        if (!Files.exists(log)) {
-            return "the daemon wrote nothing";
+    /** --log, or /run/kmodpack/ named after the mount point (the temporary directory where /run is not writable). */
+    private Path logFile(Path target) throws IOException {
+        Path log = logFile;
+        if (log == null) {
+            String name = target.toString().replace('/', '-').replaceAll("^-", "") + ".log";
+            Path run = Path.of("/run");
+            log = (Files.isWritable(run) ? run.resolve("kmodpack") : Path.of(System.getProperty("java.io.tmpdir"),
+                    "kmodpack-" + System.getProperty("user.name"))).resolve(name);
         }
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-                .map(line -> line.startsWith("kmodpack: ") ? line.substring("kmodpack: ".length()) : line).toList();
-        return String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        return log;
     }
 }

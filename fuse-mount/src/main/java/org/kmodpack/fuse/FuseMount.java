@@ -119,7 +119,9 @@ public final class FuseMount implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (loop.isAlive()) {
-            Unmount.unmount(mountPoint);
+            if (MountTable.at(mountPoint).filter(MountTable.Mount::isKmodpack).isPresent()) {
+                Unmount.unmount(mountPoint);
+            }
             try {
                 loop.join(TimeUnit.SECONDS.toMillis(30));
             } catch (InterruptedException e) {

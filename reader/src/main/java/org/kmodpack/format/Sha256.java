@@ -5,6 +5,9 @@ import java.security.NoSuchAlgorithmException;
 
 /** SHA-256, the one hash of the format: block hashes, the index hash, the statement's hashes, key ids. */
 public final class Sha256 {
+    /** Below this, loading libcrypto costs more than the JDK's digest (small bundles, statements, key ids). */
+    private static final int NATIVE_FROM_BYTES = 64 << 10;
+
     private Sha256() {
     }
 
@@ -16,7 +19,14 @@ public final class Sha256 {
         }
     }
 
+    /** The digest of {@code bytes}; a block's worth or more goes to libcrypto when it is there. */
     public static byte[] of(byte[] bytes) {
+        if (bytes.length >= NATIVE_FROM_BYTES && LibcryptoSha256.INSTANCE != null) {
+            byte[] digest = LibcryptoSha256.INSTANCE.digest(bytes);
+            if (digest != null) {
+                return digest;
+            }
+        }
         return newDigest().digest(bytes);
     }
 }
