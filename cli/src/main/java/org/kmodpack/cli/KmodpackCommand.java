@@ -1,6 +1,8 @@
 package org.kmodpack.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 @Command(name = "kmodpack",
         mixinStandardHelpOptions = true,
@@ -14,17 +16,12 @@ import picocli.CommandLine.Command;
             "  kmodpack ls -l modules-$(uname -r).kpack kernel/fs",
             "  kmodpack keygen -o release && kmodpack pack /lib/modules/$(uname -r) --sign release.key",
             "  kmodpack verify modules-$(uname -r).kpack --trust release.pub"})
-final class KmodpackCommand implements Runnable, DebugOption.Carrier {
-    @picocli.CommandLine.Mixin
-    DebugOption debugOption;
+final class KmodpackCommand implements Runnable {
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean debug;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public boolean debug() {
-        return debugOption.debug;
-    }
 
     @Override
     public void run() {

@@ -16,17 +16,21 @@ public final class Main {
     }
 
     static int run(String[] args, PrintWriter out, PrintWriter err) {
-        return run(new KmodpackCommand(), args, out, err);
-    }
-
-    /** Runs {@code top}'s command line; {@code top} carries --debug. */
-    static int run(DebugOption.Carrier top, String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(top);
+        for (String arg : args) {
+            if (arg.equals("mount")) {
+                return MountMain.run(args, out, err);
+            }
+            if (!arg.equals("--debug")) {
+                break;
+            }
+        }
+        CommandLine commandLine = new CommandLine(new KmodpackCommand());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
-            if (top.debug()) {
+            KmodpackCommand top = commandLine.getCommand();
+            if (top.debug) {
                 exception.printStackTrace(failed.getErr());
             } else {
                 failed.getErr().println("kmodpack: " + messageOf(exception));
@@ -37,7 +41,7 @@ public final class Main {
         return commandLine.execute(args);
     }
 
-    private static String messageOf(Throwable exception) {
+    static String messageOf(Throwable exception) {
         if (exception instanceof java.nio.file.NoSuchFileException missing) {
             return missing.getFile() + ": " + (missing.getReason() != null ? missing.getReason()
                     : "no such file or directory");

@@ -67,7 +67,8 @@ public final class FuseMount implements AutoCloseable {
             if (mount.loopFailure != null || !loop.isAlive()) {
                 throw new IOException("mounting " + bundle + " at " + mountPoint + " failed"
                         + (mount.loopFailure != null ? ": " + mount.loopFailure.getMessage() : "")
-                        + "; is the fuse module loaded (/dev/fuse) and libfuse2 installed?");
+                        + " (libfuse prints its reason before this line; is libfuse2 installed, are the -o options "
+                        + "right?)");
             }
             if (!ready || MountTable.typeAt(mountPoint).isEmpty()) {
                 mount.close();

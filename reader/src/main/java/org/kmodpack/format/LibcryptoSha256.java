@@ -1,5 +1,6 @@
 package org.kmodpack.format;
 
+import java.nio.ByteBuffer;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
@@ -18,6 +19,9 @@ final class LibcryptoSha256 {
         Pointer EVP_sha256();
 
         int EVP_Digest(@Pinned @In byte[] data, long count, @Pinned @Out byte[] digest, Pointer size, Pointer type,
+                Pointer engine);
+
+        int EVP_Digest(@In ByteBuffer data, long count, @Pinned @Out byte[] digest, Pointer size, Pointer type,
                 Pointer engine);
     }
 
@@ -46,5 +50,17 @@ final class LibcryptoSha256 {
     byte[] digest(byte[] bytes) {
         byte[] out = new byte[32];
         return libcrypto.EVP_Digest(bytes, bytes.length, out, null, sha256, null) == 1 ? out : null;
+    }
+
+    /** As {@link #digest(byte[])} for a direct buffer's remaining bytes (a mapped region of the bundle). */
+    byte[] digest(ByteBuffer direct) {
+        byte[] out = new byte[32];
+        ByteBuffer from = direct.slice();
+        int length = from.remaining();
+        if (libcrypto.EVP_Digest(from, length, out, null, sha256, null) != 1) {
+            return null;
+        }
+        direct.position(direct.limit());
+        return out;
     }
 }

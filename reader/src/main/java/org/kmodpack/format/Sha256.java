@@ -1,5 +1,6 @@
 package org.kmodpack.format;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -28,5 +29,18 @@ public final class Sha256 {
             }
         }
         return newDigest().digest(bytes);
+    }
+
+    /** The digest of the buffer's remaining bytes; as {@link #of(byte[])}, for mapped (direct) buffers. */
+    public static byte[] of(ByteBuffer buffer) {
+        if (buffer.isDirect() && buffer.remaining() >= NATIVE_FROM_BYTES && LibcryptoSha256.INSTANCE != null) {
+            byte[] digest = LibcryptoSha256.INSTANCE.digest(buffer);
+            if (digest != null) {
+                return digest;
+            }
+        }
+        MessageDigest digest = newDigest();
+        digest.update(buffer);
+        return digest.digest();
     }
 }

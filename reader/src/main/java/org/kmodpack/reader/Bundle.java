@@ -382,11 +382,9 @@ public final class Bundle implements AutoCloseable {
      * {@link BlockIntegrityException} at the first mismatch.
      */
     public void verifyBlockHashes() throws IOException {
-        MessageDigest digest = Sha256.newDigest();
         for (int block = 0; block < index.params().blockCount(); block++) {
             BlockRecord record = index.block(block);
-            source.digest(digest, record.offset(), record.storedLength());
-            if (!MessageDigest.isEqual(digest.digest(), record.sha256())) {
+            if (!MessageDigest.isEqual(source.sha256(record.offset(), record.storedLength()), record.sha256())) {
                 throw new BlockIntegrityException(name, block, null);
             }
         }

@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.security.MessageDigest;
+import org.kmodpack.format.Sha256;
 
 /**
  * Positional reads of the bundle file, safe from many threads: a read-only mapping where the file system
@@ -27,8 +27,8 @@ abstract sealed class ByteSource implements AutoCloseable {
     /** Copies {@code length} bytes at {@code position} into a new array. */
     abstract byte[] read(long position, int length) throws IOException;
 
-    /** Feeds {@code length} bytes at {@code position} to {@code digest} without keeping them. */
-    abstract void digest(MessageDigest digest, long position, int length) throws IOException;
+    /** The SHA-256 of {@code length} bytes at {@code position}, without keeping them. */
+    abstract byte[] sha256(long position, int length) throws IOException;
 
     @Override
     public abstract void close() throws IOException;
@@ -50,8 +50,8 @@ abstract sealed class ByteSource implements AutoCloseable {
         }
 
         @Override
-        void digest(MessageDigest digest, long position, int length) {
-            digest.update(map.slice((int) position, length));
+        byte[] sha256(long position, int length) {
+            return Sha256.of(map.slice((int) position, length));
         }
 
         @Override
@@ -81,8 +81,8 @@ abstract sealed class ByteSource implements AutoCloseable {
         }
 
         @Override
-        void digest(MessageDigest digest, long position, int length) throws IOException {
-            digest.update(read(position, length));
+        byte[] sha256(long position, int length) throws IOException {
+            return Sha256.of(read(position, length));
         }
 
         @Override
