@@ -18,13 +18,16 @@ import java.util.regex.Pattern;
  * @param systemState what {@code systemctl is-system-running --wait} answered: "running" or "degraded"
  * @param mounts /proc/mounts
  * @param modules the names in /proc/modules once udev's queue was empty
+ * @param modulesBeforeColdplug the names in /proc/modules when systemd-udev-trigger.service started
  * @param failedUnits {@code systemctl --failed}'s unit names
  * @param unit the kmodpack unit's state and timestamps, {@code systemctl show}'s view
+ * @param daemon the command line of the unit's main process (the mount daemon's JVM), empty if it was not running
  * @param unitStatus {@code systemctl status} of the kmodpack unit, as printed
  * @param analyze {@code systemd-analyze}'s lines, as printed
  */
 record BootReport(Set<String> initramfsModules, String systemState, List<Mount> mounts, Set<String> modules,
-        List<String> failedUnits, UnitState unit, List<String> unitStatus, List<String> analyze) {
+        Set<String> modulesBeforeColdplug, List<String> failedUnits, UnitState unit, String daemon,
+        List<String> unitStatus, List<String> analyze) {
 
     /** The console's marker: every reported line is "KMP:SECTION:TEXT". */
     static final String MARKER = "KMP:";
@@ -75,9 +78,23 @@ record BootReport(Set<String> initramfsModules, String systemState, List<Mount> 
 
     /** Modules loaded after switch_root: by udev, systemd or the kmodpack unit from the root's module directory. */
     Set<String> modulesLoadedAfterInitramfs() {
-        Set<String> loaded = new TreeSet<>(modules);
-        loaded.removeAll(initramfsModules);
-        return loaded;
+        return difference(modules, initramfsModules);
+    }
+
+    /** Modules loaded once udev's coldplug had begun: the drivers for the guest's devices. */
+    Set<String> coldplugModules() {
+        return difference(modules, modulesBeforeColdplug);
+    }
+
+    /** Modules loaded between switch_root and the coldplug: systemd's own and the kmodpack unit's fuse. */
+    Set<String> earlyModules() {
+        return difference(modulesBeforeColdplug, initramfsModules);
+    }
+
+    private static Set<String> difference(Set<String> from, Set<String> remove) {
+        Set<String> result = new TreeSet<>(from);
+        result.removeAll(remove);
+        return result;
     }
 
     private double span(Pattern pattern, String what) {
@@ -118,7 +135,8 @@ record BootReport(Set<String> initramfsModules, String systemState, List<Mount> 
                         .add(line.substring(colon + 1));
             }
         }
-        for (String required : List.of("initramfs-modules", "state", "mounts", "modules", "unit", "analyze", "end")) {
+        for (String required : List.of("initramfs-modules", "state", "mounts", "modules", "before-coldplug", "unit",
+                "analyze", "end")) {
             if (!sections.containsKey(required)) {
                 throw new IllegalStateException("the guest's report has no " + required + " section");
             }
@@ -132,6 +150,7 @@ record BootReport(Set<String> initramfsModules, String systemState, List<Mount> 
         for (String line : sections.get("modules")) {
             modules.add(line.split(" ")[0]);
         }
+        Set<String> beforeColdplug = new TreeSet<>(sections.get("before-coldplug"));
         List<String> failed = new ArrayList<>();
         for (String line : sections.getOrDefault("failed", List.of())) {
             if (!line.isBlank()) {
@@ -147,10 +166,11 @@ record BootReport(Set<String> initramfsModules, String systemState, List<Mount> 
         }
         return new BootReport(
                 new TreeSet<>(List.of(String.join(" ", sections.get("initramfs-modules")).strip().split(" +"))),
-                sections.get("state").get(0).strip(), mounts, modules, failed,
+                sections.get("state").get(0).strip(), mounts, modules, beforeColdplug, failed,
                 new UnitState(unit.getOrDefault("ActiveState", ""), unit.getOrDefault("Result", ""),
                         micros(unit, "InactiveExitTimestampMonotonic"), micros(unit, "ActiveEnterTimestampMonotonic"),
                         micros(unit, "InactiveEnterTimestampMonotonic"), unit.getOrDefault("CPUUsageNSec", "")),
+                String.join(" ", sections.getOrDefault("daemon", List.of())).strip(),
                 sections.getOrDefault("unit-status", List.of()), sections.get("analyze"));
     }
 

@@ -10,13 +10,14 @@ final class BootTable {
     private BootTable() {
     }
 
-    static String render(List<Guest.Boot> plain, List<Guest.Boot> bundle, List<Guest.Boot> refused, String kver) {
+    static String render(Guest.Boot first, List<Guest.Boot> plain, List<Guest.Boot> bundle, List<Guest.Boot> refused,
+            String kver) {
         StringBuilder out = new StringBuilder();
         out.append(String.format("%nBoots of Debian %s under qemu TCG (kmodpack-modules@%s.service as the unit)%n",
                 kver, kver));
         out.append(String.format("%-12s %8s %10s %12s %10s %14s %10s %16s %16s%n", "boot", "kernel", "userspace",
                 "multi-user", "qemu ran", "unit", "unit CPU", "load before", "load after"));
-        List<Guest.Boot> all = new ArrayList<>();
+        List<Guest.Boot> all = new ArrayList<>(List.of(first));
         for (int i = 0; i < Math.max(plain.size(), bundle.size()); i++) {
             all.addAll(plain.subList(i, Math.min(i + 1, plain.size())));
             all.addAll(bundle.subList(i, Math.min(i + 1, bundle.size())));
@@ -35,6 +36,10 @@ final class BootTable {
                     r.reachedMultiUser() ? String.format("%.2f s", r.bootSeconds()) : "not reached",
                     boot.wallSeconds(), unitTime, cpu, boot.loadBefore(), boot.loadAfter()));
         }
+        out.append(String.format("%nThe mount daemon (%s's main process, the first boot and the next):%n  %s%n  %s%n",
+                "kmodpack-modules@" + kver, first.report().daemon(), bundle.get(0).report().daemon()));
+        out.append(String.format("Modules systemd loaded before udev's coldplug: with the plain tree %s; with the "
+                + "bundle %s%n", plain.get(0).report().earlyModules(), bundle.get(0).report().earlyModules()));
         out.append(String.format("%nsystemd-analyze, plain tree (left) and bundle (right):%n"));
         for (int i = 0; i < Math.min(plain.size(), bundle.size()); i++) {
             sideBySide(out, plain.get(i), bundle.get(i));

@@ -14,6 +14,7 @@ import java.util.List;
  */
 final class ReportUnit {
     private static final String NAME = "guest-report.service";
+    private static final String BEFORE_COLDPLUG = "/run/guest-report-modules-before-coldplug";
 
     private ReportUnit() {
     }
@@ -21,8 +22,10 @@ final class ReportUnit {
     /**
      * Installs the unit into {@code root}, reporting on the kmodpack unit of {@code kver}; makes multi-user.target
      * the default (so systemd-analyze times it) and masks the gettys, which would hang up ttyS0 under the report.
+     * The guest then powers off at once, or with {@code cleanShutdown} stops its units first (the kmodpack unit's
+     * daemon then unmounts and exits as on any shutdown).
      */
-    static void install(Path root, String kver) throws IOException {
+    static void install(Path root, String kver, boolean cleanShutdown) throws IOException {
         String unit = "kmodpack-modules@" + kver + ".service";
         String script = String.join("\n", "#!/bin/sh",
                 "report() { sed \"s/^/" + BootReport.MARKER + "$1:/\"; }",
@@ -30,15 +33,18 @@ final class ReportUnit {
                 "udevadm settle --timeout=300",
                 "report mounts </proc/mounts",
                 "report modules </proc/modules",
+                "report before-coldplug <" + BEFORE_COLDPLUG,
                 "systemctl --failed --no-legend --plain | report failed",
                 "systemctl show " + unit + " -p ActiveState -p Result -p InactiveExitTimestampMonotonic "
                         + "-p ActiveEnterTimestampMonotonic -p InactiveEnterTimestampMonotonic -p CPUUsageNSec "
                         + "| report unit",
+                "pid=$(systemctl show -p MainPID --value " + unit + ")",
+                "[ \"$pid\" = 0 ] || tr '\\0' ' ' </proc/$pid/cmdline | report daemon",
                 "systemctl status " + unit + " -l --no-pager 2>&1 | report unit-status",
                 // Not `systemd-analyze blame`: it takes minutes under software emulation.
                 "systemd-analyze 2>&1 | report analyze",
                 "echo " + BootReport.MARKER + "end:",
-                "systemctl poweroff --force --force", "");
+                cleanShutdown ? "systemctl poweroff" : "systemctl poweroff --force --force", "");
         Path bin = root.resolve("usr/local/sbin/guest-report");
         Files.createDirectories(bin.getParent());
         Files.writeString(bin, script);
@@ -50,6 +56,12 @@ final class ReportUnit {
                 "[Service]", "Type=simple", "ExecStart=/usr/local/sbin/guest-report",
                 "StandardOutput=tty", "StandardError=tty", "TTYPath=/dev/ttyS0", "",
                 "[Install]", "WantedBy=multi-user.target", ""));
+        // What was loaded when udev's coldplug began, so the report can tell the coldplug's modules from those
+        // systemd loads itself before it (autofs4, and modprobe@*.service's configfs, dm_mod, loop...).
+        Path trigger = systemd.resolve("systemd-udev-trigger.service.d");
+        Files.createDirectories(trigger);
+        Files.writeString(trigger.resolve("guest-report.conf"), String.join("\n", "[Service]",
+                "ExecStartPre=/bin/sh -c 'cut -d\" \" -f1 /proc/modules >" + BEFORE_COLDPLUG + "'", ""));
         Path wants = systemd.resolve("multi-user.target.wants");
         Files.createDirectories(wants);
         Files.createSymbolicLink(wants.resolve(NAME), Path.of("/etc/systemd/system", NAME));
