@@ -34,8 +34,8 @@ final class MountArguments {
             "      --foreground         Serve attached to the terminal, or to systemd: a Type=notify unit gets",
             "                             READY=1 once the tree answers.",
             "  -o FUSE_OPTIONS          Extra libfuse mount options, comma-separated (e.g. max_read=131072).",
-            "      --cache-size SIZE    Memory for decompressed blocks (default 8M; the kernel's page cache keeps",
-            "                             what was read).",
+            "      --cache-size SIZE    Memory for decompressed blocks (default 4M; the kernel's page cache keeps",
+            "                             what was read; a larger cache needs a larger heap: KMODPACK_JAVA_OPTS).",
             "      --multi-threaded     Let libfuse serve requests from several threads.",
             "      --timeout SECONDS    How long to wait for the mount to answer before giving up (default 30).",
             "      --log FILE           Where the daemon writes its messages once mounted in the background",
@@ -59,7 +59,7 @@ final class MountArguments {
     final SystemTrustOptions trust = new SystemTrustOptions();
     boolean foreground;
     final List<String> fuseOptions = new ArrayList<>();
-    String cacheSize = "8M";
+    String cacheSize = "4M";
     boolean multiThreaded;
     int timeoutSeconds = 30;
     Path log;

@@ -98,15 +98,19 @@ final class MountDaemon {
 
     /**
      * The directory to mount on, resolved to its real path (on merged /usr, /lib/modules is
-     * /usr/lib/modules), and whether this command created it.
+     * /usr/lib/modules), and the highest directory this command created for it, if any.
      */
-    private record Target(Path path, boolean created) {
+    private record Target(Path path, Path createdFrom) {
+        /** Removes the directories this command created, if the mount failed; they are empty. */
         void undo() {
-            if (created) {
+            if (createdFrom == null) {
+                return;
+            }
+            for (Path dir = path; dir != null && dir.startsWith(createdFrom); dir = dir.getParent()) {
                 try {
-                    Files.deleteIfExists(path);
+                    Files.deleteIfExists(dir);
                 } catch (IOException e) {
-                    // Only an empty directory this command made is removed; anything else stays.
+                    return; // not empty after all: leave it and its parents
                 }
             }
         }
@@ -127,14 +131,18 @@ final class MountDaemon {
                 throw new IOException(shown + ": mount point does not exist; create the directory first "
                         + "(mkdir -p " + typed + ")");
             }
+            Path createdFrom = real;
+            while (createdFrom.getParent() != null && !Files.exists(createdFrom.getParent())) {
+                createdFrom = createdFrom.getParent();
+            }
             Files.createDirectories(real);
             note("created " + shown + " for the mount");
-            return new Target(real, true);
+            return new Target(real, createdFrom);
         }
         if (!Files.isDirectory(real)) {
             throw new IOException(shown + ": mount point is not a directory; give a directory to mount on");
         }
-        return new Target(real, false);
+        return new Target(real, null);
     }
 
     /** A lib/modules/NAME directory is where kmod looks for kernel NAME's modules: only that kernel's belong. */

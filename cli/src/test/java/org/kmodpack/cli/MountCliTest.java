@@ -141,6 +141,30 @@ class MountCliTest {
     }
 
     @Test
+    void inTheForegroundTheLauncherIsTheDaemonAndTellsSystemdWhenTheTreeAnswers() throws Exception {
+        Path mountPoint = directory("mnt-notify");
+        try (NotifySocket socket = new NotifySocket("kmodpack-test-" + ProcessHandle.current().pid(), 120)) {
+            ProcessBuilder builder = new ProcessBuilder(Launcher.SYSTEM.resolve("kmodpack").toString(), "mount",
+                    "--foreground", signed.toString(), mountPoint.toString(), "--trust", key + ".pub")
+                    .redirectErrorStream(true).redirectOutput(work.resolve("notify.log").toFile());
+            builder.environment().put("KMODPACK_CLASSPATH", Launcher.classPath());
+            builder.environment().put("KMODPACK_CDS_ARCHIVE", "");
+            builder.environment().put("NOTIFY_SOCKET", socket.address);
+            Process daemon = builder.start();
+            mounted.add(mountPoint);
+            String message = socket.receive();
+            assertTrue(message != null && message.lines().toList().contains("READY=1"),
+                    message + " / " + Files.readString(work.resolve("notify.log")));
+            assertTrue(message.lines().toList().contains("MAINPID=" + daemon.pid()),
+                    "the launcher execs the daemon: systemd's main process is the JVM: " + message);
+            assertTrue(Files.exists(mountPoint.resolve("modules.dep")), "the tree answers when READY=1 arrives");
+            daemon.destroy();
+            assertEquals(143, daemon.waitFor(), "SIGTERM ends the daemon as systemd stops a unit");
+            assertTrue(MountTable.at(mountPoint).isEmpty(), "and unmounts");
+        }
+    }
+
+    @Test
     void umountRefusesWhatIsNotAKmodpackMount() throws Exception {
         CliTest.Run proc = Launcher.kmodpack("umount", "/proc");
         assertEquals(1, proc.exit());

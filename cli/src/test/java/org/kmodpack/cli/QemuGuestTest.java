@@ -34,8 +34,8 @@ import org.kmodpack.testkernels.TestData;
  * The whole product on a real kernel: Debian's generic kernel boots under qemu (software emulation) from an
  * initramfs made by {@code kmodpack initramfs} (virtio_pci, 9pnet_virtio, 9p and their dependencies, loaded by
  * busybox's modprobe), mounts this host's root read-only over virtio-9p and runs this checkout's kmodpack with the
- * host's JVM inside the guest: it loads btrfs from the bundle, loads fuse and mounts the bundle where kmod looks
- * so that kmod's own modprobe loads e1000e from it, refuses a bundle with a damaged module, and removes btrfs
+ * host's JVM inside the guest: it loads btrfs from the bundle, mounts the bundle where kmod looks (the mount loads
+ * fuse from the bundle itself, the kernel having none) so that kmod's own modprobe loads e1000e from it, refuses a bundle with a damaged module, and removes btrfs
  * again. The guest reports on the serial console; every check is read back here.
  */
 class QemuGuestTest {
