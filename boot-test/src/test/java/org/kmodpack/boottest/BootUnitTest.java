@@ -25,6 +25,7 @@ import org.kmodpack.reader.Bundle;
 import org.kmodpack.testkernels.Bytes;
 import org.kmodpack.testkernels.DebianKernels;
 import org.kmodpack.testkernels.DebianRoots;
+import org.kmodpack.testkernels.Directories;
 import org.kmodpack.testkernels.TestData;
 
 /**
@@ -59,7 +60,7 @@ class BootUnitTest {
         try {
             run(moduleDir, kver, vmlinuz, debianRoot, work);
         } finally {
-            Host.deleteTree(work);
+            Directories.deleteRecursively(work);
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import org.kmodpack.testkernels.Directories;
 
 /**
  * One boot's own root file system: an overlay mount whose lower layer is the cached Debian root (never written)
@@ -70,6 +71,6 @@ final class GuestRoot implements AutoCloseable {
         if (failure != null) {
             throw new IOException("left mounted under " + scratch + "; unmount it by hand", failure);
         }
-        Host.deleteTree(scratch);
+        Directories.deleteRecursively(scratch);
     }
 }
