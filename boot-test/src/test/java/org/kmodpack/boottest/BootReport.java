@@ -22,12 +22,13 @@ import java.util.regex.Pattern;
  * @param failedUnits {@code systemctl --failed}'s unit names
  * @param unit the kmodpack unit's state and timestamps, {@code systemctl show}'s view
  * @param daemon the command line of the unit's main process (the mount daemon's JVM), empty if it was not running
+ * @param daemonArchive the class data archive the daemon's JVM has mapped, empty if none
  * @param unitStatus {@code systemctl status} of the kmodpack unit, as printed
  * @param analyze {@code systemd-analyze}'s lines, as printed
  */
 record BootReport(Set<String> initramfsModules, String systemState, List<Mount> mounts, Set<String> modules,
         Set<String> modulesBeforeColdplug, List<String> failedUnits, UnitState unit, String daemon,
-        List<String> unitStatus, List<String> analyze) {
+        String daemonArchive, List<String> unitStatus, List<String> analyze) {
 
     /** The console's marker: every reported line is "KMP:SECTION:TEXT". */
     static final String MARKER = "KMP:";
@@ -171,6 +172,7 @@ record BootReport(Set<String> initramfsModules, String systemState, List<Mount> 
                         micros(unit, "InactiveExitTimestampMonotonic"), micros(unit, "ActiveEnterTimestampMonotonic"),
                         micros(unit, "InactiveEnterTimestampMonotonic"), unit.getOrDefault("CPUUsageNSec", "")),
                 String.join(" ", sections.getOrDefault("daemon", List.of())).strip(),
+                String.join(" ", sections.getOrDefault("daemon-archive", List.of())).strip(),
                 sections.getOrDefault("unit-status", List.of()), sections.get("analyze"));
     }
 

@@ -38,6 +38,11 @@ final class BootTable {
         }
         out.append(String.format("%nThe mount daemon (%s's main process, the first boot and the next):%n  %s%n  %s%n",
                 "kmodpack-modules@" + kver, first.report().daemon(), bundle.get(0).report().daemon()));
+        for (Guest.Boot boot : bundle) {
+            out.append(String.format("%s: the daemon mapped %s%n", boot.label(),
+                    boot.report().daemonArchive().isEmpty() ? "no class data archive of its own"
+                            : boot.report().daemonArchive()));
+        }
         out.append(String.format("Modules systemd loaded before udev's coldplug: with the plain tree %s; with the "
                 + "bundle %s%n", plain.get(0).report().earlyModules(), bundle.get(0).report().earlyModules()));
         out.append(String.format("%nsystemd-analyze, plain tree (left) and bundle (right):%n"));

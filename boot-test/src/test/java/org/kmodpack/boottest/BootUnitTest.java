@@ -156,12 +156,14 @@ class BootUnitTest {
     private static final class Images {
         private static final String ARCHIVE = "var/cache/kmodpack/mount.jsa";
         private static final String ARCHIVE_MOUNTED = ARCHIVE + ".mounted";
+        private static final String JAR = "usr/local/lib/kmodpack/kmodpack.jar";
 
         private final Guest guest;
         private final Path debianRoot;
         private final Path work;
         private final String kver;
         private final Path trust;
+        private FileTime installedJarTime;
 
         Images(Guest guest, Path debianRoot, Path work, String kver, Path trust) {
             this.guest = guest;
@@ -209,21 +211,26 @@ class BootUnitTest {
             for (String file : List.of(ARCHIVE, ARCHIVE_MOUNTED)) {
                 if (Files.exists(dir.resolve(file))) {
                     Files.copy(dir.resolve(file), work.resolve(Path.of(file).getFileName()),
-                            StandardCopyOption.REPLACE_EXISTING);
+                            StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
+            installedJarTime = Files.getLastModifiedTime(dir.resolve(JAR));
         }
 
-        /** The archive the first boot left, dated after the jar's install as on that system (the launcher checks). */
+        /**
+         * The archive the first boot left, with the jar dated as it was installed then: HotSpot ignores an archive
+         * whose jar has another time or size, and each boot's root is a new install.
+         */
         private void restoreClassDataArchive(Path dir) throws IOException {
-            FileTime written = FileTime.from(Files.getLastModifiedTime(
-                    dir.resolve("usr/local/lib/kmodpack/kmodpack.jar")).toInstant().plusSeconds(1));
+            if (installedJarTime == null) {
+                return;
+            }
+            Files.setLastModifiedTime(dir.resolve(JAR), installedJarTime);
             for (String file : List.of(ARCHIVE, ARCHIVE_MOUNTED)) {
                 Path kept = work.resolve(Path.of(file).getFileName());
                 if (Files.exists(kept)) {
-                    Path target = dir.resolve(file);
-                    Files.copy(kept, target, StandardCopyOption.REPLACE_EXISTING);
-                    Files.setLastModifiedTime(target, written);
+                    Files.copy(kept, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
         }

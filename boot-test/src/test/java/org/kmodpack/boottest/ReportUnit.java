@@ -40,6 +40,9 @@ final class ReportUnit {
                         + "| report unit",
                 "pid=$(systemctl show -p MainPID --value " + unit + ")",
                 "[ \"$pid\" = 0 ] || tr '\\0' ' ' </proc/$pid/cmdline | report daemon",
+                // Whether the daemon's JVM mapped a class data archive of its own (HotSpot drops one silently).
+                "[ \"$pid\" = 0 ] || grep -o '/var/cache/kmodpack/[^ ]*\\.jsa' /proc/$pid/maps | sort -u "
+                        + "| report daemon-archive",
                 "systemctl status " + unit + " -l --no-pager 2>&1 | report unit-status",
                 // Not `systemd-analyze blame`: it takes minutes under software emulation.
                 "systemd-analyze 2>&1 | report analyze",
