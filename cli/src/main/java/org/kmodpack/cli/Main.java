@@ -16,6 +16,14 @@ public final class Main {
     }
 
     static int run(String[] args, PrintWriter out, PrintWriter err) {
+        for (String arg : args) {
+            if (arg.equals("mount")) {
+                return MountMain.run(args, out, err);
+            }
+            if (!arg.equals("--debug")) {
+                break;
+            }
+        }
         CommandLine commandLine = new CommandLine(new KmodpackCommand());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setOut(out);
@@ -33,7 +41,7 @@ public final class Main {
         return commandLine.execute(args);
     }
 
-    private static String messageOf(Throwable exception) {
+    static String messageOf(Throwable exception) {
         if (exception instanceof java.nio.file.NoSuchFileException missing) {
             return missing.getFile() + ": " + (missing.getReason() != null ? missing.getReason()
                     : "no such file or directory");

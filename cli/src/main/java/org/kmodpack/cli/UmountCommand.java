@@ -1,6 +1,5 @@
 package org.kmodpack.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.kmodpack.fuse.Unmount;
@@ -8,7 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "umount", mixinStandardHelpOptions = true,
-        description = {"Unmount a bundle and wait until the mount is gone.",
+        description = {"Unmount a kmodpack mount and wait until it is gone; anything else is refused.",
+            "MOUNTPOINT may be any path that leads to the mount (e.g. /lib/modules/KVER on a merged /usr).",
             "Also clears the dead mount point a killed daemon leaves behind ('Transport endpoint is not connected')."},
         footer = {"", "Example:", "  kmodpack umount /lib/modules/6.1.0-28-amd64"})
 final class UmountCommand implements Callable<Integer> {
@@ -17,9 +17,7 @@ final class UmountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Unmount.unmount(mountPoint)) {
-            throw new IOException(mountPoint + ": nothing is mounted there");
-        }
+        Unmount.unmount(mountPoint);
         return 0;
     }
 }

@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
@@ -31,15 +30,17 @@ import org.apache.commons.compress.archivers.cpio.CpioConstants;
 import org.junit.jupiter.api.Test;
 import org.kmodpack.testkernels.Bytes;
 import org.kmodpack.testkernels.DebianKernels;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.TestData;
 
 /**
  * The whole product on a real kernel: Debian's generic kernel boots under qemu (software emulation) from an
  * initramfs made by {@code kmodpack initramfs} (virtio_pci, 9pnet_virtio, 9p and their dependencies, loaded by
  * busybox's modprobe), mounts this host's root read-only over virtio-9p and runs this checkout's kmodpack with the
- * host's JVM inside the guest: it loads btrfs from the bundle, loads fuse and mounts the bundle where kmod looks
- * so that kmod's own modprobe loads e1000e from it, refuses a bundle with a damaged module, and removes btrfs
- * again. The guest reports on the serial console; every check is read back here.
+ * host's JVM inside the guest: it loads btrfs from the bundle (with the JVM's default settings), mounts the
+ * bundle where kmod looks (the mount loads fuse from the bundle itself, the kernel having none) so that kmod's own
+ * modprobe loads e1000e from it, refuses a bundle with a damaged module, and removes btrfs again. The guest reports on the serial console; every check is read back here.
  */
 class QemuGuestTest {
     /** The reactor root: the cli module's parent, where the tests run from. */
@@ -48,10 +49,17 @@ class QemuGuestTest {
     private static final String QEMU = "/usr/bin/qemu-system-x86_64";
     private static final String BUSYBOX = "/bin/busybox";
     private static final long TIMEOUT_SECONDS = 480;
+    /** Extra loads of btrfs under the JVM's defaults before the checks (-Dkmodpack.qemu.repeat=N). */
+    private static final int REPEAT = Integer.getInteger("kmodpack.qemu.repeat", 0);
+    /** Options for those JVMs, e.g. -Xcheck:jni, or -XX:UseAVX=0 to tell the JIT's code from the emulator's. */
+    private static final String REPEAT_JVM_OPTIONS = System.getProperty("kmodpack.qemu.jvm", "");
+    /** The emulated CPU (qemu's -cpu) and its count (-smp): a JVM crash that needs two vCPUs is the emulator's. */
+    private static final String CPU = System.getProperty("kmodpack.qemu.cpu", "max");
+    private static final String SMP = System.getProperty("kmodpack.qemu.smp", "2");
 
     /** The guest's steps, in the order it runs them; the script names each in lower case. */
     enum GuestStep {
-        START, LOAD_BTRFS, LOAD_FUSE, MOUNT, KMOD_LOADS_E1000E_FROM_THE_MOUNT, LOAD_EXT4_FROM_A_DAMAGED_BUNDLE,
+        START, LOAD_BTRFS, MOUNT_A_BUNDLE_WITHOUT_FUSE, MOUNT, KMOD_LOADS_E1000E_FROM_THE_MOUNT, LOAD_EXT4_FROM_A_DAMAGED_BUNDLE,
         REMOVE_BTRFS, RELOAD_BTRFS, KMOD_REMOVES_BTRFS, INSMOD_A_LOADED_MODULE, KMOD_INSMODS_A_LOADED_MODULE,
         INSMOD_ANOTHER_KERNELS_MODULE, KMOD_INSMODS_ANOTHER_KERNELS_MODULE;
 
@@ -145,11 +153,18 @@ class QemuGuestTest {
         CliTest.Run packCloud = CliTest.run("pack", cloudDir.toString(), "-o", foreign.toString());
         assertEquals(0, packCloud.exit(), packCloud.err());
         Path foreignFile = cloudDir.resolve("kernel/drivers/net/dummy.ko");
-        Files.writeString(work.resolve("guest.sh"), guestScript(bundle, damaged, foreign, foreignFile, kver));
+        // A bundle without a fuse module (test-kernels' synthetic tree), for a kernel that has no FUSE yet.
+        Path noFuse = work.resolve("no-fuse.kpack");
+        CliTest.Run packNoFuse = CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(),
+                "-o", noFuse.toString());
+        assertEquals(0, packNoFuse.exit(), packNoFuse.err());
+        Files.writeString(work.resolve("guest.sh"), guestScript(bundle, damaged, foreign, foreignFile, noFuse, kver));
 
         GuestReport guest = new GuestReport(boot(vmlinuz, initrd));
 
+        reportJvmCrashes(guest);
         assertAll(() -> loadsWhatModprobeNames(guest, btrfsClosure),
+                () -> aBundleWithoutFuseMountsNothing(guest),
                 () -> kmodLoadsFromTheMountedBundle(guest),
                 () -> aDamagedModuleLoadsNothing(guest),
                 () -> removesWhatKmodRemoves(guest),
@@ -166,9 +181,46 @@ class QemuGuestTest {
         assertEquals(btrfsClosure, guest.loadedBy(LOAD_BTRFS), "modules btrfs loaded against modprobe -D btrfs");
     }
 
-    /** With fuse loaded from the bundle and the bundle mounted at /lib/modules/KVER, kmod loads from it. */
+    /**
+     * The guest kernel has no FUSE: mounting a bundle that holds no fuse module fails in one line naming the
+     * bundle, and leaves nothing mounted.
+     */
+    private static void aBundleWithoutFuseMountsNothing(GuestReport guest) {
+        assertEquals("0", guest.lines().get("FUSEBEFORE"), "the guest kernel has no FUSE before the mount");
+        Step noFuse = guest.step(MOUNT_A_BUNDLE_WITHOUT_FUSE);
+        assertEquals(1, noFuse.rc(), noFuse.toString());
+        assertTrue(noFuse.err().matches("kmodpack: .*no-fuse\\.kpack has no fuse module.*"),
+                "naming the bundle: " + noFuse.err());
+        assertEquals("1", guest.lines().get("ERRLINESNOFUSE"), "one line: " + noFuse.err());
+        assertEquals("0", guest.lines().get("MOUNTSNOFUSE"), "nothing mounted");
+    }
+
+    /**
+     * Step 1 runs a JVM with its defaults (G1, tiered compilation), as a user's modprobe does: a crash there
+     * (hs_err written, SIGABRT) is printed with the hs_err head and the step is run once more; any other JVM crash
+     * fails the test. With -Dkmodpack.qemu.repeat=N the guest loads btrfs N more times that way first.
+     */
+    private static void reportJvmCrashes(GuestReport guest) {
+        Map<String, String> lines = guest.lines();
+        if (REPEAT > 0) {
+            List<String> repeats = List.of(lines.getOrDefault("REPEAT", "").split("\n"));
+            long failed = repeats.stream().filter(line -> !line.split(" ")[1].equals("0")).count();
+            System.out.printf("guest: %d loads of btrfs under the JVM's defaults%s with -cpu %s: %d failed; "
+                    + "hs_err heads:%n%s%n", repeats.size(), REPEAT_JVM_OPTIONS.isEmpty() ? "" : " "
+                    + REPEAT_JVM_OPTIONS, CPU, failed, lines.getOrDefault("HSERR", "(none)"));
+            assertEquals(REPEAT, repeats.size(), "every repeat reported");
+            assertEquals(0, failed, "loads that failed: " + lines.get("REPEATOUT") + "\n" + lines.get("HSERR"));
+        }
+        if (lines.containsKey("CRASH1")) {
+            System.out.println("guest: the JVM under its defaults crashed in step 1 and was run again; hs_err:\n"
+                    + lines.get("HSERR"));
+        } else {
+            assertEquals(null, lines.get("HSERR"), "a guest JVM crashed");
+        }
+    }
+
+    /** With the bundle mounted at /lib/modules/KVER (fuse loaded from it by the mount), kmod loads from it. */
     private static void kmodLoadsFromTheMountedBundle(GuestReport guest) {
-        guest.assertSucceeded(LOAD_FUSE);
         guest.assertSucceeded(MOUNT);
         guest.assertSucceeded(KMOD_LOADS_E1000E_FROM_THE_MOUNT);
         assertTrue(guest.modulesAfter(KMOD_LOADS_E1000E_FROM_THE_MOUNT).containsAll(List.of("fuse", "e1000e")),
@@ -351,11 +403,15 @@ class QemuGuestTest {
      * stdout and stderr (newlines as spaces), the loaded modules and the uptime after it, as "KMP:WHAT STEP value"
      * console lines that {@link GuestReport} reads back.
      */
-    private static String guestScript(Path bundle, Path damaged, Path foreign, Path foreignFile, String kver)
-            throws IOException {
+    private static String guestScript(Path bundle, Path damaged, Path foreign, Path foreignFile, Path noFuse,
+            String kver) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String kmodpack = java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.io.tmpdir=/tmp -cp "
-                + classPath() + " org.kmodpack.cli.Main";
+        String common = "-Djava.io.tmpdir=/tmp -XX:ErrorFile=/tmp/hs_err_%p.log -cp " + Launcher.classPath()
+                + " org.kmodpack.cli.Main";
+        // Step 1 runs the JVM with its defaults, as a user's modprobe does; the rest with the flags that start a
+        // JVM fastest under emulation.
+        String defaults = java + " " + REPEAT_JVM_OPTIONS + " " + common;
+        String kmodpack = java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC " + common;
         String modules = "/lib/modules/" + kver;
         return String.join("\n", "export LC_ALL=C.UTF-8",
                 "mods() { cut -d' ' -f1 /proc/modules | sort | tr '\\n' ' '; }",
@@ -365,13 +421,33 @@ class QemuGuestTest {
                 "  echo \"KMP:UPTIME $1 $(cut -d' ' -f1 /proc/uptime)\"",
                 "}",
                 "step() { name=$1; shift; \"$@\" >/tmp/out 2>/tmp/err; report $name $?; }",
+                // A JVM that crashed leaves its hs_err file in the guest's /tmp: its head goes to the console.
+                "hserr() { for f in /tmp/hs_err_*.log; do [ -e \"$f\" ] || continue; { head -n 60 \"$f\"; "
+                        + "grep -A 24 '^Instructions:' \"$f\"; } | sed 's/^/KMP:HSERR /'; mv \"$f\" \"$f.seen\"; done; }",
                 "K=\"" + kmodpack + "\"",
+                "KD=\"" + defaults + "\"",
                 "B=" + bundle,
+                // kmodpack.qemu.repeat=N loads and removes btrfs N more times first, each with a new JVM under the
+                // defaults: the loop that looks for a JVM crash under emulation.
+                "i=0; while [ $i -lt " + REPEAT + " ]; do i=$((i+1)); $KD modprobe $B --allow-unsigned btrfs "
+                        + ">/tmp/rep.out 2>&1; rc=$?; echo \"KMP:REPEAT $i $rc\"; "
+                        + "[ $rc -eq 0 ] || sed 's/^/KMP:REPEATOUT /' /tmp/rep.out | head -n 20; hserr; "
+                        + "$K modprobe -r $B --allow-unsigned btrfs; done",
                 ": >/tmp/out; : >/tmp/err; report " + START + " 0",
-                "step " + LOAD_BTRFS + " $K modprobe $B --allow-unsigned btrfs",
-                "step " + LOAD_FUSE + " $K modprobe $B --allow-unsigned fuse",
-                // In the background: the daemon's 30 s start-up limit is tight for a JVM under software
-                // emulation; the mount answers once modules.dep shows through it.
+                "$KD modprobe $B --allow-unsigned btrfs >/tmp/out 2>/tmp/err; rc=$?",
+                "if [ $rc -eq 134 ] && ls /tmp/hs_err_*.log >/dev/null 2>&1; then echo \"KMP:CRASH1 $rc\"; hserr; "
+                        + "$KD modprobe $B --allow-unsigned btrfs >/tmp/out 2>/tmp/err; rc=$?; fi",
+                "report " + LOAD_BTRFS + " $rc",
+                "hserr",
+                // The kernel has no FUSE yet: a bundle without a fuse module cannot be mounted, and says so.
+                "echo \"KMP:FUSEBEFORE $(grep -c fuse /proc/filesystems)\"",
+                "mkdir -p /tmp/no-fuse",
+                "step " + MOUNT_A_BUNDLE_WITHOUT_FUSE + " $K mount " + noFuse + " /tmp/no-fuse --allow-unsigned "
+                        + "--foreground",
+                "echo \"KMP:ERRLINESNOFUSE $(wc -l </tmp/err)\"",
+                "echo \"KMP:MOUNTSNOFUSE $(grep -c ' /tmp/no-fuse ' /proc/mounts)\"",
+                // The mount loads fuse from the bundle itself. In the background: the mount answers once
+                // modules.dep shows through it.
                 "$K mount $B " + modules + " --allow-unsigned --foreground 2>/tmp/mount.log &",
                 "i=0; while [ ! -e " + modules + "/modules.dep ] && [ $i -lt 240 ]; do sleep 1; i=$((i+1)); done",
                 "step " + MOUNT + " test -e " + modules + "/modules.dep",
@@ -391,28 +467,9 @@ class QemuGuestTest {
                 "");
     }
 
-    /** This JVM's class path, expanded from surefire's manifest-only jar (which lives in the host's /tmp). */
-    private static String classPath() throws IOException {
-        List<String> entries = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(":")) {
-            if (entry.contains("surefirebooter") && entry.endsWith(".jar")) {
-                try (JarFile jar = new JarFile(entry)) {
-                    for (String url : jar.getManifest().getMainAttributes().getValue("Class-Path").split(" ")) {
-                        if (!url.isBlank()) {
-                            entries.add(Path.of(java.net.URI.create(url)).toString());
-                        }
-                    }
-                }
-            } else {
-                entries.add(Path.of(entry).toAbsolutePath().toString());
-            }
-        }
-        return String.join(":", entries);
-    }
-
     /** Boots the guest and collects its KMP: lines; fails with the console's end when it does not finish. */
     private static Map<String, String> boot(Path vmlinuz, Path initrd) throws Exception {
-        List<String> command = List.of(QEMU, "-accel", "tcg", "-cpu", "max", "-smp", "2", "-m", "3072",
+        List<String> command = List.of(QEMU, "-accel", "tcg", "-cpu", CPU, "-smp", SMP, "-m", "3072",
                 "-kernel", vmlinuz.toString(), "-initrd", initrd.toString(),
                 "-append", "console=ttyS0 panic=-1 loglevel=4", "-nographic", "-no-reboot",
                 "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on");

@@ -67,7 +67,8 @@ public final class FuseMount implements AutoCloseable {
             if (mount.loopFailure != null || !loop.isAlive()) {
                 throw new IOException("mounting " + bundle + " at " + mountPoint + " failed"
                         + (mount.loopFailure != null ? ": " + mount.loopFailure.getMessage() : "")
-                        + "; is the fuse module loaded (/dev/fuse) and libfuse2 installed?");
+                        + " (libfuse prints its reason before this line; is libfuse2 installed, are the -o options "
+                        + "right?)");
             }
             if (!ready || MountTable.typeAt(mountPoint).isEmpty()) {
                 mount.close();
@@ -119,7 +120,9 @@ public final class FuseMount implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (loop.isAlive()) {
-            Unmount.unmount(mountPoint);
+            if (MountTable.at(mountPoint).filter(MountTable.Mount::isKmodpack).isPresent()) {
+                Unmount.unmount(mountPoint);
+            }
             try {
                 loop.join(TimeUnit.SECONDS.toMillis(30));
             } catch (InterruptedException e) {

@@ -5,27 +5,93 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** What /proc/self/mountinfo says about a mount point: the kernel's view, not libfuse's. */
+/**
+ * What /proc/self/mountinfo says about a mount point: the kernel's view, not libfuse's. The kernel writes
+ * mount points as real paths (merged /usr: /usr/lib/modules/KVER, never /lib/modules/KVER), so every lookup
+ * resolves the caller's path first.
+ */
 public final class MountTable {
+    /** kmodpack's file system type as the kernel shows it ("fuse." + libfuse's subtype). */
+    public static final String TYPE = "fuse.kmodpack";
+
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
+    private static final int MAX_SYMLINKS = 40;
+
+    /** One line of mountinfo: where, what type, and the source (for kmodpack, the bundle). */
+    public record Mount(Path mountPoint, String type, String source) {
+        public boolean isKmodpack() {
+            return type.equals(TYPE);
+        }
+    }
 
     private MountTable() {
     }
 
-    /** The file system type at exactly {@code mountPoint} (e.g. "fuse.kmodpack"), if something is mounted there. */
-    public static Optional<String> typeAt(Path mountPoint) throws IOException {
-        String wanted = mountPoint.toAbsolutePath().normalize().toString();
-        Optional<String> type = Optional.empty();
+    /** The visible mount at {@code path}, after resolving it as the kernel would. */
+    public static Optional<Mount> at(Path path) throws IOException {
+        return atRealPath(realPath(path));
+    }
+
+    /** The file system type at {@code path} (e.g. "fuse.kmodpack"), if something is mounted there. */
+    public static Optional<String> typeAt(Path path) throws IOException {
+        return at(path).map(Mount::type);
+    }
+
+    private static Optional<Mount> atRealPath(Path real) throws IOException {
+        String wanted = real.toString();
+        Optional<Mount> found = Optional.empty();
         for (String line : Files.readAllLines(MOUNTINFO)) {
             // id parent major:minor root mount-point options [optional fields] - type source super-options
             String[] fields = line.split(" ");
             int separator = java.util.Arrays.asList(fields).indexOf("-");
-            if (fields.length > 4 && separator > 0 && separator + 1 < fields.length
+            if (fields.length > 4 && separator > 0 && separator + 2 < fields.length
                     && unescape(fields[4]).equals(wanted)) {
-                type = Optional.of(fields[separator + 1]); // the last mount on a path is the visible one
+                // the last mount on a path is the visible one
+                found = Optional.of(new Mount(real, fields[separator + 1], unescape(fields[separator + 2])));
             }
         }
-        return type;
+        return found;
+    }
+
+    /**
+     * {@code path} with every symlink resolved, as the kernel resolves it. Unlike {@link Path#toRealPath}, this
+     * also works for a path that does not exist yet and for a dead FUSE mount, whose stat fails with "Transport
+     * endpoint is not connected": only the components that are symlinks are read.
+     */
+    public static Path realPath(Path path) throws IOException {
+        Path absolute = path.toAbsolutePath();
+        Path resolved = absolute.getRoot();
+        int links = 0;
+        java.util.ArrayDeque<Path> pending = new java.util.ArrayDeque<>();
+        absolute.forEach(pending::addLast);
+        while (!pending.isEmpty()) {
+            String name = pending.removeFirst().toString();
+            if (name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..")) {
+                resolved = resolved.getParent() != null ? resolved.getParent() : resolved;
+                continue;
+            }
+            Path next = resolved.resolve(name);
+            if (Files.isSymbolicLink(next)) {
+                if (++links > MAX_SYMLINKS) {
+                    throw new java.nio.file.FileSystemException(path.toString(), null, "too many levels of symbolic links");
+                }
+                Path target = Files.readSymbolicLink(next);
+                java.util.List<Path> parts = new java.util.ArrayList<>();
+                target.forEach(parts::add);
+                for (int i = parts.size() - 1; i >= 0; i--) {
+                    pending.addFirst(parts.get(i));
+                }
+                if (target.isAbsolute()) {
+                    resolved = target.getRoot();
+                }
+            } else {
+                resolved = next;
+            }
+        }
+        return resolved;
     }
 
     /** mountinfo writes space, tab, newline and backslash as octal escapes. */

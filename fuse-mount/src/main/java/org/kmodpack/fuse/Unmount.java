@@ -3,39 +3,54 @@ package org.kmodpack.fuse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Unmounts a kmodpack mount point and waits until the kernel no longer shows it. */
+/** Unmounts a kmodpack mount point, and only that, and waits until the kernel no longer shows it. */
 public final class Unmount {
     private static final long WAIT_MILLIS = 10_000;
 
     private Unmount() {
     }
 
-    /**
-     * {@code fusermount -u}; when the daemon died (kill -9: "Transport endpoint is not connected") or the
-     * mount is busy, a lazy unmount detaches it. Returns false if nothing was mounted there.
-     */
-    public static boolean unmount(Path mountPoint) throws IOException {
-        if (MountTable.typeAt(mountPoint).isEmpty()) {
-            return false;
+    /** Why {@link #unmount} did nothing: the message says what is (not) mounted at the user's path. */
+    public static final class NotKmodpackException extends IOException {
+        NotKmodpackException(String message) {
+            super(message);
         }
-        String failure = fusermount("-u", mountPoint);
+    }
+
+    /**
+     * Unmounts the kmodpack mount that {@code path} (as the user wrote it) resolves to: {@code fusermount -u};
+     * when the daemon died (kill -9: "Transport endpoint is not connected") or the mount is busy, a lazy
+     * unmount detaches it. Anything that is not a {@value MountTable#TYPE} mount is refused, untouched.
+     */
+    public static void unmount(Path path) throws IOException {
+        Path real = MountTable.realPath(path);
+        Optional<MountTable.Mount> mount = MountTable.at(real);
+        String shown = path + (real.toString().equals(path.toAbsolutePath().toString()) ? "" : " (" + real + ")");
+        if (mount.isEmpty()) {
+            throw new NotKmodpackException(shown + ": nothing is mounted there");
+        }
+        if (!mount.get().isKmodpack()) {
+            throw new NotKmodpackException(shown + " is a " + mount.get().type() + " mount, not kmodpack's; "
+                    + "kmodpack umount only unmounts " + MountTable.TYPE + " mounts (use umount(8) for others)");
+        }
+        String failure = fusermount("-u", real);
         if (failure != null) {
-            String lazy = fusermount("-uz", mountPoint);
+            String lazy = fusermount("-uz", real);
             if (lazy != null) {
-                throw new IOException("cannot unmount " + mountPoint + ": " + failure.strip());
+                throw new IOException("cannot unmount " + shown + ": " + failure.strip());
             }
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
-        while (MountTable.typeAt(mountPoint).isPresent()) {
+        while (MountTable.at(real).filter(MountTable.Mount::isKmodpack).isPresent()) {
             if (System.nanoTime() > deadline) {
-                throw new IOException(mountPoint + " is still mounted " + WAIT_MILLIS / 1000
-                        + " s after fusermount -u; see fuser -m " + mountPoint);
+                throw new IOException(shown + " is still mounted " + WAIT_MILLIS / 1000
+                        + " s after fusermount -u; see fuser -m " + real);
             }
             sleep(20);
         }
-        return true;
     }
 
     /** Null on success, else what fusermount said. */

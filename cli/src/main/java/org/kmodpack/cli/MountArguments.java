@@ -1,0 +1,174 @@
+package org.kmodpack.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line of {@code kmodpack mount}, parsed here rather than by picocli: the mount daemon starts on
+ * every boot, and picocli's reflection over annotations and its 170 classes (compiled for Java 5, which class
+ * data sharing cannot archive) were a quarter of its CPU time until the tree answered. The trust options fill the
+ * same {@link SystemTrustOptions} the other commands use, so they mean the same everywhere.
+ */
+final class MountArguments {
+    static final String USAGE = String.join("\n",
+            "Usage: kmodpack mount BUNDLE [MOUNTPOINT] [--trust FILE|DIR]... [--allow-unsigned] [--threshold K]",
+            "                      [--check-validity] [--min-serial N] [--allow-expired] [--foreground]",
+            "                      [-o FUSE_OPTIONS] [--cache-size SIZE] [--multi-threaded] [--timeout SECONDS]",
+            "                      [--log FILE] [--debug]",
+            "Mount a bundle read-only where its module tree belongs, for kmod and the kernel to use.",
+            "Returns once the tree answers; the daemon keeps serving until 'kmodpack umount', SIGTERM or SIGINT.",
+            "Every block is checked against the bundle's signed hashes first. If the kernel has no FUSE yet, fuse is",
+            "loaded from the bundle.",
+            "      BUNDLE               The bundle (.kpack).",
+            "      MOUNTPOINT           An existing directory to mount on (default: /lib/modules/KVER, created if",
+            "                             absent).",
+            "      --trust FILE|DIR     Trust the public keys and certificates (PEM or DER) in FILE, or in the",
+            "                             files of DIR; repeatable (default: /etc/kmodpack/trusted.d).",
+            "      --allow-unsigned     Accept a bundle that carries no signature (a signed one must still verify",
+            "                             with --trust).",
+            "      --threshold K        Require signatures by K distinct trusted keys (default 1).",
+            "      --check-validity     Refuse certificates outside their validity dates.",
+            "      --min-serial N       Refuse bundles whose serial is below N (rollback protection).",
+            "      --allow-expired      Accept a bundle whose signed statement has expired.",
+            "      --foreground         Serve attached to the terminal, or to systemd: a Type=notify unit gets",
+            "                             READY=1 once the tree answers.",
+            "  -o FUSE_OPTIONS          Extra libfuse mount options, comma-separated (e.g. max_read=131072).",
+            "      --cache-size SIZE    Memory for decompressed blocks (default 4M; the kernel's page cache keeps",
+            "                             what was read; a larger cache needs a larger heap: KMODPACK_JAVA_OPTS).",
+            "      --multi-threaded     Let libfuse serve requests from several threads.",
+            "      --timeout SECONDS    How long to wait for the mount to answer before giving up (default 30).",
+            "      --log FILE           Where the daemon writes its messages once mounted in the background",
+            "                             (default: /run/kmodpack/MOUNTPOINT.log).",
+            "      --debug              Print stack traces of errors.",
+            "  -h, --help               Show this help message and exit.",
+            "  -V, --version            Print version information and exit.",
+            "Examples:",
+            "  kmodpack mount /boot/modules-6.1.0-28-amd64.kpack",
+            "  kmodpack mount modules.kpack /mnt/modules --foreground --allow-unsigned");
+
+    /** A command line that does not parse: exit status 2, as picocli's usage errors. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    Path bundle;
+    Path mountPoint;
+    final SystemTrustOptions trust = new SystemTrustOptions();
+    boolean foreground;
+    final List<String> fuseOptions = new ArrayList<>();
+    String cacheSize = "4M";
+    boolean multiThreaded;
+    int timeoutSeconds = 30;
+    Path log;
+    boolean debug;
+    boolean help;
+    boolean version;
+
+    private MountArguments() {
+        trust.signatures = new TrustOptions();
+        trust.signatures.threshold = 1;
+    }
+
+    /** {@code args} as the launcher passes them: the word "mount" among the options, --debug anywhere. */
+    static MountArguments parse(String[] args) throws UsageException {
+        MountArguments parsed = new MountArguments();
+        List<String> positional = new ArrayList<>();
+        boolean sawMount = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String value = null;
+            if (arg.startsWith("--") && arg.indexOf('=') > 0) {
+                name = arg.substring(0, arg.indexOf('='));
+                value = arg.substring(arg.indexOf('=') + 1);
+            } else if (arg.startsWith("-o") && arg.length() > 2) {
+                name = "-o";
+                value = arg.substring(2);
+            }
+            if (!sawMount && arg.equals("mount")) {
+                sawMount = true;
+                continue;
+            }
+            switch (name) {
+                case "--debug" -> parsed.debug = true;
+                case "-h", "--help" -> parsed.help = true;
+                case "-V", "--version" -> parsed.version = true;
+                case "--foreground" -> parsed.foreground = true;
+                case "--multi-threaded" -> parsed.multiThreaded = true;
+                case "--allow-unsigned" -> parsed.trust.allowUnsigned = true;
+                case "--check-validity" -> parsed.trust.signatures.checkValidity = true;
+                case "--allow-expired" -> parsed.trust.signatures.allowExpired = true;
+                case "--trust", "--threshold", "--min-serial", "-o", "--cache-size", "--timeout", "--log" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            throw new UsageException("Missing required parameter for option '" + name + "'");
+                        }
+                        value = args[++i];
+                    }
+                    parsed.option(name, value);
+                }
+                default -> {
+                    if (arg.startsWith("-") && arg.length() > 1) {
+                        throw new UsageException("Unknown option: '" + arg + "'");
+                    }
+                    positional.add(arg);
+                }
+            }
+        }
+        if (parsed.help || parsed.version) {
+            return parsed;
+        }
+        if (!sawMount) {
+            throw new UsageException("this entry point only mounts: 'kmodpack mount BUNDLE [MOUNTPOINT]'");
+        }
+        if (positional.isEmpty()) {
+            throw new UsageException("Missing required parameter: 'BUNDLE'");
+        }
+        if (positional.size() > 2) {
+            throw new UsageException("Unmatched argument: '" + positional.get(2) + "'");
+        }
+        parsed.bundle = Path.of(positional.get(0));
+        parsed.mountPoint = positional.size() > 1 ? Path.of(positional.get(1)) : null;
+        return parsed;
+    }
+
+    private void option(String name, String value) throws UsageException {
+        switch (name) {
+            case "--trust" -> trust.signatures.trust.add(Path.of(value));
+            case "--threshold" -> {
+                trust.signatures.threshold = number(name, value);
+                if (trust.signatures.threshold < 1) {
+                    throw new UsageException("--threshold must be at least 1, not " + value);
+                }
+            }
+            case "--min-serial" -> {
+                try {
+                    trust.signatures.minSerial = Long.parseLong(value);
+                } catch (NumberFormatException e) {
+                    throw new UsageException("Invalid value for option '" + name + "': '" + value + "' is not a long");
+                }
+            }
+            case "-o" -> fuseOptions.addAll(List.of(value.split(",")));
+            case "--cache-size" -> cacheSize = value;
+            case "--timeout" -> {
+                timeoutSeconds = number(name, value);
+                if (timeoutSeconds <= 0) {
+                    throw new UsageException("--timeout must be a positive number of seconds, not " + value);
+                }
+            }
+            case "--log" -> log = Path.of(value);
+            default -> throw new IllegalStateException(name);
+        }
+    }
+
+    private static int number(String name, String value) throws UsageException {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException("Invalid value for option '" + name + "': '" + value + "' is not an int");
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package org.kmodpack.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.kmodpack.fuse.FuseMount;
+import org.kmodpack.fuse.LibcryptoProvider;
+import org.kmodpack.fuse.MountTable;
+import org.kmodpack.fuse.Readiness;
+import org.kmodpack.reader.Bundle;
+
+/**
+ * The mount daemon: this process opens the bundle, checks its signature and every block, loads fuse from it
+ * when the kernel has none, mounts, and serves until unmounted. Returning to the shell is the launcher's part:
+ * it starts this JVM in its own session with {@value Readiness#READY_FD} and returns when the daemon says the
+ * tree answers; under systemd ({@code Type=notify}) the daemon tells systemd instead. One JVM per mount, and it
+ * is the daemon.
+ */
+final class MountDaemon {
+    private final MountArguments arguments;
+    private final Path bundlePath;
+    private final Path mountPoint;
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    MountDaemon(MountArguments arguments, PrintWriter out, PrintWriter err) {
+        this.arguments = arguments;
+        this.bundlePath = arguments.bundle;
+        this.mountPoint = arguments.mountPoint;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Mounts and serves until unmounted; returns 0 then. Throws with a one-line message if it cannot mount. */
+    int run() throws IOException, InterruptedException {
+        long timeoutMillis = arguments.timeoutSeconds * 1000L;
+        // This JVM compiles with C1 only, where the JDK's SHA-256 is slow; every block read is hashed.
+        LibcryptoProvider.installFirst();
+        Bundle bundle = arguments.trust.open(bundlePath, Sizes.parse(arguments.cacheSize));
+        Target target;
+        try {
+            // Every block against its signed hash before anything is mounted or loaded: a damaged bundle fails
+            // here, whole, instead of as a few unreadable modules later (reads still check each block again).
+            bundle.verifyBlockHashes();
+            target = target(bundle.kernelVersion());
+        } catch (IOException | RuntimeException e) {
+            bundle.close();
+            throw e;
+        }
+        FuseMount mount;
+        Path log;
+        try {
+            KernelFuse.ensure(bundle, line -> note(line));
+            noteHiddenEntries(target.path());
+            log = Readiness.launcherWaits() ? logFile(target.path()) : null;
+            mount = FuseMount.start(bundle, target.path(), bundlePath.toAbsolutePath().toString(),
+                    new FuseMount.Options(true, !arguments.multiThreaded, arguments.fuseOptions), line -> {
+                        err.println(line);
+                        err.flush();
+                    }, timeoutMillis);
+        } catch (IOException | RuntimeException e) {
+            bundle.close();
+            target.undo();
+            throw e;
+        }
+        Readiness readiness = new Readiness();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            readiness.stopping();
+            try {
+                mount.close();
+            } catch (IOException e) {
+                System.err.println("kmodpack: " + e.getMessage());
+            }
+        }, "kmodpack-unmount"));
+        String status = bundlePath + " mounted at " + target.path();
+        try {
+            if (log != null) {
+                out.printf("%s (daemon pid %d, log %s)%n", status, ProcessHandle.current().pid(), log);
+                out.flush();
+                readiness.redirectOutput(log);
+            } else {
+                note("serving " + bundlePath + " at " + target.path());
+            }
+            readiness.ready(status);
+            markClassDataArchive();
+        } catch (IOException | RuntimeException e) {
+            mount.close();
+            bundle.close();
+            throw e;
+        }
+        mount.awaitUnmounted();
+        bundle.close();
+        return 0;
+    }
+
+    /**
+     * The directory to mount on, resolved to its real path (on merged /usr, /lib/modules is
+     * /usr/lib/modules), and the highest directory this command created for it, if any.
+     */
+    private record Target(Path path, Path createdFrom) {
+        /** Removes the directories this command created, if the mount failed; they are empty. */
+        void undo() {
+            if (createdFrom == null) {
+                return;
+            }
+            for (Path dir = path; dir != null && dir.startsWith(createdFrom); dir = dir.getParent()) {
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    return; // not empty after all: leave it and its parents
+                }
+            }
+        }
+    }
+
+    private Target target(String kernelVersion) throws IOException {
+        Path typed = mountPoint != null ? mountPoint : Path.of("/lib/modules", kernelVersion);
+        Path real = MountTable.realPath(typed);
+        String shown = typed + (real.equals(typed.toAbsolutePath()) ? "" : " (" + real + ")");
+        Optional<MountTable.Mount> mounted = MountTable.at(real);
+        if (mounted.filter(MountTable.Mount::isKmodpack).isPresent()) {
+            throw new IOException(shown + " already has a kmodpack mount of " + mounted.get().source()
+                    + "; 'kmodpack umount " + typed + "' first");
+        }
+        checkKernelVersion(typed, real, kernelVersion);
+        if (mounted.isEmpty() && !Files.exists(real, LinkOption.NOFOLLOW_LINKS)) {
+            if (mountPoint != null) {
+                throw new IOException(shown + ": mount point does not exist; create the directory first "
+                        + "(mkdir -p " + typed + ")");
+            }
+            Path createdFrom = real;
+            while (createdFrom.getParent() != null && !Files.exists(createdFrom.getParent())) {
+                createdFrom = createdFrom.getParent();
+            }
+            Files.createDirectories(real);
+            note("created " + shown + " for the mount");
+            return new Target(real, createdFrom);
+        }
+        if (!Files.isDirectory(real)) {
+            throw new IOException(shown + ": mount point is not a directory; give a directory to mount on");
+        }
+        return new Target(real, null);
+    }
+
+    /** A lib/modules/NAME directory is where kmod looks for kernel NAME's modules: only that kernel's belong. */
+    private void checkKernelVersion(Path typed, Path real, String kernelVersion) throws IOException {
+        for (Path path : List.of(typed.toAbsolutePath().normalize(), real)) {
+            Path parent = path.getParent();
+            if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("modules")
+                    && parent.getParent() != null && parent.getParent().getFileName() != null
+                    && parent.getParent().getFileName().toString().equals("lib")
+                    && !path.getFileName().toString().equals(kernelVersion)) {
+                throw new IOException(bundlePath + " holds the modules of kernel " + kernelVersion + ", not of "
+                        + path.getFileName() + ": mount it at " + parent.resolve(kernelVersion)
+                        + ", or mount the bundle of " + path.getFileName() + " at " + typed);
+            }
+        }
+    }
+
+    private void note(String line) {
+        err.println("kmodpack: " + line);
+        err.flush();
+    }
+
+    private void noteHiddenEntries(Path target) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(target)) {
+            int count = 0;
+            for (Path ignored : entries) {
+                count++;
+            }
+            if (count > 0) {
+                note("note: the mount hides the " + count + " entries now in " + target + " until it is unmounted");
+            }
+        }
+    }
+
+    /**
+     * Tells the launcher that the class data archive this JVM writes when it exits holds a whole mount's classes
+     * (see the launcher): a daemon that refused its bundle writes one of a few classes, not worth mapping.
+     */
+    private static void markClassDataArchive() {
+        String marker = System.getProperty("kmodpack.cds.mounted");
+        if (marker != null) {
+            try {
+                Files.deleteIfExists(Path.of(marker));
+                Files.createFile(Path.of(marker));
+            } catch (IOException e) {
+                // Without the mark the next mount writes the archive again; the mount itself is unaffected.
+            }
+        }
+    }
+
+    /** --log, or /run/kmodpack/ named after the mount point (the temporary directory where /run is not writable). */
+    private Path logFile(Path target) throws IOException {
+        Path log = arguments.log;
+        if (log == null) {
+            String name = target.toString().replace('/', '-').replaceAll("^-", "") + ".log";
+            Path run = Path.of("/run");
+            log = (Files.isWritable(run) ? run.resolve("kmodpack") : Path.of(System.getProperty("java.io.tmpdir"),
+                    "kmodpack-" + System.getProperty("user.name"))).resolve(name);
+        }
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        return log;
+    }
+}
