@@ -39,7 +39,7 @@ final class ReportUnit {
                         + "-p ActiveEnterTimestampMonotonic -p InactiveEnterTimestampMonotonic -p CPUUsageNSec "
                         + "| report unit",
                 "pid=$(systemctl show -p MainPID --value " + unit + ")",
-                "[ \"$pid\" = 0 ] || tr '\\0' ' ' </proc/$pid/cmdline | report daemon",
+                "[ \"$pid\" = 0 ] || { tr '\\0' ' ' </proc/$pid/cmdline; echo; } | report daemon",
                 // Whether the daemon's JVM mapped a class data archive of its own (HotSpot drops one silently).
                 "[ \"$pid\" = 0 ] || grep -o '/var/cache/kmodpack/[^ ]*\\.jsa' /proc/$pid/maps | sort -u "
                         + "| report daemon-archive",
