@@ -28,6 +28,8 @@ import org.apache.commons.compress.archivers.cpio.CpioConstants;
 import org.junit.jupiter.api.Test;
 import org.kmodpack.testkernels.Bytes;
 import org.kmodpack.testkernels.DebianKernels;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.TestData;
 
 /**
@@ -91,7 +93,12 @@ class QemuGuestTest {
         CliTest.Run packCloud = CliTest.run("pack", cloudDir.toString(), "-o", foreign.toString());
         assertEquals(0, packCloud.exit(), packCloud.err());
         Path foreignFile = cloudDir.resolve("kernel/drivers/net/dummy.ko");
-        Files.writeString(work.resolve("guest.sh"), guestScript(bundle, damaged, foreign, foreignFile, kver));
+        // A bundle without a fuse module (test-kernels' synthetic tree), for a kernel that has no FUSE yet.
+        Path noFuse = work.resolve("no-fuse.kpack");
+        CliTest.Run packNoFuse = CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
+                noFuse.toString());
+        assertEquals(0, packNoFuse.exit(), packNoFuse.err());
+        Files.writeString(work.resolve("guest.sh"), guestScript(bundle, damaged, foreign, foreignFile, noFuse, kver));
 
         Map<String, String> report = boot(vmlinuz, initrd);
 
@@ -99,6 +106,10 @@ class QemuGuestTest {
         Set<String> loaded1 = difference(report.get("AFTER1"), report.get("BEFORE1"));
         assertEquals(btrfsClosure, loaded1, "modules btrfs loaded against modprobe -D btrfs");
         assertEquals("0", report.get("FUSEBEFORE"), "the guest kernel has no FUSE before the mount: " + report);
+        assertEquals("1", report.get("RCNOFUSE"), "a bundle without fuse on a kernel without FUSE: " + report);
+        assertTrue(report.get("ERRNOFUSE").matches("kmodpack: [^|]*no-fuse\\.kpack has no fuse module[^|]*\\|"),
+                "one line naming the bundle: " + report.get("ERRNOFUSE"));
+        assertEquals("0", report.get("MOUNTSNOFUSE"), "nothing mounted: " + report);
         assertEquals("0", report.get("RC2MOUNT"), "kmodpack mount: " + report);
         assertEquals("0", report.get("RC2"), "kmod's modprobe e1000e from the mount: " + report);
         assertTrue(words(report.get("AFTER2")).containsAll(List.of("fuse", "e1000e")), report.get("AFTER2"));
@@ -261,7 +272,8 @@ class QemuGuestTest {
     }
 
     /** The checks, run in the guest's chroot with the host's userland; each result is a "KMP:KEY value" line. */
-    private static String guestScript(Path bundle, Path damaged, Path foreign, Path foreignFile, String kver)
+    private static String guestScript(Path bundle, Path damaged, Path foreign, Path foreignFile, Path noFuse,
+            String kver)
             throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String kmodpack = java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.io.tmpdir=/tmp -cp "
@@ -280,6 +292,10 @@ class QemuGuestTest {
                 // background: the daemon's 30 s start-up limit is tight for a JVM under software emulation; the
                 // mount answers once modules.dep shows through it.
                 "echo \"KMP:FUSEBEFORE $(grep -c fuse /proc/filesystems)\"",
+                "mkdir -p /tmp/no-fuse; $K mount " + noFuse + " /tmp/no-fuse --allow-unsigned --foreground "
+                        + "2>/tmp/errnofuse; echo \"KMP:RCNOFUSE $?\"",
+                "echo \"KMP:ERRNOFUSE $(tr '\\n' '|' </tmp/errnofuse)\"",
+                "echo \"KMP:MOUNTSNOFUSE $(grep -c ' /tmp/no-fuse ' /proc/mounts)\"",
                 "$K mount $B /lib/modules/" + kver + " --allow-unsigned --foreground 2>/tmp/mount.log &",
                 "i=0; while [ ! -e /lib/modules/" + kver + "/modules.dep ] && [ $i -lt 240 ]; do sleep 1; "
                         + "i=$((i+1)); done",
