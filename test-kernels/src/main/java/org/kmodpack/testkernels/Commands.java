@@ -12,8 +12,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-/** Locates and runs the external tools (gcc, depmod, compressors) the generators drive. */
-final class Commands {
+/**
+ * Locates and runs the external tools the generators and tests drive (gcc, depmod, compressors, mount, systemctl):
+ * output captured, the locale fixed.
+ */
+public final class Commands {
     /** depmod lives in sbin, which a non-root user's PATH often lacks. */
     private static final List<String> EXTRA_DIRS = List.of("/usr/sbin", "/sbin");
 
@@ -39,7 +42,7 @@ final class Commands {
                 .findFirst();
     }
 
-    static ProcessResult run(Path workDir, List<String> command) throws IOException {
+    public static ProcessResult run(Path workDir, List<String> command) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         // Fixed locale: tool messages are parsed and compared in tests.
         builder.environment().put("LC_ALL", "C.UTF-8");
@@ -57,7 +60,7 @@ final class Commands {
     }
 
     /** Runs {@code command} and throws, with its stderr, unless it exits 0. */
-    static ProcessResult check(Path workDir, List<String> command) throws IOException {
+    public static ProcessResult check(Path workDir, List<String> command) throws IOException {
         ProcessResult result = run(workDir, command);
         if (!result.succeeded()) {
             throw new IOException("in " + workDir + ": " + result.describe());
