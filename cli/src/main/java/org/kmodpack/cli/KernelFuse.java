@@ -36,9 +36,6 @@ final class KernelFuse {
      * loaded. Fails with one line naming the bundle when the bundle has no fuse module or the kernel refuses it.
      */
     static void ensure(Bundle bundle, Consumer<String> log) throws IOException {
-        if (present() && Files.exists(DEV_FUSE)) {
-            return;
-        }
         if (!present()) {
             load(bundle, log);
         }
