@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.Header;
-import org.kmodpack.format.Index;
+import org.kmodpack.format.IndexRegion;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.testkernels.Bytes;
 import org.kmodpack.testkernels.DebianKernels;
@@ -35,8 +35,8 @@ import org.kmodpack.testkernels.TestData;
  * Its peer is the same guest with the plain tree in /lib/modules/KVER and the unit disabled: udev's coldplug must
  * load the same modules (virtio_net for the NIC among them); the boot times, medians of three interleaved boots
  * each, and their ratio are printed (the goal is at most 1.5x; timing is a figure to read beside the host's load,
- * not an assertion, since the plain boots alone vary as much under load). A bundle with a damaged block and one signed by an untrusted key make the unit fail
- * without loading anything from them, and the boot completes.
+ * not an assertion, since the plain boots alone vary as much under load). A bundle with a damaged block and one
+ * signed by an untrusted key make the unit fail without loading anything from them, and the boot completes.
  */
 class BootUnitTest {
     private static final int TIMED_BOOTS = 3;
@@ -254,7 +254,8 @@ class BootUnitTest {
             Header header = Header.decode(headerBytes.array(), channel.size(), file.toString());
             ByteBuffer indexBytes = ByteBuffer.allocate((int) header.indexLength());
             channel.read(indexBytes, header.indexOffset());
-            Index index = Index.decode(indexBytes.flip(), Header.SIZE, header.indexOffset(), file.toString());
+            IndexRegion index = IndexRegion.decode(indexBytes.flip(),
+                    Header.SIZE, header.indexOffset(), file.toString());
             BlockRecord block = index.block((int) (index.entry(entry).ref() / index.params().blockSize()));
             long at = block.offset() + block.storedLength() / 2;
             ByteBuffer one = ByteBuffer.allocate(1);

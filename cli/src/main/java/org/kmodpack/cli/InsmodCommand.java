@@ -54,7 +54,7 @@ final class InsmodCommand implements Callable<Integer> {
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
             Modprobe modprobe = index.modprobe(index.loadConfig(List.of(), moduleDir, null, problems), moduleDir,
                     problems);
-            Loader loader = new Loader(bundle, index, modprobe, Kernel.running(), new Loader.Options(false, false),
+            Loader loader = new Loader(index, modprobe, Kernel.running(), new Loader.Options(false, false),
                     new LoaderMessages(out, err, verbose, false, moduleDir, bundle.toString()));
             // insmod joins its arguments with spaces, unquoted (kmod's insmod.c).
             int result = loader.insmod(module, params.isEmpty() ? null : String.join(" ", params));

@@ -63,7 +63,7 @@ final class KernelFuse {
         Consumer<KmodProblem> problems = p -> errors.append(KmodProblems.message(p)).append('\n');
         Modprobe modprobe = index.modprobe(index.loadConfig(null, moduleDir, problems), moduleDir, problems);
         try (PrintWriter out = new PrintWriter(steps); PrintWriter err = new PrintWriter(errors)) {
-            Loader loader = new Loader(bundle, index, modprobe, Kernel.running(), new Loader.Options(false, false),
+            Loader loader = new Loader(index, modprobe, Kernel.running(), new Loader.Options(false, false),
                     new LoaderMessages(out, err, true, false, moduleDir, bundle.toString()));
             int result = loader.modprobe("fuse", null);
             out.flush();

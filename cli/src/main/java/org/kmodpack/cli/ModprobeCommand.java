@@ -127,7 +127,7 @@ final class ModprobeCommand implements Callable<Integer> {
             String moduleDir = index.moduleDirectory(root);
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
             Modprobe modprobe = index.modprobe(index.loadConfig(config, moduleDir, problems), moduleDir, problems);
-            Loader loader = new Loader(bundle, index, modprobe, Kernel.running(),
+            Loader loader = new Loader(index, modprobe, Kernel.running(),
                     new Loader.Options(dryRun, useBlacklist),
                     new LoaderMessages(out, err, verbose, all, moduleDir, bundle.toString()));
             int result;

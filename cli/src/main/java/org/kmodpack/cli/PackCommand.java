@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.kmodpack.format.Codec;
+import org.kmodpack.packer.CompressionLevel;
 import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackResult;
 import org.kmodpack.packer.Packer;
@@ -107,15 +108,15 @@ final class PackCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static int parseLevel(String level) {
+    private static CompressionLevel parseLevel(String level) {
         if (level == null) {
-            return PackOptions.DEFAULT_LEVEL;
+            return CompressionLevel.DEFAULT;
         }
         if (level.equalsIgnoreCase("max")) {
-            return PackOptions.MAX_LEVEL;
+            return CompressionLevel.STRONGEST;
         }
         try {
-            return Integer.parseInt(level);
+            return CompressionLevel.of(Integer.parseInt(level));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--level takes a number or 'max', not '" + level + "'");
         }

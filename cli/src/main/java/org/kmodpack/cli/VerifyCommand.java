@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.kmodpack.modules.ModuleSignatureStatus;
-import org.kmodpack.modules.ModuleSignatures;
+import org.kmodpack.modules.ModuleSignatureCheck;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.BundleInfo;
 import org.kmodpack.reader.SignatureRefusedException;
@@ -120,7 +120,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     /** Lists every module that is unsigned or fails, then one line per signer of the verified ones. */
     private void checkModules(Bundle bundle, TrustPolicy certificates, PrintWriter out) throws IOException {
-        List<ModuleSignatureStatus> statuses = ModuleSignatures.check(bundle, certificates);
+        List<ModuleSignatureStatus> statuses = ModuleSignatureCheck.check(bundle, certificates);
         Map<String, Integer> verifiedBySigner = new TreeMap<>();
         int unsigned = 0;
         int failed = 0;

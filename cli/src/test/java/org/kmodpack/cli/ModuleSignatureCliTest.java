@@ -15,12 +15,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kmodpack.modules.AppendedSignature;
+import org.kmodpack.modules.SignatureTrailer;
 import org.kmodpack.modules.Modinfo;
 import org.kmodpack.modules.ModuleFile;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.modules.ModuleSignatureStatus;
-import org.kmodpack.modules.ModuleSignatures;
+import org.kmodpack.modules.ModuleSignatureCheck;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.TrustPolicy;
 import org.kmodpack.testkernels.BuiltinCertificate;
@@ -240,7 +240,7 @@ class ModuleSignatureCliTest {
         // Every signer agrees with what modinfo reads from the index (itself checked against kmod elsewhere).
         try (Bundle opened = Bundle.open(bundle)) {
             Modinfo modinfo = ModuleIndex.of(opened).modinfo("/lib/modules/" + kver);
-            for (ModuleSignatureStatus status : ModuleSignatures.check(opened, TrustPolicy.trusting(
+            for (ModuleSignatureStatus status : ModuleSignatureCheck.check(opened, TrustPolicy.trusting(
                     List.of(debianCert)))) {
                 String base = status.path().substring(status.path().lastIndexOf('/') + 1);
                 String name = base.substring(0, base.indexOf('.'));
@@ -278,7 +278,7 @@ class ModuleSignatureCliTest {
      */
     private static boolean opensslVerifies(Path module) throws IOException {
         byte[] elf = ModuleFile.decompress(module.toString(), Files.readAllBytes(module));
-        AppendedSignature trailer = AppendedSignature.find(elf).orElseThrow();
+        SignatureTrailer trailer = SignatureTrailer.find(elf).orElseThrow();
         assertEquals(elf.length - trailer.signatureLength() - 12 - 28, trailer.signatureStart());
         Path content = work.resolve("content");
         Path signature = work.resolve("content.p7s");

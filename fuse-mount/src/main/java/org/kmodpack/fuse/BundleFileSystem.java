@@ -1,5 +1,6 @@
 package org.kmodpack.fuse;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -170,7 +171,14 @@ final class BundleFileSystem extends FuseStubFS {
                 buf.put(filled[0], bytes, from, length);
                 filled[0] += length;
             });
-            bundle.readAhead(entry, offset + filled[0], readAhead);
+            long end = offset + filled[0];
+            readAhead.execute(() -> {
+                try {
+                    bundle.readAhead(entry, end);
+                } catch (IOException | RuntimeException e) {
+                    // The read that needs that block loads it again and reports what goes wrong.
+                }
+            });
             return filled[0];
         } catch (BlockIntegrityException e) {
             if (reportedDamage.add(path)) {

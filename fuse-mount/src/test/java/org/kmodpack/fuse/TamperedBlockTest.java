@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.EntryRecord;
 import org.kmodpack.format.Header;
-import org.kmodpack.format.Index;
+import org.kmodpack.format.IndexRegion;
 import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackProgress;
 import org.kmodpack.packer.Packer;
@@ -47,13 +47,13 @@ class TamperedBlockTest {
             bundle.entries().stream().filter(e -> e.isFile() && e.size() > 0).forEach(files::add);
         }
         byte[] headerBytes = new byte[Header.SIZE];
-        Index index;
+        IndexRegion index;
         try (FileChannel channel = FileChannel.open(bundlePath)) {
             channel.read(ByteBuffer.wrap(headerBytes), 0);
             Header header = Header.decode(headerBytes, channel.size(), bundlePath.toString());
             ByteBuffer indexBytes = ByteBuffer.allocate((int) header.indexLength());
             channel.read(indexBytes, header.indexOffset());
-            index = Index.decode(indexBytes.flip(), Header.SIZE, header.indexOffset(), bundlePath.toString());
+            index = IndexRegion.decode(indexBytes.flip(), Header.SIZE, header.indexOffset(), bundlePath.toString());
         }
         Entry victim = files.stream().filter(e -> e.path().equals("modules.dep")).findFirst().orElseThrow();
         int damagedBlock = (int) (index.entry(victim.index()).ref() / BLOCK);

@@ -1,6 +1,7 @@
 package org.kmodpack.modules;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
 
 /**
  * Module lookups served from a bundle's MODULES section, answering as kmod 30 answers on the unpacked tree.
@@ -63,6 +65,17 @@ public final class ModuleIndex {
             dependencies.add(section.moduleName(dep));
         }
         return Optional.of(new Module(section.moduleName(at), section.modulePath(at), List.copyOf(dependencies)));
+    }
+
+    /**
+     * The bytes of a file of the module directory, such as a module's {@link Module#path}, as stored (a
+     * compressed module stays compressed); {@link java.nio.file.NoSuchFileException} when there is no such
+     * regular file.
+     */
+    public byte[] readFile(String path) throws IOException {
+        Entry file = bundle.find(path).filter(Entry::isFile)
+                .orElseThrow(() -> new NoSuchFileException(bundle + ": " + path));
+        return bundle.readAllBytes(file);
     }
 
     /** Whether modules.builtin names this module (as kmod spells it). */

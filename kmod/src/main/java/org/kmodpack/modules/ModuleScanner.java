@@ -159,7 +159,7 @@ public final class ModuleScanner {
             boolean inBundleAsIs = elf == raw && line.entry() >= 0
                     && entries.get(line.entry()).regularFile();
             List<ModinfoField> info = new ArrayList<>(ModinfoStrings.parse(modinfo));
-            info.addAll(ModuleSignature.fields(elf, inBundleAsIs));
+            info.addAll(SignatureFields.fields(elf, inBundleAsIs));
             if (info.stream().anyMatch(i -> i.key().getBytes(StandardCharsets.UTF_8).length > 0xFFFF)) {
                 // The index stores key lengths in 16 bits; no real module comes near that.
                 return new FileInfo(List.of(), ModuleContent.FLAG_INVALID_ELF);

@@ -47,7 +47,7 @@ class ModulesFuzzTest {
     /** The end of a module: struct module_signature and the marker. */
     @FuzzTest
     void appendedSignature(byte[] module) {
-        AppendedSignature.find(module).ifPresent(found -> assertTrue(found.signatureStart() >= 0
+        SignatureTrailer.find(module).ifPresent(found -> assertTrue(found.signatureStart() >= 0
                 && found.signatureLength() >= 0
                 && (long) found.signatureStart() + found.signatureLength() <= module.length, found.toString()));
     }
@@ -71,8 +71,8 @@ class ModulesFuzzTest {
             if (modinfo != null) {
                 ModinfoStrings.parse(modinfo);
             }
-            ModuleSignature.fields(elf, true);
-            ModuleSignature.fields(elf, false);
+            SignatureFields.fields(elf, true);
+            SignatureFields.fields(elf, false);
         } catch (IOException refused) {
             assertTrue(refused.getMessage().startsWith("fuzz.ko: "), refused.getMessage());
         }

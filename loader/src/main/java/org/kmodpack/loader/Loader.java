@@ -14,8 +14,6 @@ import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.modules.ProbePlan;
 import org.kmodpack.modules.ProbeStep;
 import org.kmodpack.modules.RemovePlan;
-import org.kmodpack.reader.Bundle;
-import org.kmodpack.reader.Entry;
 
 /**
  * Loads and removes modules of a bundle in a kernel as kmod 30's modprobe and insmod do: the same plans, the
@@ -34,17 +32,17 @@ public final class Loader {
     private static final int EINVAL = Errno.EINVAL;
     private static final int EBUSY = Errno.EBUSY;
 
-    private final Bundle bundle;
     private final ModuleIndex index;
     private final Modprobe modprobe;
     private final Kernel kernel;
     private final Options options;
     private final LoadEvents events;
 
-    /** {@code modprobe} is the session whose plans are loaded: its configuration and module directory apply. */
-    public Loader(Bundle bundle, ModuleIndex index, Modprobe modprobe, Kernel kernel, Options options,
-            LoadEvents events) {
-        this.bundle = bundle;
+    /**
+     * Loads modules read through {@code index}; {@code modprobe} is the session whose plans are loaded: its
+     * configuration and module directory apply.
+     */
+    public Loader(ModuleIndex index, Modprobe modprobe, Kernel kernel, Options options, LoadEvents events) {
         this.index = index;
         this.modprobe = modprobe;
         this.kernel = kernel;
@@ -144,8 +142,7 @@ public final class Loader {
             throw new ModuleReadException(module, null, null);
         }
         try {
-            Entry entry = bundle.get(path.get());
-            return bundle.readAllBytes(entry);
+            return index.readFile(path.get());
         } catch (IOException e) {
             throw new ModuleReadException(module, path.get(), e);
         }
@@ -204,7 +201,7 @@ public final class Loader {
         }
         byte[] bytes;
         try {
-            bytes = bundle.readAllBytes(bundle.get(path));
+            bytes = index.readFile(path);
         } catch (NoSuchFileException e) {
             events.insmodNoFile(nameOrPath);
             return -ENOENT;

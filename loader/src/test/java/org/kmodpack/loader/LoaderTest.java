@@ -116,7 +116,7 @@ class LoaderTest {
     void aDryRunReportsEveryStepAndLoadsNothing() {
         RecordingKernel kernel = kernel();
         Events events = new Events();
-        Loader dryRun = new Loader(bundle, index, modprobe, kernel, new Loader.Options(true, false), events.events);
+        Loader dryRun = new Loader(index, modprobe, kernel, new Loader.Options(true, false), events.events);
         assertEquals(0, dryRun.modprobe("chain_b", null));
         assertEquals(List.of(), kernel.loaded());
         assertEquals(List.of("chain_d", "chain_c", "chain_b"), events.steps);
@@ -159,7 +159,7 @@ class LoaderTest {
     }
 
     private static Loader loader(RecordingKernel kernel, Events events) {
-        return new Loader(bundle, index, modprobe, kernel, new Loader.Options(false, false), events.events);
+        return new Loader(index, modprobe, kernel, new Loader.Options(false, false), events.events);
     }
 
     private static List<String> kmodShowDepends(String module) throws IOException {

@@ -9,7 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.List;
 import org.kmodpack.format.Header;
-import org.kmodpack.format.Index;
+import org.kmodpack.format.IndexRegion;
 import org.kmodpack.format.SignatureBlock;
 import org.kmodpack.format.Sha256;
 import org.kmodpack.format.Statement;
@@ -52,7 +52,8 @@ public final class BundleSigner {
             byte[] headerBytes = read(file, 0, Header.SIZE);
             Header header = Header.decode(headerBytes, file.size(), name);
             byte[] indexBytes = read(file, header.indexOffset(), (int) header.indexLength());
-            Index index = Index.decode(ByteBuffer.wrap(indexBytes), Header.SIZE, header.indexOffset(), name);
+            IndexRegion index = IndexRegion.decode(ByteBuffer.wrap(indexBytes),
+                    Header.SIZE, header.indexOffset(), name);
             SignatureBlock existing = header.signatureLength() == 0 ? null : SignatureBlock.decode(
                     read(file, header.signatureOffset(), (int) header.signatureLength()), name);
             Statement statement = existing != null ? keep(existing.statement(), terms, name)

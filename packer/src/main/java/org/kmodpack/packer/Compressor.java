@@ -37,16 +37,21 @@ final class Compressor implements AutoCloseable {
         }
     }
 
-    static int resolveLevel(Codec codec, int requested) {
+    /** The codec's own number for {@code requested}; 0 for no codec, whatever was asked. */
+    static int resolveLevel(Codec codec, CompressionLevel requested) {
         return switch (codec) {
             case NONE -> 0;
-            case ZSTD -> requested == PackOptions.DEFAULT_LEVEL ? ZSTD_DEFAULT_LEVEL
-                    : requested == PackOptions.MAX_LEVEL ? ZSTD_MAX_LEVEL
-                    : checkRange(codec, requested, 1, Zstd.maxCompressionLevel());
-            case XZ -> requested == PackOptions.DEFAULT_LEVEL ? XZ_DEFAULT_LEVEL
-                    : requested == PackOptions.MAX_LEVEL ? XZ_MAX_LEVEL
-                    : checkRange(codec, requested, 0, XZ_MAX_LEVEL);
+            case ZSTD -> resolve(codec, requested, ZSTD_DEFAULT_LEVEL, ZSTD_MAX_LEVEL, 1, Zstd.maxCompressionLevel());
+            case XZ -> resolve(codec, requested, XZ_DEFAULT_LEVEL, XZ_MAX_LEVEL, 0, XZ_MAX_LEVEL);
         };
+    }
+
+    private static int resolve(Codec codec, CompressionLevel requested, int byDefault, int strongest, int min,
+            int max) {
+        if (requested instanceof CompressionLevel.Exact exact) {
+            return checkRange(codec, exact.level(), min, max);
+        }
+        return requested instanceof CompressionLevel.Strongest ? strongest : byDefault;
     }
 
     private static int checkRange(Codec codec, int level, int min, int max) {

@@ -4,12 +4,11 @@ import org.kmodpack.format.Codec;
 import org.kmodpack.format.Params;
 
 /**
- * How to pack. {@code kernelVersion} null means: the name of the module directory. {@code level} is the
- * codec's own scale (zstd 1..22, xz 0..9); {@link #MAX_LEVEL} asks for the codec's strongest setting.
+ * How to pack. {@code kernelVersion} null means: the name of the module directory. {@code level} is on the
+ * codec's own scale (zstd 1..22, xz 0..9, 0 for no codec), resolved from a {@link CompressionLevel} by
+ * {@link #withCodec}.
  */
 public record PackOptions(String kernelVersion, Codec codec, int level, int blockSize, int threads) {
-    public static final int MAX_LEVEL = Integer.MAX_VALUE;
-    public static final int DEFAULT_LEVEL = Integer.MIN_VALUE;
     /**
      * Measured on Debian's 6.1 generic tree with its module index: 2 MiB blocks make the bundle 2.7 % smaller than
      * 1 MiB blocks, for about 1 ms more per cold random read (zstd decompresses a block in 1-2 ms).
@@ -25,20 +24,20 @@ public record PackOptions(String kernelVersion, Codec codec, int level, int bloc
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, not " + threads);
         }
-        level = Compressor.resolveLevel(codec, level);
+        level = Compressor.resolveLevel(codec, CompressionLevel.of(level));
     }
 
     public static PackOptions defaults() {
-        return new PackOptions(null, Codec.ZSTD, DEFAULT_LEVEL, DEFAULT_BLOCK_SIZE,
-                Runtime.getRuntime().availableProcessors());
+        return new PackOptions(null, Codec.ZSTD, Compressor.resolveLevel(Codec.ZSTD, CompressionLevel.DEFAULT),
+                DEFAULT_BLOCK_SIZE, Runtime.getRuntime().availableProcessors());
     }
 
     public PackOptions withKernelVersion(String value) {
         return new PackOptions(value, codec, level, blockSize, threads);
     }
 
-    public PackOptions withCodec(Codec value, int newLevel) {
-        return new PackOptions(kernelVersion, value, newLevel, blockSize, threads);
+    public PackOptions withCodec(Codec value, CompressionLevel newLevel) {
+        return new PackOptions(kernelVersion, value, Compressor.resolveLevel(value, newLevel), blockSize, threads);
     }
 
     public PackOptions withBlockSize(int value) {

@@ -14,7 +14,7 @@ import java.util.concurrent.Executors;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.Header;
-import org.kmodpack.format.Index;
+import org.kmodpack.format.IndexRegion;
 import org.kmodpack.format.ModuleSectionEncoder;
 import org.kmodpack.modules.ModuleScanner;
 import org.kmodpack.format.Names;
@@ -131,7 +131,7 @@ public final class Packer {
         IndexLayout layout = IndexLayout.of(entries, plan);
         Params params = new Params(options.blockSize(), blockRecords.size(), dataLength, entries.size(),
                 options.codec(), options.level(), kernelVersion);
-        byte[] index = Index.encode(params, blockRecords, layout.records(), layout.names(),
+        byte[] index = IndexRegion.encode(params, blockRecords, layout.records(), layout.names(),
                 modules == null ? null : modules.section());
         writeFully(out, ByteBuffer.wrap(index), indexOffset);
         long bundleLength = indexOffset + index.length;

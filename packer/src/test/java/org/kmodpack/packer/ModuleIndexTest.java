@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.format.CorruptBundleException;
 import org.kmodpack.format.Header;
-import org.kmodpack.format.Index;
+import org.kmodpack.format.IndexRegion;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModprobeConfig;
@@ -64,11 +64,11 @@ class ModuleIndexTest {
         for (int i = 0; i < sections; i++) {
             int type = index.getInt(8 + i * 24);
             int flags = index.getInt(12 + i * 24);
-            if (type == Index.SECTION_MODULES) {
+            if (type == IndexRegion.SECTION_MODULES) {
                 found = true;
-                assertEquals(0, flags & Index.FLAG_REQUIRED, "MODULES must not be REQUIRED");
+                assertEquals(0, flags & IndexRegion.FLAG_REQUIRED, "MODULES must not be REQUIRED");
             } else {
-                assertEquals(Index.FLAG_REQUIRED, flags);
+                assertEquals(IndexRegion.FLAG_REQUIRED, flags);
             }
         }
         assertTrue(found);
@@ -215,7 +215,7 @@ class ModuleIndexTest {
         ByteBuffer index = ByteBuffer.wrap(bytes, (int) header.indexOffset(), (int) header.indexLength()).slice()
                 .order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < index.getInt(4); i++) {
-            if (index.getInt(8 + i * 24) == Index.SECTION_MODULES) {
+            if (index.getInt(8 + i * 24) == IndexRegion.SECTION_MODULES) {
                 int offset = (int) index.getLong(16 + i * 24);
                 int length = (int) index.getLong(24 + i * 24);
                 return java.util.Arrays.copyOfRange(bytes, (int) header.indexOffset() + offset,

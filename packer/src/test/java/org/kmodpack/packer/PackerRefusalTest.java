@@ -122,7 +122,7 @@ class PackerRefusalTest {
         assertThrows(IllegalArgumentException.class, () -> PackOptions.defaults().withBlockSize(3000));
         assertThrows(IllegalArgumentException.class, () -> PackOptions.defaults().withBlockSize(128 << 20));
         assertThrows(IllegalArgumentException.class,
-                () -> PackOptions.defaults().withCodec(org.kmodpack.format.Codec.XZ, 12));
+                () -> PackOptions.defaults().withCodec(org.kmodpack.format.Codec.XZ, CompressionLevel.of(12)));
         assertThrows(IllegalArgumentException.class, () -> PackOptions.defaults().withThreads(0));
     }
 

@@ -34,7 +34,7 @@ class RoundTripTest {
     @EnumSource(Codec.class)
     void everyCodecRoundTrips(Codec codec) throws IOException {
         assertRoundTrip(SyntheticKernels.moduleDir(SyntheticKernel.BASIC),
-                PackOptions.defaults().withCodec(codec, PackOptions.DEFAULT_LEVEL).withBlockSize(64 << 10));
+                PackOptions.defaults().withCodec(codec, CompressionLevel.DEFAULT).withBlockSize(64 << 10));
     }
 
     @Test

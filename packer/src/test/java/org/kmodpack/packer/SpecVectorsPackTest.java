@@ -54,7 +54,7 @@ class SpecVectorsPackTest {
             Path bundle = fs.getPath("/out/" + vector + ".kpack");
             Files.createDirectories(bundle.getParent());
             PackOptions options = PackOptions.defaults().withBlockSize(4096).withThreads(1)
-                    .withCodec(vector.equals("tiny-none") ? Codec.NONE : Codec.ZSTD, 3);
+                    .withCodec(vector.equals("tiny-none") ? Codec.NONE : Codec.ZSTD, CompressionLevel.of(3));
             Packer.pack(tree, bundle, options, PackProgress.NONE);
 
             assertEquals(HexFormat.of().formatHex(SpecVectors.bytes(vector)),

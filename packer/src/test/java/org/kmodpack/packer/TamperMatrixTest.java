@@ -195,7 +195,7 @@ class TamperMatrixTest {
     void twoEqualSizeBlocksSwappedAreRefusedAndTheirFilesFailToRead() throws IOException {
         Path plain = work.resolve("plain.kpack");
         Packer.pack(SyntheticKernels.moduleDir(SyntheticKernel.BASIC), plain,
-                PackOptions.defaults().withCodec(Codec.NONE, PackOptions.DEFAULT_LEVEL).withBlockSize(4096),
+                PackOptions.defaults().withCodec(Codec.NONE, CompressionLevel.DEFAULT).withBlockSize(4096),
                 List.of(SigningKey.load(ed25519, null)), StatementTerms.defaults(), PackProgress.NONE);
         Tampering t = Tampering.of(plain);
         BlockRecord a = t.index().block(1);

@@ -11,19 +11,20 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.kmodpack.format.Header;
-import org.kmodpack.format.Index;
+import org.kmodpack.format.IndexRegion;
 import org.kmodpack.format.SignatureBlock;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.TrustPolicy;
 
 /** A real bundle's bytes with the regions the tamper tests aim at, and the verdict of a full verify. */
-record Tampering(byte[] bytes, Header header, Index index, SignatureBlock block) {
+record Tampering(byte[] bytes, Header header, IndexRegion index, SignatureBlock block) {
     static final int SIGNATURE_BLOCK_FIXED = 12;
 
     static Tampering of(Path bundle) throws IOException {
         byte[] bytes = Files.readAllBytes(bundle);
         Header header = Header.decode(Arrays.copyOf(bytes, Header.SIZE), bytes.length, bundle.toString());
-        Index index = Index.decode(ByteBuffer.wrap(bytes, (int) header.indexOffset(), (int) header.indexLength()),
+        IndexRegion index = IndexRegion.decode(
+                ByteBuffer.wrap(bytes, (int) header.indexOffset(), (int) header.indexLength()),
                 Header.SIZE, header.indexOffset(), bundle.toString());
         SignatureBlock block = header.signatureLength() == 0 ? null : SignatureBlock.decode(
                 Arrays.copyOfRange(bytes, (int) header.signatureOffset(), bytes.length), bundle.toString());

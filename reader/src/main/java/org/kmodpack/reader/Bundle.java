@@ -25,7 +25,7 @@ import org.kmodpack.format.CorruptBundleException;
 import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.EntryRecord;
 import org.kmodpack.format.Header;
-import org.kmodpack.format.Index;
+import org.kmodpack.format.IndexRegion;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.Params;
 import org.kmodpack.format.Sha256;
@@ -43,14 +43,14 @@ public final class Bundle implements AutoCloseable {
 
     private final String name;
     private final Header header;
-    private final Index index;
+    private final IndexRegion index;
     private final ByteSource source;
     private final BlockCache cache;
     private final SignatureBlock signatureBlock;
     private final Object modulesLock = new Object();
     private volatile Optional<ModuleSection> modules;
 
-    private Bundle(String name, Header header, Index index, ByteSource source, long cacheBytes,
+    private Bundle(String name, Header header, IndexRegion index, ByteSource source, long cacheBytes,
             SignatureBlock signatureBlock) {
         this.name = name;
         this.header = header;
@@ -117,7 +117,8 @@ public final class Bundle implements AutoCloseable {
             if (!Arrays.equals(Sha256.of(indexBytes), header.indexSha256())) {
                 throw new CorruptBundleException(name, "index fails its SHA-256 check");
             }
-            Index index = Index.decode(ByteBuffer.wrap(indexBytes), Header.SIZE, header.indexOffset(), name);
+            IndexRegion index = IndexRegion.decode(ByteBuffer.wrap(indexBytes),
+                    Header.SIZE, header.indexOffset(), name);
             SignatureBlock signatures = header.signatureLength() == 0 ? null
                     : readSignatureBlock(source, header, headerBytes, index, name);
             return new Bundle(name, header, index, source, cacheBytes, signatures);
@@ -133,7 +134,7 @@ public final class Bundle implements AutoCloseable {
     }
 
     private static SignatureBlock readSignatureBlock(ByteSource source, Header header, byte[] headerBytes,
-            Index index, String name) throws IOException {
+            IndexRegion index, String name) throws IOException {
         if (header.signatureLength() > SignatureBlock.MAX_LENGTH) {
             throw new CorruptBundleException(name, "signature block of " + header.signatureLength()
                     + " bytes is larger than the " + SignatureBlock.MAX_LENGTH + " allowed");
@@ -322,25 +323,19 @@ public final class Bundle implements AutoCloseable {
     }
 
     /**
-     * Starts loading, on {@code executor}, the block that follows the one holding {@code position} of the
-     * file, unless it is cached or loading already. Files are stored in path order, so a reader walking the
-     * tree reads blocks in order: decompressing the next one while the caller copies this one overlaps the
-     * two. Failures are not reported here; a later read of that block reports them.
+     * Loads into the block cache the block that follows the one holding {@code position} of the file, unless it
+     * is cached already. Files are stored in path order, so a reader walking the tree reads blocks in order: a
+     * caller that runs this on a thread of its own after each read decompresses the next block while it copies
+     * this one.
      */
-    public void readAhead(Entry file, long position, java.util.concurrent.Executor executor) {
+    public void readAhead(Entry file, long position) throws IOException {
         EntryRecord record = record(file);
         if (record.kind() != EntryKind.FILE || position < 0 || position > record.size()) {
             return;
         }
         int next = (int) ((record.ref() + position) / index.params().blockSize()) + 1;
         if (next < index.params().blockCount() && !cache.holds(next)) {
-            executor.execute(() -> {
-                try {
-                    cache.get(next, b -> loadBlock(b, null));
-                } catch (IOException | RuntimeException e) {
-                    // The read that needs this block loads it again and reports what goes wrong.
-                }
-            });
+            cache.get(next, b -> loadBlock(b, null));
         }
     }
 

@@ -42,8 +42,8 @@ class FormatFuzzTest {
         }
         long dataEnd = ByteBuffer.wrap(input).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
         refusedOrDecoded(() -> {
-            Index index = Index.decode(ByteBuffer.wrap(input, 8, input.length - 8).slice(), Header.SIZE, dataEnd,
-                    NAME);
+            IndexRegion index = IndexRegion.decode(ByteBuffer.wrap(input, 8, input.length - 8).slice(),
+                    Header.SIZE, dataEnd, NAME);
             for (int i = 0; i < index.entryCount(); i++) {
                 EntryRecord entry = index.entry(i);
                 index.nameBytes(entry);

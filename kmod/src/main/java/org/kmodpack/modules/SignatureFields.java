@@ -23,12 +23,12 @@ import org.bouncycastle.cms.SignerInformation;
 import org.kmodpack.format.ModinfoField;
 
 /**
- * The signature appended to a module ({@link AppendedSignature}) as kmod 30 built with OpenSSL
+ * The signature appended to a module ({@link SignatureTrailer}) as kmod 30 built with OpenSSL
  * reports it: sig_id, signer, sig_key, sig_hashalgo, signature. For PKCS#7 (what the kernel's sign-file writes)
  * the fields come from the first SignerInfo: signer = the issuer's CN, sig_key = the serial number's bytes,
  * the digest algorithm and the encrypted digest. A signature kmod cannot parse yields no fields, as in kmod.
  */
-final class ModuleSignature {
+final class SignatureFields {
     private static final String[] ALGORITHMS = {"DSA", "RSA"};
     private static final String[] HASHES = {"md4", "md5", "sha1", "rmd160", "sha256", "sha384", "sha512", "sha224",
         "sm3"};
@@ -39,7 +39,7 @@ final class ModuleSignature {
             "2.16.840.1.101.3.4.2.1", "sha256", "2.16.840.1.101.3.4.2.2", "sha384", "2.16.840.1.101.3.4.2.3", "sha512",
             "2.16.840.1.101.3.4.2.4", "sha224", "1.2.156.10197.1.401", "sm3");
 
-    private ModuleSignature() {
+    private SignatureFields() {
     }
 
     /**
@@ -47,17 +47,17 @@ final class ModuleSignature {
      * holds these very bytes) the signature value is recorded as its range in the file instead of its bytes.
      */
     static List<ModinfoField> fields(byte[] module, boolean signatureByReference) {
-        Optional<AppendedSignature> found = AppendedSignature.find(module);
+        Optional<SignatureTrailer> found = SignatureTrailer.find(module);
         if (found.isEmpty()) {
             return List.of();
         }
-        AppendedSignature trailer = found.get();
+        SignatureTrailer trailer = found.get();
         if (trailer.algorithm() >= ALGORITHMS.length || trailer.hash() >= HASHES.length
                 || trailer.idType() >= ID_TYPES.length) {
             return List.of();
         }
         int sigStart = trailer.signatureStart();
-        if (trailer.idType() == AppendedSignature.ID_PKCS7) {
+        if (trailer.idType() == SignatureTrailer.ID_PKCS7) {
             return pkcs7(module, sigStart, trailer.signatureEnd(), signatureByReference);
         }
         int keyStart = sigStart - trailer.keyIdLength();
@@ -117,7 +117,7 @@ final class ModuleSignature {
         } catch (IOException malformed) {
             return List.of();
         }
-        return fields(ID_TYPES[AppendedSignature.ID_PKCS7], commonName, unsignedMagnitude(serial.toByteArray()), hash,
+        return fields(ID_TYPES[SignatureTrailer.ID_PKCS7], commonName, unsignedMagnitude(serial.toByteArray()), hash,
                 signature(module, at, signature.length, signatureByReference));
     }
 

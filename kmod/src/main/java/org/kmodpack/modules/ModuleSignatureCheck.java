@@ -18,8 +18,8 @@ import org.kmodpack.reader.TrustPolicy;
  * signature is found, and it is verified over the bytes before it against the policy's certificates. The
  * module index is not consulted, so a module depmod did not list is checked all the same.
  */
-public final class ModuleSignatures {
-    private ModuleSignatures() {
+public final class ModuleSignatureCheck {
+    private ModuleSignatureCheck() {
     }
 
     /**
@@ -50,8 +50,8 @@ public final class ModuleSignatures {
             return new ModuleSignatureStatus(path, State.FAILED, "", "not an ELF module (the kernel refuses it: "
                     + "Exec format error); rebuild or reinstall it");
         }
-        Optional<AppendedSignature> found = AppendedSignature.find(module);
-        if (found.isEmpty() && AppendedSignature.hasMarker(module)) {
+        Optional<SignatureTrailer> found = SignatureTrailer.find(module);
+        if (found.isEmpty() && SignatureTrailer.hasMarker(module)) {
             return new ModuleSignatureStatus(path, State.FAILED, "", "the signature trailer's lengths do not fit in "
                     + "the module (the kernel refuses it: Bad message); sign it again with the kernel's "
                     + "scripts/sign-file");
@@ -59,7 +59,7 @@ public final class ModuleSignatures {
         if (found.isEmpty()) {
             return new ModuleSignatureStatus(path, State.UNSIGNED, "", "no appended signature");
         }
-        AppendedSignature trailer = found.get();
+        SignatureTrailer trailer = found.get();
         if (!trailer.isKernelPkcs7()) {
             return new ModuleSignatureStatus(path, State.FAILED, "", "the signature trailer is not the PKCS#7 "
                     + "form the kernel accepts (id_type " + trailer.idType() + ", other fields zero); sign the "

@@ -10,7 +10,7 @@ import java.util.Set;
  * The index region: a section table followed by typed sections. {@link #decode} checks every offset,
  * length, name and tree link once, so that everything read through an {@code Index} afterwards is in range.
  */
-public final class Index {
+public final class IndexRegion {
     public static final int SECTION_PARAMS = 1;
     public static final int SECTION_BLOCKS = 2;
     public static final int SECTION_ENTRIES = 3;
@@ -40,7 +40,7 @@ public final class Index {
     private final int[] linkCountByInode;
     private final ByteBuffer modules;
 
-    private Index(String bundle, Params params, ByteBuffer blocks, ByteBuffer entries, ByteBuffer names,
+    private IndexRegion(String bundle, Params params, ByteBuffer blocks, ByteBuffer entries, ByteBuffer names,
             int[] linkCountByInode, ByteBuffer modules) {
         this.bundle = bundle;
         this.params = params;
@@ -177,7 +177,7 @@ public final class Index {
      * Decodes an index region whose data blocks must exactly tile [{@code dataStart}, {@code dataEnd}):
      * no gap, overlap or unreferenced byte can exist between the header and the index.
      */
-    public static Index decode(ByteBuffer region, long dataStart, long dataEnd, String bundle)
+    public static IndexRegion decode(ByteBuffer region, long dataStart, long dataEnd, String bundle)
             throws CorruptBundleException {
         ByteBuffer index = region.slice().order(ByteOrder.LITTLE_ENDIAN);
         int length = index.remaining();
@@ -245,7 +245,7 @@ public final class Index {
                     + " bytes but PARAMS announces " + params.entryCount() + " entries");
         }
         int[] linkCounts = new TreeChecker(bundle, params, entries, names).check();
-        return new Index(bundle, params, blocks, entries, names, linkCounts, modules);
+        return new IndexRegion(bundle, params, blocks, entries, names, linkCounts, modules);
     }
 
     private static void checkBlocks(Params params, ByteBuffer blocks, long dataStart, long dataEnd, String bundle)

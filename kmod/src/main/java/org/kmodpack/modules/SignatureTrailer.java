@@ -10,7 +10,7 @@ import java.util.Optional;
  * marker at the end of the (decompressed) module, with the signature, key id and signer before them.
  * Positions are indices into the module's bytes; the fields are as stored, unchecked beyond fitting the file.
  */
-public record AppendedSignature(int algorithm, int hash, int idType, int signerLength, int keyIdLength,
+public record SignatureTrailer(int algorithm, int hash, int idType, int signerLength, int keyIdLength,
         boolean paddingZero, int signatureStart, int signatureLength) {
     /** id_type of a PKCS#7 signature: the only kind sign-file writes and the kernel accepts. */
     public static final int ID_PKCS7 = 2;
@@ -18,7 +18,7 @@ public record AppendedSignature(int algorithm, int hash, int idType, int signerL
     private static final int INFO_SIZE = 12;
 
     /** The trailer of {@code module}, or empty when it does not end with the marker or its lengths do not fit. */
-    public static Optional<AppendedSignature> find(byte[] module) {
+    public static Optional<SignatureTrailer> find(byte[] module) {
         int info = module.length - MAGIC.length - INFO_SIZE;
         if (info < 0 || !hasMarker(module)) {
             return Optional.empty();
@@ -31,7 +31,7 @@ public record AppendedSignature(int algorithm, int hash, int idType, int signerL
             return Optional.empty();
         }
         boolean paddingZero = module[info + 5] == 0 && module[info + 6] == 0 && module[info + 7] == 0;
-        return Optional.of(new AppendedSignature(module[info] & 0xFF, module[info + 1] & 0xFF,
+        return Optional.of(new SignatureTrailer(module[info] & 0xFF, module[info + 1] & 0xFF,
                 module[info + 2] & 0xFF, signerLength, keyIdLength, paddingZero,
                 (int) (info - signatureLength), (int) signatureLength));
     }
