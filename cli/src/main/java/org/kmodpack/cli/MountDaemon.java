@@ -42,30 +42,32 @@ final class MountDaemon {
         // This JVM compiles with C1 only, where the JDK's SHA-256 is slow; every block read is hashed.
         LibcryptoProvider.installFirst();
         Bundle bundle = arguments.trust.open(bundlePath, Sizes.parse(arguments.cacheSize));
-        Target target;
-        try {
-            // Every block against its signed hash before anything is mounted or loaded: a damaged bundle fails
-            // here, whole, instead of as a few unreadable modules later (reads still check each block again).
-            bundle.verifyBlockHashes();
-            target = target(bundle.kernelVersion());
-        } catch (IOException | RuntimeException e) {
-            bundle.close();
-            throw e;
-        }
+        // Every block against its signed hash before anything is mounted or loaded: a damaged bundle fails here,
+        // whole, instead of as a few unreadable modules later (reads still check each block again). The check
+        // reads the whole bundle; it runs beside the mount's own setup, which needs no block.
+        BlockCheck blocks = BlockCheck.start(bundle);
+        Target target = null;
         FuseMount mount;
         Path log;
         try {
-            KernelFuse.ensure(bundle, line -> note(line));
+            target = target(bundle.kernelVersion());
             noteHiddenEntries(target.path());
             log = Readiness.launcherWaits() ? logFile(target.path()) : null;
-            mount = FuseMount.start(bundle, target.path(), bundlePath.toAbsolutePath().toString(),
-                    new FuseMount.Options(true, !arguments.multiThreaded, arguments.fuseOptions), line -> {
-                        err.println(line);
-                        err.flush();
-                    }, timeoutMillis);
+            FuseMount.Prepared prepared = FuseMount.prepare(bundle, line -> {
+                err.println(line);
+                err.flush();
+            });
+            blocks.await();
+            // Only now: fuse may have to come from this bundle, and nothing is loaded from a damaged one.
+            KernelFuse.ensure(bundle, line -> note(line));
+            mount = prepared.mount(target.path(), bundlePath.toAbsolutePath().toString(),
+                    new FuseMount.Options(true, !arguments.multiThreaded, arguments.fuseOptions), timeoutMillis);
         } catch (IOException | RuntimeException e) {
+            blocks.abandon();
             bundle.close();
-            target.undo();
+            if (target != null) {
+                target.undo();
+            }
             throw e;
         }
         Readiness readiness = new Readiness();
@@ -96,6 +98,61 @@ final class MountDaemon {
         mount.awaitUnmounted();
         bundle.close();
         return 0;
+    }
+
+    /** {@link Bundle#verifyBlockHashes} on a thread of its own. */
+    private static final class BlockCheck implements Runnable {
+        private final Bundle bundle;
+        private final Thread thread;
+        private volatile IOException failure;
+
+        private BlockCheck(Bundle bundle) {
+            this.bundle = bundle;
+            this.thread = new Thread(this, "kmodpack-block-check");
+        }
+
+        static BlockCheck start(Bundle bundle) {
+            BlockCheck check = new BlockCheck(bundle);
+            check.thread.start();
+            return check;
+        }
+
+        @Override
+        public void run() {
+            try {
+                bundle.verifyBlockHashes();
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+
+        /** Waits for the check; throws what it found. */
+        void await() throws IOException {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while checking " + bundle);
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        /** Waits for the check to stop reading, whatever it found: the bundle is about to be closed. */
+        void abandon() {
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

@@ -47,40 +47,65 @@ public final class FuseMount implements AutoCloseable {
      */
     public static FuseMount start(Bundle bundle, Path mountPoint, String fsName, Options options,
             Consumer<String> log, long timeoutMillis) throws IOException {
-        BundleFileSystem fileSystem = new BundleFileSystem(bundle, log);
-        String[] arguments = arguments(fsName, options);
-        FuseMount[] self = new FuseMount[1];
-        Thread loop = new Thread(() -> {
-            try {
-                fileSystem.mount(mountPoint, true, false, arguments);
-            } catch (Throwable t) {
-                self[0].loopFailure = t;
-            } finally {
-                fileSystem.initialised().countDown();
-            }
-        }, "kmodpack-fuse-loop");
-        FuseMount mount = new FuseMount(fileSystem, mountPoint, loop);
-        self[0] = mount;
-        loop.start();
-        try {
-            boolean ready = fileSystem.initialised().await(timeoutMillis, TimeUnit.MILLISECONDS);
-            if (mount.loopFailure != null || !loop.isAlive()) {
-                throw new IOException("mounting " + bundle + " at " + mountPoint + " failed"
-                        + (mount.loopFailure != null ? ": " + mount.loopFailure.getMessage() : "")
-                        + " (libfuse prints its reason before this line; is libfuse2 installed, are the -o options "
-                        + "right?)");
-            }
-            if (!ready || MountTable.typeAt(mountPoint).isEmpty()) {
-                mount.close();
-                throw new IOException("mounting " + bundle + " at " + mountPoint + " did not complete within "
-                        + timeoutMillis + " ms");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            mount.close();
-            throw new java.io.InterruptedIOException("interrupted while mounting " + mountPoint);
+        return prepare(bundle, log).mount(mountPoint, fsName, options, timeoutMillis);
+    }
+
+    /**
+     * The bundle's file system with libfuse loaded and its callbacks made, not mounted yet: most of what a mount
+     * costs before the kernel is asked, which a caller can overlap with other work (the daemon checks the
+     * bundle's blocks meanwhile).
+     */
+    public static Prepared prepare(Bundle bundle, Consumer<String> log) {
+        return new Prepared(new BundleFileSystem(bundle, log), bundle);
+    }
+
+    /** A file system ready to mount once. */
+    public static final class Prepared {
+        private final BundleFileSystem fileSystem;
+        private final Bundle bundle;
+
+        private Prepared(BundleFileSystem fileSystem, Bundle bundle) {
+            this.fileSystem = fileSystem;
+            this.bundle = bundle;
         }
-        return mount;
+
+        /** As {@link FuseMount#start}. */
+        public FuseMount mount(Path mountPoint, String fsName, Options options, long timeoutMillis)
+                throws IOException {
+            String[] arguments = arguments(fsName, options);
+            FuseMount[] self = new FuseMount[1];
+            Thread loop = new Thread(() -> {
+                try {
+                    fileSystem.mount(mountPoint, true, false, arguments);
+                } catch (Throwable t) {
+                    self[0].loopFailure = t;
+                } finally {
+                    fileSystem.initialised().countDown();
+                }
+            }, "kmodpack-fuse-loop");
+            FuseMount mount = new FuseMount(fileSystem, mountPoint, loop);
+            self[0] = mount;
+            loop.start();
+            try {
+                boolean ready = fileSystem.initialised().await(timeoutMillis, TimeUnit.MILLISECONDS);
+                if (mount.loopFailure != null || !loop.isAlive()) {
+                    throw new IOException("mounting " + bundle + " at " + mountPoint + " failed"
+                            + (mount.loopFailure != null ? ": " + mount.loopFailure.getMessage() : "")
+                            + " (libfuse prints its reason before this line; is libfuse2 installed, are the -o "
+                            + "options right?)");
+                }
+                if (!ready || MountTable.typeAt(mountPoint).isEmpty()) {
+                    mount.close();
+                    throw new IOException("mounting " + bundle + " at " + mountPoint + " did not complete within "
+                            + timeoutMillis + " ms");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                mount.close();
+                throw new java.io.InterruptedIOException("interrupted while mounting " + mountPoint);
+            }
+            return mount;
+        }
     }
 
     static String[] arguments(String fsName, Options options) {
