@@ -40,8 +40,8 @@ abstract class MountedTreeTest {
     static final Figure CONCURRENT_READS = new Figure("concurrent-reads", "files read through the mount by 16 "
             + "concurrent readers, 3 passes each over every regular file of the tree, compared with the source");
     @RegisterExtension
-    static final Figure CONCURRENT_MISMATCHES = new Figure("concurrent-mismatches", "of those reads, the ones "
-            + "whose bytes differed from the source");
+    static final Figure CONCURRENT_MISMATCHES = new Figure("concurrent-mismatches", "reads by the 16 concurrent "
+            + "readers whose bytes differed from the source");
 
     Path work;
     Path source;

@@ -38,8 +38,8 @@ class TamperedBlockTest {
     static final Figure HELD = new Figure("files-of-damaged-block", "files with bytes in the damaged block, "
             + "from the bundle's index");
     @RegisterExtension
-    static final Figure EIO = new Figure("files-eio", "of those, files whose read through the mount failed with "
-            + "EIO (Input/output error)");
+    static final Figure EIO = new Figure("files-eio", "files of the damaged block whose read through the mount "
+            + "failed with EIO (Input/output error)");
     @RegisterExtension
     static final Figure INTACT = new Figure("other-files-intact", "every other non-empty file, read through the "
             + "mount with the source's bytes");

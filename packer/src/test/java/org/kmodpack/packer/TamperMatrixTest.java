@@ -62,14 +62,14 @@ class TamperMatrixTest {
     static final Figure TAMPERED = new Figure("tampered-verifies", "full verifies (open under a trust policy, "
             + "then every block hash) of tampered signed bundles; most are checked under two policies, so count twice");
     @RegisterExtension
-    static final Figure TAMPERED_REFUSED = new Figure("tampered-refused-one-line", "of those, the ones refused "
-            + "with a one-line message (what kmodpack verify prints after 'kmodpack: ')");
+    static final Figure TAMPERED_REFUSED = new Figure("tampered-refused-one-line", "full verifies of tampered "
+            + "signed bundles that refused them with a one-line message (what kmodpack verify prints after 'kmodpack: ')");
     @RegisterExtension
     static final Figure SIGNATURE_EDITS = new Figure("signature-edits", "every byte of a kernel-key CMS signature "
             + "entry changed 4 ways (xor 01, 0c, 80, ff), one edit at a time");
     @RegisterExtension
-    static final Figure SIGNATURE_EDITS_REFUSED = new Figure("signature-edits-refused", "of those, the ones "
-            + "refused: the bundle no longer opens or its signature no longer verifies");
+    static final Figure SIGNATURE_EDITS_REFUSED = new Figure("signature-edits-refused", "edits of the kernel-key CMS "
+            + "signature entry that were refused: the bundle no longer opens or its signature no longer verifies");
     @TempDir
     static Path work;
     static Path keys;
