@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.EntryRecord;
@@ -25,12 +26,25 @@ import org.kmodpack.packer.PackProgress;
 import org.kmodpack.packer.Packer;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
+import org.kmodpack.testkernels.Figure;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 
 /** One damaged block: reads of the files it holds fail with EIO and one log line; the rest of the tree reads. */
 class TamperedBlockTest {
     private static final int BLOCK = 4096;
+
+    @RegisterExtension
+    static final Figure HELD = new Figure("files-of-damaged-block", "files with bytes in the damaged block, "
+            + "from the bundle's index");
+    @RegisterExtension
+    static final Figure EIO = new Figure("files-eio", "files of the damaged block whose read through the mount "
+            + "failed with EIO (Input/output error)");
+    @RegisterExtension
+    static final Figure INTACT = new Figure("other-files-intact", "every other non-empty file, read through the "
+            + "mount with the source's bytes");
+    @RegisterExtension
+    static final Figure LOG = new Figure("log-lines", "lines the mount logged for the refused reads");
 
     @TempDir
     Path work;
@@ -78,14 +92,18 @@ class TamperedBlockTest {
                 long last = (record.ref() + record.size() - 1) / BLOCK;
                 Path mounted = mountPoint.resolve(file.path());
                 if (first <= damagedBlock && damagedBlock <= last) {
+                    HELD.increment();
                     IOException e = assertThrows(IOException.class, () -> Files.readAllBytes(mounted), file.path());
                     assertTrue(e.getMessage().contains("Input/output error"), e.toString());
+                    EIO.increment();
                     refused++;
                 } else {
                     assertArrayEquals(Files.readAllBytes(source.resolve(file.path())), Files.readAllBytes(mounted),
                             file.path());
+                    INTACT.increment();
                 }
             }
+            LOG.add(log.size());
             assertTrue(refused >= 1);
             assertEquals(refused, log.size(), "one log line per refused file: " + log);
             assertTrue(log.get(0).contains("block " + damagedBlock), log.get(0));

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.IndexRegion;
 import org.kmodpack.format.SignatureBlock;
@@ -79,14 +80,19 @@ record Tampering(byte[] bytes, Header header, IndexRegion index, SignatureBlock 
      * with an IOException; any other exception fails the test, as a reader must never crash on input.
      */
     static boolean refused(Path file, TrustPolicy policy) {
+        return refusal(file, policy).isPresent();
+    }
+
+    /** As {@link #refused}, with the refusal's message (what {@code kmodpack verify} prints), if refused. */
+    static Optional<String> refusal(Path file, TrustPolicy policy) {
         try (Bundle bundle = Bundle.open(file, policy)) {
             bundle.verifyBlockHashes();
-            return false;
+            return Optional.empty();
         } catch (IOException e) {
-            return true;
+            return Optional.of(String.valueOf(e.getMessage()));
         } catch (RuntimeException e) {
             fail(file + ": a reader must refuse with an IOException, not " + e, e);
-            return false;
+            return Optional.empty();
         }
     }
 }

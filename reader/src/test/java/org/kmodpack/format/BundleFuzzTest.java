@@ -16,6 +16,8 @@ import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.kmodpack.testkernels.Figure;
 import org.kmodpack.testkernels.SpecVectors;
 
 /**
@@ -28,6 +30,14 @@ class BundleFuzzTest {
     /** -Dkmodpack.fuzz.scale=N runs N times the iterations and time for a longer hunt; 1 keeps it quick. */
     private static final int SCALE = Integer.getInteger("kmodpack.fuzz.scale", 1);
     private static final Duration BUDGET = Duration.ofMillis(700L * SCALE);
+
+    // How many mutants ran depends on the machine: each mutation kind stops at its iterations or its time budget.
+    @RegisterExtension
+    static final Figure REFUSED = new Figure("mutants-refused", "randomly damaged bundles refused with a "
+            + "CorruptBundleException naming the bundle (count bounded by a time budget: depends on the machine)");
+    @RegisterExtension
+    static final Figure READ = new Figure("mutants-read", "randomly damaged bundles that opened and read "
+            + "consistently (every entry found, listed, read whole, every block verified)");
 
     private final FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
     private final Path file = fs.getPath("/fuzz.kmp");
@@ -116,8 +126,10 @@ class BundleFuzzTest {
                 byte[] mutant = mutate.apply(vector, random);
                 try {
                     HostileBundles.openAndReadEverything(file, mutant);
+                    READ.increment();
                 } catch (CorruptBundleException refused) {
                     assertTrue(refused.getMessage().startsWith(file + ": "), refused.getMessage());
+                    REFUSED.increment();
                 } catch (Throwable other) {
                     Path kept = Files.createTempFile("kmodpack-fuzz-", ".kmp");
                     Files.write(kept, mutant);

@@ -27,11 +27,13 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
+import org.kmodpack.testkernels.Figure;
 import org.kmodpack.testkernels.SpecVectors;
 
 /**
@@ -44,6 +46,9 @@ import org.kmodpack.testkernels.SpecVectors;
  * behind the checksums; without it every index patch would stop at "index fails its SHA-256 check".
  */
 class HostileBundleTest {
+    @RegisterExtension
+    static final Figure OPENED = HostileBundles.OPENED;
+
     // Entry indices of the tiny tree, in index order.
     static final int ROOT = 0;
     static final int BUILD = 1;

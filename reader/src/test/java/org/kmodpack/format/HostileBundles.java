@@ -13,13 +13,27 @@ import java.util.Arrays;
 import java.util.List;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
+import org.kmodpack.testkernels.Figure;
 
 /** Opening damaged bytes, and what a refusal must look like; shared by the hostile and fuzz tests. */
 final class HostileBundles {
     private HostileBundles() {
     }
 
+    /**
+     * Every bundle {@link #open} hands to the reader, for HostileBundleTest's figure: the forged bytes it then
+     * finds refused with a CorruptBundleException (or subclass) or read exactly as the test expects.
+     */
+    static final Figure OPENED = new Figure("hostile-bundles", "bundles opened in-process (the unpatched vector "
+            + "once, the rest forged): each refused with a CorruptBundleException naming the bundle, or read as the "
+            + "test expects; no other exception");
+
     static Bundle open(Path file, byte[] bytes) throws IOException {
+        OPENED.increment();
+        return openUncounted(file, bytes);
+    }
+
+    private static Bundle openUncounted(Path file, byte[] bytes) throws IOException {
         Files.write(file, bytes);
         return Bundle.open(file);
     }
@@ -66,7 +80,7 @@ final class HostileBundles {
 
     /** Asserts the bytes open and read exactly like {@code original}: same entries, same contents. */
     static void readsLike(Path file, byte[] bytes, Path originalFile, byte[] original) throws IOException {
-        try (Bundle expected = open(originalFile, original); Bundle actual = open(file, bytes)) {
+        try (Bundle expected = openUncounted(originalFile, original); Bundle actual = open(file, bytes)) {
             readEverything(actual);
             List<Entry> want = expected.entries();
             List<Entry> got = actual.entries();
