@@ -114,7 +114,9 @@ final class SignatureFields {
         byte[] commonName;
         try {
             commonName = commonName(issuer);
-        } catch (IOException malformed) {
+        } catch (IOException | RuntimeException malformed) {
+            // Bouncy Castle parses a name's attributes when they are read (IllegalArgumentException for a
+            // malformed one); OpenSSL refuses such a message whole, and kmod then prints no signature fields.
             return List.of();
         }
         return fields(ID_TYPES[SignatureTrailer.ID_PKCS7], commonName, unsignedMagnitude(serial.toByteArray()), hash,
