@@ -149,9 +149,10 @@ public final class DepmodBin {
     }
 
     /**
-     * Writes an index (version 2.1) as depmod's index.c does, so libkmod reads it as depmod's own: chains of
-     * single-child, value-less nodes folded into prefixes, children written before their parent, the values
-     * of a key in ascending priority (equal priorities in insertion order).
+     * Writes an index (version 2.1) byte for byte as depmod's index code does: below the root (which never has a
+     * prefix), chains of single-child, value-less nodes folded into prefixes; children written before their
+     * parent; the values of a key in ascending unsigned priority, a value inserted before those of equal
+     * priority; a value inserted twice is stored twice, as depmod stores it.
      */
     public static final class Writer {
         private record Entry(int priority, String text) {
@@ -164,7 +165,7 @@ public final class DepmodBin {
 
         private final Node root = new Node();
 
-        /** Adds a value under a key; the same value twice under one key is kept once (depmod's duplicate). */
+        /** Adds a value under a key (ASCII); {@code priority} is compared unsigned, as depmod's is. */
         public void insert(String key, String value, int priority) {
             Node node = root;
             for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
@@ -174,13 +175,8 @@ public final class DepmodBin {
                 }
                 node = node.children.computeIfAbsent(c, k -> new Node());
             }
-            for (Entry v : node.values) {
-                if (v.text.equals(value)) {
-                    return;
-                }
-            }
             int at = 0;
-            while (at < node.values.size() && node.values.get(at).priority <= priority) {
+            while (at < node.values.size() && Integer.compareUnsigned(node.values.get(at).priority, priority) < 0) {
                 at++;
             }
             node.values.add(at, new Entry(priority, value));
@@ -191,16 +187,16 @@ public final class DepmodBin {
             out.u32(MAGIC);
             out.u32(VERSION);
             out.u32(0);
-            int rootPointer = write(root, out);
+            int rootPointer = write(root, false, out);
             byte[] bytes = out.toByteArray();
             ByteBuffer.wrap(bytes).putInt(HEADER_ROOT, rootPointer);
             return bytes;
         }
 
-        private static int write(Node start, Out out) {
+        private static int write(Node start, boolean folds, Out out) {
             StringBuilder prefix = new StringBuilder();
             Node node = start;
-            while (node.values.isEmpty() && node.children.size() == 1) {
+            while (folds && node.values.isEmpty() && node.children.size() == 1) {
                 var only = node.children.firstEntry();
                 prefix.append((char) (int) only.getKey());
                 node = only.getValue();
@@ -209,7 +205,7 @@ public final class DepmodBin {
             int last = node.children.isEmpty() ? -1 : node.children.lastKey();
             int[] childPointers = new int[last - first + 1];
             for (var child : node.children.entrySet()) {
-                childPointers[child.getKey() - first] = write(child.getValue(), out);
+                childPointers[child.getKey() - first] = write(child.getValue(), true, out);
             }
             int pointer = out.size();
             if (prefix.length() > 0) {
