@@ -8,7 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.io.ByteArrayOutputStream;
 import org.kmodpack.format.ModuleContent.Key;
 import org.kmodpack.format.ModuleContent.Value;
@@ -155,77 +156,90 @@ public final class DepmodBin {
      * priority; a value inserted twice is stored twice, as depmod stores it.
      */
     public static final class Writer {
-        private record Entry(int priority, String text) {
+        private record Entry(byte[] key, int priority, long sequence, String text) {
         }
 
-        private static final class Node {
-            final TreeMap<Integer, Node> children = new TreeMap<>();
-            final List<Entry> values = new ArrayList<>();
-        }
+        /** Keys in byte order; a key's values by unsigned priority, the later inserted first among equals. */
+        private static final Comparator<Entry> ORDER = Comparator.comparing(Entry::key, Arrays::compareUnsigned)
+                .thenComparing(Entry::priority, Integer::compareUnsigned)
+                .thenComparing(Comparator.comparingLong(Entry::sequence).reversed());
 
-        private final Node root = new Node();
+        private final List<Entry> entries = new ArrayList<>();
 
         /** Adds a value under a key (ASCII); {@code priority} is compared unsigned, as depmod's is. */
         public void insert(String key, String value, int priority) {
-            Node node = root;
-            for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
-                int c = b & 0xff;
-                if (c >= 128) {
+            byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+            for (byte b : bytes) {
+                if (b < 0) {
                     throw new IllegalArgumentException("depmod index keys are ASCII; not: " + key);
                 }
-                node = node.children.computeIfAbsent(c, k -> new Node());
             }
-            int at = 0;
-            while (at < node.values.size() && Integer.compareUnsigned(node.values.get(at).priority, priority) < 0) {
-                at++;
-            }
-            node.values.add(at, new Entry(priority, value));
+            entries.add(new Entry(bytes, priority, entries.size(), value));
         }
 
+        /**
+         * The trie is laid out from the sorted keys without building it: the keys under a node are a range of
+         * the sorted list, its prefix their common part while none ends and all agree, its children the
+         * sub-ranges that agree on the next byte.
+         */
         public byte[] toBytes() {
+            Entry[] sorted = entries.toArray(new Entry[0]);
+            Arrays.sort(sorted, ORDER);
             Out out = new Out();
             out.u32(MAGIC);
             out.u32(VERSION);
             out.u32(0);
-            int rootPointer = write(root, false, out);
+            int rootPointer = write(sorted, 0, sorted.length, 0, false, out);
             byte[] bytes = out.toByteArray();
             ByteBuffer.wrap(bytes).putInt(HEADER_ROOT, rootPointer);
             return bytes;
         }
 
-        private static int write(Node start, boolean folds, Out out) {
-            StringBuilder prefix = new StringBuilder();
-            Node node = start;
-            while (folds && node.values.isEmpty() && node.children.size() == 1) {
-                var only = node.children.firstEntry();
-                prefix.append((char) (int) only.getKey());
-                node = only.getValue();
+        private static int write(Entry[] sorted, int from, int to, int depth, boolean folds, Out out) {
+            int end = depth;
+            if (folds) {
+                // Sorted keys: the first is the shortest of those sharing a byte, so it alone can end here.
+                byte[] first = sorted[from].key;
+                byte[] last = sorted[to - 1].key;
+                while (first.length > end && last.length > end && first[end] == last[end]) {
+                    end++;
+                }
             }
-            int first = node.children.isEmpty() ? 0 : node.children.firstKey();
-            int last = node.children.isEmpty() ? -1 : node.children.lastKey();
-            int[] childPointers = new int[last - first + 1];
-            for (var child : node.children.entrySet()) {
-                childPointers[child.getKey() - first] = write(child.getValue(), true, out);
+            int values = from;
+            while (values < to && sorted[values].key.length == end) {
+                values++;
+            }
+            int firstChild = values < to ? sorted[values].key[end] : 0;
+            int lastChild = values < to ? sorted[to - 1].key[end] : -1;
+            int[] childPointers = new int[lastChild - firstChild + 1];
+            for (int at = values; at < to;) {
+                byte c = sorted[at].key[end];
+                int next = at;
+                while (next < to && sorted[next].key[end] == c) {
+                    next++;
+                }
+                childPointers[c - firstChild] = write(sorted, at, next, end + 1, true, out);
+                at = next;
             }
             int pointer = out.size();
-            if (prefix.length() > 0) {
-                out.writeBytes(prefix.toString().getBytes(StandardCharsets.US_ASCII));
+            if (end > depth) {
+                out.write(sorted[from].key, depth, end - depth);
                 out.write(0);
                 pointer |= FLAG_PREFIX;
             }
             if (childPointers.length > 0) {
-                out.write(first);
-                out.write(last);
+                out.write(firstChild);
+                out.write(lastChild);
                 for (int p : childPointers) {
                     out.u32(p);
                 }
                 pointer |= FLAG_CHILDREN;
             }
-            if (!node.values.isEmpty()) {
-                out.u32(node.values.size());
-                for (Entry v : node.values) {
-                    out.u32(v.priority);
-                    out.writeBytes(v.text.getBytes(StandardCharsets.UTF_8));
+            if (values > from) {
+                out.u32(values - from);
+                for (int v = from; v < values; v++) {
+                    out.u32(sorted[v].priority);
+                    out.writeBytes(sorted[v].text.getBytes(StandardCharsets.UTF_8));
                     out.write(0);
                 }
                 pointer |= FLAG_VALUES;
@@ -234,6 +248,10 @@ public final class DepmodBin {
         }
 
         private static final class Out extends ByteArrayOutputStream {
+            Out() {
+                super(1 << 16);
+            }
+
             void u32(int v) {
                 write(v >>> 24);
                 write(v >>> 16);

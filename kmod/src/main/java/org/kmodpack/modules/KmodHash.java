@@ -1,9 +1,5 @@
 package org.kmodpack.modules;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Comparator;
-
 /**
  * The iteration order of kmod's hash tables (shared/hash.c), which decides where depmod writes what it keeps in
  * one: modules.symbols lists symbols, and modules.dep lists modules that modules.order does not name, in it. A
@@ -18,16 +14,6 @@ final class KmodHash {
     static final int MODULE_BUCKETS = 512;
 
     private KmodHash() {
-    }
-
-    /** Orders keys as a table of {@code buckets} iterates them. */
-    static Comparator<String> order(int buckets) {
-        return (a, b) -> {
-            byte[] x = a.getBytes(StandardCharsets.UTF_8);
-            byte[] y = b.getBytes(StandardCharsets.UTF_8);
-            int bucket = Integer.compare(superfast(x) & (buckets - 1), superfast(y) & (buckets - 1));
-            return bucket != 0 ? bucket : Arrays.compareUnsigned(x, y);
-        };
     }
 
     /** The bucket of {@code key} in a table of {@code buckets}. */

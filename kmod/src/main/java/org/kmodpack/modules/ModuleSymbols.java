@@ -69,7 +69,11 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
             return failed(Errno.EINVAL);
         }
         try {
-            return new ModuleSymbols(0, exports(elf), imports(elf), modinfo(elf, "alias"), modinfo(elf, "softdep"));
+            SymbolTable table = SymbolTable.of(elf);
+            List<String> aliases = new ArrayList<>();
+            List<String> softdeps = new ArrayList<>();
+            modinfo(elf, aliases, softdeps);
+            return new ModuleSymbols(0, exports(elf, table), imports(elf, table), aliases, softdeps);
         } catch (RuntimeException outOfBounds) {
             // A section table that points past its own data: libkmod reads garbage there; we read nothing.
             return new ModuleSymbols(0, List.of(), List.of(), List.of(), List.of());
@@ -92,20 +96,20 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
         return 0;
     }
 
-    private static List<String> modinfo(Elf elf, String key) {
+    private static void modinfo(Elf elf, List<String> aliases, List<String> softdeps) {
         ByteBuffer section = elf.find(".modinfo");
         if (section == null) {
-            return List.of();
+            return;
         }
         byte[] contents = new byte[section.remaining()];
         section.get(0, contents);
-        List<String> values = new ArrayList<>();
         for (ModinfoField field : ModinfoStrings.parse(contents)) {
-            if (field.key().equals(key)) {
-                values.add(cString(field.value()));
+            if (field.key().equals("alias")) {
+                aliases.add(cString(field.value()));
+            } else if (field.key().equals("softdep")) {
+                softdeps.add(cString(field.value()));
             }
         }
-        return values;
     }
 
     /** A value is a C string: it ends at its first NUL. */
@@ -118,8 +122,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
     }
 
     /** kmod_elf_get_symbols: the __crc_ symbols of .symtab, else the names in __ksymtab_strings. */
-    private static List<Symbol> exports(Elf elf) {
-        SymbolTable table = SymbolTable.of(elf);
+    private static List<Symbol> exports(Elf elf, SymbolTable table) {
         if (table != null) {
             List<Symbol> exports = new ArrayList<>();
             boolean complete = true;
@@ -180,8 +183,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
     }
 
     /** kmod_elf_get_dependency_symbols; a damaged table gives none, as libkmod's error does. */
-    private static List<Symbol> imports(Elf elf) {
-        SymbolTable table = SymbolTable.of(elf);
+    private static List<Symbol> imports(Elf elf, SymbolTable table) {
         if (table == null) {
             return List.of();
         }
