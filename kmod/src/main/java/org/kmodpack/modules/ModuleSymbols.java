@@ -128,7 +128,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
             boolean complete = true;
             for (int i = 1; i < table.count; i++) {
                 int nameAt = table.nameOffset(i);
-                if (Integer.toUnsignedLong(nameAt) >= table.strings.limit()) {
+                if (Integer.toUnsignedLong(nameAt) >= table.strings.length) {
                     complete = false;
                     break;
                 }
@@ -209,13 +209,13 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
                 continue;
             }
             int nameAt = table.nameOffset(i);
-            if (Integer.toUnsignedLong(nameAt) >= table.strings.limit()) {
+            if (Integer.toUnsignedLong(nameAt) >= table.strings.length) {
                 return List.of();
             }
-            String name = table.name(nameAt);
-            if (name.isEmpty()) {
+            if (table.nameEmpty(nameAt)) {
                 continue;
             }
+            String name = table.name(nameAt);
             Integer version = versionIndex.get(name);
             long crc = 0;
             if (version != null) {
@@ -251,20 +251,26 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
-    /** .symtab with .strtab, entries of the ELF class's size; null when libkmod would not read them. */
+    /**
+     * .symtab with .strtab, entries of the ELF class's size; null when libkmod would not read them. Both are
+     * copied out of the file once: they are read entry by entry and byte by byte, which costs far less on an
+     * array than through a mapping.
+     */
     private static final class SymbolTable {
-        final ByteBuffer symbols;
-        final ByteBuffer strings;
+        final byte[] symbols;
+        final byte[] strings;
         final boolean is64;
+        final boolean bigEndian;
         final int entrySize;
         final int count;
 
-        private SymbolTable(ByteBuffer symbols, ByteBuffer strings, boolean is64) {
+        private SymbolTable(byte[] symbols, byte[] strings, boolean is64, boolean bigEndian) {
             this.symbols = symbols;
             this.strings = strings;
             this.is64 = is64;
+            this.bigEndian = bigEndian;
             this.entrySize = is64 ? 24 : 16;
-            this.count = symbols.limit() / entrySize;
+            this.count = symbols.length / entrySize;
         }
 
         static SymbolTable of(Elf elf) {
@@ -274,39 +280,72 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
             if (strings == null || symbols == null || symbols.limit() % entrySize != 0) {
                 return null;
             }
-            return new SymbolTable(symbols, strings, elf.is64());
+            return new SymbolTable(copy(symbols), copy(strings), elf.is64(),
+                    symbols.order() == java.nio.ByteOrder.BIG_ENDIAN);
+        }
+
+        private static byte[] copy(ByteBuffer section) {
+            byte[] bytes = new byte[section.limit()];
+            section.get(0, bytes);
+            return bytes;
         }
 
         int nameOffset(int i) {
-            return symbols.getInt(i * entrySize);
+            return u32(i * entrySize);
         }
 
         int info(int i) {
-            return symbols.get(i * entrySize + (is64 ? 4 : 12)) & 0xFF;
+            return symbols[i * entrySize + (is64 ? 4 : 12)] & 0xFF;
         }
 
         int sectionIndex(int i) {
-            return Short.toUnsignedInt(symbols.getShort(i * entrySize + (is64 ? 6 : 14)));
+            int at = i * entrySize + (is64 ? 6 : 14);
+            int a = symbols[at] & 0xFF;
+            int b = symbols[at + 1] & 0xFF;
+            return bigEndian ? a << 8 | b : b << 8 | a;
         }
 
         long value(int i) {
-            return is64 ? symbols.getLong(i * entrySize + 8) : Integer.toUnsignedLong(symbols.getInt(i * entrySize + 4));
+            int at = i * entrySize + (is64 ? 8 : 4);
+            if (!is64) {
+                return Integer.toUnsignedLong(u32(at));
+            }
+            long first = Integer.toUnsignedLong(u32(at));
+            long second = Integer.toUnsignedLong(u32(at + 4));
+            return bigEndian ? first << 32 | second : second << 32 | first;
+        }
+
+        private int u32(int at) {
+            int a = symbols[at] & 0xFF;
+            int b = symbols[at + 1] & 0xFF;
+            int c = symbols[at + 2] & 0xFF;
+            int d = symbols[at + 3] & 0xFF;
+            return bigEndian ? a << 24 | b << 16 | c << 8 | d : d << 24 | c << 16 | b << 8 | a;
         }
 
         boolean startsWith(int at, String prefix) {
-            if (at > strings.limit() - prefix.length()) {
+            if (at > strings.length - prefix.length()) {
                 return false;
             }
             for (int k = 0; k < prefix.length(); k++) {
-                if (strings.get(at + k) != prefix.charAt(k)) {
+                if (strings[at + k] != prefix.charAt(k)) {
                     return false;
                 }
             }
             return true;
         }
 
+        /** The NUL-terminated name at {@code at} (to the end of the table when it lacks its NUL). */
         String name(int at) {
-            return latin1(strings, at, -1);
+            int end = at;
+            while (end < strings.length && strings[end] != 0) {
+                end++;
+            }
+            return new String(strings, at, end - at, StandardCharsets.ISO_8859_1);
+        }
+
+        boolean nameEmpty(int at) {
+            return strings[at] == 0;
         }
     }
 }
