@@ -40,8 +40,10 @@ final class DepmodMessages {
             case BUILTIN_LINE_INVALID -> ERROR + "Invalid modules.builtin line: " + problem.detail();
             case SYMBOL_MAP_LINE_INVALID -> ERROR + subject + ":" + problem.line() + ": invalid line: "
                     + problem.detail();
+            // depmod prints errno here, which strtoull does not set: what it shows is left from its search of
+            // the default configuration folders, none of which exists on Debian.
             case SYMVERS_VERSION_INVALID -> ERROR + subject + ":" + problem.line() + " Invalid symbol version "
-                    + problem.detail() + ": Success";
+                    + problem.detail() + ": " + Strerror.of(Errno.ENOENT);
             default -> KmodProblems.message(problem);
         };
     }

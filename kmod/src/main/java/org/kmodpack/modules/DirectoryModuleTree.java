@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
@@ -34,6 +35,9 @@ public final class DirectoryModuleTree implements ModuleTree {
      * Entries that cannot be read are left out, as depmod leaves them out.
      */
     public static DirectoryModuleTree scan(Path directory, Predicate<String> skipped) throws IOException {
+        if (!Files.readAttributes(directory, BasicFileAttributes.class).isDirectory()) {
+            throw new NotDirectoryException(directory.toString());
+        }
         List<String> files = new ArrayList<>();
         Files.walkFileTree(directory, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
                 new SimpleFileVisitor<>() {

@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +17,7 @@ import org.kmodpack.testkernels.Kmod;
 
 /**
  * Runs kmod's depmod and ours on the same module tree and compares every index file byte for byte, printing one
- * line per file. The tree is a copy of the given one made of hard links (cheap even for a 400 MB kernel), without
- * its index files; depmod replaces files by renaming, so the original tree is never written to.
+ * line per file, on a {@link org.kmodpack.testkernels.HardLinkedTree} copy of the tree.
  */
 final class DepmodComparison {
     /** What one run gave: kmod's files and stderr, ours and our problems. */
@@ -29,31 +25,6 @@ final class DepmodComparison {
     }
 
     private DepmodComparison() {
-    }
-
-    /** Hard-links {@code moduleDir}'s files (symlinks kept as links) into ROOT/lib/modules/KVER under {@code work}. */
-    static Path copy(Path moduleDir, Path work, String kernelVersion) throws IOException {
-        Path target = work.resolve("lib/modules").resolve(kernelVersion);
-        Files.walkFileTree(moduleDir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
-                Files.createDirectories(target.resolve(moduleDir.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                Path copy = target.resolve(moduleDir.relativize(file).toString());
-                if (attributes.isSymbolicLink()) {
-                    Files.createSymbolicLink(copy, Files.readSymbolicLink(file));
-                } else if (attributes.isRegularFile() && !Depmod.INDEX_FILES.contains(file.getFileName().toString())
-                        && !file.getFileName().toString().equals("modules.weakdep")) {
-                    Files.createLink(copy, file);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        return target;
     }
 
     /**

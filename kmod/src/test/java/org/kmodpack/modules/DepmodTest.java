@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kmodpack.testkernels.DebianKernels;
+import org.kmodpack.testkernels.HardLinkedTree;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 
@@ -38,7 +39,7 @@ class DepmodTest {
         Path source = SyntheticKernels.root(kernel);
         String kver = kernel.kernelVersion();
         Path root = work.resolve("root");
-        DepmodComparison.copy(source.resolve("lib/modules").resolve(kver), root, kver);
+        HardLinkedTree.copy(source.resolve("lib/modules").resolve(kver), root, kver);
         Path systemMap = source.resolve("boot/System.map-" + kver);
         List<KmodProblem> mapProblems = new ArrayList<>();
         KernelSymbols symbols = KernelSymbols.fromSystemMap(systemMap.toString(), Files.readAllBytes(systemMap),
@@ -57,7 +58,7 @@ class DepmodTest {
         Path moduleDir = DebianKernels.moduleDir(flavour);
         String kver = moduleDir.getFileName().toString();
         Path root = work.resolve("root");
-        DepmodComparison.copy(moduleDir, root, kver);
+        HardLinkedTree.copy(moduleDir, root, kver);
         DepmodComparison.compare(root, kver, emptyConfig(), List.of(),
                 DepmodComparison.options(emptyConfig(), kver, Optional.empty(), false));
     }
@@ -65,7 +66,7 @@ class DepmodTest {
     private Path basicCopy() throws IOException {
         SyntheticKernel kernel = SyntheticKernel.BASIC;
         Path root = work.resolve("root");
-        return DepmodComparison.copy(SyntheticKernels.moduleDir(kernel), root, kernel.kernelVersion());
+        return HardLinkedTree.copy(SyntheticKernels.moduleDir(kernel), root, kernel.kernelVersion());
     }
 
     private static void place(Path moduleDir, String from, String to) throws IOException {
