@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.io.ByteArrayOutputStream;
 import org.kmodpack.format.ModuleContent.Key;
 import org.kmodpack.format.ModuleContent.Value;
 
@@ -160,9 +158,14 @@ public final class DepmodBin {
         }
 
         /** Keys in byte order; a key's values by unsigned priority, the later inserted first among equals. */
-        private static final Comparator<Entry> ORDER = Comparator.comparing(Entry::key, Arrays::compareUnsigned)
-                .thenComparing(Entry::priority, Integer::compareUnsigned)
-                .thenComparing(Comparator.comparingLong(Entry::sequence).reversed());
+        private static int order(Entry a, Entry b) {
+            int key = Arrays.compareUnsigned(a.key, b.key);
+            if (key != 0) {
+                return key;
+            }
+            int priority = Integer.compareUnsigned(a.priority, b.priority);
+            return priority != 0 ? priority : Long.compare(b.sequence, a.sequence);
+        }
 
         private final List<Entry> entries = new ArrayList<>();
 
@@ -184,7 +187,7 @@ public final class DepmodBin {
          */
         public byte[] toBytes() {
             Entry[] sorted = entries.toArray(new Entry[0]);
-            Arrays.sort(sorted, ORDER);
+            Arrays.sort(sorted, Writer::order);
             Out out = new Out();
             out.u32(MAGIC);
             out.u32(VERSION);
@@ -247,16 +250,46 @@ public final class DepmodBin {
             return pointer;
         }
 
-        private static final class Out extends ByteArrayOutputStream {
-            Out() {
-                super(1 << 16);
+        /** A growing byte array (ByteArrayOutputStream's methods are synchronized, which costs here). */
+        private static final class Out {
+            private byte[] bytes = new byte[1 << 16];
+            private int size;
+
+            int size() {
+                return size;
+            }
+
+            private void ensure(int more) {
+                if (size + more > bytes.length) {
+                    bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+                }
+            }
+
+            void write(int b) {
+                ensure(1);
+                bytes[size++] = (byte) b;
+            }
+
+            void write(byte[] from, int offset, int length) {
+                ensure(length);
+                System.arraycopy(from, offset, bytes, size, length);
+                size += length;
+            }
+
+            void writeBytes(byte[] from) {
+                write(from, 0, from.length);
             }
 
             void u32(int v) {
-                write(v >>> 24);
-                write(v >>> 16);
-                write(v >>> 8);
-                write(v);
+                ensure(4);
+                bytes[size++] = (byte) (v >>> 24);
+                bytes[size++] = (byte) (v >>> 16);
+                bytes[size++] = (byte) (v >>> 8);
+                bytes[size++] = (byte) v;
+            }
+
+            byte[] toByteArray() {
+                return Arrays.copyOf(bytes, size);
             }
         }
     }

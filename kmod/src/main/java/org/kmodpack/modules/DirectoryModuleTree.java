@@ -18,8 +18,8 @@ import java.util.function.Predicate;
 
 /** A module directory on disk, links followed as depmod follows them; files are read as mappings, not copies. */
 public final class DirectoryModuleTree implements ModuleTree {
-    /** Below this size a plain read costs less than setting up a mapping. */
-    private static final long MAP_THRESHOLD = 64 * 1024;
+    /** Below a page a plain read costs less than a mapping; above, a mapping saves copying what is not read. */
+    private static final long MAP_THRESHOLD = 4096;
 
     private final Path directory;
     private final List<String> files;

@@ -96,9 +96,11 @@ final class Elf {
         byte[] wanted = name.getBytes(StandardCharsets.US_ASCII);
         for (int i = 1; i < sectionCount; i++) {
             long nameAt = Integer.toUnsignedLong(bytes.getInt(header(i)));
-            ByteBuffer contents = sectionAt(i);
-            if (contents != null && nameAt < namesSize && nameEquals(namesOffset + nameAt, wanted)) {
-                return contents;
+            if (nameAt < namesSize && nameEquals(namesOffset + nameAt, wanted)) {
+                ByteBuffer contents = sectionAt(i);
+                if (contents != null) {
+                    return contents;
+                }
             }
         }
         return null;
