@@ -2,17 +2,19 @@ package org.kmodpack.modules;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
  * kmod 30's depmod over a {@link ModuleTree}, with no disk access: every index file it writes, byte for byte as
  * Debian 12's depmod writes it for the same tree, plus the problems it reports (as depmod goes on after them).
- * Module files are read in parallel on the common fork-join pool.
+ * Module files are read, and the index files written, in parallel on the common fork-join pool.
  */
 public final class Depmod {
     /** The files depmod writes, in the order it writes them (kmod 30 writes no modules.weakdep). */
@@ -50,20 +52,33 @@ public final class Depmod {
                 options.reportUnknownSymbols(), problems);
         DependencyOrder.sort(modules);
 
+        // The writers are independent: they run side by side, their problems reported in depmod's order.
+        byte[] builtin = optional(tree, files, BuiltinFiles.BUILTIN);
+        byte[] builtinModinfo = optional(tree, files, BuiltinFiles.BUILTIN_MODINFO);
+        List<KmodProblem> aliasProblems = new ArrayList<>();
+        List<KmodProblem> builtinProblems = new ArrayList<>();
+        List<KmodProblem> devnameProblems = new ArrayList<>();
+        CompletableFuture<byte[][]> dep = CompletableFuture.supplyAsync(() -> DepFiles.write(modules));
+        CompletableFuture<byte[][]> symbolFiles = CompletableFuture.supplyAsync(() -> SymbolFiles.write(symbols));
+        CompletableFuture<byte[]> aliasesBin = CompletableFuture.supplyAsync(
+                () -> ModinfoFiles.aliasesBin(modules, aliasProblems::add));
+        byte[] builtinBin = BuiltinFiles.names(builtin, builtinProblems::add);
+        byte[] builtinAliasBin = BuiltinFiles.aliases(builtinModinfo, builtinProblems::add);
+        byte[] devnames = ModinfoFiles.devnames(modules, devnameProblems::add);
         Map<String, byte[]> out = new LinkedHashMap<>();
-        byte[][] dep = DepFiles.write(modules);
-        out.put("modules.dep", dep[0]);
-        out.put("modules.dep.bin", dep[1]);
+        out.put("modules.dep", dep.join()[0]);
+        out.put("modules.dep.bin", dep.join()[1]);
         out.put("modules.alias", ModinfoFiles.aliases(modules));
-        out.put("modules.alias.bin", ModinfoFiles.aliasesBin(modules, problems));
+        out.put("modules.alias.bin", aliasesBin.join());
         out.put("modules.softdep", ModinfoFiles.softdeps(modules));
-        byte[][] symbolFiles = SymbolFiles.write(symbols);
-        out.put("modules.symbols", symbolFiles[0]);
-        out.put("modules.symbols.bin", symbolFiles[1]);
-        out.put("modules.builtin.bin", BuiltinFiles.names(optional(tree, files, BuiltinFiles.BUILTIN), problems));
-        out.put("modules.builtin.alias.bin",
-                BuiltinFiles.aliases(optional(tree, files, BuiltinFiles.BUILTIN_MODINFO), problems));
-        out.put("modules.devname", ModinfoFiles.devnames(modules, problems));
+        out.put("modules.symbols", symbolFiles.join()[0]);
+        out.put("modules.symbols.bin", symbolFiles.join()[1]);
+        out.put("modules.builtin.bin", builtinBin);
+        out.put("modules.builtin.alias.bin", builtinAliasBin);
+        out.put("modules.devname", devnames);
+        aliasProblems.forEach(problems);
+        builtinProblems.forEach(problems);
+        devnameProblems.forEach(problems);
         return out;
     }
 

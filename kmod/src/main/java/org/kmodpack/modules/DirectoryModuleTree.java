@@ -3,16 +3,13 @@ package org.kmodpack.modules;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileVisitOption;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -20,6 +17,8 @@ import java.util.function.Predicate;
 public final class DirectoryModuleTree implements ModuleTree {
     /** Below a page a plain read costs less than a mapping; above, a mapping saves copying what is not read. */
     private static final long MAP_THRESHOLD = 4096;
+    /** Deeper than any module tree: only a loop of directory links gets there. */
+    private static final int MAX_DEPTH = 40;
 
     private final Path directory;
     private final List<String> files;
@@ -32,39 +31,43 @@ public final class DirectoryModuleTree implements ModuleTree {
     /**
      * Lists the regular files under {@code directory}, not entering (nor listing) entries whose name
      * {@code skipped} accepts, such as depmod's excluded directories ({@link DepmodConfig#excludes}).
-     * Entries that cannot be read are left out, as depmod leaves them out.
+     * Entries that cannot be read, such as dangling links, are left out, as depmod leaves them out.
      */
     public static DirectoryModuleTree scan(Path directory, Predicate<String> skipped) throws IOException {
         if (!Files.readAttributes(directory, BasicFileAttributes.class).isDirectory()) {
             throw new NotDirectoryException(directory.toString());
         }
         List<String> files = new ArrayList<>();
-        Files.walkFileTree(directory, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
-                new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
-                        return !dir.equals(directory) && skipped.test(dir.getFileName().toString())
-                                ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                        if (attributes.isRegularFile() && !skipped.test(file.getFileName().toString())) {
-                            files.add(relative(directory, file));
-                        }
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFileFailed(Path file, IOException failure) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
+        list(directory, "", skipped, files, 0);
         return new DirectoryModuleTree(directory, files);
     }
 
-    private static String relative(Path directory, Path file) {
-        return directory.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+    /** Links are followed (depmod stats what they point to); a loop of them ends at {@link #MAX_DEPTH}. */
+    private static void list(Path directory, String prefix, Predicate<String> skipped, List<String> files, int depth)
+            throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (skipped.test(name)) {
+                    continue;
+                }
+                BasicFileAttributes attributes;
+                try {
+                    attributes = Files.readAttributes(entry, BasicFileAttributes.class);
+                } catch (IOException unreadable) {
+                    continue;
+                }
+                if (attributes.isRegularFile()) {
+                    files.add(prefix + name);
+                } else if (attributes.isDirectory() && depth < MAX_DEPTH) {
+                    try {
+                        list(entry, prefix + name + "/", skipped, files, depth + 1);
+                    } catch (IOException unreadable) {
+                        // depmod goes on without a directory it cannot open
+                    }
+                }
+            }
+        }
     }
 
     public Path directory() {

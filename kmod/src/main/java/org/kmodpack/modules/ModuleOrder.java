@@ -2,7 +2,6 @@ package org.kmodpack.modules;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -29,9 +28,8 @@ final class ModuleOrder {
         for (DepmodModule module : modules) {
             bucket.put(module, KmodHash.bucket(module.name.getBytes(StandardCharsets.UTF_8), KmodHash.MODULE_BUCKETS));
         }
-        modules.sort(Comparator.<DepmodModule>comparingInt(bucket::get).thenComparing(
-                (a, b) -> Arrays.compareUnsigned(a.name.getBytes(StandardCharsets.UTF_8),
-                        b.name.getBytes(StandardCharsets.UTF_8))));
+        // Within a bucket, strcmp order: module names are ASCII, where UTF-16 order is byte order.
+        modules.sort(Comparator.<DepmodModule>comparingInt(bucket::get).thenComparing(module -> module.name));
         if (order == null) {
             problems.accept(KmodProblem.of(KmodProblem.Kind.INDEX_INPUT_MISSING, ORDER_FILE));
         } else {

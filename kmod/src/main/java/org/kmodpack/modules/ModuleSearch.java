@@ -1,8 +1,6 @@
 package org.kmodpack.modules;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -30,8 +28,8 @@ final class ModuleSearch {
                 paths.add(path);
             }
         }
-        paths.sort((a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8),
-                b.getBytes(StandardCharsets.UTF_8)));
+        // UTF-16 order is byte order of the UTF-8 file names outside the surrogate range.
+        paths.sort(null);
         Map<String, String> chosen = new HashMap<>();
         for (String path : paths) {
             String name = ModuleNames.fromPath(path);
