@@ -128,7 +128,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
             boolean complete = true;
             for (int i = 1; i < table.count; i++) {
                 int nameAt = table.nameOffset(i);
-                if (Integer.toUnsignedLong(nameAt) >= table.strings.length) {
+                if (Integer.toUnsignedLong(nameAt) >= table.stringsLength) {
                     complete = false;
                     break;
                 }
@@ -209,7 +209,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
                 continue;
             }
             int nameAt = table.nameOffset(i);
-            if (Integer.toUnsignedLong(nameAt) >= table.strings.length) {
+            if (Integer.toUnsignedLong(nameAt) >= table.stringsLength) {
                 return List.of();
             }
             if (table.nameEmpty(nameAt)) {
@@ -254,23 +254,32 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
     /**
      * .symtab with .strtab, entries of the ELF class's size; null when libkmod would not read them. Both are
      * copied out of the file once: they are read entry by entry and byte by byte, which costs far less on an
-     * array than through a mapping.
+     * array than through a mapping. The arrays are the reading thread's, reused from module to module (fresh
+     * ones would cost a page fault per 4 KiB of them), so a table lives only while its module is read.
      */
     private static final class SymbolTable {
+        private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(
+                () -> new byte[][] {new byte[1 << 16], new byte[1 << 16]});
+
         final byte[] symbols;
         final byte[] strings;
+        final int symbolsLength;
+        final int stringsLength;
         final boolean is64;
         final boolean bigEndian;
         final int entrySize;
         final int count;
 
-        private SymbolTable(byte[] symbols, byte[] strings, boolean is64, boolean bigEndian) {
-            this.symbols = symbols;
-            this.strings = strings;
+        private SymbolTable(ByteBuffer symbols, ByteBuffer strings, boolean is64, boolean bigEndian) {
+            byte[][] scratch = SCRATCH.get();
+            this.symbols = copy(symbols, scratch, 0);
+            this.strings = copy(strings, scratch, 1);
+            this.symbolsLength = symbols.limit();
+            this.stringsLength = strings.limit();
             this.is64 = is64;
             this.bigEndian = bigEndian;
             this.entrySize = is64 ? 24 : 16;
-            this.count = symbols.length / entrySize;
+            this.count = symbolsLength / entrySize;
         }
 
         static SymbolTable of(Elf elf) {
@@ -280,14 +289,15 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
             if (strings == null || symbols == null || symbols.limit() % entrySize != 0) {
                 return null;
             }
-            return new SymbolTable(copy(symbols), copy(strings), elf.is64(),
-                    symbols.order() == java.nio.ByteOrder.BIG_ENDIAN);
+            return new SymbolTable(symbols, strings, elf.is64(), symbols.order() == java.nio.ByteOrder.BIG_ENDIAN);
         }
 
-        private static byte[] copy(ByteBuffer section) {
-            byte[] bytes = new byte[section.limit()];
-            section.get(0, bytes);
-            return bytes;
+        private static byte[] copy(ByteBuffer section, byte[][] scratch, int which) {
+            if (scratch[which].length < section.limit()) {
+                scratch[which] = new byte[Math.max(section.limit(), scratch[which].length * 2)];
+            }
+            section.get(0, scratch[which], 0, section.limit());
+            return scratch[which];
         }
 
         int nameOffset(int i) {
@@ -324,7 +334,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
         }
 
         boolean startsWith(int at, String prefix) {
-            if (at > strings.length - prefix.length()) {
+            if (at > stringsLength - prefix.length()) {
                 return false;
             }
             for (int k = 0; k < prefix.length(); k++) {
@@ -338,7 +348,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
         /** The NUL-terminated name at {@code at} (to the end of the table when it lacks its NUL). */
         String name(int at) {
             int end = at;
-            while (end < strings.length && strings[end] != 0) {
+            while (end < stringsLength && strings[end] != 0) {
                 end++;
             }
             return new String(strings, at, end - at, StandardCharsets.ISO_8859_1);
