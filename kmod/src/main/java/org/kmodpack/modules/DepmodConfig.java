@@ -156,30 +156,9 @@ public final class DepmodConfig {
     }
 
     private void parse(String file, String text, Consumer<KmodProblem> problems) {
-        int lineNumber = 0;
-        int at = 0;
-        while (at < text.length()) {
-            // freadline_wrapped: a backslash before a newline joins lines; before anything else it is dropped.
-            StringBuilder line = new StringBuilder();
-            int lines = 1;
-            while (at < text.length()) {
-                char c = text.charAt(at++);
-                if (c == '\n') {
-                    break;
-                }
-                if (c == '\\' && at < text.length()) {
-                    char next = text.charAt(at++);
-                    if (next == '\n') {
-                        lines++;
-                        continue;
-                    }
-                    line.append(next);
-                    continue;
-                }
-                line.append(c);
-            }
-            lineNumber += lines;
-            parseLine(file, lineNumber, line.toString(), problems);
+        ConfigLines lines = new ConfigLines(text);
+        for (String line = lines.next(); line != null; line = lines.next()) {
+            parseLine(file, lines.number(), line, problems);
         }
     }
 
