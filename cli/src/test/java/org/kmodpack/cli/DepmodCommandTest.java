@@ -156,4 +156,55 @@ class DepmodCommandTest {
         assertSame(run("-b", root.toString(), "-F", work.resolve("no-System.map").toString(),
                 KERNEL.kernelVersion()));
     }
+
+    /**
+     * chain_b needs chain_c, which needs chain_d; chain_d made to need chain_b (a local symbol of the same length
+     * renamed and made undefined) closes a cycle: kmod writes nothing and says how many modules are on cycles.
+     */
+    @Test
+    void dependencyCyclesWriteNothing() throws IOException {
+        basicWithBrokenModules();
+        Path chainD = moduleDir.resolve("kernel/lib/chain/chain_d.ko");
+        byte[] elf = Files.readAllBytes(chainD);
+        Files.delete(chainD); // a hard link: the original tree keeps its file
+        Files.write(chainD, importing(elf, "__modinfo_0", "chain_b_run"));
+        Both both = run("-b", root.toString(), "-C", work.resolve("depmod.d").toString(), KERNEL.kernelVersion());
+        assertEquals(1, both.kmod.exit(), both.kmod.err());
+        assertEquals(1, both.ours.exit(), both.ours.err());
+        assertTrue(both.kmodFiles.isEmpty() && both.ourFiles.isEmpty());
+        String found = "depmod: ERROR: Found 3 modules in dependency cycles!";
+        assertTrue(both.kmod.err().contains(found), both.kmod.err());
+        assertTrue(both.ours.err().contains(found), both.ours.err());
+        assertTrue(both.ours.err().contains("depmod: ERROR: Cycle detected: chain_"), both.ours.err());
+    }
+
+    /** A little-endian ELF64 object whose defined symbol {@code from} becomes the undefined symbol {@code to}. */
+    private static byte[] importing(byte[] elf, String from, String to) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(elf.clone()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long table = b.getLong(0x28);
+        int count = Short.toUnsignedInt(b.getShort(0x3C));
+        int symtab = -1;
+        int strtab = -1;
+        for (int i = 0; i < count; i++) {
+            int at = (int) table + i * 64;
+            if (b.getInt(at + 4) == 2) { // SHT_SYMTAB, whose sh_link is its string table
+                symtab = at;
+                strtab = (int) table + b.getInt(at + 0x28) * 64;
+            }
+        }
+        int strings = (int) b.getLong(strtab + 0x18);
+        int symbols = (int) b.getLong(symtab + 0x18);
+        int size = (int) b.getLong(symtab + 0x20);
+        for (int entry = symbols; entry < symbols + size; entry += 24) {
+            int name = strings + b.getInt(entry);
+            if (new String(elf, name, from.length(), StandardCharsets.US_ASCII).equals(from)
+                    && elf[name + from.length()] == 0) {
+                b.put(name, to.getBytes(StandardCharsets.US_ASCII));
+                b.putShort(entry + 6, (short) 0); // SHN_UNDEF
+                b.put(entry + 4, (byte) 0x10); // STB_GLOBAL, STT_NOTYPE
+                return b.array();
+            }
+        }
+        throw new AssertionError(from + " not found");
+    }
 }
