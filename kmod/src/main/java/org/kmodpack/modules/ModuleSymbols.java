@@ -187,12 +187,16 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
         if (table == null) {
             return List.of();
         }
-        ByteBuffer versions = elf.find("__versions");
-        if (versions != null && versions.limit() % VERSION_ENTRY != 0) {
-            versions = null;
+        ByteBuffer versionSection = elf.find("__versions");
+        if (versionSection != null && versionSection.limit() % VERSION_ENTRY != 0) {
+            versionSection = null;
         }
         int crcSize = elf.is64() ? 8 : 4;
-        int versionCount = versions == null ? 0 : versions.limit() / VERSION_ENTRY;
+        int versionCount = versionSection == null ? 0 : versionSection.limit() / VERSION_ENTRY;
+        // Read as an array: byte by byte through a mapping is what made this the costliest part of depmod.
+        ByteBuffer versions = versionSection == null ? null
+                : ByteBuffer.wrap(SymbolTable.copy(versionSection, SymbolTable.SCRATCH.get(), 2), 0,
+                        versionSection.limit()).order(versionSection.order());
         Map<String, Integer> versionIndex = new HashMap<>();
         for (int v = versionCount - 1; v >= 0; v--) {
             versionIndex.put(latin1(versions, v * VERSION_ENTRY + crcSize, -1), v);
@@ -237,9 +241,26 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
         return size == 8 ? versions.getLong(at) : Integer.toUnsignedLong(versions.getInt(at));
     }
 
-    /** The bytes from {@code from} to {@code to}, or to the first NUL (or the end) when {@code to} is -1. */
+    /**
+     * The bytes from {@code from} to {@code to}, or to the first NUL (or the end) when {@code to} is -1; a
+     * buffer over an array is read as the array.
+     */
     private static String latin1(ByteBuffer buffer, int from, int to) {
         int end = to;
+        if (buffer.hasArray()) {
+            byte[] array = buffer.array();
+            int limit = buffer.arrayOffset() + buffer.limit();
+            int start = buffer.arrayOffset() + from;
+            if (end < 0) {
+                end = start;
+                while (end < limit && array[end] != 0) {
+                    end++;
+                }
+            } else {
+                end += buffer.arrayOffset();
+            }
+            return new String(array, start, end - start, StandardCharsets.ISO_8859_1);
+        }
         if (end < 0) {
             end = from;
             while (end < buffer.limit() && buffer.get(end) != 0) {
@@ -258,8 +279,9 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
      * ones would cost a page fault per 4 KiB of them), so a table lives only while its module is read.
      */
     private static final class SymbolTable {
-        private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(
-                () -> new byte[][] {new byte[1 << 16], new byte[1 << 16]});
+        /** The reading thread's arrays: symbol table, string table, __versions. */
+        static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(
+                () -> new byte[][] {new byte[1 << 16], new byte[1 << 16], new byte[1 << 12]});
 
         final byte[] symbols;
         final byte[] strings;
@@ -292,7 +314,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
             return new SymbolTable(symbols, strings, elf.is64(), symbols.order() == java.nio.ByteOrder.BIG_ENDIAN);
         }
 
-        private static byte[] copy(ByteBuffer section, byte[][] scratch, int which) {
+        static byte[] copy(ByteBuffer section, byte[][] scratch, int which) {
             if (scratch[which].length < section.limit()) {
                 scratch[which] = new byte[Math.max(section.limit(), scratch[which].length * 2)];
             }
