@@ -8,8 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import org.kmodpack.format.ModuleContent.Key;
 import org.kmodpack.format.ModuleContent.Value;
 
@@ -149,87 +148,101 @@ public final class DepmodBin {
     }
 
     /**
-     * Writes an index (version 2.1) as depmod's index.c does, so libkmod reads it as depmod's own: chains of
-     * single-child, value-less nodes folded into prefixes, children written before their parent, the values
-     * of a key in ascending priority (equal priorities in insertion order).
+     * Writes an index (version 2.1) byte for byte as depmod's index code does: below the root (which never has a
+     * prefix), chains of single-child, value-less nodes folded into prefixes; children written before their
+     * parent; the values of a key in ascending unsigned priority, a value inserted before those of equal
+     * priority; a value inserted twice is stored twice, as depmod stores it.
      */
     public static final class Writer {
-        private record Entry(int priority, String text) {
+        private record Entry(byte[] key, int priority, long sequence, String text) {
         }
 
-        private static final class Node {
-            final TreeMap<Integer, Node> children = new TreeMap<>();
-            final List<Entry> values = new ArrayList<>();
+        /** Keys in byte order; a key's values by unsigned priority, the later inserted first among equals. */
+        private static int order(Entry a, Entry b) {
+            int key = Arrays.compareUnsigned(a.key, b.key);
+            if (key != 0) {
+                return key;
+            }
+            int priority = Integer.compareUnsigned(a.priority, b.priority);
+            return priority != 0 ? priority : Long.compare(b.sequence, a.sequence);
         }
 
-        private final Node root = new Node();
+        private final List<Entry> entries = new ArrayList<>();
 
-        /** Adds a value under a key; the same value twice under one key is kept once (depmod's duplicate). */
+        /** Adds a value under a key (ASCII); {@code priority} is compared unsigned, as depmod's is. */
         public void insert(String key, String value, int priority) {
-            Node node = root;
-            for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
-                int c = b & 0xff;
-                if (c >= 128) {
+            byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+            for (byte b : bytes) {
+                if (b < 0) {
                     throw new IllegalArgumentException("depmod index keys are ASCII; not: " + key);
                 }
-                node = node.children.computeIfAbsent(c, k -> new Node());
             }
-            for (Entry v : node.values) {
-                if (v.text.equals(value)) {
-                    return;
-                }
-            }
-            int at = 0;
-            while (at < node.values.size() && node.values.get(at).priority <= priority) {
-                at++;
-            }
-            node.values.add(at, new Entry(priority, value));
+            entries.add(new Entry(bytes, priority, entries.size(), value));
         }
 
+        /**
+         * The trie is laid out from the sorted keys without building it: the keys under a node are a range of
+         * the sorted list, its prefix their common part while none ends and all agree, its children the
+         * sub-ranges that agree on the next byte.
+         */
         public byte[] toBytes() {
+            Entry[] sorted = entries.toArray(new Entry[0]);
+            Arrays.sort(sorted, Writer::order);
             Out out = new Out();
             out.u32(MAGIC);
             out.u32(VERSION);
             out.u32(0);
-            int rootPointer = write(root, out);
+            int rootPointer = write(sorted, 0, sorted.length, 0, false, out);
             byte[] bytes = out.toByteArray();
             ByteBuffer.wrap(bytes).putInt(HEADER_ROOT, rootPointer);
             return bytes;
         }
 
-        private static int write(Node start, Out out) {
-            StringBuilder prefix = new StringBuilder();
-            Node node = start;
-            while (node.values.isEmpty() && node.children.size() == 1) {
-                var only = node.children.firstEntry();
-                prefix.append((char) (int) only.getKey());
-                node = only.getValue();
+        private static int write(Entry[] sorted, int from, int to, int depth, boolean folds, Out out) {
+            int end = depth;
+            if (folds) {
+                // Sorted keys: the first is the shortest of those sharing a byte, so it alone can end here.
+                byte[] first = sorted[from].key;
+                byte[] last = sorted[to - 1].key;
+                while (first.length > end && last.length > end && first[end] == last[end]) {
+                    end++;
+                }
             }
-            int first = node.children.isEmpty() ? 0 : node.children.firstKey();
-            int last = node.children.isEmpty() ? -1 : node.children.lastKey();
-            int[] childPointers = new int[last - first + 1];
-            for (var child : node.children.entrySet()) {
-                childPointers[child.getKey() - first] = write(child.getValue(), out);
+            int values = from;
+            while (values < to && sorted[values].key.length == end) {
+                values++;
+            }
+            int firstChild = values < to ? sorted[values].key[end] : 0;
+            int lastChild = values < to ? sorted[to - 1].key[end] : -1;
+            int[] childPointers = new int[lastChild - firstChild + 1];
+            for (int at = values; at < to;) {
+                byte c = sorted[at].key[end];
+                int next = at;
+                while (next < to && sorted[next].key[end] == c) {
+                    next++;
+                }
+                childPointers[c - firstChild] = write(sorted, at, next, end + 1, true, out);
+                at = next;
             }
             int pointer = out.size();
-            if (prefix.length() > 0) {
-                out.writeBytes(prefix.toString().getBytes(StandardCharsets.US_ASCII));
+            if (end > depth) {
+                out.write(sorted[from].key, depth, end - depth);
                 out.write(0);
                 pointer |= FLAG_PREFIX;
             }
             if (childPointers.length > 0) {
-                out.write(first);
-                out.write(last);
+                out.write(firstChild);
+                out.write(lastChild);
                 for (int p : childPointers) {
                     out.u32(p);
                 }
                 pointer |= FLAG_CHILDREN;
             }
-            if (!node.values.isEmpty()) {
-                out.u32(node.values.size());
-                for (Entry v : node.values) {
-                    out.u32(v.priority);
-                    out.writeBytes(v.text.getBytes(StandardCharsets.UTF_8));
+            if (values > from) {
+                out.u32(values - from);
+                for (int v = from; v < values; v++) {
+                    out.u32(sorted[v].priority);
+                    out.writeBytes(sorted[v].text.getBytes(StandardCharsets.UTF_8));
                     out.write(0);
                 }
                 pointer |= FLAG_VALUES;
@@ -237,12 +250,46 @@ public final class DepmodBin {
             return pointer;
         }
 
-        private static final class Out extends ByteArrayOutputStream {
+        /** A growing byte array (ByteArrayOutputStream's methods are synchronized, which costs here). */
+        private static final class Out {
+            private byte[] bytes = new byte[1 << 16];
+            private int size;
+
+            int size() {
+                return size;
+            }
+
+            private void ensure(int more) {
+                if (size + more > bytes.length) {
+                    bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+                }
+            }
+
+            void write(int b) {
+                ensure(1);
+                bytes[size++] = (byte) b;
+            }
+
+            void write(byte[] from, int offset, int length) {
+                ensure(length);
+                System.arraycopy(from, offset, bytes, size, length);
+                size += length;
+            }
+
+            void writeBytes(byte[] from) {
+                write(from, 0, from.length);
+            }
+
             void u32(int v) {
-                write(v >>> 24);
-                write(v >>> 16);
-                write(v >>> 8);
-                write(v);
+                ensure(4);
+                bytes[size++] = (byte) (v >>> 24);
+                bytes[size++] = (byte) (v >>> 16);
+                bytes[size++] = (byte) (v >>> 8);
+                bytes[size++] = (byte) v;
+            }
+
+            byte[] toByteArray() {
+                return Arrays.copyOf(bytes, size);
             }
         }
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The section table of an ELF32 or ELF64 object of either byte order, enough to find a section by name. Every
@@ -15,6 +14,7 @@ final class Elf {
     private final String file;
     private final ByteBuffer bytes;
     private final boolean is64;
+    private final int machine;
     private final long sectionTable;
     private final int sectionCount;
     private final int entrySize;
@@ -39,6 +39,7 @@ final class Elf {
         if (bytes.remaining() < headerSize) {
             throw invalid("truncated ELF header: " + bytes.remaining() + " of " + headerSize + " bytes");
         }
+        machine = Short.toUnsignedInt(bytes.getShort(0x12));
         sectionTable = is64 ? bytes.getLong(0x28) : Integer.toUnsignedLong(bytes.getInt(0x20));
         entrySize = Short.toUnsignedInt(bytes.getShort(is64 ? 0x3A : 0x2E));
         sectionCount = Short.toUnsignedInt(bytes.getShort(is64 ? 0x3C : 0x30));
@@ -67,6 +68,58 @@ final class Elf {
         return new Elf(file, ByteBuffer.wrap(contents));
     }
 
+    /** Parses {@code contents} from its position to its limit without copying it (it may be a mapping). */
+    static Elf parse(String file, ByteBuffer contents) throws IOException {
+        return new Elf(file, contents.slice());
+    }
+
+    boolean is64() {
+        return is64;
+    }
+
+    /** e_machine. */
+    int machine() {
+        return machine;
+    }
+
+    /** The whole file, in the file's byte order; absolute reads only. */
+    ByteBuffer bytes() {
+        return bytes;
+    }
+
+    /**
+     * libkmod's kmod_elf_get_section: the first section after the null one with this name, sections that lie
+     * outside the file or whose name lies outside the name table passed over; a view of the file (no copy, in
+     * the file's byte order), or null when there is none.
+     */
+    ByteBuffer find(String name) {
+        byte[] wanted = name.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 1; i < sectionCount; i++) {
+            long nameAt = Integer.toUnsignedLong(bytes.getInt(header(i)));
+            if (nameAt < namesSize && nameEquals(namesOffset + nameAt, wanted)) {
+                ByteBuffer contents = sectionAt(i);
+                if (contents != null) {
+                    return contents;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Section {@code index}'s contents as a view of the file, or null for the null section, a missing one or one outside the file. */
+    ByteBuffer sectionAt(int index) {
+        if (index <= 0 || index >= sectionCount) {
+            return null;
+        }
+        int at = header(index);
+        long offset = is64 ? bytes.getLong(at + 0x18) : Integer.toUnsignedLong(bytes.getInt(at + 0x10));
+        long size = is64 ? bytes.getLong(at + 0x20) : Integer.toUnsignedLong(bytes.getInt(at + 0x14));
+        if (offset < 0 || size < 0 || offset > bytes.limit() || size > bytes.limit() - offset) {
+            return null;
+        }
+        return bytes.slice((int) offset, (int) size).order(bytes.order());
+    }
+
     /** The contents of the first section named {@code name}, or null when there is none. */
     byte[] section(String name) throws IOException {
         byte[] wanted = name.getBytes(StandardCharsets.US_ASCII);
@@ -77,7 +130,9 @@ final class Elf {
             }
             long offset = sectionOffset(i);
             long size = sectionSize(i);
-            return Arrays.copyOfRange(bytes.array(), (int) offset, (int) (offset + size));
+            byte[] contents = new byte[(int) size];
+            bytes.get((int) offset, contents);
+            return contents;
         }
         return null;
     }

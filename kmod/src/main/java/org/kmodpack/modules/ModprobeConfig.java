@@ -161,7 +161,7 @@ public final class ModprobeConfig {
     }
 
     private void parse(String file, String text, Consumer<KmodProblem> errors) {
-        LineReader lines = new LineReader(text);
+        ConfigLines lines = new ConfigLines(text);
         for (String line; (line = lines.next()) != null; ) {
             if (line.isEmpty() || line.charAt(0) == '#') {
                 continue;
@@ -246,47 +246,6 @@ public final class ModprobeConfig {
     /** {@link ModuleNames#underscores} of a word that may be missing (null); null when either fails. */
     private static String underscores(String word) {
         return word == null ? null : ModuleNames.underscores(word).orElse(null);
-    }
-
-    /** freadline_wrapped: a backslash joins the next line, and before any other character it is dropped. */
-    private static final class LineReader {
-        private final String text;
-        private int at;
-        private int number;
-
-        LineReader(String text) {
-            this.text = text;
-        }
-
-        String next() {
-            if (at >= text.length()) {
-                return null;
-            }
-            StringBuilder line = new StringBuilder();
-            while (at < text.length()) {
-                char c = text.charAt(at++);
-                if (c == '\n') {
-                    number++;
-                    return line.toString();
-                }
-                if (c == '\\' && at < text.length()) {
-                    char escaped = text.charAt(at++);
-                    if (escaped == '\n') {
-                        number++;
-                        continue;
-                    }
-                    line.append(escaped);
-                    continue;
-                }
-                line.append(c);
-            }
-            number++;
-            return line.toString();
-        }
-
-        int number() {
-            return number;
-        }
     }
 
     /** strtok_r over " \t"; {@link #rest} is strtok_r(NULL, "\0"): all after the last token's delimiter. */

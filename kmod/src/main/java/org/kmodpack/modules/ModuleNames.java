@@ -21,6 +21,9 @@ public final class ModuleNames {
 
     /** alias_normalize: '-' → '_' outside brackets; empty for an unbalanced ']' or '['. */
     public static Optional<String> underscores(String name) {
+        if (name.indexOf('-') < 0 && name.indexOf('[') < 0 && name.indexOf(']') < 0) {
+            return Optional.of(name);
+        }
         StringBuilder out = new StringBuilder(name.length());
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);

@@ -1,0 +1,182 @@
+package org.kmodpack.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.kmodpack.modules.Depmod;
+import org.kmodpack.modules.DepmodConfig;
+import org.kmodpack.modules.DepmodCycleException;
+import org.kmodpack.modules.DepmodOptions;
+import org.kmodpack.modules.DirectoryModuleTree;
+import org.kmodpack.modules.KernelSymbols;
+import org.kmodpack.modules.KmodProblem;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "depmod", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Index a module tree as kmod 30's depmod does, byte for byte, without kmod.",
+            "Writes modules.dep, .alias, .symbols, .builtin, .softdep, .devname and their",
+            ".bin into ROOT/lib/modules/KVER. depmod.d's search, override and exclude",
+            "lines apply. .ko.gz modules are left out, as Debian's depmod (built without",
+            "zlib) leaves them out."},
+        footer = {"", "Examples:", "  kmodpack depmod -b /tmp/root 6.1.0-27-amd64",
+            "  kmodpack depmod -n -e -F /boot/System.map-6.1.0-27-amd64 6.1.0-27-amd64"})
+final class DepmodCommand implements Callable<Integer> {
+    private static final Pattern VERSION = Pattern.compile("\\s*[+-]?[0-9]+\\.\\s*[+-]?[0-9]+.*", Pattern.DOTALL);
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "KVER",
+            description = "The kernel version (default: the running kernel's, uname -r).")
+    String kernelVersion;
+
+    @Option(names = {"-b", "--basedir"}, paramLabel = "ROOT",
+            description = "Use ROOT/lib/modules/KVER instead of /lib/modules/KVER.")
+    Path root;
+
+    @Option(names = {"-C", "--config"}, paramLabel = "PATH",
+            description = "A depmod.d file or folder to read instead of /etc/depmod.d, /run/depmod.d, "
+                    + "/usr/local/lib/depmod.d and /lib/depmod.d (repeatable). Not under ROOT, as in kmod.")
+    List<Path> config;
+
+    @Option(names = {"-F", "--filesyms"}, paramLabel = "System.map",
+            description = "The kernel's System.map, for -e.")
+    Path systemMap;
+
+    @Option(names = {"-E", "--symvers"}, paramLabel = "Module.symvers",
+            description = "The kernel's Module.symvers, for -e; symbol versions are compared too.")
+    Path symvers;
+
+    @Option(names = {"-e", "--errsyms"},
+            description = "Report symbols that no module and not the kernel (-F or -E) exports.")
+    boolean reportUnknown;
+
+    @Option(names = {"-n", "--show", "--dry-run"}, description = "Print the text index files to stdout, write nothing.")
+    boolean dryRun;
+
+    @Option(names = {"-a", "--all"}, description = "Index every module of the tree (the default).")
+    boolean all;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            return run(err);
+        } finally {
+            err.flush();
+        }
+    }
+
+    private int run(PrintWriter err) throws IOException {
+        String kver = kernelVersion != null ? kernelVersion : System.getProperty("os.version");
+        if (!VERSION.matcher(kver).matches()) {
+            err.println("depmod: ERROR: Bad version passed " + kver);
+            return 1;
+        }
+        String moduleDirName = (root == null ? "" : root.toAbsolutePath().normalize().toString())
+                + "/lib/modules/" + kver;
+        Path moduleDir = Path.of(moduleDirName);
+        Consumer<KmodProblem> problems = problem -> err.println(DepmodMessages.message(problem, moduleDirName));
+
+        Optional<KernelSymbols> kernel = Optional.empty();
+        Path symbolFile = symvers != null ? symvers : systemMap;
+        if (symbolFile != null) {
+            byte[] contents;
+            try {
+                contents = Files.readAllBytes(symbolFile);
+            } catch (IOException unreadable) {
+                err.println(DepmodMessages.FATAL + "could not load " + symbolFile + ": " + reason(unreadable));
+                return 1;
+            }
+            kernel = Optional.of(symvers != null
+                    ? KernelSymbols.fromSymvers(symbolFile.toString(), contents, problems)
+                    : KernelSymbols.fromSystemMap(symbolFile.toString(), contents, problems));
+        } else if (reportUnknown) {
+            err.println("depmod: WARNING: -e needs -E or -F");
+        }
+        DepmodConfig depmodConfig = DepmodConfig.load(config, kver, problems);
+        DirectoryModuleTree tree;
+        try {
+            tree = DirectoryModuleTree.scan(moduleDir, depmodConfig::excludes);
+        } catch (IOException unreadable) {
+            err.println("depmod: ERROR: could not open directory " + moduleDirName + ": " + reason(unreadable));
+            err.println(DepmodMessages.FATAL + "could not search modules: " + reason(unreadable));
+            return 1;
+        }
+        Map<String, byte[]> files;
+        try {
+            files = Depmod.run(tree, new DepmodOptions(depmodConfig, kernel, reportUnknown && kernel.isPresent()),
+                    problems);
+        } catch (DepmodCycleException cycle) {
+            for (String each : cycle.cycles()) {
+                err.println("depmod: ERROR: Cycle detected: " + each);
+            }
+            err.println("depmod: ERROR: Found " + cycle.modules() + " modules in dependency cycles!");
+            return 1;
+        }
+        if (dryRun) {
+            err.flush();
+            OutputStream out = System.out;
+            for (String name : Depmod.TEXT_FILES) {
+                out.write(files.get(name));
+            }
+            out.flush();
+            return 0;
+        }
+        write(moduleDir, files);
+        return 0;
+    }
+
+    /**
+     * Each file is written beside its final name (NAME.PID.MICROS.SECONDS, as depmod names it) and renamed over
+     * it, so readers never see a half-written index.
+     */
+    private static void write(Path moduleDir, Map<String, byte[]> files) throws IOException {
+        long now = System.currentTimeMillis();
+        String suffix = "." + ProcessHandle.current().pid() + "." + (now % 1000) * 1000 + "." + now / 1000;
+        for (Map.Entry<String, byte[]> file : files.entrySet()) {
+            Path temporary = moduleDir.resolve(file.getKey() + suffix);
+            try (FileChannel channel = FileChannel.open(temporary, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rw-r--r--")))) {
+                ByteBuffer contents = ByteBuffer.wrap(file.getValue());
+                while (contents.hasRemaining()) {
+                    channel.write(contents);
+                }
+            } catch (IOException failed) {
+                Files.deleteIfExists(temporary);
+                throw new IOException("cannot write " + moduleDir.resolve(file.getKey()) + ": " + reason(failed)
+                        + "; check that the module directory is writable", failed);
+            }
+            Files.move(temporary, moduleDir.resolve(file.getKey()), StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static String reason(IOException failure) {
+        if (failure instanceof NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (failure instanceof java.nio.file.AccessDeniedException) {
+            return "Permission denied";
+        }
+        return String.valueOf(failure.getMessage());
+    }
+}

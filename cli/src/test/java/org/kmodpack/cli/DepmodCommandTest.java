@@ -1,0 +1,210 @@
+package org.kmodpack.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.modules.Depmod;
+import org.kmodpack.testkernels.HardLinkedTree;
+import org.kmodpack.testkernels.Kmod;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
+
+/**
+ * kmodpack depmod against kmod's depmod with the same arguments on the same tree (kmod first, then ours after
+ * its files are removed): the same files, stdout, stderr (kmod's words, full paths) and exit status.
+ */
+class DepmodCommandTest {
+    private static final SyntheticKernel KERNEL = SyntheticKernel.BASIC;
+    /** A kernel export BASIC's modules import, left out of the System.map given to depmod. */
+    private static final String UNKNOWN = "printk";
+
+    @TempDir
+    Path work;
+
+    private Path root;
+    private Path moduleDir;
+    private Path systemMap;
+
+    private void basicWithBrokenModules() throws IOException {
+        Path source = SyntheticKernels.root(KERNEL);
+        root = work.resolve("root");
+        moduleDir = HardLinkedTree.copy(source.resolve("lib/modules").resolve(KERNEL.kernelVersion()), root,
+                KERNEL.kernelVersion());
+        systemMap = source.resolve("boot/System.map-" + KERNEL.kernelVersion());
+        Path broken = Files.createDirectories(moduleDir.resolve("kernel/broken"));
+        Files.write(broken.resolve("garbage.ko"), "not a module at all".getBytes(StandardCharsets.UTF_8));
+        Files.write(broken.resolve("empty.ko"), new byte[0]);
+        Files.createDirectories(work.resolve("depmod.d"));
+        // A line depmod refuses, an unknown import (no module and not the kernel exports it).
+        Files.writeString(work.resolve("depmod.d/bad.conf"), "search updates built-in\nfrobnicate\n");
+        List<String> map = new ArrayList<>(Files.readAllLines(systemMap));
+        map.removeIf(line -> line.endsWith(" __ksymtab_" + UNKNOWN));
+        map.add("line-without-spaces");
+        systemMap = work.resolve("System.map");
+        Files.write(systemMap, map);
+    }
+
+    private record Both(Kmod.Result kmod, CliTest.Run ours, Map<String, byte[]> kmodFiles,
+            Map<String, byte[]> ourFiles) {
+    }
+
+    private Both run(String... arguments) throws IOException {
+        List<String> kmodCommand = new ArrayList<>(List.of("depmod"));
+        kmodCommand.addAll(List.of(arguments));
+        Kmod.Result kmod = Kmod.run(kmodCommand);
+        Map<String, byte[]> kmodFiles = takeIndexFiles();
+        List<String> ours = new ArrayList<>(List.of("depmod"));
+        ours.addAll(List.of(arguments));
+        CliTest.Run run = CliTest.run(ours.toArray(String[]::new));
+        return new Both(kmod, run, kmodFiles, takeIndexFiles());
+    }
+
+    /** Reads and removes the index files, so the next run starts from the same tree. */
+    private Map<String, byte[]> takeIndexFiles() throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (String name : Depmod.INDEX_FILES) {
+            Path file = moduleDir.resolve(name);
+            if (Files.exists(file)) {
+                files.put(name, Files.readAllBytes(file));
+                Files.delete(file);
+            }
+        }
+        return files;
+    }
+
+    private static void assertSame(Both both) {
+        assertEquals(both.kmod.exit(), both.ours.exit(), both.ours.err());
+        assertEquals(both.kmod.err(), both.ours.err());
+        assertArrayEquals(both.kmod.stdout(), both.ours.stdout());
+        assertEquals(both.kmodFiles.keySet(), both.ourFiles.keySet());
+        for (String name : both.kmodFiles.keySet()) {
+            boolean same = Arrays.equals(both.kmodFiles.get(name), both.ourFiles.get(name));
+            System.out.printf("kmodpack depmod %-26s kmod %7d bytes, ours %7d bytes: %s%n", name,
+                    both.kmodFiles.get(name).length, both.ourFiles.get(name).length, same ? "identical" : "DIFFERENT");
+            assertTrue(same, name);
+        }
+    }
+
+    @Test
+    void writesKmodsFilesAndReportsBrokenModulesAndUnknownSymbolsInKmodsWords() throws IOException {
+        basicWithBrokenModules();
+        Both both = run("-a", "-b", root.toString(), "-C", work.resolve("depmod.d").toString(), "-e", "-F",
+                systemMap.toString(), KERNEL.kernelVersion());
+        assertSame(both);
+        assertEquals(Depmod.INDEX_FILES, List.copyOf(both.ourFiles.keySet()));
+        assertTrue(both.ours.err().contains("failed to load symbols from " + moduleDir + "/kernel/broken/empty.ko: "
+                + "Invalid argument") && both.ours.err().contains(" needs unknown symbol ")
+                && both.ours.err().contains("ignoring bad line starting with 'frobnicate'")
+                && both.ours.err().contains("invalid line: line-without-spaces"), both.ours.err());
+        try (var left = Files.list(moduleDir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().matches("modules\\..*\\.[0-9]+\\.[0-9]+\\.[0-9]+")),
+                    "no temporary file is left behind");
+        }
+    }
+
+    @Test
+    void dryRunPrintsTheTextFilesAndWritesNothing() throws IOException {
+        basicWithBrokenModules();
+        Both both = run("-n", "-b", root.toString(), "-C", work.resolve("depmod.d").toString(),
+                KERNEL.kernelVersion());
+        assertSame(both);
+        assertTrue(both.ourFiles.isEmpty());
+        assertTrue(both.ours.out().isEmpty() && both.ours.stdout().length > 1000);
+    }
+
+    @Test
+    void symbolVersionsFromModuleSymversAreCompared() throws IOException {
+        basicWithBrokenModules();
+        // Every kernel symbol with a version the modules (built without versions) do not have.
+        StringBuilder symvers = new StringBuilder();
+        for (String line : Files.readAllLines(systemMap)) {
+            String[] words = line.split(" ");
+            if (words.length == 3 && words[2].startsWith("__ksymtab_")) {
+                symvers.append("0x1234abcd\t").append(words[2].substring("__ksymtab_".length()))
+                        .append("\tvmlinux\tEXPORT_SYMBOL\n");
+            }
+        }
+        symvers.append("zz\tbad_version\tvmlinux\tEXPORT_SYMBOL\n0x1\tin_a_module\tdrivers/x\tEXPORT_SYMBOL\n");
+        Path file = work.resolve("Module.symvers");
+        Files.writeString(file, symvers);
+        Both both = run("-b", root.toString(), "-C", work.resolve("depmod.d").toString(), "-e", "-E",
+                file.toString(), KERNEL.kernelVersion());
+        assertSame(both);
+        assertTrue(both.ours.err().contains("disagrees about version of symbol"), both.ours.err());
+    }
+
+    @Test
+    void refusalsInKmodsWords() throws IOException {
+        basicWithBrokenModules();
+        assertSame(run("-e", "-b", root.toString(), "-C", work.resolve("depmod.d").toString(),
+                KERNEL.kernelVersion()));
+        assertSame(run("-b", root.toString(), "not-a-version"));
+        assertSame(run("-b", work.resolve("nowhere").toString(), "-C", work.resolve("depmod.d").toString(),
+                "6.1.0-none"));
+        assertSame(run("-b", root.toString(), "-F", work.resolve("no-System.map").toString(),
+                KERNEL.kernelVersion()));
+    }
+
+    /**
+     * chain_b needs chain_c, which needs chain_d; chain_d made to need chain_b (a local symbol of the same length
+     * renamed and made undefined) closes a cycle: kmod writes nothing and says how many modules are on cycles.
+     */
+    @Test
+    void dependencyCyclesWriteNothing() throws IOException {
+        basicWithBrokenModules();
+        Path chainD = moduleDir.resolve("kernel/lib/chain/chain_d.ko");
+        byte[] elf = Files.readAllBytes(chainD);
+        Files.delete(chainD); // a hard link: the original tree keeps its file
+        Files.write(chainD, importing(elf, "__modinfo_0", "chain_b_run"));
+        Both both = run("-b", root.toString(), "-C", work.resolve("depmod.d").toString(), KERNEL.kernelVersion());
+        assertEquals(1, both.kmod.exit(), both.kmod.err());
+        assertEquals(1, both.ours.exit(), both.ours.err());
+        assertTrue(both.kmodFiles.isEmpty() && both.ourFiles.isEmpty());
+        String found = "depmod: ERROR: Found 3 modules in dependency cycles!";
+        assertTrue(both.kmod.err().contains(found), both.kmod.err());
+        assertTrue(both.ours.err().contains(found), both.ours.err());
+        assertTrue(both.ours.err().contains("depmod: ERROR: Cycle detected: chain_"), both.ours.err());
+    }
+
+    /** A little-endian ELF64 object whose defined symbol {@code from} becomes the undefined symbol {@code to}. */
+    private static byte[] importing(byte[] elf, String from, String to) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(elf.clone()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long table = b.getLong(0x28);
+        int count = Short.toUnsignedInt(b.getShort(0x3C));
+        int symtab = -1;
+        int strtab = -1;
+        for (int i = 0; i < count; i++) {
+            int at = (int) table + i * 64;
+            if (b.getInt(at + 4) == 2) { // SHT_SYMTAB, whose sh_link is its string table
+                symtab = at;
+                strtab = (int) table + b.getInt(at + 0x28) * 64;
+            }
+        }
+        int strings = (int) b.getLong(strtab + 0x18);
+        int symbols = (int) b.getLong(symtab + 0x18);
+        int size = (int) b.getLong(symtab + 0x20);
+        for (int entry = symbols; entry < symbols + size; entry += 24) {
+            int name = strings + b.getInt(entry);
+            if (new String(elf, name, from.length(), StandardCharsets.US_ASCII).equals(from)
+                    && elf[name + from.length()] == 0) {
+                b.put(name, to.getBytes(StandardCharsets.US_ASCII));
+                b.putShort(entry + 6, (short) 0); // SHN_UNDEF
+                b.put(entry + 4, (byte) 0x10); // STB_GLOBAL, STT_NOTYPE
+                return b.array();
+            }
+        }
+        throw new AssertionError(from + " not found");
+    }
+}

@@ -1,0 +1,115 @@
+package org.kmodpack.modules;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The index files depmod makes from the modules' .modinfo: modules.alias (text and .bin), .softdep and .devname. */
+final class ModinfoFiles {
+    private static final Pattern MAJOR_MINOR = Pattern.compile("\\s*([+-]?[0-9]+)-\\s*([+-]?[0-9]+)");
+    private ModinfoFiles() {
+    }
+
+    static byte[] aliases(List<DepmodModule> modules) {
+        StringBuilder text = new StringBuilder("# Aliases extracted from modules themselves.\n");
+        for (DepmodModule module : modules) {
+            for (String alias : module.symbols.aliases()) {
+                text.append("alias ").append(alias).append(' ').append(module.name).append('\n');
+            }
+        }
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Keys are the aliases with '-' as '_' outside brackets; an alias with unmatched brackets is reported and left out. */
+    static byte[] aliasesBin(List<DepmodModule> modules, Consumer<KmodProblem> problems) {
+        DepmodBin.Writer bin = new DepmodBin.Writer();
+        for (DepmodModule module : modules) {
+            for (String alias : module.symbols.aliases()) {
+                Optional<String> key = ModuleNames.underscores(alias);
+                if (key.isEmpty()) {
+                    problems.accept(KmodProblem.of(KmodProblem.Kind.ALIAS_UNMATCHED_BRACKET, alias));
+                    continue;
+                }
+                bin.insert(key.get(), module.name, module.index);
+            }
+        }
+        return bin.toBytes();
+    }
+
+    static byte[] softdeps(List<DepmodModule> modules) {
+        StringBuilder text = new StringBuilder("# Soft dependencies extracted from modules themselves.\n");
+        for (DepmodModule module : modules) {
+            for (String softdep : module.symbols.softdeps()) {
+                text.append("softdep ").append(module.name).append(' ').append(softdep).append('\n');
+            }
+        }
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * "name devname c|bMAJOR:MINOR" for modules with a devname: alias and a char-major-M-N or block-major-M-N
+     * alias (the last such before both are known); a devname without numbers is reported and left out.
+     */
+    static byte[] devnames(List<DepmodModule> modules, Consumer<KmodProblem> problems) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean empty = true;
+        for (DepmodModule module : modules) {
+            String devname = null;
+            char type = 0;
+            long major = 0;
+            long minor = 0;
+            for (String alias : module.symbols.aliases()) {
+                long[] numbers;
+                if (alias.startsWith("devname:")) {
+                    devname = alias.substring("devname:".length());
+                } else if ((numbers = majorMinor(alias, "char-major-")) != null) {
+                    type = 'c';
+                    major = numbers[0];
+                    minor = numbers[1];
+                } else if ((numbers = majorMinor(alias, "block-major-")) != null) {
+                    type = 'b';
+                    major = numbers[0];
+                    minor = numbers[1];
+                }
+                if (type != 0 && devname != null) {
+                    break;
+                }
+            }
+            if (devname == null) {
+                continue;
+            }
+            if (type == 0) {
+                problems.accept(new KmodProblem(KmodProblem.Kind.DEVNAME_WITHOUT_NUMBERS, module.name, 0, devname));
+                continue;
+            }
+            if (empty) {
+                out.writeBytes("# Device nodes to trigger on-demand module loading.\n".getBytes(StandardCharsets.UTF_8));
+                empty = false;
+            }
+            out.writeBytes((module.name + " " + devname + " " + type + major + ":" + minor + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    /** sscanf(alias, "PREFIX%u-%u") == 2: each number may have leading space and a sign, and wraps to 32 bits. */
+    private static long[] majorMinor(String alias, String prefix) {
+        if (!alias.startsWith(prefix)) {
+            return null;
+        }
+        Matcher numbers = MAJOR_MINOR.matcher(alias).region(prefix.length(), alias.length());
+        if (!numbers.lookingAt()) {
+            return null;
+        }
+        return new long[] {unsigned(numbers.group(1)), unsigned(numbers.group(2))};
+    }
+
+    private static long unsigned(String number) {
+        return new BigInteger(number).longValue() & 0xFFFFFFFFL;
+    }
+}

@@ -1,0 +1,114 @@
+package org.kmodpack.modules;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which file depmod takes for each module name: files ending .ko, .ko.xz or .ko.zst (not .ko.gz: Debian's kmod
+ * 30 has no zlib) outside excluded directories; for a name found twice, an {@code override} line's path wins,
+ * then the {@code search} entry ranking higher (the "built-in" entry, or the lowest rank when there is none,
+ * stands for every path no entry names); of two paths of equal rank the first one met is kept. depmod meets
+ * files in the order its directory reads return them, which differs between file systems; we meet them in the
+ * byte order of their paths, so that ties are decided the same way on every machine.
+ */
+final class ModuleSearch {
+    private static final List<String> EXTENSIONS = List.of(".ko", ".ko.xz", ".ko.zst");
+
+    private ModuleSearch() {
+    }
+
+    /** The chosen path of each module name. */
+    static Map<String, String> choose(Collection<String> files, DepmodConfig config) {
+        List<String> paths = new ArrayList<>();
+        for (String path : files) {
+            if (isModule(path) && !excluded(path, config)) {
+                paths.add(path);
+            }
+        }
+        // UTF-16 order is byte order of the UTF-8 file names outside the surrogate range.
+        paths.sort(null);
+        Map<String, String> chosen = new HashMap<>();
+        for (String path : paths) {
+            String name = ModuleNames.fromPath(path);
+            String old = chosen.get(name);
+            if (old == null || !keepsOld(config, old, path)) {
+                chosen.put(name, path);
+            }
+        }
+        return chosen;
+    }
+
+    private static boolean isModule(String path) {
+        String file = path.substring(path.lastIndexOf('/') + 1);
+        for (String extension : EXTENSIONS) {
+            if (file.length() > extension.length() && file.endsWith(extension)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean excluded(String path, DepmodConfig config) {
+        for (String name : path.split("/")) {
+            if (config.excludes(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * depmod_module_is_higher_priority. Paths are compared without extension: the directory part and as many
+     * characters of the file name as the module name has.
+     */
+    static boolean keepsOld(DepmodConfig config, String oldPath, String newPath) {
+        String oldStem = stem(oldPath);
+        String newStem = stem(newPath);
+        for (String override : config.overrides()) {
+            if (override.equals(newStem)) {
+                return false;
+            }
+            if (override.equals(oldStem)) {
+                return true;
+            }
+        }
+        int builtIn = -1;
+        int oldRank = -1;
+        int newRank = -1;
+        int rank = 0;
+        for (DepmodConfig.Search search : config.searches()) {
+            if (search.path().equals(DepmodConfig.BUILT_IN)) {
+                builtIn = rank;
+            } else if (search.path().equals(DepmodConfig.EXTERNAL)) {
+                // External directories lie outside the module directory, so they rank none of its files; each
+                // still takes a rank, as in depmod.
+                rank += config.externals().size();
+            } else if (under(newStem, search.path())) {
+                newRank = rank;
+            } else if (under(oldStem, search.path())) {
+                oldRank = rank;
+            }
+            rank++;
+        }
+        if (newRank < 0) {
+            newRank = builtIn;
+        }
+        if (oldRank < 0) {
+            oldRank = builtIn;
+        }
+        return newRank <= oldRank;
+    }
+
+    private static boolean under(String stem, String directory) {
+        return stem.length() > directory.length() && stem.charAt(directory.length()) == '/'
+                && stem.startsWith(directory);
+    }
+
+    private static String stem(String path) {
+        int slash = path.lastIndexOf('/') + 1;
+        return path.substring(0, slash + ModuleNames.fromPath(path).length());
+    }
+}

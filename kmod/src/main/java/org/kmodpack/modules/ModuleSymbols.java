@@ -1,0 +1,383 @@
+package org.kmodpack.modules;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.kmodpack.format.ModinfoField;
+
+/**
+ * What depmod reads from one module file, as libkmod 30 reads it: the symbols it exports (with their versions),
+ * the symbols it needs (undefined ones, then the __versions entries no undefined symbol claimed), and its alias
+ * and softdep .modinfo values. A file libkmod cannot open as ELF gives its errno and nothing else.
+ *
+ * @param errno 0, or why the file is not a module (ENOEXEC, EINVAL) as libkmod says it
+ */
+record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List<String> aliases,
+        List<String> softdeps) {
+    /** A symbol, its version (CRC) and whether it is bound weak. */
+    record Symbol(String name, long crc, boolean weak) {
+    }
+
+    private static final int EI_NIDENT = 16;
+    /** libkmod reads this many bytes to recognise a compressed file, and refuses shorter files. */
+    private static final int MAGIC_BYTES = 6;
+    private static final int SHN_UNDEF = 0;
+    private static final int SHN_ABS = 0xFFF1;
+    private static final int STB_WEAK = 2;
+    private static final int STT_REGISTER = 13;
+    private static final int EM_SPARC = 2;
+    private static final int EM_SPARCV9 = 43;
+    /** A __versions entry: the CRC (4 or 8 bytes by class), then the NUL-padded name; 64 bytes either way. */
+    private static final int VERSION_ENTRY = 64;
+    private static final String CRC_PREFIX = "__crc_";
+
+    static ModuleSymbols failed(int errno) {
+        return new ModuleSymbols(errno, List.of(), List.of(), List.of(), List.of());
+    }
+
+    /** Reads a module file's bytes (compressed by xz or zstd, or plain; gzip is not opened, as Debian's kmod 30 has no zlib). */
+    static ModuleSymbols read(String path, ByteBuffer raw) {
+        if (raw.remaining() < MAGIC_BYTES) {
+            return failed(Errno.EINVAL);
+        }
+        ByteBuffer module = raw;
+        byte[] head = new byte[MAGIC_BYTES];
+        raw.get(raw.position(), head);
+        Optional<ModuleFile.Compression> compression = ModuleFile.compression(head);
+        if (compression.isPresent() && compression.get() != ModuleFile.Compression.GZIP) {
+            byte[] compressed = new byte[raw.remaining()];
+            raw.get(raw.position(), compressed);
+            try {
+                module = ByteBuffer.wrap(ModuleFile.decompress(path, compressed));
+            } catch (IOException corrupt) {
+                return failed(Errno.EINVAL);
+            }
+        }
+        int errno = identify(module);
+        if (errno != 0) {
+            return failed(errno);
+        }
+        Elf elf;
+        try {
+            elf = Elf.parse(path, module);
+        } catch (IOException | RuntimeException invalid) {
+            return failed(Errno.EINVAL);
+        }
+        try {
+            SymbolTable table = SymbolTable.of(elf);
+            List<String> aliases = new ArrayList<>();
+            List<String> softdeps = new ArrayList<>();
+            modinfo(elf, aliases, softdeps);
+            return new ModuleSymbols(0, exports(elf, table), imports(elf, table), aliases, softdeps);
+        } catch (RuntimeException outOfBounds) {
+            // A section table that points past its own data: libkmod reads garbage there; we read nothing.
+            return new ModuleSymbols(0, List.of(), List.of(), List.of(), List.of());
+        }
+    }
+
+    /** elf_identify: no magic (or no room for it) is ENOEXEC, a bad class, byte order or header EINVAL. */
+    private static int identify(ByteBuffer module) {
+        int at = module.position();
+        int size = module.remaining();
+        if (size <= EI_NIDENT || module.get(at) != 0x7F || module.get(at + 1) != 'E' || module.get(at + 2) != 'L'
+                || module.get(at + 3) != 'F') {
+            return Errno.ENOEXEC;
+        }
+        int elfClass = module.get(at + 4);
+        int data = module.get(at + 5);
+        if ((elfClass != 1 && elfClass != 2) || size <= (elfClass == 1 ? 52 : 64) || (data != 1 && data != 2)) {
+            return Errno.EINVAL;
+        }
+        return 0;
+    }
+
+    private static void modinfo(Elf elf, List<String> aliases, List<String> softdeps) {
+        ByteBuffer section = elf.find(".modinfo");
+        if (section == null) {
+            return;
+        }
+        byte[] contents = new byte[section.remaining()];
+        section.get(0, contents);
+        for (ModinfoField field : ModinfoStrings.parse(contents)) {
+            if (field.key().equals("alias")) {
+                aliases.add(cString(field.value()));
+            } else if (field.key().equals("softdep")) {
+                softdeps.add(cString(field.value()));
+            }
+        }
+    }
+
+    /** A value is a C string: it ends at its first NUL. */
+    private static String cString(byte[] value) {
+        int end = 0;
+        while (end < value.length && value[end] != 0) {
+            end++;
+        }
+        return new String(value, 0, end, StandardCharsets.UTF_8);
+    }
+
+    /** kmod_elf_get_symbols: the __crc_ symbols of .symtab, else the names in __ksymtab_strings. */
+    private static List<Symbol> exports(Elf elf, SymbolTable table) {
+        if (table != null) {
+            List<Symbol> exports = new ArrayList<>();
+            boolean complete = true;
+            for (int i = 1; i < table.count; i++) {
+                int nameAt = table.nameOffset(i);
+                if (Integer.toUnsignedLong(nameAt) >= table.stringsLength) {
+                    complete = false;
+                    break;
+                }
+                if (!table.startsWith(nameAt, CRC_PREFIX)) {
+                    continue;
+                }
+                String name = table.name(nameAt + CRC_PREFIX.length());
+                long crc = resolveCrc(elf, table.value(i), table.sectionIndex(i));
+                exports.add(new Symbol(name, crc, (table.info(i) >>> 4) == STB_WEAK));
+            }
+            if (complete && !exports.isEmpty()) {
+                return exports;
+            }
+        }
+        return ksymtabStrings(elf);
+    }
+
+    private static long resolveCrc(Elf elf, long value, int sectionIndex) {
+        if (sectionIndex == SHN_ABS || sectionIndex == SHN_UNDEF) {
+            return value;
+        }
+        ByteBuffer section = elf.sectionAt(sectionIndex);
+        if (section == null || section.limit() < 4 || Long.compareUnsigned(value, section.limit() - 4) > 0) {
+            return -1;
+        }
+        return Integer.toUnsignedLong(section.getInt((int) value));
+    }
+
+    private static List<Symbol> ksymtabStrings(Elf elf) {
+        ByteBuffer strings = elf.find("__ksymtab_strings");
+        if (strings == null || strings.limit() == 0) {
+            return List.of();
+        }
+        int start = 0;
+        while (start < strings.limit() - 1 && strings.get(start) == 0) {
+            start++;
+        }
+        List<Symbol> exports = new ArrayList<>();
+        if (strings.limit() - start <= 1) {
+            return exports;
+        }
+        int last = start;
+        for (int i = start; i <= strings.limit(); i++) {
+            if (i == strings.limit() || strings.get(i) == 0) {
+                if (i > last) {
+                    exports.add(new Symbol(latin1(strings, last, i), 0, false));
+                }
+                last = i + 1;
+            }
+        }
+        return exports;
+    }
+
+    /** kmod_elf_get_dependency_symbols; a damaged table gives none, as libkmod's error does. */
+    private static List<Symbol> imports(Elf elf, SymbolTable table) {
+        if (table == null) {
+            return List.of();
+        }
+        ByteBuffer versionSection = elf.find("__versions");
+        if (versionSection != null && versionSection.limit() % VERSION_ENTRY != 0) {
+            versionSection = null;
+        }
+        int crcSize = elf.is64() ? 8 : 4;
+        int versionCount = versionSection == null ? 0 : versionSection.limit() / VERSION_ENTRY;
+        // Read as an array: byte by byte through a mapping is what made this the costliest part of depmod.
+        ByteBuffer versions = versionSection == null ? null
+                : ByteBuffer.wrap(SymbolTable.copy(versionSection, SymbolTable.SCRATCH.get(), 2), 0,
+                        versionSection.limit()).order(versionSection.order());
+        Map<String, Integer> versionIndex = new HashMap<>();
+        for (int v = versionCount - 1; v >= 0; v--) {
+            versionIndex.put(latin1(versions, v * VERSION_ENTRY + crcSize, -1), v);
+        }
+        boolean[] claimed = new boolean[versionCount];
+        boolean registers = elf.machine() == EM_SPARC || elf.machine() == EM_SPARCV9;
+        List<Symbol> imports = new ArrayList<>();
+        for (int i = 1; i < table.count; i++) {
+            if (table.sectionIndex(i) != SHN_UNDEF) {
+                continue;
+            }
+            int info = table.info(i);
+            if (registers && (info & 0xF) == STT_REGISTER) {
+                continue;
+            }
+            int nameAt = table.nameOffset(i);
+            if (Integer.toUnsignedLong(nameAt) >= table.stringsLength) {
+                return List.of();
+            }
+            if (table.nameEmpty(nameAt)) {
+                continue;
+            }
+            String name = table.name(nameAt);
+            Integer version = versionIndex.get(name);
+            long crc = 0;
+            if (version != null) {
+                claimed[version] = true;
+                crc = crc(versions, version * VERSION_ENTRY, crcSize);
+            }
+            imports.add(new Symbol(name, crc, (info >>> 4) == STB_WEAK));
+        }
+        for (int v = 0; v < versionCount; v++) {
+            if (!claimed[v]) {
+                imports.add(new Symbol(latin1(versions, v * VERSION_ENTRY + crcSize, -1),
+                        crc(versions, v * VERSION_ENTRY, crcSize), false));
+            }
+        }
+        return imports;
+    }
+
+    private static long crc(ByteBuffer versions, int at, int size) {
+        return size == 8 ? versions.getLong(at) : Integer.toUnsignedLong(versions.getInt(at));
+    }
+
+    /**
+     * The bytes from {@code from} to {@code to}, or to the first NUL (or the end) when {@code to} is -1; a
+     * buffer over an array is read as the array.
+     */
+    private static String latin1(ByteBuffer buffer, int from, int to) {
+        int end = to;
+        if (buffer.hasArray()) {
+            byte[] array = buffer.array();
+            int limit = buffer.arrayOffset() + buffer.limit();
+            int start = buffer.arrayOffset() + from;
+            if (end < 0) {
+                end = start;
+                while (end < limit && array[end] != 0) {
+                    end++;
+                }
+            } else {
+                end += buffer.arrayOffset();
+            }
+            return new String(array, start, end - start, StandardCharsets.ISO_8859_1);
+        }
+        if (end < 0) {
+            end = from;
+            while (end < buffer.limit() && buffer.get(end) != 0) {
+                end++;
+            }
+        }
+        byte[] bytes = new byte[end - from];
+        buffer.get(from, bytes);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * .symtab with .strtab, entries of the ELF class's size; null when libkmod would not read them. Both are
+     * copied out of the file once: they are read entry by entry and byte by byte, which costs far less on an
+     * array than through a mapping. The arrays are the reading thread's, reused from module to module (fresh
+     * ones would cost a page fault per 4 KiB of them), so a table lives only while its module is read.
+     */
+    private static final class SymbolTable {
+        /** The reading thread's arrays: symbol table, string table, __versions. */
+        static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(
+                () -> new byte[][] {new byte[1 << 16], new byte[1 << 16], new byte[1 << 12]});
+
+        final byte[] symbols;
+        final byte[] strings;
+        final int symbolsLength;
+        final int stringsLength;
+        final boolean is64;
+        final boolean bigEndian;
+        final int entrySize;
+        final int count;
+
+        private SymbolTable(ByteBuffer symbols, ByteBuffer strings, boolean is64, boolean bigEndian) {
+            byte[][] scratch = SCRATCH.get();
+            this.symbols = copy(symbols, scratch, 0);
+            this.strings = copy(strings, scratch, 1);
+            this.symbolsLength = symbols.limit();
+            this.stringsLength = strings.limit();
+            this.is64 = is64;
+            this.bigEndian = bigEndian;
+            this.entrySize = is64 ? 24 : 16;
+            this.count = symbolsLength / entrySize;
+        }
+
+        static SymbolTable of(Elf elf) {
+            ByteBuffer strings = elf.find(".strtab");
+            ByteBuffer symbols = elf.find(".symtab");
+            int entrySize = elf.is64() ? 24 : 16;
+            if (strings == null || symbols == null || symbols.limit() % entrySize != 0) {
+                return null;
+            }
+            return new SymbolTable(symbols, strings, elf.is64(), symbols.order() == java.nio.ByteOrder.BIG_ENDIAN);
+        }
+
+        static byte[] copy(ByteBuffer section, byte[][] scratch, int which) {
+            if (scratch[which].length < section.limit()) {
+                scratch[which] = new byte[Math.max(section.limit(), scratch[which].length * 2)];
+            }
+            section.get(0, scratch[which], 0, section.limit());
+            return scratch[which];
+        }
+
+        int nameOffset(int i) {
+            return u32(i * entrySize);
+        }
+
+        int info(int i) {
+            return symbols[i * entrySize + (is64 ? 4 : 12)] & 0xFF;
+        }
+
+        int sectionIndex(int i) {
+            int at = i * entrySize + (is64 ? 6 : 14);
+            int a = symbols[at] & 0xFF;
+            int b = symbols[at + 1] & 0xFF;
+            return bigEndian ? a << 8 | b : b << 8 | a;
+        }
+
+        long value(int i) {
+            int at = i * entrySize + (is64 ? 8 : 4);
+            if (!is64) {
+                return Integer.toUnsignedLong(u32(at));
+            }
+            long first = Integer.toUnsignedLong(u32(at));
+            long second = Integer.toUnsignedLong(u32(at + 4));
+            return bigEndian ? first << 32 | second : second << 32 | first;
+        }
+
+        private int u32(int at) {
+            int a = symbols[at] & 0xFF;
+            int b = symbols[at + 1] & 0xFF;
+            int c = symbols[at + 2] & 0xFF;
+            int d = symbols[at + 3] & 0xFF;
+            return bigEndian ? a << 24 | b << 16 | c << 8 | d : d << 24 | c << 16 | b << 8 | a;
+        }
+
+        boolean startsWith(int at, String prefix) {
+            if (at > stringsLength - prefix.length()) {
+                return false;
+            }
+            for (int k = 0; k < prefix.length(); k++) {
+                if (strings[at + k] != prefix.charAt(k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The NUL-terminated name at {@code at} (to the end of the table when it lacks its NUL). */
+        String name(int at) {
+            int end = at;
+            while (end < stringsLength && strings[end] != 0) {
+                end++;
+            }
+            return new String(strings, at, end - at, StandardCharsets.ISO_8859_1);
+        }
+
+        boolean nameEmpty(int at) {
+            return strings[at] == 0;
+        }
+    }
+}

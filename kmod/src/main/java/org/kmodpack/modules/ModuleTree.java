@@ -1,0 +1,25 @@
+package org.kmodpack.modules;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+
+/**
+ * A module directory (what depmod calls ROOT/lib/modules/KVER) as {@link Depmod} reads it, whatever holds it: a
+ * directory on disk ({@link DirectoryModuleTree}), an archive being unpacked, a bundle. Depmod reads nothing else.
+ */
+public interface ModuleTree {
+    /**
+     * The regular files of the tree as paths relative to it, '/'-separated, without a leading '/'; in any order.
+     * A symlink to a regular file or to a directory is listed as what it points to, since depmod follows links;
+     * a tree that cannot resolve links may leave them out. Directories themselves are not listed.
+     */
+    Collection<String> files();
+
+    /**
+     * The bytes of {@code path}, one of {@link #files()}, from the buffer's position to its limit. The buffer
+     * may be a read-only view or a mapping; depmod reads it (possibly from several threads, one file per
+     * thread) and keeps no reference to it after it returns.
+     */
+    ByteBuffer read(String path) throws IOException;
+}

@@ -1,0 +1,80 @@
+package org.kmodpack.modules;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * depmod's table of symbols and the dependencies it gives: the kernel's exports (with -F or -E) and a few the
+ * kernel fakes, then each module's exports in array order, a later exporter replacing an earlier one; then each
+ * module depends on the owners of the symbols it needs. With {@code report} (-e), needed symbols nobody exports
+ * and, with -E, versions that differ from the exporter's are reported, weak symbols excepted.
+ */
+final class SymbolResolution {
+    /** A symbol in depmod's table: its exporter (null for the kernel) and its version. */
+    record Owned(String name, DepmodModule owner, long crc) {
+    }
+
+    private final Map<String, Owned> symbols = new HashMap<>();
+
+    private SymbolResolution() {
+    }
+
+    static SymbolResolution resolve(List<DepmodModule> modules, KernelSymbols kernel, boolean report,
+            Consumer<KmodProblem> problems) {
+        SymbolResolution table = new SymbolResolution();
+        if (kernel != null) {
+            for (KernelSymbols.Symbol symbol : kernel.symbols()) {
+                table.add(symbol.name(), null, symbol.crc());
+            }
+            // The loader provides __this_module; s390 and ppc64 (as .TOC.) a global offset table.
+            table.add("__this_module", null, 0);
+            table.add("_GLOBAL_OFFSET_TABLE_", null, 0);
+            if (table.find("TOC.") == null) {
+                table.add("TOC.", null, 0);
+            }
+        }
+        for (DepmodModule module : modules) {
+            for (ModuleSymbols.Symbol export : module.symbols.exports()) {
+                table.add(export.name(), module, export.crc());
+            }
+        }
+        boolean checksVersions = kernel != null && kernel.checksVersions();
+        boolean reports = report && kernel != null;
+        for (DepmodModule module : modules) {
+            for (ModuleSymbols.Symbol needed : module.symbols.imports()) {
+                Owned symbol = table.find(needed.name());
+                if (symbol == null) {
+                    if (reports && !needed.weak()) {
+                        problems.accept(new KmodProblem(KmodProblem.Kind.SYMBOL_UNKNOWN, module.path, 0,
+                                needed.name()));
+                    }
+                    continue;
+                }
+                if (checksVersions && symbol.crc() != needed.crc() && !needed.weak() && reports) {
+                    problems.accept(new KmodProblem(KmodProblem.Kind.SYMBOL_VERSION_MISMATCH, module.path, 0,
+                            needed.name()));
+                }
+                if (symbol.owner() != null) {
+                    module.addDependency(symbol.owner());
+                }
+            }
+        }
+        return table;
+    }
+
+    private void add(String name, DepmodModule owner, long crc) {
+        symbols.put(name, new Owned(name, owner, crc));
+    }
+
+    /** depmod_symbol_find: a leading '.' (ppc64 function descriptors) is not part of the name. */
+    private Owned find(String name) {
+        return symbols.get(name.startsWith(".") ? name.substring(1) : name);
+    }
+
+    /** The symbols some module exports, in no particular order. */
+    List<Owned> moduleExports() {
+        return symbols.values().stream().filter(symbol -> symbol.owner() != null).toList();
+    }
+}
