@@ -113,6 +113,8 @@ public final class Bundle implements AutoCloseable {
             long length = source.length();
             byte[] headerBytes = source.read(0, (int) Math.min(Header.SIZE, length));
             Header header = Header.decode(headerBytes, length, name);
+            // The index and the signature block end the bundle: one request for a remote source.
+            source.prefetch(header.indexOffset(), length - header.indexOffset());
             byte[] indexBytes = source.read(header.indexOffset(), (int) header.indexLength());
             if (!Arrays.equals(Sha256.of(indexBytes), header.indexSha256())) {
                 throw new CorruptBundleException(name, "index fails its SHA-256 check");
@@ -121,6 +123,9 @@ public final class Bundle implements AutoCloseable {
             SignatureBlock signatures = header.signatureLength() == 0 ? null
                     : readSignatureBlock(source, header, headerBytes, index, name);
             return new Bundle(name, header, index, source, cacheBytes, signatures);
+        } catch (SourceReadException e) {
+            source.close();
+            throw new SourceReadException(name + ": cannot read its header and index: " + e.getMessage(), e);
         } catch (IOException | RuntimeException | Error e) {
             source.close();
             throw e;
@@ -147,6 +152,14 @@ public final class Bundle implements AutoCloseable {
                     + "header, index or length changed after signing");
         }
         return block;
+    }
+
+    /**
+     * Whether the bundle is read over a network: each block is then fetched when first read (and checked then),
+     * so a pass over every block, as {@link #verifyBlockHashes()}, downloads the whole bundle.
+     */
+    public boolean isRemote() {
+        return source.isRemote();
     }
 
     /** Whether the bundle carries a signature block (whose signatures may or may not be trusted). */
@@ -420,7 +433,13 @@ public final class Bundle implements AutoCloseable {
 
     private byte[] loadBlock(int block, String path) throws IOException {
         BlockRecord record = index.block(block);
-        byte[] stored = source.read(record.offset(), record.storedLength());
+        byte[] stored;
+        try {
+            stored = source.read(record.offset(), record.storedLength());
+        } catch (SourceReadException e) {
+            throw new SourceReadException(name + ": block " + block + (path == null ? "" : " (holding " + path + ")")
+                    + ": " + e.getMessage(), e);
+        }
         if (!Arrays.equals(Sha256.of(stored), record.sha256())) {
             throw new BlockIntegrityException(name, block, path);
         }

@@ -25,11 +25,53 @@ public interface ByteSource extends AutoCloseable {
         digest.update(read(position, length));
     }
 
+    /**
+     * Says that bytes {@code position..position+length-1} are read next, in pieces: a remote source fetches them
+     * in one request instead of one per piece. Files ignore it.
+     */
+    default void prefetch(long position, long length) throws IOException {
+    }
+
+    /** Whether reads go over a network: a whole-bundle pass then costs a download, not a page-cache walk. */
+    default boolean isRemote() {
+        return false;
+    }
+
     @Override
     void close() throws IOException;
 
     /** A file: mapped where the file system maps files and the file fits one mapping, positional reads elsewhere. */
     static ByteSource open(Path file) throws IOException {
         return FileSource.open(file);
+    }
+
+    /**
+     * A bundle named as users name it: an {@code http://} or {@code https://} URL (read by Range requests as
+     * {@code remote} says), or a file path.
+     */
+    static ByteSource open(String location, RemoteOptions remote) throws IOException {
+        if (isRemote(location)) {
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(location);
+            } catch (java.net.URISyntaxException e) {
+                throw new IOException(location + ": not a valid URL: " + e.getReason(), e);
+            }
+            if (uri.getHost() == null) {
+                throw new IOException(location + ": the URL names no host");
+            }
+            try {
+                return HttpSource.open(uri, remote, org.kmodpack.format.Header.SIZE);
+            } catch (SourceReadException e) {
+                throw new SourceReadException(location + ": " + e.getMessage(), e);
+            }
+        }
+        return open(Path.of(location));
+    }
+
+    /** Whether {@code location} names a remote bundle rather than a file. */
+    static boolean isRemote(String location) {
+        String lower = location.toLowerCase(java.util.Locale.ROOT);
+        return lower.startsWith("http://") || lower.startsWith("https://");
     }
 }
