@@ -50,6 +50,18 @@ public final class Bundle implements AutoCloseable {
     private final Object modulesLock = new Object();
     private volatile Optional<ModuleSection> modules;
 
+    /**
+     * How long a block whose fetch failed fails again at once: the kernel reads a page again right after its
+     * read-ahead failed, and a second wait for a server that just timed out would double the time to an error.
+     */
+    private static final long FAILED_FETCH_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private record FailedFetch(long atNanos, SourceReadException cause) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<Integer, FailedFetch> failedFetches =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private Bundle(String name, Header header, Index index, ByteSource source, long cacheBytes,
             SignatureBlock signatureBlock) {
         this.name = name;
@@ -428,7 +440,20 @@ public final class Bundle implements AutoCloseable {
     }
 
     private byte[] blockContent(int block, String path) throws IOException {
-        return cache.get(block, b -> loadBlock(b, path));
+        FailedFetch failed = failedFetches.get(block);
+        if (failed != null && System.nanoTime() - failed.atNanos() < FAILED_FETCH_HOLD_NANOS) {
+            throw new SourceReadException(failed.cause().getMessage(), failed.cause());
+        }
+        try {
+            byte[] content = cache.get(block, b -> loadBlock(b, path));
+            if (failed != null) {
+                failedFetches.remove(block);
+            }
+            return content;
+        } catch (SourceReadException e) {
+            failedFetches.put(block, new FailedFetch(System.nanoTime(), e));
+            throw e;
+        }
     }
 
     private byte[] loadBlock(int block, String path) throws IOException {
