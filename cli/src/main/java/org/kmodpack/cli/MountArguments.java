@@ -15,7 +15,8 @@ final class MountArguments {
             "Usage: kmodpack mount BUNDLE [MOUNTPOINT] [--trust FILE|DIR]... [--allow-unsigned] [--threshold K]",
             "                      [--check-validity] [--min-serial N] [--allow-expired] [--foreground]",
             "                      [-o FUSE_OPTIONS] [--cache-size SIZE] [--multi-threaded] [--timeout SECONDS]",
-            "                      [--ca FILE] [--log FILE] [--debug]",
+            "                      [--ca FILE] [--cache-dir DIR] [--cache-limit SIZE] [--log FILE]",
+            "                      [--debug]",
             "Mount a bundle read-only where its module tree belongs, for kmod and the kernel to use.",
             "Returns once the tree answers; the daemon keeps serving until 'kmodpack umount', SIGTERM or SIGINT.",
             "Every block is checked against the bundle's signed hashes first. If the kernel has no FUSE yet, fuse is",
@@ -41,6 +42,9 @@ final class MountArguments {
             "      --timeout SECONDS    How long to wait for the mount to answer before giving up, and for a remote",
             "                             bundle how long one read may take, retries included (default 30).",
             "      --ca FILE            For an https:// bundle: also trust the certificate authority in FILE.",
+            "      --cache-dir DIR      For a remote bundle: keep fetched blocks in DIR, shared by every bundle",
+            "                             and checked again when read (default /var/cache/kmodpack).",
+            "      --cache-limit SIZE   Bound of the --cache-dir blocks (default 1G).",
             "      --log FILE           Where the daemon writes its messages once mounted in the background",
             "                             (default: /run/kmodpack/MOUNTPOINT.log).",
             "      --debug              Print stack traces of errors.",
@@ -104,7 +108,8 @@ final class MountArguments {
                 case "--allow-unsigned" -> parsed.trust.allowUnsigned = true;
                 case "--check-validity" -> parsed.trust.signatures.checkValidity = true;
                 case "--allow-expired" -> parsed.trust.signatures.allowExpired = true;
-                case "--trust", "--threshold", "--min-serial", "-o", "--cache-size", "--timeout", "--ca", "--log" -> {
+                case "--trust", "--threshold", "--min-serial", "-o", "--cache-size", "--timeout", "--ca", "--cache-dir",
+                        "--cache-limit", "--log" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("Missing required parameter for option '" + name + "'");
@@ -164,6 +169,8 @@ final class MountArguments {
                 trust.signatures.source.timeoutSeconds = timeoutSeconds;
             }
             case "--ca" -> trust.signatures.source.ca = Path.of(value);
+            case "--cache-dir" -> trust.signatures.source.cacheDirectory = Path.of(value);
+            case "--cache-limit" -> trust.signatures.source.cacheLimit = value;
             case "--log" -> log = Path.of(value);
             default -> throw new IllegalStateException(name);
         }

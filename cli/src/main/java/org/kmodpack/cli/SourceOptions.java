@@ -1,6 +1,7 @@
 package org.kmodpack.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,13 +28,41 @@ final class SourceOptions {
                     + "included (default ${DEFAULT-VALUE}).")
     int timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
 
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "For a remote bundle: keep fetched blocks in DIR, shared by every bundle and checked again "
+                    + "when read (default /var/cache/kmodpack, or ~/.cache/kmodpack where that is not writable).")
+    Path cacheDirectory;
+
+    @Option(names = "--cache-limit", paramLabel = "SIZE", defaultValue = DEFAULT_CACHE_LIMIT,
+            description = "Bound of the --cache-dir blocks; the least recently used go first (default "
+                    + "${DEFAULT-VALUE}).")
+    String cacheLimit = DEFAULT_CACHE_LIMIT;
+
+    static final String DEFAULT_CACHE_LIMIT = "1G";
+
     RemoteOptions remote() {
         if (timeoutSeconds <= 0) {
             throw new IllegalArgumentException("--timeout must be a positive number of seconds, not "
                     + timeoutSeconds);
         }
+        long limit = Sizes.parseLong(cacheLimit);
+        if (limit <= 0) {
+            throw new IllegalArgumentException("--cache-limit must be positive, not " + cacheLimit);
+        }
         return new RemoteOptions(Optional.ofNullable(ca), Duration.ofSeconds(timeoutSeconds),
-                RemoteOptions.DEFAULT.retries());
+                RemoteOptions.DEFAULT.retries(),
+                Optional.of(cacheDirectory != null ? cacheDirectory : defaultCacheDirectory()), limit);
+    }
+
+    /** The system's cache where this user may write it, else the user's own. */
+    private static Path defaultCacheDirectory() {
+        Path system = Path.of("/var/cache/kmodpack");
+        if (Files.isWritable(system) || !Files.exists(system) && Files.isWritable(system.getParent())) {
+            return system;
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("kmodpack");
     }
 
     /** Opens for inspection: every block is checked against its hash, signatures are not. */

@@ -34,6 +34,7 @@ class RemoteCliTest {
     static Nginx server;
     static String url;
     static String ca;
+    static Path cache;
 
     @BeforeAll
     static void serve() throws IOException {
@@ -49,6 +50,7 @@ class RemoteCliTest {
         server = Nginx.https(www, Files.createDirectories(work.resolve("nginx")));
         url = server.url("basic.kpack");
         ca = server.caCertificate().toString();
+        cache = work.resolve("cache");
     }
 
     @AfterAll
@@ -60,7 +62,7 @@ class RemoteCliTest {
 
     @Test
     void verifyChecksTheSignatureAndEveryBlockOfTheRemoteBundle() {
-        CliTest.Run verify = CliTest.run("verify", url, "--ca", ca, "--trust", key + ".pub");
+        CliTest.Run verify = CliTest.run("verify", url, "--ca", ca, "--trust", key + ".pub", "--cache-dir", cache.toString());
         assertEquals(0, verify.exit(), verify.err());
         assertTrue(verify.out().contains("bundle:      " + url), verify.out());
         assertTrue(verify.out().contains("match their SHA-256"), verify.out());
@@ -96,24 +98,24 @@ class RemoteCliTest {
         assertEquals(0, CliTest.run("initramfs", local.toString(), "chain_a", "-o", fromFile.toString(),
                 "--trust", key + ".pub").exit());
         CliTest.Run remote = CliTest.run("initramfs", url, "chain_a", "-o", fromUrl.toString(), "--ca", ca,
-                "--trust", key + ".pub");
+                "--trust", key + ".pub", "--cache-dir", cache.toString());
         assertEquals(0, remote.exit(), remote.err());
         assertArrayEquals(Files.readAllBytes(fromFile), Files.readAllBytes(fromUrl));
     }
 
     @Test
     void whatCannotBeFetchedIsOneLineNamingTheUrl() throws IOException {
-        CliTest.Run untrusted = CliTest.run("info", url);
+        CliTest.Run untrusted = CliTest.run("info", url, "--cache-dir", cache.toString());
         assertEquals(1, untrusted.exit());
         assertOneLine(untrusted, url, "--ca FILE");
 
         String missing = server.url("missing.kpack");
-        CliTest.Run notFound = CliTest.run("info", missing, "--ca", ca);
+        CliTest.Run notFound = CliTest.run("info", missing, "--ca", ca, "--cache-dir", cache.toString());
         assertEquals(1, notFound.exit());
         assertOneLine(notFound, missing, "HTTP 404");
 
         String refused = "http://127.0.0.1:" + closedPort() + "/basic.kpack";
-        CliTest.Run noServer = CliTest.run("ls", refused, "--timeout", "3");
+        CliTest.Run noServer = CliTest.run("ls", refused, "--timeout", "3", "--cache-dir", cache.toString());
         assertEquals(1, noServer.exit());
         assertOneLine(noServer, refused, "connection refused");
     }
@@ -126,9 +128,57 @@ class RemoteCliTest {
         bytes[Header.SIZE + 16] ^= 0x10;
         Files.write(tampered, bytes);
         String tamperedUrl = server.url("tampered.kpack");
-        CliTest.Run verify = CliTest.run("verify", tamperedUrl, "--ca", ca, "--trust", key + ".pub");
+        CliTest.Run verify = CliTest.run("verify", tamperedUrl, "--ca", ca, "--trust", key + ".pub", "--cache-dir",
+                work.resolve("tampered-cache").toString());
         assertEquals(1, verify.exit(), verify.out());
         assertOneLine(verify, tamperedUrl, "block 0 fails its SHA-256 check");
+    }
+
+    @Test
+    void blocksComeFromTheCacheTheSecondTimeAndADamagedCachedBlockIsFetchedAgain() throws IOException {
+        Path own = work.resolve("own-cache");
+        String[] cat = {"cat", url, "modules.dep", "--ca", ca, "--cache-dir", own.toString()};
+        byte[] expected = Files.readAllBytes(tree.resolve("modules.dep"));
+        server.clearLog();
+        CliTest.Run first = CliTest.run(cat);
+        assertArrayEquals(expected, first.stdout(), first.err());
+        assertTrue(server.requests().size() > 2, "header, index, then the blocks: " + server.requests());
+        List<Path> cached = cachedBlocks(own);
+        assertTrue(!cached.isEmpty());
+
+        server.clearLog();
+        CliTest.Run second = CliTest.run(cat);
+        assertArrayEquals(expected, second.stdout(), second.err());
+        assertEquals(2, server.requests().size(), "only the header and the index: " + server.requests());
+
+        for (Path block : cached) {
+            byte[] bytes = Files.readAllBytes(block);
+            bytes[bytes.length / 2] ^= 0x01;
+            Files.write(block, bytes);
+        }
+        server.clearLog();
+        CliTest.Run third = CliTest.run(cat);
+        assertArrayEquals(expected, third.stdout(), third.err());
+        assertEquals(2 + cached.size(), server.requests().size(), "every damaged block again: " + server.requests());
+    }
+
+    @Test
+    void theCacheStaysWithinItsBound() throws IOException {
+        Path bounded = work.resolve("bounded-cache");
+        CliTest.Run extract = CliTest.run("extract", url, work.resolve("bounded-tree").toString(), "--ca", ca,
+                "--cache-dir", bounded.toString(), "--cache-limit", "128K");
+        assertEquals(0, extract.exit(), extract.err());
+        long total = 0;
+        for (Path block : cachedBlocks(bounded)) {
+            total += Files.size(block);
+        }
+        assertTrue(total > 0 && total <= 128 << 10, total + " bytes cached");
+    }
+
+    private static List<Path> cachedBlocks(Path cacheDirectory) throws IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(cacheDirectory)) {
+            return walk.filter(Files::isRegularFile).toList();
+        }
     }
 
     @Test
@@ -138,7 +188,7 @@ class RemoteCliTest {
         }
         Path mountPoint = Files.createDirectories(work.resolve("mnt"));
         CliTest.Run mount = Launcher.kmodpack("mount", url, mountPoint.toString(), "--ca", ca, "--trust",
-                key + ".pub", "--timeout", "10", "--log", work.resolve("mount.log").toString());
+                key + ".pub", "--timeout", "10", "--cache-dir", cache.toString(), "--log", work.resolve("mount.log").toString());
         assertEquals(0, mount.exit(), mount.err());
         try {
             assertEquals(url, MountTable.at(mountPoint).orElseThrow().source());
@@ -155,7 +205,7 @@ class RemoteCliTest {
             args.add(arg.equals("BUNDLE") ? bundle : arg);
         }
         if (remote) {
-            args.addAll(List.of("--ca", ca));
+            args.addAll(List.of("--ca", ca, "--cache-dir", cache.toString()));
         }
         return args.toArray(String[]::new);
     }

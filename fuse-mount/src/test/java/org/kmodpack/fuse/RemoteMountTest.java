@@ -206,7 +206,7 @@ class RemoteMountTest {
     private Mounted mount(Nginx server, String path) throws IOException {
         RemoteOptions options = new RemoteOptions(
                 server.url("").startsWith("https") ? Optional.of(server.caCertificate()) : Optional.empty(),
-                TIMEOUT, 3);
+                TIMEOUT, 3, Optional.empty(), 0);
         String url = server.url(path);
         Bundle bundle = Bundle.open(ByteSource.open(url, options), Bundle.DEFAULT_CACHE_BYTES);
         Path root = testWork.resolve("root");

@@ -460,7 +460,7 @@ public final class Bundle implements AutoCloseable {
         BlockRecord record = index.block(block);
         byte[] stored;
         try {
-            stored = source.read(record.offset(), record.storedLength());
+            stored = source.readBlock(record.offset(), record.storedLength(), record.sha256());
         } catch (SourceReadException e) {
             throw new SourceReadException(name + ": block " + block + (path == null ? "" : " (holding " + path + ")")
                     + ": " + e.getMessage(), e);

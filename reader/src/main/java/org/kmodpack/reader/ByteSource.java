@@ -26,6 +26,14 @@ public interface ByteSource extends AutoCloseable {
     }
 
     /**
+     * Reads the stored bytes of a block whose SHA-256 the bundle's index records; a source may serve them from
+     * elsewhere, such as a cache keyed by that hash. The caller checks the hash either way.
+     */
+    default byte[] readBlock(long position, int length, byte[] sha256) throws IOException {
+        return read(position, length);
+    }
+
+    /**
      * Says that bytes {@code position..position+length-1} are read next, in pieces: a remote source fetches them
      * in one request instead of one per piece. Files ignore it.
      */
@@ -47,7 +55,7 @@ public interface ByteSource extends AutoCloseable {
 
     /**
      * A bundle named as users name it: an {@code http://} or {@code https://} URL (read by Range requests as
-     * {@code remote} says), or a file path.
+     * {@code remote} says, its blocks kept in {@code remote}'s cache directory if it names one), or a file path.
      */
     static ByteSource open(String location, RemoteOptions remote) throws IOException {
         if (isRemote(location)) {
@@ -60,10 +68,20 @@ public interface ByteSource extends AutoCloseable {
             if (uri.getHost() == null) {
                 throw new IOException(location + ": the URL names no host");
             }
+            ByteSource source;
             try {
-                return HttpSource.open(uri, remote, org.kmodpack.format.Header.SIZE);
+                source = HttpSource.open(uri, remote, org.kmodpack.format.Header.SIZE);
             } catch (SourceReadException e) {
                 throw new SourceReadException(location + ": " + e.getMessage(), e);
+            }
+            if (remote.cacheDirectory().isEmpty()) {
+                return source;
+            }
+            try {
+                return DiskBlockCache.over(source, remote.cacheDirectory().get(), remote.cacheLimitBytes());
+            } catch (IOException | RuntimeException e) {
+                source.close();
+                throw e;
             }
         }
         return open(Path.of(location));
