@@ -15,14 +15,15 @@ final class MountArguments {
             "Usage: kmodpack mount BUNDLE [MOUNTPOINT] [--trust FILE|DIR]... [--allow-unsigned] [--threshold K]",
             "                      [--check-validity] [--min-serial N] [--allow-expired] [--foreground]",
             "                      [-o FUSE_OPTIONS] [--cache-size SIZE] [--multi-threaded] [--timeout SECONDS]",
-            "                      [--ca FILE] [--cache-dir DIR] [--cache-limit SIZE] [--log FILE]",
-            "                      [--debug]",
+            "                      [--ca FILE] [--cache-dir DIR] [--cache-limit SIZE] [--plain-http]",
+            "                      [--username USER --password-stdin] [--log FILE] [--debug]",
             "Mount a bundle read-only where its module tree belongs, for kmod and the kernel to use.",
             "Returns once the tree answers; the daemon keeps serving until 'kmodpack umount', SIGTERM or SIGINT.",
             "Every block is checked against the bundle's signed hashes first. If the kernel has no FUSE yet, fuse is",
             "loaded from the bundle.",
-            "      BUNDLE               The bundle (.kpack): a file, or an http:// or https:// URL (blocks are",
-            "                             fetched when first read and checked against the signed hashes).",
+            "      BUNDLE               The bundle (.kpack): a file, an http:// or https:// URL, or an OCI artifact",
+            "                             oci://REGISTRY/REPOSITORY:TAG (blocks are fetched when first read and",
+            "                             checked against the signed hashes).",
             "      MOUNTPOINT           An existing directory to mount on (default: /lib/modules/KVER, created if",
             "                             absent).",
             "      --trust FILE|DIR     Trust the public keys and certificates (PEM or DER) in FILE, or in the",
@@ -45,6 +46,9 @@ final class MountArguments {
             "      --cache-dir DIR      For a remote bundle: keep fetched blocks in DIR, shared by every bundle",
             "                             and checked again when read (default /var/cache/kmodpack).",
             "      --cache-limit SIZE   Bound of the --cache-dir blocks (default 1G).",
+            "      --plain-http         For an oci:// bundle: plain HTTP to the registry (default on loopback only).",
+            "      --username USER      For an oci:// bundle: log in as USER, the password read from standard",
+            "      --password-stdin       input (default: ~/.docker/config.json or $REGISTRY_AUTH_FILE).",
             "      --log FILE           Where the daemon writes its messages once mounted in the background",
             "                             (default: /run/kmodpack/MOUNTPOINT.log).",
             "      --debug              Print stack traces of errors.",
@@ -108,8 +112,10 @@ final class MountArguments {
                 case "--allow-unsigned" -> parsed.trust.allowUnsigned = true;
                 case "--check-validity" -> parsed.trust.signatures.checkValidity = true;
                 case "--allow-expired" -> parsed.trust.signatures.allowExpired = true;
+                case "--plain-http" -> parsed.trust.signatures.source.plainHttp = true;
+                case "--password-stdin" -> parsed.trust.signatures.source.passwordStdin = true;
                 case "--trust", "--threshold", "--min-serial", "-o", "--cache-size", "--timeout", "--ca", "--cache-dir",
-                        "--cache-limit", "--log" -> {
+                        "--cache-limit", "--username", "--log" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("Missing required parameter for option '" + name + "'");
@@ -171,6 +177,7 @@ final class MountArguments {
             case "--ca" -> trust.signatures.source.ca = Path.of(value);
             case "--cache-dir" -> trust.signatures.source.cacheDirectory = Path.of(value);
             case "--cache-limit" -> trust.signatures.source.cacheLimit = value;
+            case "--username" -> trust.signatures.source.username = value;
             case "--log" -> log = Path.of(value);
             default -> throw new IllegalStateException(name);
         }

@@ -5,6 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import org.kmodpack.oci.Credentials;
+import org.kmodpack.oci.OciReference;
+import org.kmodpack.oci.Registry;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.ByteSource;
 import org.kmodpack.reader.RemoteOptions;
@@ -12,9 +15,9 @@ import org.kmodpack.reader.TrustPolicy;
 import picocli.CommandLine.Option;
 
 /**
- * Where every command that reads a bundle gets it from: a file, or an http:// or https:// URL read by Range
- * requests, block by block, each block checked against the bundle's signed hashes as it arrives. The one place
- * the CLI turns a BUNDLE argument into an open bundle.
+ * Where every command that reads a bundle gets it from: a file, an http:// or https:// URL, or an OCI artifact
+ * (oci://REGISTRY/REPOSITORY:TAG), the last two read by Range requests, block by block, each block checked
+ * against the bundle's signed hashes as it arrives. The one place the CLI turns a BUNDLE argument into a bundle.
  */
 final class SourceOptions {
     static final int DEFAULT_TIMEOUT_SECONDS = 30;
@@ -39,6 +42,21 @@ final class SourceOptions {
     String cacheLimit = DEFAULT_CACHE_LIMIT;
 
     static final String DEFAULT_CACHE_LIMIT = "1G";
+
+    @Option(names = "--plain-http",
+            description = "For an oci:// bundle: speak plain HTTP to the registry (the default on loopback only).")
+    boolean plainHttp;
+
+    @Option(names = "--username", paramLabel = "USER",
+            description = "For an oci:// bundle: log in to the registry as USER, with the password read from "
+                    + "standard input (--password-stdin). Default: the credentials of ~/.docker/config.json or "
+                    + "$REGISTRY_AUTH_FILE for the registry.")
+    String username;
+
+    @Option(names = "--password-stdin", description = "Read the --username's password from standard input.")
+    boolean passwordStdin;
+
+    private Optional<Credentials> credentials;
 
     RemoteOptions remote() {
         if (timeoutSeconds <= 0) {
@@ -67,11 +85,46 @@ final class SourceOptions {
 
     /** Opens for inspection: every block is checked against its hash, signatures are not. */
     Bundle open(String location, long cacheBytes) throws IOException {
-        return Bundle.open(ByteSource.open(location, remote()), cacheBytes);
+        return Bundle.open(source(location), cacheBytes);
     }
 
     /** Opens only if the signatures satisfy {@code policy}. */
     Bundle open(String location, TrustPolicy policy, long cacheBytes) throws IOException {
-        return Bundle.open(ByteSource.open(location, remote()), policy, cacheBytes);
+        return Bundle.open(source(location), policy, cacheBytes);
+    }
+
+    /** The bytes of the bundle {@code location} names: an oci:// artifact, an http(s):// URL, or a file. */
+    ByteSource source(String location) throws IOException {
+        if (OciReference.isOci(location)) {
+            return registry(location).openBundle();
+        }
+        return ByteSource.open(location, remote());
+    }
+
+    /** The registry repository of an oci:// reference, with these options' credentials. */
+    Registry registry(String location) throws IOException {
+        OciReference reference = OciReference.parse(location);
+        return new Registry(reference, remote(), plainHttp, credentials(reference));
+    }
+
+    private Optional<Credentials> credentials(OciReference reference) throws IOException {
+        if (credentials == null) {
+            if (passwordStdin != (username != null)) {
+                throw new IllegalArgumentException("--username and --password-stdin go together: "
+                        + "echo \"$PASSWORD\" | kmodpack ... --username USER --password-stdin");
+            }
+            if (username != null) {
+                String password = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                        java.nio.charset.StandardCharsets.UTF_8)).readLine();
+                if (password == null || password.isEmpty()) {
+                    throw new IOException("--password-stdin: standard input holds no password");
+                }
+                credentials = Optional.of(new Credentials(username, password));
+            } else {
+                credentials = Credentials.stored(reference.registry(), System.getenv(),
+                        Path.of(System.getProperty("user.home")));
+            }
+        }
+        return credentials;
     }
 }

@@ -179,6 +179,11 @@ public final class Bundle implements AutoCloseable {
         return signatureBlock != null;
     }
 
+    /** The SHA-256 of the signed statement (what every signature signs), or empty if the bundle is unsigned. */
+    public Optional<byte[]> statementSha256() {
+        return signatureBlock == null ? Optional.empty() : Optional.of(Sha256.of(signatureBlock.statement().encode()));
+    }
+
     /** Checks the signatures against {@code policy} and reports on each; never throws for a refusal. */
     public Verification verifySignatures(TrustPolicy policy) {
         return SignatureChecker.check(signatureBlock, policy);

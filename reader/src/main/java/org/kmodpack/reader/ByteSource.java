@@ -3,6 +3,7 @@ package org.kmodpack.reader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Map;
 
 /**
  * Where a bundle's bytes come from: positional reads, safe from many threads at once. {@link #open(Path)} serves
@@ -68,23 +69,36 @@ public interface ByteSource extends AutoCloseable {
             if (uri.getHost() == null) {
                 throw new IOException(location + ": the URL names no host");
             }
-            ByteSource source;
-            try {
-                source = HttpSource.open(uri, remote, org.kmodpack.format.Header.SIZE);
-            } catch (SourceReadException e) {
-                throw new SourceReadException(location + ": " + e.getMessage(), e);
-            }
-            if (remote.cacheDirectory().isEmpty()) {
-                return source;
-            }
-            try {
-                return DiskBlockCache.over(source, remote.cacheDirectory().get(), remote.cacheLimitBytes());
-            } catch (IOException | RuntimeException e) {
-                source.close();
-                throw e;
-            }
+            return cached(http(uri, location, Map.of(), RemoteHttp.client(remote), remote), remote);
         }
         return open(Path.of(location));
+    }
+
+    /**
+     * A resource read by HTTP Range requests through {@code client} (see {@link RemoteHttp#client}), with
+     * {@code headers} (credentials) on every request, named {@code name} in messages. The first request fetches
+     * the header and tells the length.
+     */
+    static ByteSource http(java.net.URI uri, String name, Map<String, String> headers, java.net.http.HttpClient client,
+            RemoteOptions remote) throws IOException {
+        try {
+            return HttpSource.open(uri, name, headers, client, remote, org.kmodpack.format.Header.SIZE);
+        } catch (SourceReadException e) {
+            throw new SourceReadException(name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code remote} with the block cache of {@code options}, if it names a directory; closes it on failure. */
+    static ByteSource cached(ByteSource remote, RemoteOptions options) throws IOException {
+        if (options.cacheDirectory().isEmpty()) {
+            return remote;
+        }
+        try {
+            return DiskBlockCache.over(remote, options.cacheDirectory().get(), options.cacheLimitBytes());
+        } catch (IOException | RuntimeException e) {
+            remote.close();
+            throw e;
+        }
     }
 
     /** Whether {@code location} names a remote bundle rather than a file. */

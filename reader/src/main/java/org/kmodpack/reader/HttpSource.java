@@ -42,6 +42,8 @@ final class HttpSource implements ByteSource {
     private static final Duration FIRST_PAUSE = Duration.ofMillis(200);
 
     private final URI uri;
+    private final String name;
+    private final java.util.Map<String, String> headers;
     private final HttpClient client;
     private final RemoteOptions options;
     private final long length;
@@ -58,31 +60,43 @@ final class HttpSource implements ByteSource {
     private record Answer(long total, byte[] bytes, Optional<String> etag) {
     }
 
-    private HttpSource(URI uri, HttpClient client, RemoteOptions options, long length, Optional<String> etag) {
+    private HttpSource(URI uri, String name, java.util.Map<String, String> headers, HttpClient client,
+            RemoteOptions options, long length, Optional<String> etag) {
         this.uri = uri;
+        this.name = name;
+        this.headers = headers;
         this.client = client;
         this.options = options;
         this.length = length;
         this.etag = etag;
     }
 
-    /** Opens {@code uri}, fetching its first {@code headBytes} bytes (or the whole file if it is shorter). */
-    static HttpSource open(URI uri, RemoteOptions options, int headBytes) throws IOException {
-        HttpClient client = HttpClient.newBuilder()
+    /**
+     * Opens {@code uri} through {@code client}, sending {@code headers} (credentials) with every request and naming
+     * the source {@code name}; fetches its first {@code headBytes} bytes (or the whole file if it is shorter).
+     */
+    static HttpSource open(URI uri, String name, java.util.Map<String, String> headers, HttpClient client,
+            RemoteOptions options, int headBytes) throws IOException {
+        java.util.Map<String, String> fixed = java.util.Map.copyOf(headers);
+        Answer head = fetch(client, uri, fixed, options, Optional.empty(), 0, headBytes, true);
+        HttpSource source = new HttpSource(uri, name, fixed, client, options, head.total(), head.etag());
+        source.fetched.add(new Fetched(0, head.bytes()));
+        return source;
+    }
+
+    /** The client every remote read uses: HTTP/1.1, redirects followed, the JDK's CAs and those of --ca. */
+    static HttpClient client(RemoteOptions options) throws IOException {
+        return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(options.timeout())
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .sslContext(sslContext(options.caFile()))
                 .build();
-        Answer head = fetch(client, uri, options, Optional.empty(), 0, headBytes, true);
-        HttpSource source = new HttpSource(uri, client, options, head.total(), head.etag());
-        source.fetched.add(new Fetched(0, head.bytes()));
-        return source;
     }
 
     @Override
     public String name() {
-        return uri.toString();
+        return name;
     }
 
     @Override
@@ -101,7 +115,7 @@ final class HttpSource implements ByteSource {
                 || held(position, (int) count).isPresent()) {
             return;
         }
-        fetched.add(new Fetched(position, fetch(client, uri, options, etag, position, (int) count, false).bytes()));
+        fetched.add(new Fetched(position, fetch(client, uri, headers, options, etag, position, (int) count, false).bytes()));
     }
 
     @Override
@@ -114,7 +128,7 @@ final class HttpSource implements ByteSource {
             throw new SourceReadException("bytes " + position + "-" + (position + count - 1) + " are past the end of the "
                     + length + "-byte file", null);
         }
-        return fetch(client, uri, options, etag, position, count, false).bytes();
+        return fetch(client, uri, headers, options, etag, position, count, false).bytes();
     }
 
     private Optional<byte[]> held(long position, int count) {
@@ -137,11 +151,13 @@ final class HttpSource implements ByteSource {
      * GETs bytes {@code position..position+count-1} within the timeout, retrying what may pass; {@code shorter}
      * accepts fewer bytes when the file ends first (the first request, which does not know the length yet).
      */
-    private static Answer fetch(HttpClient client, URI uri, RemoteOptions options, Optional<String> etag,
-            long position, int count, boolean shorter) throws IOException {
+    private static Answer fetch(HttpClient client, URI uri, java.util.Map<String, String> headers,
+            RemoteOptions options, Optional<String> etag, long position, int count, boolean shorter)
+            throws IOException {
         String range = position + "-" + (position + count - 1);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().header("Range", "bytes=" + range)
                 .timeout(options.timeout());
+        headers.forEach(request::header);
         etag.ifPresent(tag -> request.header("If-Match", tag));
         long start = System.nanoTime();
         long deadline = start + options.timeout().toNanos();
