@@ -29,12 +29,14 @@ import org.kmodpack.fuse.MountTable;
 import org.kmodpack.fuse.Unmount;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.testkernels.DistributionRegistry;
+import org.kmodpack.testkernels.RegistryTokenService;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.TestData;
 
 /**
- * Bundles in an OCI registry: Debian's docker-registry on 127.0.0.1, open and behind basic auth. Pushed with
+ * Bundles in an OCI registry: Debian's docker-registry on 127.0.0.1, open, behind basic auth and behind a token
+ * service (bearer tokens). Pushed with
  * kmodpack push, then read, verified, pulled and mounted by reference as from a file.
  */
 class OciCliTest {
@@ -179,6 +181,31 @@ class OciCliTest {
             CliTest.Run verify = Launcher.script("kmodpack", Map.of("REGISTRY_AUTH_FILE", authFile.toString()),
                     "verify", target, "--trust", key + ".pub", "--cache-dir", work.resolve("cache-auth").toString());
             assertEquals(0, verify.exit(), verify.err());
+        }
+    }
+
+    @Test
+    void tokenAuthGetsAScopedTokenFromTheTokenServiceForPushAndForRangeReads() throws Exception {
+        try (RegistryTokenService tokens = RegistryTokenService.start(work.resolve("token-service"), "builder",
+                "s3cret");
+                DistributionRegistry guarded = DistributionRegistry.start(work.resolve("token-registry"),
+                        new DistributionRegistry.Token(tokens.realm(), RegistryTokenService.SERVICE,
+                                RegistryTokenService.ISSUER, tokens.rootCertificate()))) {
+            String target = "oci://" + guarded.address() + "/kernels/basic:v1";
+            CliTest.Run anonymous = CliTest.run("info", target, "--cache-dir", work.resolve("cache-token").toString());
+            assertEquals(1, anonymous.exit());
+            assertEquals(1, anonymous.err().lines().count(), anonymous.err());
+            assertTrue(anonymous.err().contains("requires credentials"), anonymous.err());
+
+            CliTest.Run push = withStdin("s3cret\n", () -> CliTest.run("push", bundle.toString(), target,
+                    "--username", "builder", "--password-stdin"));
+            assertEquals(0, push.exit(), push.err());
+            assertTrue(tokens.scopes().contains("repository:kernels/basic:push,pull"), tokens.scopes().toString());
+
+            CliTest.Run verify = withStdin("s3cret\n", () -> CliTest.run("verify", target, "--trust", key + ".pub",
+                    "--username", "builder", "--password-stdin", "--cache-dir", work.resolve("cache-token").toString()));
+            assertEquals(0, verify.exit(), verify.err());
+            assertTrue(verify.out().contains("every byte matches what they signed"), verify.out());
         }
     }
 
