@@ -1,13 +1,10 @@
 package org.kmodpack.bench;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
 import org.kmodpack.format.EntryRecord;
-import org.kmodpack.format.Header;
 import org.kmodpack.format.Index;
 import org.kmodpack.initramfs.Initramfs;
 import org.kmodpack.modules.ModuleIndex;
@@ -28,15 +25,7 @@ public final class ClosureBlocks {
             System.exit(2);
         }
         Path file = Path.of(args[0]);
-        Index index;
-        try (FileChannel channel = FileChannel.open(file)) {
-            ByteBuffer header = ByteBuffer.allocate(Header.SIZE);
-            channel.read(header, 0);
-            Header decoded = Header.decode(header.array(), channel.size(), file.toString());
-            ByteBuffer bytes = ByteBuffer.allocate((int) decoded.indexLength());
-            channel.read(bytes, decoded.indexOffset());
-            index = Index.decode(bytes.flip(), Header.SIZE, decoded.indexOffset(), file.toString());
-        }
+        Index index = SharedBlocks.index(file);
         int blockSize = index.params().blockSize();
         TreeSet<Integer> blocks = new TreeSet<>();
         List<String> modules;

@@ -1,13 +1,8 @@
 package org.kmodpack.testkernels;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's docker-registry (the CNCF distribution registry) on 127.0.0.1 for a test, run directly with a
@@ -41,10 +36,7 @@ public final class DistributionRegistry implements AutoCloseable {
 
     public static DistributionRegistry start(Path work, Auth auth) throws IOException {
         Path registry = Commands.require("docker-registry", "docker-registry");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = ServerProcess.freePort();
         Files.createDirectories(work);
         StringBuilder config = new StringBuilder(String.join("\n",
                 "version: 0.1",
@@ -74,7 +66,7 @@ public final class DistributionRegistry implements AutoCloseable {
                 .redirectOutput(work.resolve("registry.log").toFile()).start();
         DistributionRegistry started = new DistributionRegistry(process, port);
         try {
-            started.awaitListening(work);
+            ServerProcess.awaitListening(process, port, "docker-registry", work.resolve("registry.log"));
         } catch (IOException | RuntimeException e) {
             started.close();
             throw e;
@@ -89,37 +81,6 @@ public final class DistributionRegistry implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while stopping the registry");
-        }
-    }
-
-    private void awaitListening(Path work) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("docker-registry exited with " + process.exitValue() + ": "
-                        + Files.readString(work.resolve("registry.log")));
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while starting the registry");
-                }
-            }
-        }
-        throw new IOException("docker-registry did not listen on 127.0.0.1:" + port + " within 20 s");
+        ServerProcess.stop(process, false);
     }
 }

@@ -1,15 +1,10 @@
 package org.kmodpack.testkernels;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's nginx serving a directory on 127.0.0.1 for a test: plain HTTP, or HTTPS with a certificate of a test
@@ -57,7 +52,7 @@ public final class Nginx implements AutoCloseable {
             listen = "listen 127.0.0.1:%d ssl; ssl_certificate " + work.resolve("server.pem")
                     + "; ssl_certificate_key " + work.resolve("server.key") + ";";
         }
-        int port = freePort();
+        int port = ServerProcess.freePort();
         Path accessLog = work.resolve("logs/access.log");
         String config = String.join("\n",
                 "worker_processes 1;",
@@ -85,7 +80,7 @@ public final class Nginx implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(work.resolve("logs/stdout.log").toFile()).start();
         Nginx server = new Nginx(process, port, tls, accessLog, ca);
         try {
-            server.awaitListening(work);
+            ServerProcess.awaitListening(process, port, "nginx", work.resolve("logs/stdout.log"));
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
@@ -143,55 +138,12 @@ public final class Nginx implements AutoCloseable {
 
     /** Kills the server at once (SIGKILL): open connections break off mid-body. */
     public void kill() throws IOException {
-        process.destroyForcibly();
-        await();
+        ServerProcess.stop(process, true);
     }
 
     @Override
     public void close() throws IOException {
-        process.destroy();
-        await();
-    }
-
-    private void await() throws IOException {
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while stopping nginx");
-        }
-    }
-
-    private void awaitListening(Path work) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("nginx exited with " + process.exitValue() + ": "
-                        + Files.readString(work.resolve("logs/stdout.log")) + Files.readString(
-                        work.resolve("logs/error.log")));
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while starting nginx");
-                }
-            }
-        }
-        throw new IOException("nginx did not listen on 127.0.0.1:" + port + " within 20 s");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        ServerProcess.stop(process, false);
     }
 
     /** A CA and a server certificate for 127.0.0.1 and localhost signed by it; returns the CA's certificate. */
