@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +29,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.fuse.MountTable;
 import org.kmodpack.fuse.Unmount;
+import org.kmodpack.oci.Credentials;
+import org.kmodpack.oci.OciReference;
+import org.kmodpack.oci.Registry;
 import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
+import org.kmodpack.reader.RemoteOptions;
 import org.kmodpack.testkernels.DistributionRegistry;
 import org.kmodpack.testkernels.RegistryTokenService;
 import org.kmodpack.testkernels.SyntheticKernel;
@@ -186,11 +193,9 @@ class OciCliTest {
 
     @Test
     void tokenAuthGetsAScopedTokenFromTheTokenServiceForPushAndForRangeReads() throws Exception {
-        try (RegistryTokenService tokens = RegistryTokenService.start(work.resolve("token-service"), "builder",
-                "s3cret");
-                DistributionRegistry guarded = DistributionRegistry.start(work.resolve("token-registry"),
-                        new DistributionRegistry.Token(tokens.realm(), RegistryTokenService.SERVICE,
-                                RegistryTokenService.ISSUER, tokens.rootCertificate()))) {
+        try (TokenRegistry both = TokenRegistry.start("token")) {
+            RegistryTokenService tokens = both.tokens();
+            DistributionRegistry guarded = both.registry();
             String target = "oci://" + guarded.address() + "/kernels/basic:v1";
             CliTest.Run anonymous = CliTest.run("info", target, "--cache-dir", work.resolve("cache-token").toString());
             assertEquals(1, anonymous.exit());
@@ -200,12 +205,66 @@ class OciCliTest {
             CliTest.Run push = withStdin("s3cret\n", () -> CliTest.run("push", bundle.toString(), target,
                     "--username", "builder", "--password-stdin"));
             assertEquals(0, push.exit(), push.err());
-            assertTrue(tokens.scopes().contains("repository:kernels/basic:push,pull"), tokens.scopes().toString());
+            // The registry names the actions in either order.
+            assertTrue(tokens.scopes().stream().anyMatch(scope -> scope.startsWith("repository:kernels/basic:")
+                    && List.of(scope.substring(scope.lastIndexOf(':') + 1).split(",")).containsAll(
+                            List.of("pull", "push"))), tokens.scopes().toString());
 
             CliTest.Run verify = withStdin("s3cret\n", () -> CliTest.run("verify", target, "--trust", key + ".pub",
                     "--username", "builder", "--password-stdin", "--cache-dir", work.resolve("cache-token").toString()));
             assertEquals(0, verify.exit(), verify.err());
             assertTrue(verify.out().contains("every byte matches what they signed"), verify.out());
+        }
+    }
+
+    @Test
+    void aReaderThatOutlivesItsTokenGetsANewOne() throws Exception {
+        try (TokenRegistry both = TokenRegistry.start("renewing")) {
+            RegistryTokenService tokens = both.tokens();
+            DistributionRegistry guarded = both.registry();
+            String target = "oci://" + guarded.address() + "/kernels/basic:v1";
+            CliTest.Run push = withStdin("s3cret\n", () -> CliTest.run("push", bundle.toString(), target,
+                    "--username", "builder", "--password-stdin"));
+            assertEquals(0, push.exit(), push.err());
+            Registry registry = new Registry(OciReference.parse(target), RemoteOptions.DEFAULT, false,
+                    Optional.of(new Credentials("builder", "s3cret")));
+            try (Bundle remote = Bundle.open(registry.openBundle(), Bundle.DEFAULT_CACHE_BYTES)) {
+                assertArrayEquals(Files.readAllBytes(tree.resolve("modules.dep")),
+                        remote.readAllBytes(remote.get("modules.dep")));
+                int tokensBefore = tokens.scopes().size();
+                // The registry now trusts only the new key: the token the reader holds fails as an expired one.
+                tokens.rotateKey();
+                guarded.restart();
+                Entry first = remote.entries().stream().filter(e -> e.isFile() && e.path().startsWith("kernel/"))
+                        .findFirst().orElseThrow();
+                assertArrayEquals(Files.readAllBytes(tree.resolve(first.path())), remote.readAllBytes(first));
+                assertEquals(tokensBefore + 1, tokens.scopes().size(), tokens.scopes().toString());
+            }
+        }
+    }
+
+    /** docker-registry behind a token service that knows builder:s3cret. */
+    private record TokenRegistry(RegistryTokenService tokens, DistributionRegistry registry) implements AutoCloseable {
+        static TokenRegistry start(String name) throws IOException {
+            RegistryTokenService tokens = RegistryTokenService.start(work.resolve(name + "-service"), "builder",
+                    "s3cret");
+            try {
+                return new TokenRegistry(tokens, DistributionRegistry.start(work.resolve(name + "-registry"),
+                        new DistributionRegistry.Token(tokens.realm(), RegistryTokenService.SERVICE,
+                                RegistryTokenService.ISSUER, tokens.rootCertificate())));
+            } catch (IOException | RuntimeException e) {
+                tokens.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                registry.close();
+            } finally {
+                tokens.close();
+            }
         }
     }
 

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 import org.kmodpack.format.Sha256;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.ByteSource;
+import org.kmodpack.reader.RemoteAuthorization;
 import org.kmodpack.reader.RemoteHttp;
 import org.kmodpack.reader.RemoteOptions;
 
@@ -71,9 +72,19 @@ public final class Registry {
     public ByteSource openBundle() throws IOException {
         Blob blob = bundleBlob();
         URI uri = base.resolve("blobs/" + blob.digest());
-        // A pull token serves the blob reads too; it is sent with each of them.
-        Map<String, String> headers = authorization.map(value -> Map.of("Authorization", value)).orElse(Map.of());
-        return ByteSource.cached(ByteSource.http(uri, reference.toString(), headers, client, options), options);
+        // The manifest's pull token serves the blob reads too, and is renewed when it expires.
+        RemoteAuthorization renewing = new RemoteAuthorization() {
+            @Override
+            public Optional<String> header() {
+                return authorization;
+            }
+
+            @Override
+            public void renew(String challenge) throws IOException {
+                authorization = Optional.of(authorize(challenge, "reading the bundle blob"));
+            }
+        };
+        return ByteSource.cached(ByteSource.http(uri, reference.toString(), renewing, client, options), options);
     }
 
     /** The layer of the manifest that holds the bundle. */

@@ -3,7 +3,6 @@ package org.kmodpack.reader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.Map;
 
 /**
  * Where a bundle's bytes come from: positional reads, safe from many threads at once. {@link #open(Path)} serves
@@ -69,20 +68,20 @@ public interface ByteSource extends AutoCloseable {
             if (uri.getHost() == null) {
                 throw new IOException(location + ": the URL names no host");
             }
-            return cached(http(uri, location, Map.of(), RemoteHttp.client(remote), remote), remote);
+            return cached(http(uri, location, RemoteAuthorization.NONE, RemoteHttp.client(remote), remote), remote);
         }
         return open(Path.of(location));
     }
 
     /**
-     * A resource read by HTTP Range requests through {@code client} (see {@link RemoteHttp#client}), with
-     * {@code headers} (credentials) on every request, named {@code name} in messages. The first request fetches
-     * the header and tells the length.
+     * A resource read by HTTP Range requests through {@code client} (see {@link RemoteHttp#client}), with the
+     * credentials of {@code authorization} (renewed on a 401), named {@code name} in messages. The first request
+     * fetches the header and tells the length.
      */
-    static ByteSource http(java.net.URI uri, String name, Map<String, String> headers, java.net.http.HttpClient client,
-            RemoteOptions remote) throws IOException {
+    static ByteSource http(java.net.URI uri, String name, RemoteAuthorization authorization,
+            java.net.http.HttpClient client, RemoteOptions remote) throws IOException {
         try {
-            return HttpSource.open(uri, name, headers, client, remote, org.kmodpack.format.Header.SIZE);
+            return HttpSource.open(uri, name, authorization, client, remote, org.kmodpack.format.Header.SIZE);
         } catch (SourceReadException e) {
             throw new SourceReadException(name + ": " + e.getMessage(), e);
         }

@@ -43,7 +43,7 @@ final class HttpSource implements ByteSource {
 
     private final URI uri;
     private final String name;
-    private final java.util.Map<String, String> headers;
+    private final RemoteAuthorization authorization;
     private final HttpClient client;
     private final RemoteOptions options;
     private final long length;
@@ -60,11 +60,11 @@ final class HttpSource implements ByteSource {
     private record Answer(long total, byte[] bytes, Optional<String> etag) {
     }
 
-    private HttpSource(URI uri, String name, java.util.Map<String, String> headers, HttpClient client,
+    private HttpSource(URI uri, String name, RemoteAuthorization authorization, HttpClient client,
             RemoteOptions options, long length, Optional<String> etag) {
         this.uri = uri;
         this.name = name;
-        this.headers = headers;
+        this.authorization = authorization;
         this.client = client;
         this.options = options;
         this.length = length;
@@ -72,14 +72,13 @@ final class HttpSource implements ByteSource {
     }
 
     /**
-     * Opens {@code uri} through {@code client}, sending {@code headers} (credentials) with every request and naming
-     * the source {@code name}; fetches its first {@code headBytes} bytes (or the whole file if it is shorter).
+     * Opens {@code uri} through {@code client}, with the credentials of {@code authorization} on every request, and
+     * naming the source {@code name}; fetches its first {@code headBytes} bytes (or the whole file if shorter).
      */
-    static HttpSource open(URI uri, String name, java.util.Map<String, String> headers, HttpClient client,
+    static HttpSource open(URI uri, String name, RemoteAuthorization authorization, HttpClient client,
             RemoteOptions options, int headBytes) throws IOException {
-        java.util.Map<String, String> fixed = java.util.Map.copyOf(headers);
-        Answer head = fetch(client, uri, fixed, options, Optional.empty(), 0, headBytes, true);
-        HttpSource source = new HttpSource(uri, name, fixed, client, options, head.total(), head.etag());
+        Answer head = fetch(client, uri, authorization, options, Optional.empty(), 0, headBytes, true);
+        HttpSource source = new HttpSource(uri, name, authorization, client, options, head.total(), head.etag());
         source.fetched.add(new Fetched(0, head.bytes()));
         return source;
     }
@@ -115,7 +114,7 @@ final class HttpSource implements ByteSource {
                 || held(position, (int) count).isPresent()) {
             return;
         }
-        fetched.add(new Fetched(position, fetch(client, uri, headers, options, etag, position, (int) count, false).bytes()));
+        fetched.add(new Fetched(position, fetch(client, uri, authorization, options, etag, position, (int) count, false).bytes()));
     }
 
     @Override
@@ -128,7 +127,7 @@ final class HttpSource implements ByteSource {
             throw new SourceReadException("bytes " + position + "-" + (position + count - 1) + " are past the end of the "
                     + length + "-byte file", null);
         }
-        return fetch(client, uri, headers, options, etag, position, count, false).bytes();
+        return fetch(client, uri, authorization, options, etag, position, count, false).bytes();
     }
 
     private Optional<byte[]> held(long position, int count) {
@@ -151,22 +150,23 @@ final class HttpSource implements ByteSource {
      * GETs bytes {@code position..position+count-1} within the timeout, retrying what may pass; {@code shorter}
      * accepts fewer bytes when the file ends first (the first request, which does not know the length yet).
      */
-    private static Answer fetch(HttpClient client, URI uri, java.util.Map<String, String> headers,
+    private static Answer fetch(HttpClient client, URI uri, RemoteAuthorization authorization,
             RemoteOptions options, Optional<String> etag, long position, int count, boolean shorter)
             throws IOException {
         String range = position + "-" + (position + count - 1);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().header("Range", "bytes=" + range)
                 .timeout(options.timeout());
-        headers.forEach(request::header);
         etag.ifPresent(tag -> request.header("If-Match", tag));
         long start = System.nanoTime();
         long deadline = start + options.timeout().toNanos();
         Duration pause = FIRST_PAUSE;
         String failure = null;
         int attempt = 0;
+        boolean renewed = false;
         while (true) {
             attempt++;
             long left = deadline - System.nanoTime();
+            authorization.header().ifPresent(value -> request.setHeader("Authorization", value));
             // Only a 206 body is kept; the future completes once the whole body is in, so the deadline bounds a
             // server that stalls mid-body as well as one that never answers.
             Future<HttpResponse<byte[]>> sent = client.sendAsync(request.build(), info -> info.statusCode() == 206
@@ -178,6 +178,17 @@ final class HttpSource implements ByteSource {
                 int status = response.statusCode();
                 if (status == 206) {
                     return body(response, position, count, shorter);
+                }
+                if (status == 401 && !renewed) {
+                    // An expired token: renewed once per read, then the read goes on at once.
+                    renewed = true;
+                    try {
+                        authorization.renew(response.headers().firstValue("WWW-Authenticate").orElse(""));
+                        continue;
+                    } catch (IOException e) {
+                        throw new SourceReadException("bytes " + range + ": HTTP 401 Unauthorized, and new "
+                                + "credentials could not be had: " + e.getMessage(), e);
+                    }
                 }
                 failure = "HTTP " + status + reason(status);
                 retry = status >= 500 || status == 408 || status == 429;

@@ -26,16 +26,16 @@ public final class DistributionRegistry implements AutoCloseable {
     public record Token(String realm, String service, String issuer, Path rootCertificate) implements Auth {
     }
 
-    private final Process process;
+    private final Path work;
     private final int port;
+    private Process process;
 
-    private DistributionRegistry(Process process, int port) {
-        this.process = process;
+    private DistributionRegistry(Path work, int port) {
+        this.work = work;
         this.port = port;
     }
 
     public static DistributionRegistry start(Path work, Auth auth) throws IOException {
-        Path registry = Commands.require("docker-registry", "docker-registry");
         int port = ServerProcess.freePort();
         Files.createDirectories(work);
         StringBuilder config = new StringBuilder(String.join("\n",
@@ -60,18 +60,29 @@ public final class DistributionRegistry implements AutoCloseable {
                     .append("\n    issuer: ").append(token.issuer())
                     .append("\n    rootcertbundle: ").append(token.rootCertificate()).append('\n');
         }
-        Path file = work.resolve("config.yml");
-        Files.writeString(file, config);
-        Process process = new ProcessBuilder(registry.toString(), "serve", file.toString()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("registry.log").toFile()).start();
-        DistributionRegistry started = new DistributionRegistry(process, port);
+        Files.writeString(work.resolve("config.yml"), config);
+        DistributionRegistry started = new DistributionRegistry(work, port);
+        started.serve();
+        return started;
+    }
+
+    /** Stops the registry and starts it again with the same configuration (and the files it names read anew). */
+    public void restart() throws IOException {
+        ServerProcess.stop(process, false);
+        serve();
+    }
+
+    private void serve() throws IOException {
+        Path registry = Commands.require("docker-registry", "docker-registry");
+        process = new ProcessBuilder(registry.toString(), "serve", work.resolve("config.yml").toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        work.resolve("registry.log").toFile())).start();
         try {
             ServerProcess.awaitListening(process, port, "docker-registry", work.resolve("registry.log"));
         } catch (IOException | RuntimeException e) {
-            started.close();
+            close();
             throw e;
         }
-        return started;
     }
 
     /** REGISTRY of oci://REGISTRY/REPOSITORY:TAG. */

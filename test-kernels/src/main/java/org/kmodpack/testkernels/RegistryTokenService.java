@@ -34,42 +34,48 @@ public final class RegistryTokenService implements AutoCloseable {
     public static final String ISSUER = "kmodpack-test-token-service";
 
     private final HttpServer server;
-    private final PrivateKey key;
-    private final String keyId;
-    private final Path certificate;
+    private final Path work;
+    private volatile PrivateKey key;
+    private volatile String keyId;
     private final String basic;
     private final List<String> scopes = new CopyOnWriteArrayList<>();
 
-    private RegistryTokenService(HttpServer server, PrivateKey key, String keyId, Path certificate, String basic) {
+    private RegistryTokenService(HttpServer server, Path work, String basic) {
         this.server = server;
-        this.key = key;
-        this.keyId = keyId;
-        this.certificate = certificate;
+        this.work = work;
         this.basic = basic;
     }
 
     /** Starts the service on a free port; {@code work} gets its signing key and certificate (made with openssl). */
     public static RegistryTokenService start(Path work, String username, String password) throws IOException {
-        Path openssl = Commands.require("openssl", "openssl");
         Files.createDirectories(work);
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        RegistryTokenService service = new RegistryTokenService(server, work, "Basic " + Base64.getEncoder()
+                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        service.rotateKey();
+        server.createContext("/token", service::answer);
+        server.start();
+        return service;
+    }
+
+    /**
+     * Signs from now on with a new key, whose certificate replaces {@link #rootCertificate()}: tokens signed
+     * before fail at a registry (re)started with the new certificate, as expired ones do.
+     */
+    public void rotateKey() throws IOException {
+        Path openssl = Commands.require("openssl", "openssl");
         Commands.check(work, List.of(openssl.toString(), "req", "-x509", "-newkey", "ec", "-pkeyopt",
                 "ec_paramgen_curve:P-256", "-nodes", "-keyout", "token.key", "-out", "token.pem", "-days", "2",
                 "-subj", "/CN=kmodpack test token service"));
         try {
             String pem = Files.readString(work.resolve("token.key"));
             byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", "").strip());
-            PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
             X509Certificate cert;
             try (var in = Files.newInputStream(work.resolve("token.pem"))) {
                 cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
             }
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-            RegistryTokenService service = new RegistryTokenService(server, key, libtrustKeyId(cert.getPublicKey()
-                    .getEncoded()), work.resolve("token.pem"), "Basic " + Base64.getEncoder().encodeToString(
-                    (username + ":" + password).getBytes(StandardCharsets.UTF_8)));
-            server.createContext("/token", service::answer);
-            server.start();
-            return service;
+            keyId = libtrustKeyId(cert.getPublicKey().getEncoded());
+            key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException("cannot load the token service's key: " + e.getMessage(), e);
         }
@@ -82,7 +88,7 @@ public final class RegistryTokenService implements AutoCloseable {
 
     /** The certificate whose key signs the tokens: the registry's rootcertbundle. */
     public Path rootCertificate() {
-        return certificate;
+        return work.resolve("token.pem");
     }
 
     /** The scopes clients asked for, in order. */
