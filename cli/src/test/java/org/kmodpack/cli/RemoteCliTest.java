@@ -2,13 +2,16 @@ package org.kmodpack.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.format.Header;
 import org.kmodpack.fuse.MountTable;
 import org.kmodpack.fuse.Unmount;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.ByteSource;
+import org.kmodpack.reader.RemoteOptions;
 import org.kmodpack.testkernels.Nginx;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
@@ -61,9 +67,12 @@ class RemoteCliTest {
     }
 
     @Test
-    void verifyChecksTheSignatureAndEveryBlockOfTheRemoteBundle() {
-        CliTest.Run verify = CliTest.run("verify", url, "--ca", ca, "--trust", key + ".pub", "--cache-dir", cache.toString());
+    void verifyChecksTheSignatureAndEveryBlockOfTheRemoteBundle() throws IOException {
+        Path own = work.resolve("verify-cache");
+        CliTest.Run verify = CliTest.run("verify", url, "--ca", ca, "--trust", key + ".pub", "--cache-dir",
+                own.toString());
         assertEquals(0, verify.exit(), verify.err());
+        assertTrue(!cachedBlocks(own).isEmpty(), "verify fills the block cache");
         assertTrue(verify.out().contains("bundle:      " + url), verify.out());
         assertTrue(verify.out().contains("match their SHA-256"), verify.out());
         assertTrue(verify.out().contains("every byte matches what they signed"), verify.out());
@@ -118,6 +127,19 @@ class RemoteCliTest {
         CliTest.Run noServer = CliTest.run("ls", refused, "--timeout", "3", "--cache-dir", cache.toString());
         assertEquals(1, noServer.exit());
         assertOneLine(noServer, refused, "connection refused");
+
+        // A server that goes away after the index: verify names the URL and the block it could not fetch.
+        Nginx leaving = Nginx.http(local.getParent(), Files.createDirectories(work.resolve("nginx-leaving")));
+        String leavingUrl = leaving.url("basic.kpack");
+        try (Bundle opened = Bundle.open(ByteSource.open(leavingUrl, new RemoteOptions(Optional.empty(),
+                Duration.ofSeconds(3), 1, Optional.empty(), 0)), 0)) {
+            leaving.kill();
+            IOException e = assertThrows(IOException.class, opened::verifyBlockHashes);
+            assertTrue(e.getMessage().startsWith(leavingUrl + ": block 0: bytes "), e.getMessage());
+            assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
+        } finally {
+            leaving.close();
+        }
     }
 
     @Test

@@ -427,7 +427,16 @@ public final class Bundle implements AutoCloseable {
         MessageDigest digest = Sha256.newDigest();
         for (int block = 0; block < index.params().blockCount(); block++) {
             BlockRecord record = index.block(block);
-            source.digest(digest, record.offset(), record.storedLength());
+            try {
+                if (source.isRemote()) {
+                    // Through the source's block cache, which this pass then fills.
+                    digest.update(source.readBlock(record.offset(), record.storedLength(), record.sha256()));
+                } else {
+                    source.digest(digest, record.offset(), record.storedLength());
+                }
+            } catch (SourceReadException e) {
+                throw new SourceReadException(name + ": block " + block + ": " + e.getMessage(), e);
+            }
             if (!MessageDigest.isEqual(digest.digest(), record.sha256())) {
                 throw new BlockIntegrityException(name, block, null);
             }
