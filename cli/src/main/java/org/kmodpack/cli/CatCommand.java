@@ -18,7 +18,7 @@ final class CatCommand implements Callable<Integer> {
     private static final int BUFFER = 1 << 20;
 
     @Parameters(index = "0", paramLabel = "BUNDLE")
-    Path bundlePath;
+    String bundleLocation;
 
     @Mixin
     TrustOptions trust;
@@ -28,10 +28,10 @@ final class CatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Bundle bundle = trust.open(bundlePath)) {
+        try (Bundle bundle = trust.open(bundleLocation)) {
             Entry entry = bundle.get(path);
             if (!entry.isFile()) {
-                throw new IOException(bundlePath + ": " + entry.path() + " is a "
+                throw new IOException(bundleLocation + ": " + entry.path() + " is a "
                         + (entry.isSymlink() ? "symlink to " + entry.symlinkTarget() + " (not followed)" : "directory")
                         + ", not a regular file");
             }

@@ -24,7 +24,7 @@ final class ExtractCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "BUNDLE")
-    Path bundlePath;
+    String bundleLocation;
 
     @Mixin
     TrustOptions trust;
@@ -37,7 +37,7 @@ final class ExtractCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Bundle bundle = trust.open(bundlePath)) {
+        try (Bundle bundle = trust.open(bundleLocation)) {
             Extractor.Result result = Extractor.extract(bundle, destination, paths, runningAsRoot());
             spec.commandLine().getOut().printf("%s: %d files (%s), %d directories, %d symlinks%n", destination,
                     result.files(), Sizes.human(result.bytes()), result.directories(), result.symlinks());

@@ -1,7 +1,6 @@
 package org.kmodpack.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.kmodpack.reader.Bundle;
@@ -22,7 +21,7 @@ final class InfoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(paramLabel = "BUNDLE")
-    Path bundlePath;
+    String bundleLocation;
 
     @Mixin
     TrustOptions trust;
@@ -34,7 +33,7 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BundleInfo info;
         Verification signatures;
-        try (Bundle bundle = trust.open(bundlePath)) {
+        try (Bundle bundle = trust.open(bundleLocation)) {
             info = bundle.info();
             // Only to count them and show the serial: whether they are trusted is verify's (or --trust's) job.
             signatures = bundle.verifySignatures(TrustPolicy.allowingUnsigned());
@@ -45,12 +44,12 @@ final class InfoCommand implements Callable<Integer> {
                     + "\"codec\":%s,\"level\":%d,\"block_size\":%d,\"blocks\":%d,\"directories\":%d,\"files\":%d,"
                     + "\"symlinks\":%d,\"file_bytes\":%d,\"data_bytes\":%d,\"stored_data_bytes\":%d,"
                     + "\"index_bytes\":%d,\"bundle_bytes\":%d,\"ratio\":%.4f}",
-                    quote(bundlePath.toString()), quote(info.formatVersion()), quote(info.kernelVersion()),
+                    quote(bundleLocation), quote(info.formatVersion()), quote(info.kernelVersion()),
                     quote(info.codec().label()), info.level(), info.blockSize(), info.blockCount(),
                     info.directories(), info.files(), info.symlinks(), info.fileBytes(), info.dataLength(),
                     info.storedDataLength(), info.indexLength(), info.bundleLength(), info.ratio()));
         } else {
-            out.printf(Locale.ROOT, "bundle:          %s%n", bundlePath);
+            out.printf(Locale.ROOT, "bundle:          %s%n", bundleLocation);
             out.printf(Locale.ROOT, "format version:  %s%n", info.formatVersion());
             out.printf(Locale.ROOT, "kernel version:  %s%n", info.kernelVersion());
             out.printf(Locale.ROOT, "codec:           %s level %d, %d blocks of %d bytes%n", info.codec().label(),

@@ -36,7 +36,7 @@ final class InitramfsCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "BUNDLE")
-    Path bundlePath;
+    String bundleLocation;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME|MODALIAS",
             description = "Module names or aliases (pci:v..., fs-btrfs) as modprobe takes them.")
@@ -60,7 +60,7 @@ final class InitramfsCommand implements Callable<Integer> {
                     "--compress takes zstd, xz, gzip or none, not " + compress);
         }
         long start = System.nanoTime();
-        try (Bundle bundle = trust.open(bundlePath, Bundle.DEFAULT_CACHE_BYTES)) {
+        try (Bundle bundle = trust.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory("");
             var err = spec.commandLine().getErr();

@@ -1,7 +1,7 @@
 package org.kmodpack.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
+
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.concurrent.Callable;
@@ -28,7 +28,7 @@ final class InsmodCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "BUNDLE")
-    Path bundlePath;
+    String bundleLocation;
 
     @Parameters(index = "1", paramLabel = "NAME|PATH",
             description = "A module name, or the module's path in the bundle (kernel/fs/fuse/fuse.ko, or under "
@@ -48,7 +48,7 @@ final class InsmodCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Bundle bundle = trust.open(bundlePath, Bundle.DEFAULT_CACHE_BYTES)) {
+        try (Bundle bundle = trust.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory("");
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));

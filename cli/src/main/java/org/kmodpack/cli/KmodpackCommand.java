@@ -10,7 +10,7 @@ import picocli.CommandLine.ScopeType;
         description = "Ship a kernel's module tree (/lib/modules/KVER) as one indexed, compressed file.",
         subcommands = {PackCommand.class, LsCommand.class, CatCommand.class, ExtractCommand.class,
             InfoCommand.class, KeygenCommand.class, SignCommand.class, VerifyCommand.class, ModprobeCommand.class,
-            InsmodCommand.class, InitramfsCommand.class, DepmodCommand.class,
+            InsmodCommand.class, InitramfsCommand.class, DepmodCommand.class, PushCommand.class, PullCommand.class,
             ModinfoCommand.class, MountCommand.class, UmountCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {"", "Example:", "  kmodpack pack /lib/modules/$(uname -r)",
             "  kmodpack ls -l modules-$(uname -r).kpack kernel/fs",

@@ -30,7 +30,7 @@ final class LsCommand implements Callable<Integer> {
     boolean longFormat;
 
     @Parameters(index = "0", paramLabel = "BUNDLE")
-    Path bundlePath;
+    String bundleLocation;
 
     @Mixin
     TrustOptions trust;
@@ -41,7 +41,7 @@ final class LsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Bundle bundle = trust.open(bundlePath)) {
+        try (Bundle bundle = trust.open(bundleLocation)) {
             Entry entry = bundle.get(path);
             List<Entry> shown = entry.isDirectory() ? bundle.list(entry) : List.of(entry);
             for (Entry e : shown) {

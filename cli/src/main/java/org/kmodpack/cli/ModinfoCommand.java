@@ -3,12 +3,13 @@ package org.kmodpack.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Path;
+
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.reader.Bundle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -23,7 +24,10 @@ final class ModinfoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "BUNDLE")
-    Path bundlePath;
+    String bundleLocation;
+
+    @Mixin
+    SourceOptions source;
 
     @Parameters(index = "1..*", paramLabel = "NAME", arity = "1..*", description = "Module names or aliases.")
     List<String> names;
@@ -61,7 +65,7 @@ final class ModinfoCommand implements Callable<Integer> {
         chosen = license ? "license" : chosen;
         chosen = parameters ? "parm" : chosen;
         chosen = filename ? "filename" : chosen;
-        try (Bundle bundle = Bundle.open(bundlePath)) {
+        try (Bundle bundle = source.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             ModinfoLayout modinfo = new ModinfoLayout(index.modinfo(index.moduleDirectory(root)));
             boolean ok = true;

@@ -35,7 +35,7 @@ final class ModprobeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "BUNDLE")
-    Path bundlePath;
+    String bundleLocation;
 
     @Parameters(index = "1..*", paramLabel = "NAME", arity = "1..*",
             description = "Module names or aliases; without -a, the words after the first are module options.")
@@ -86,7 +86,7 @@ final class ModprobeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Bundle bundle = trust.signatures.open(bundlePath)) {
+        try (Bundle bundle = trust.signatures.open(bundleLocation)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory(root);
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
@@ -122,7 +122,7 @@ final class ModprobeCommand implements Callable<Integer> {
     private int load() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Bundle bundle = trust.open(bundlePath, Bundle.DEFAULT_CACHE_BYTES)) {
+        try (Bundle bundle = trust.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory(root);
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));

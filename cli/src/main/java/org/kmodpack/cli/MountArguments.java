@@ -15,12 +15,15 @@ final class MountArguments {
             "Usage: kmodpack mount BUNDLE [MOUNTPOINT] [--trust FILE|DIR]... [--allow-unsigned] [--threshold K]",
             "                      [--check-validity] [--min-serial N] [--allow-expired] [--foreground]",
             "                      [-o FUSE_OPTIONS] [--cache-size SIZE] [--multi-threaded] [--timeout SECONDS]",
-            "                      [--log FILE] [--debug]",
+            "                      [--ca FILE] [--cache-dir DIR] [--cache-limit SIZE] [--plain-http]",
+            "                      [--username USER --password-stdin] [--log FILE] [--debug]",
             "Mount a bundle read-only where its module tree belongs, for kmod and the kernel to use.",
             "Returns once the tree answers; the daemon keeps serving until 'kmodpack umount', SIGTERM or SIGINT.",
             "Every block is checked against the bundle's signed hashes first. If the kernel has no FUSE yet, fuse is",
             "loaded from the bundle.",
-            "      BUNDLE               The bundle (.kpack).",
+            "      BUNDLE               The bundle (.kpack): a file, an http:// or https:// URL, or an OCI artifact",
+            "                             oci://REGISTRY/REPOSITORY:TAG (blocks are fetched when first read and",
+            "                             checked against the signed hashes).",
             "      MOUNTPOINT           An existing directory to mount on (default: /lib/modules/KVER, created if",
             "                             absent).",
             "      --trust FILE|DIR     Trust the public keys and certificates (PEM or DER) in FILE, or in the",
@@ -37,7 +40,15 @@ final class MountArguments {
             "      --cache-size SIZE    Memory for decompressed blocks (default 4M; the kernel's page cache keeps",
             "                             what was read; a larger cache needs a larger heap: KMODPACK_JAVA_OPTS).",
             "      --multi-threaded     Let libfuse serve requests from several threads.",
-            "      --timeout SECONDS    How long to wait for the mount to answer before giving up (default 30).",
+            "      --timeout SECONDS    How long to wait for the mount to answer before giving up, and for a remote",
+            "                             bundle how long one read may take, retries included (default 30).",
+            "      --ca FILE            For an https:// bundle: also trust the certificate authority in FILE.",
+            "      --cache-dir DIR      For a remote bundle: keep fetched blocks in DIR, shared by every bundle",
+            "                             and checked again when read (default /var/cache/kmodpack).",
+            "      --cache-limit SIZE   Bound of the --cache-dir blocks (default 1G).",
+            "      --plain-http         For an oci:// bundle: plain HTTP to the registry (default on loopback only).",
+            "      --username USER      For an oci:// bundle: log in as USER, the password read from standard",
+            "      --password-stdin       input (default: ~/.docker/config.json or $REGISTRY_AUTH_FILE).",
             "      --log FILE           Where the daemon writes its messages once mounted in the background",
             "                             (default: /run/kmodpack/MOUNTPOINT.log).",
             "      --debug              Print stack traces of errors.",
@@ -54,7 +65,7 @@ final class MountArguments {
         }
     }
 
-    Path bundle;
+    String bundle;
     Path mountPoint;
     final SystemTrustOptions trust = new SystemTrustOptions();
     boolean foreground;
@@ -101,7 +112,10 @@ final class MountArguments {
                 case "--allow-unsigned" -> parsed.trust.allowUnsigned = true;
                 case "--check-validity" -> parsed.trust.signatures.checkValidity = true;
                 case "--allow-expired" -> parsed.trust.signatures.allowExpired = true;
-                case "--trust", "--threshold", "--min-serial", "-o", "--cache-size", "--timeout", "--log" -> {
+                case "--plain-http" -> parsed.trust.signatures.source.plainHttp = true;
+                case "--password-stdin" -> parsed.trust.signatures.source.passwordStdin = true;
+                case "--trust", "--threshold", "--min-serial", "-o", "--cache-size", "--timeout", "--ca", "--cache-dir",
+                        "--cache-limit", "--username", "--log" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("Missing required parameter for option '" + name + "'");
@@ -130,7 +144,7 @@ final class MountArguments {
         if (positional.size() > 2) {
             throw new UsageException("Unmatched argument: '" + positional.get(2) + "'");
         }
-        parsed.bundle = Path.of(positional.get(0));
+        parsed.bundle = positional.get(0);
         parsed.mountPoint = positional.size() > 1 ? Path.of(positional.get(1)) : null;
         return parsed;
     }
@@ -158,7 +172,12 @@ final class MountArguments {
                 if (timeoutSeconds <= 0) {
                     throw new UsageException("--timeout must be a positive number of seconds, not " + value);
                 }
+                trust.signatures.source.timeoutSeconds = timeoutSeconds;
             }
+            case "--ca" -> trust.signatures.source.ca = Path.of(value);
+            case "--cache-dir" -> trust.signatures.source.cacheDirectory = Path.of(value);
+            case "--cache-limit" -> trust.signatures.source.cacheLimit = value;
+            case "--username" -> trust.signatures.source.username = value;
             case "--log" -> log = Path.of(value);
             default -> throw new IllegalStateException(name);
         }

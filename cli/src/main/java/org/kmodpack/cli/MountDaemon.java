@@ -23,14 +23,14 @@ import org.kmodpack.reader.Bundle;
  */
 final class MountDaemon {
     private final MountArguments arguments;
-    private final Path bundlePath;
+    private final String bundleLocation;
     private final Path mountPoint;
     private final PrintWriter out;
     private final PrintWriter err;
 
     MountDaemon(MountArguments arguments, PrintWriter out, PrintWriter err) {
         this.arguments = arguments;
-        this.bundlePath = arguments.bundle;
+        this.bundleLocation = arguments.bundle;
         this.mountPoint = arguments.mountPoint;
         this.out = out;
         this.err = err;
@@ -41,11 +41,12 @@ final class MountDaemon {
         long timeoutMillis = arguments.timeoutSeconds * 1000L;
         // This JVM compiles with C1 only, where the JDK's SHA-256 is slow; every block read is hashed.
         LibcryptoProvider.installFirst();
-        Bundle bundle = arguments.trust.open(bundlePath, Sizes.parse(arguments.cacheSize));
+        Bundle bundle = arguments.trust.open(bundleLocation, Sizes.parse(arguments.cacheSize));
         // Every block against its signed hash before anything is mounted or loaded: a damaged bundle fails here,
         // whole, instead of as a few unreadable modules later (reads still check each block again). The check
-        // reads the whole bundle; it runs beside the mount's own setup, which needs no block.
-        BlockCheck blocks = BlockCheck.start(bundle);
+        // reads the whole bundle; it runs beside the mount's own setup, which needs no block. A remote bundle is
+        // not downloaded whole for this: each of its blocks is checked as it arrives.
+        BlockCheck blocks = bundle.isRemote() ? BlockCheck.none(bundle) : BlockCheck.start(bundle);
         Target target = null;
         FuseMount mount;
         Path log;
@@ -60,7 +61,7 @@ final class MountDaemon {
             blocks.await();
             // Only now: fuse may have to come from this bundle, and nothing is loaded from a damaged one.
             KernelFuse.ensure(bundle, line -> note(line));
-            mount = prepared.mount(target.path(), bundlePath.toAbsolutePath().toString(),
+            mount = prepared.mount(target.path(), source(bundle),
                     new FuseMount.Options(true, !arguments.multiThreaded, arguments.fuseOptions), timeoutMillis);
         } catch (IOException | RuntimeException e) {
             blocks.abandon();
@@ -79,14 +80,14 @@ final class MountDaemon {
                 System.err.println("kmodpack: " + e.getMessage());
             }
         }, "kmodpack-unmount"));
-        String status = bundlePath + " mounted at " + target.path();
+        String status = bundleLocation + " mounted at " + target.path();
         try {
             if (log != null) {
                 out.printf("%s (daemon pid %d, log %s)%n", status, ProcessHandle.current().pid(), log);
                 out.flush();
                 readiness.redirectOutput(log);
             } else {
-                note("serving " + bundlePath + " at " + target.path());
+                note("serving " + bundleLocation + " at " + target.path());
             }
             readiness.ready(status);
             markClassDataArchive();
@@ -115,6 +116,11 @@ final class MountDaemon {
             BlockCheck check = new BlockCheck(bundle);
             check.thread.start();
             return check;
+        }
+
+        /** No check before the mount: a remote bundle's blocks are checked as they arrive. */
+        static BlockCheck none(Bundle bundle) {
+            return new BlockCheck(bundle);
         }
 
         @Override
@@ -153,6 +159,11 @@ final class MountDaemon {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The mount's source in the mount table: the URL of a remote bundle, the absolute path of a file. */
+    private String source(Bundle bundle) {
+        return bundle.isRemote() ? bundleLocation : Path.of(bundleLocation).toAbsolutePath().toString();
     }
 
     /**
@@ -212,7 +223,7 @@ final class MountDaemon {
                     && parent.getParent() != null && parent.getParent().getFileName() != null
                     && parent.getParent().getFileName().toString().equals("lib")
                     && !path.getFileName().toString().equals(kernelVersion)) {
-                throw new IOException(bundlePath + " holds the modules of kernel " + kernelVersion + ", not of "
+                throw new IOException(bundleLocation + " holds the modules of kernel " + kernelVersion + ", not of "
                         + path.getFileName() + ": mount it at " + parent.resolve(kernelVersion)
                         + ", or mount the bundle of " + path.getFileName() + " at " + typed);
             }

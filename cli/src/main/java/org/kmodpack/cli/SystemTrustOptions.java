@@ -1,9 +1,10 @@
 package org.kmodpack.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.SignatureRefusedException;
 import org.kmodpack.reader.TrustPolicy;
+import org.kmodpack.reader.Verification;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -23,16 +24,28 @@ final class SystemTrustOptions {
      * A trusted signature is required unless --allow-unsigned; even then a signed bundle must verify when
      * --trust is given.
      */
-    Bundle open(Path bundle, long cacheBytes) throws IOException {
+    Bundle open(String location, long cacheBytes) throws IOException {
+        SourceOptions source = signatures.source;
         if (allowUnsigned) {
-            boolean signed;
-            try (Bundle probe = Bundle.open(bundle)) {
-                signed = probe.isSigned();
-            }
-            if (!signed || !signatures.given()) {
-                return Bundle.open(bundle, TrustPolicy.allowingUnsigned(), cacheBytes);
+            Bundle bundle = source.open(location, cacheBytes);
+            try {
+                if (!bundle.isSigned() || !signatures.given()) {
+                    return checked(bundle, TrustPolicy.allowingUnsigned());
+                }
+                return checked(bundle, signatures.policy());
+            } catch (IOException | RuntimeException e) {
+                bundle.close();
+                throw e;
             }
         }
-        return Bundle.open(bundle, signatures.policy(), cacheBytes);
+        return source.open(location, signatures.policy(), cacheBytes);
+    }
+
+    private static Bundle checked(Bundle bundle, TrustPolicy policy) throws SignatureRefusedException {
+        Verification verification = bundle.verifySignatures(policy);
+        if (!verification.accepted()) {
+            throw new SignatureRefusedException(bundle.toString(), verification.refusal().orElseThrow());
+        }
+        return bundle;
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.TrustPolicy;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -18,6 +19,9 @@ import picocli.CommandLine.Spec;
 final class TrustOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
+
+    @Mixin
+    SourceOptions source = new SourceOptions();
 
     @Option(names = "--trust", paramLabel = "FILE|DIR",
             description = "Trust the public keys and certificates (PEM or DER) in FILE, or in the files of DIR; "
@@ -64,9 +68,10 @@ final class TrustOptions {
     }
 
     /** Opens for inspection: block hashes always, signatures when --trust is given. */
-    Bundle open(Path bundle) throws IOException {
+    Bundle open(String location) throws IOException {
         refusePolicyWithoutTrust();
-        return given() ? Bundle.open(bundle, policy()) : Bundle.open(bundle);
+        return given() ? source.open(location, policy(), Bundle.DEFAULT_CACHE_BYTES)
+                : source.open(location, Bundle.DEFAULT_CACHE_BYTES);
     }
 
     /** A policy option without --trust would look like a check that is not made. */

@@ -42,7 +42,7 @@ final class VerifyCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(paramLabel = "BUNDLE")
-    Path bundlePath;
+    String bundleLocation;
 
     @Mixin
     TrustOptions trust;
@@ -72,8 +72,8 @@ final class VerifyCommand implements Callable<Integer> {
         TrustPolicy policy = checkBundle ? trust.policy() : null;
         TrustPolicy moduleCertificates = modules ? TrustPolicy.trusting(moduleCerts) : null;
         PrintWriter out = spec.commandLine().getOut();
-        try (Bundle bundle = Bundle.open(bundlePath)) {
-            out.printf(Locale.ROOT, "bundle:      %s%n", bundlePath);
+        try (Bundle bundle = trust.source.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
+            out.printf(Locale.ROOT, "bundle:      %s%n", bundleLocation);
             out.printf(Locale.ROOT, "kernel:      %s%n", bundle.kernelVersion());
             Verification verification = checkBundle ? checkSignatures(bundle, policy, out) : null;
             if (!checkBundle) {
@@ -113,7 +113,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         out.flush();
         if (!verification.accepted()) {
-            throw new SignatureRefusedException(bundlePath.toString(), verification.refusal().orElseThrow());
+            throw new SignatureRefusedException(bundleLocation, verification.refusal().orElseThrow());
         }
         return verification;
     }
@@ -145,7 +145,7 @@ final class VerifyCommand implements Callable<Integer> {
                 statuses.size() - unsigned - failed, statuses.size(), certs, unsigned, failed);
         out.flush();
         if (unsigned + failed > 0) {
-            throw new IOException(bundlePath + ": " + (unsigned + failed) + " of " + statuses.size() + " modules "
+            throw new IOException(bundleLocation + ": " + (unsigned + failed) + " of " + statuses.size() + " modules "
                     + "are unsigned or fail their signature check against " + certs + " (listed above); sign them "
                     + "with that certificate's key (the kernel's scripts/sign-file), or give the certificate they "
                     + "were signed with");

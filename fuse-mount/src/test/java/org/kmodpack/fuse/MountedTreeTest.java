@@ -203,6 +203,11 @@ abstract class MountedTreeTest {
 
     /** Every module depmod indexed, by the name modprobe takes. */
     List<String> moduleNames() throws IOException {
+        return moduleNames(source);
+    }
+
+    /** Every module depmod indexed in module directory {@code source}, by the name modprobe takes. */
+    static List<String> moduleNames(Path source) throws IOException {
         return Files.readAllLines(source.resolve("modules.dep")).stream()
                 .map(line -> line.substring(0, line.indexOf(':')))
                 .map(path -> path.substring(path.lastIndexOf('/') + 1))

@@ -50,6 +50,18 @@ public final class Bundle implements AutoCloseable {
     private final Object modulesLock = new Object();
     private volatile Optional<ModuleSection> modules;
 
+    /**
+     * How long a block whose fetch failed fails again at once: the kernel reads a page again right after its
+     * read-ahead failed, and a second wait for a server that just timed out would double the time to an error.
+     */
+    private static final long FAILED_FETCH_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private record FailedFetch(long atNanos, SourceReadException cause) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<Integer, FailedFetch> failedFetches =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private Bundle(String name, Header header, IndexRegion index, ByteSource source, long cacheBytes,
             SignatureBlock signatureBlock) {
         this.name = name;
@@ -113,6 +125,8 @@ public final class Bundle implements AutoCloseable {
             long length = source.length();
             byte[] headerBytes = source.read(0, (int) Math.min(Header.SIZE, length));
             Header header = Header.decode(headerBytes, length, name);
+            // The index and the signature block end the bundle: one request for a remote source.
+            source.prefetch(header.indexOffset(), length - header.indexOffset());
             byte[] indexBytes = source.read(header.indexOffset(), (int) header.indexLength());
             if (!Arrays.equals(Sha256.of(indexBytes), header.indexSha256())) {
                 throw new CorruptBundleException(name, "index fails its SHA-256 check");
@@ -122,6 +136,9 @@ public final class Bundle implements AutoCloseable {
             SignatureBlock signatures = header.signatureLength() == 0 ? null
                     : readSignatureBlock(source, header, headerBytes, index, name);
             return new Bundle(name, header, index, source, cacheBytes, signatures);
+        } catch (SourceReadException e) {
+            source.close();
+            throw new SourceReadException(name + ": cannot read its header and index: " + e.getMessage(), e);
         } catch (IOException | RuntimeException | Error e) {
             source.close();
             throw e;
@@ -150,9 +167,22 @@ public final class Bundle implements AutoCloseable {
         return block;
     }
 
+    /**
+     * Whether the bundle is read over a network: each block is then fetched when first read (and checked then),
+     * so a pass over every block, as {@link #verifyBlockHashes()}, downloads the whole bundle.
+     */
+    public boolean isRemote() {
+        return source.isRemote();
+    }
+
     /** Whether the bundle carries a signature block (whose signatures may or may not be trusted). */
     public boolean isSigned() {
         return signatureBlock != null;
+    }
+
+    /** The SHA-256 of the signed statement (what every signature signs), or empty if the bundle is unsigned. */
+    public Optional<byte[]> statementSha256() {
+        return signatureBlock == null ? Optional.empty() : Optional.of(Sha256.of(signatureBlock.statement().encode()));
     }
 
     /** Checks the signatures against {@code policy} and reports on each; never throws for a refusal. */
@@ -392,7 +422,16 @@ public final class Bundle implements AutoCloseable {
         MessageDigest digest = Sha256.newDigest();
         for (int block = 0; block < index.params().blockCount(); block++) {
             BlockRecord record = index.block(block);
-            source.digest(digest, record.offset(), record.storedLength());
+            try {
+                if (source.isRemote()) {
+                    // Through the source's block cache, which this pass then fills.
+                    digest.update(source.readBlock(record.offset(), record.storedLength(), record.sha256()));
+                } else {
+                    source.digest(digest, record.offset(), record.storedLength());
+                }
+            } catch (SourceReadException e) {
+                throw new SourceReadException(name + ": block " + block + ": " + e.getMessage(), e);
+            }
             if (!MessageDigest.isEqual(digest.digest(), record.sha256())) {
                 throw new BlockIntegrityException(name, block, null);
             }
@@ -410,12 +449,31 @@ public final class Bundle implements AutoCloseable {
     }
 
     private byte[] blockContent(int block, String path) throws IOException {
-        return cache.get(block, b -> loadBlock(b, path));
+        FailedFetch failed = failedFetches.get(block);
+        if (failed != null && System.nanoTime() - failed.atNanos() < FAILED_FETCH_HOLD_NANOS) {
+            throw new SourceReadException(failed.cause().getMessage(), failed.cause());
+        }
+        try {
+            byte[] content = cache.get(block, b -> loadBlock(b, path));
+            if (failed != null) {
+                failedFetches.remove(block);
+            }
+            return content;
+        } catch (SourceReadException e) {
+            failedFetches.put(block, new FailedFetch(System.nanoTime(), e));
+            throw e;
+        }
     }
 
     private byte[] loadBlock(int block, String path) throws IOException {
         BlockRecord record = index.block(block);
-        byte[] stored = source.read(record.offset(), record.storedLength());
+        byte[] stored;
+        try {
+            stored = source.readBlock(record.offset(), record.storedLength(), record.sha256());
+        } catch (SourceReadException e) {
+            throw new SourceReadException(name + ": block " + block + (path == null ? "" : " (holding " + path + ")")
+                    + ": " + e.getMessage(), e);
+        }
         if (!Arrays.equals(Sha256.of(stored), record.sha256())) {
             throw new BlockIntegrityException(name, block, path);
         }

@@ -25,11 +25,84 @@ public interface ByteSource extends AutoCloseable {
         digest.update(read(position, length));
     }
 
+    /**
+     * Reads the stored bytes of a block whose SHA-256 the bundle's index records; a source may serve them from
+     * elsewhere, such as a cache keyed by that hash. The caller checks the hash either way.
+     */
+    default byte[] readBlock(long position, int length, byte[] sha256) throws IOException {
+        return read(position, length);
+    }
+
+    /**
+     * Says that bytes {@code position..position+length-1} are read next, in pieces: a remote source fetches them
+     * in one request instead of one per piece. Files ignore it.
+     */
+    default void prefetch(long position, long length) throws IOException {
+    }
+
+    /** Whether reads go over a network: a whole-bundle pass then costs a download, not a page-cache walk. */
+    default boolean isRemote() {
+        return false;
+    }
+
     @Override
     void close() throws IOException;
 
     /** A file: mapped where the file system maps files and the file fits one mapping, positional reads elsewhere. */
     static ByteSource open(Path file) throws IOException {
         return FileSource.open(file);
+    }
+
+    /**
+     * A bundle named as users name it: an {@code http://} or {@code https://} URL (read by Range requests as
+     * {@code remote} says, its blocks kept in {@code remote}'s cache directory if it names one), or a file path.
+     */
+    static ByteSource open(String location, RemoteOptions remote) throws IOException {
+        if (isRemote(location)) {
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(location);
+            } catch (java.net.URISyntaxException e) {
+                throw new IOException(location + ": not a valid URL: " + e.getReason(), e);
+            }
+            if (uri.getHost() == null) {
+                throw new IOException(location + ": the URL names no host");
+            }
+            return cached(http(uri, location, RemoteAuthorization.NONE, RemoteHttp.client(remote), remote), remote);
+        }
+        return open(Path.of(location));
+    }
+
+    /**
+     * A resource read by HTTP Range requests through {@code client} (see {@link RemoteHttp#client}), with the
+     * credentials of {@code authorization} (renewed on a 401), named {@code name} in messages. The first request
+     * fetches the header and tells the length.
+     */
+    static ByteSource http(java.net.URI uri, String name, RemoteAuthorization authorization,
+            java.net.http.HttpClient client, RemoteOptions remote) throws IOException {
+        try {
+            return HttpSource.open(uri, name, authorization, client, remote, org.kmodpack.format.Header.SIZE);
+        } catch (SourceReadException e) {
+            throw new SourceReadException(name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code remote} with the block cache of {@code options}, if it names a directory; closes it on failure. */
+    static ByteSource cached(ByteSource remote, RemoteOptions options) throws IOException {
+        if (options.cacheDirectory().isEmpty()) {
+            return remote;
+        }
+        try {
+            return DiskBlockCache.over(remote, options.cacheDirectory().get(), options.cacheLimitBytes());
+        } catch (IOException | RuntimeException e) {
+            remote.close();
+            throw e;
+        }
+    }
+
+    /** Whether {@code location} names a remote bundle rather than a file. */
+    static boolean isRemote(String location) {
+        String lower = location.toLowerCase(java.util.Locale.ROOT);
+        return lower.startsWith("http://") || lower.startsWith("https://");
     }
 }

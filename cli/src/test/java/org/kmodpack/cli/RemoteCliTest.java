@@ -1,0 +1,258 @@
+package org.kmodpack.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.format.Header;
+import org.kmodpack.fuse.MountTable;
+import org.kmodpack.fuse.Unmount;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.ByteSource;
+import org.kmodpack.reader.RemoteOptions;
+import org.kmodpack.testkernels.Nginx;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
+import org.kmodpack.testkernels.TestData;
+
+/**
+ * Every command that reads a bundle takes an https:// URL where it takes a file and answers as for the file;
+ * what cannot be read is one line naming the URL. Served by nginx on 127.0.0.1 with a test CA.
+ */
+class RemoteCliTest {
+    @TempDir
+    static Path work;
+    static Path tree;
+    static Path local;
+    static Path key;
+    static Nginx server;
+    static String url;
+    static String ca;
+    static Path cache;
+
+    @BeforeAll
+    static void serve() throws IOException {
+        tree = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        Path www = Files.createDirectories(work.resolve("www"));
+        key = work.resolve("release");
+        CliTest.Run keygen = CliTest.run("keygen", "-o", key.toString());
+        assertEquals(0, keygen.exit(), keygen.err());
+        local = www.resolve("basic.kpack");
+        CliTest.Run pack = CliTest.run("pack", tree.toString(), "-o", local.toString(), "--block-size", "64K",
+                "--sign", key + ".key");
+        assertEquals(0, pack.exit(), pack.err());
+        server = Nginx.https(www, Files.createDirectories(work.resolve("nginx")));
+        url = server.url("basic.kpack");
+        ca = server.caCertificate().toString();
+        cache = work.resolve("cache");
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void verifyChecksTheSignatureAndEveryBlockOfTheRemoteBundle() throws IOException {
+        Path own = work.resolve("verify-cache");
+        CliTest.Run verify = CliTest.run("verify", url, "--ca", ca, "--trust", key + ".pub", "--cache-dir",
+                own.toString());
+        assertEquals(0, verify.exit(), verify.err());
+        assertTrue(!cachedBlocks(own).isEmpty(), "verify fills the block cache");
+        assertTrue(verify.out().contains("bundle:      " + url), verify.out());
+        assertTrue(verify.out().contains("match their SHA-256"), verify.out());
+        assertTrue(verify.out().contains("every byte matches what they signed"), verify.out());
+    }
+
+    @Test
+    void readingCommandsAnswerAsForTheFile() throws IOException {
+        Path extracted = work.resolve("extracted");
+        for (List<String> command : List.of(
+                List.of("ls", "BUNDLE", "kernel"),
+                List.of("cat", "BUNDLE", "modules.dep"),
+                List.of("info", "BUNDLE", "--json"),
+                List.of("modinfo", "BUNDLE", "chain_d"),
+                List.of("modprobe", "BUNDLE", "-D", "-a", "chain_d", "chain_a"),
+                List.of("modprobe", "BUNDLE", "-n", "-v", "chain_a", "--trust", key + ".pub"),
+                List.of("extract", "BUNDLE", extracted.toString()))) {
+            CliTest.Run remote = CliTest.run(substitute(command, url, true));
+            CliTest.Run file = "extract".equals(command.get(0)) ? remote
+                    : CliTest.run(substitute(command, local.toString(), false));
+            assertEquals(0, remote.exit(), command + ": " + remote.err());
+            assertEquals(file.out().replace(local.toString(), url), remote.out(), command.toString());
+            assertArrayEquals(file.stdout(), remote.stdout(), command.toString());
+        }
+        CliTest.Run diff = run("diff", "-r", "--no-dereference", tree.toString(), extracted.toString());
+        assertEquals(0, diff.exit(), diff.out());
+    }
+
+    @Test
+    void initramfsFromTheRemoteBundleIsTheOneFromTheFile() throws IOException {
+        Path fromFile = work.resolve("file.cpio");
+        Path fromUrl = work.resolve("url.cpio");
+        assertEquals(0, CliTest.run("initramfs", local.toString(), "chain_a", "-o", fromFile.toString(),
+                "--trust", key + ".pub").exit());
+        CliTest.Run remote = CliTest.run("initramfs", url, "chain_a", "-o", fromUrl.toString(), "--ca", ca,
+                "--trust", key + ".pub", "--cache-dir", cache.toString());
+        assertEquals(0, remote.exit(), remote.err());
+        assertArrayEquals(Files.readAllBytes(fromFile), Files.readAllBytes(fromUrl));
+    }
+
+    @Test
+    void whatCannotBeFetchedIsOneLineNamingTheUrl() throws IOException {
+        CliTest.Run untrusted = CliTest.run("info", url, "--cache-dir", cache.toString());
+        assertEquals(1, untrusted.exit());
+        assertOneLine(untrusted, url, "--ca FILE");
+
+        String missing = server.url("missing.kpack");
+        CliTest.Run notFound = CliTest.run("info", missing, "--ca", ca, "--cache-dir", cache.toString());
+        assertEquals(1, notFound.exit());
+        assertOneLine(notFound, missing, "HTTP 404");
+
+        String refused = "http://127.0.0.1:" + closedPort() + "/basic.kpack";
+        CliTest.Run noServer = CliTest.run("ls", refused, "--timeout", "3", "--cache-dir", cache.toString());
+        assertEquals(1, noServer.exit());
+        assertOneLine(noServer, refused, "connection refused");
+
+        // A server that goes away after the index: verify names the URL and the block it could not fetch.
+        Nginx leaving = Nginx.http(local.getParent(), Files.createDirectories(work.resolve("nginx-leaving")));
+        String leavingUrl = leaving.url("basic.kpack");
+        try (Bundle opened = Bundle.open(ByteSource.open(leavingUrl, new RemoteOptions(Optional.empty(),
+                Duration.ofSeconds(3), 1, Optional.empty(), 0)), 0)) {
+            leaving.kill();
+            IOException e = assertThrows(IOException.class, opened::verifyBlockHashes);
+            assertTrue(e.getMessage().startsWith(leavingUrl + ": block 0: bytes "), e.getMessage());
+            assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
+        } finally {
+            leaving.close();
+        }
+    }
+
+    @Test
+    void verifyOfABundleWithAByteChangedOnTheServerFailsNamingTheUrlAndTheBlock() throws IOException {
+        Path tampered = local.resolveSibling("tampered.kpack");
+        byte[] bytes = Files.readAllBytes(local);
+        // Block 0 starts right after the header.
+        bytes[Header.SIZE + 16] ^= 0x10;
+        Files.write(tampered, bytes);
+        String tamperedUrl = server.url("tampered.kpack");
+        CliTest.Run verify = CliTest.run("verify", tamperedUrl, "--ca", ca, "--trust", key + ".pub", "--cache-dir",
+                work.resolve("tampered-cache").toString());
+        assertEquals(1, verify.exit(), verify.out());
+        assertOneLine(verify, tamperedUrl, "block 0 fails its SHA-256 check");
+    }
+
+    @Test
+    void blocksComeFromTheCacheTheSecondTimeAndADamagedCachedBlockIsFetchedAgain() throws IOException {
+        Path own = work.resolve("own-cache");
+        String[] cat = {"cat", url, "modules.dep", "--ca", ca, "--cache-dir", own.toString()};
+        byte[] expected = Files.readAllBytes(tree.resolve("modules.dep"));
+        server.clearLog();
+        CliTest.Run first = CliTest.run(cat);
+        assertArrayEquals(expected, first.stdout(), first.err());
+        assertTrue(server.requests().size() > 2, "header, index, then the blocks: " + server.requests());
+        List<Path> cached = cachedBlocks(own);
+        assertTrue(!cached.isEmpty());
+
+        server.clearLog();
+        CliTest.Run second = CliTest.run(cat);
+        assertArrayEquals(expected, second.stdout(), second.err());
+        assertEquals(2, server.requests().size(), "only the header and the index: " + server.requests());
+
+        for (Path block : cached) {
+            byte[] bytes = Files.readAllBytes(block);
+            bytes[bytes.length / 2] ^= 0x01;
+            Files.write(block, bytes);
+        }
+        server.clearLog();
+        CliTest.Run third = CliTest.run(cat);
+        assertArrayEquals(expected, third.stdout(), third.err());
+        assertEquals(2 + cached.size(), server.requests().size(), "every damaged block again: " + server.requests());
+    }
+
+    @Test
+    void theCacheStaysWithinItsBound() throws IOException {
+        Path bounded = work.resolve("bounded-cache");
+        CliTest.Run extract = CliTest.run("extract", url, work.resolve("bounded-tree").toString(), "--ca", ca,
+                "--cache-dir", bounded.toString(), "--cache-limit", "128K");
+        assertEquals(0, extract.exit(), extract.err());
+        long total = 0;
+        for (Path block : cachedBlocks(bounded)) {
+            total += Files.size(block);
+        }
+        assertTrue(total > 0 && total <= 128 << 10, total + " bytes cached");
+    }
+
+    private static List<Path> cachedBlocks(Path cacheDirectory) throws IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(cacheDirectory)) {
+            return walk.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    @Test
+    void mountServesTheRemoteTreeThroughTheLauncher() throws Exception {
+        if (!Files.exists(Path.of("/dev/fuse"))) {
+            TestData.unavailable("/dev/fuse is missing: load the fuse module (modprobe fuse)");
+        }
+        Path mountPoint = Files.createDirectories(work.resolve("mnt"));
+        CliTest.Run mount = Launcher.kmodpack("mount", url, mountPoint.toString(), "--ca", ca, "--trust",
+                key + ".pub", "--timeout", "10", "--cache-dir", cache.toString(), "--log", work.resolve("mount.log").toString());
+        assertEquals(0, mount.exit(), mount.err());
+        try {
+            assertEquals(url, MountTable.at(mountPoint).orElseThrow().source());
+            CliTest.Run diff = run("diff", "-r", "--no-dereference", tree.toString(), mountPoint.toString());
+            assertEquals(0, diff.exit(), diff.out());
+        } finally {
+            Unmount.unmount(mountPoint);
+        }
+    }
+
+    private static String[] substitute(List<String> command, String bundle, boolean remote) {
+        List<String> args = new ArrayList<>();
+        for (String arg : command) {
+            args.add(arg.equals("BUNDLE") ? bundle : arg);
+        }
+        if (remote) {
+            args.addAll(List.of("--ca", ca, "--cache-dir", cache.toString()));
+        }
+        return args.toArray(String[]::new);
+    }
+
+    private static void assertOneLine(CliTest.Run run, String url, String words) {
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.err().startsWith("kmodpack: " + url + ": "), run.err());
+        assertTrue(run.err().contains(words), run.err());
+    }
+
+    private static int closedPort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static CliTest.Run run(String... command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            return new CliTest.Run(process.waitFor(), out, "", out.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException();
+        }
+    }
+}
