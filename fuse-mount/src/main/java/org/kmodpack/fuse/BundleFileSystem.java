@@ -172,13 +172,15 @@ final class BundleFileSystem extends FuseStubFS {
                 filled[0] += length;
             });
             long end = offset + filled[0];
-            readAhead.execute(() -> {
-                try {
-                    bundle.readAhead(entry, end);
-                } catch (IOException | RuntimeException e) {
-                    // The read that needs that block loads it again and reports what goes wrong.
-                }
-            });
+            if (bundle.readAheadWanted(entry, end)) {
+                readAhead.execute(() -> {
+                    try {
+                        bundle.readAhead(entry, end);
+                    } catch (IOException | RuntimeException e) {
+                        // The read that needs that block loads it again and reports what goes wrong.
+                    }
+                });
+            }
             return filled[0];
         } catch (BlockIntegrityException e) {
             if (reportedDamage.add(path)) {

@@ -2,6 +2,7 @@ package org.kmodpack.packer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -111,8 +112,10 @@ class RandomAccessTest {
                     .max(java.util.Comparator.comparingLong(Entry::size)).orElseThrow();
             assertTrue(largest.size() > 2 * BLOCK, "the test needs a file over three blocks");
             int opened = source.reads;
+            assertTrue(bundle.readAheadWanted(largest, 0), "the block after the first one is not cached yet");
             bundle.readAhead(largest, 0);
             assertEquals(opened + 1, source.reads, "the block after the first one is read");
+            assertFalse(bundle.readAheadWanted(largest, 0), "once cached, there is nothing to read ahead");
             bundle.readAhead(largest, 0);
             assertEquals(opened + 1, source.reads, "once cached, it is not read again");
             bundle.readAhead(largest, BLOCK);

@@ -353,20 +353,35 @@ public final class Bundle implements AutoCloseable {
     }
 
     /**
+     * Whether {@link #readAhead} has anything to load for this position: the following block exists and is not
+     * cached. Cheap enough to ask after every read, so that a caller hands work to its read-ahead thread only
+     * when there is some.
+     */
+    public boolean readAheadWanted(Entry file, long position) {
+        return followingUncachedBlock(file, position) >= 0;
+    }
+
+    /**
      * Loads into the block cache the block that follows the one holding {@code position} of the file, unless it
      * is cached already. Files are stored in path order, so a reader walking the tree reads blocks in order: a
      * caller that runs this on a thread of its own after each read decompresses the next block while it copies
      * this one.
      */
     public void readAhead(Entry file, long position) throws IOException {
-        EntryRecord record = record(file);
-        if (record.kind() != EntryKind.FILE || position < 0 || position > record.size()) {
-            return;
-        }
-        int next = (int) ((record.ref() + position) / index.params().blockSize()) + 1;
-        if (next < index.params().blockCount() && !cache.holds(next)) {
+        int next = followingUncachedBlock(file, position);
+        if (next >= 0) {
             cache.get(next, b -> loadBlock(b, null));
         }
+    }
+
+    /** The block after the one holding {@code position} of the file, or -1 if there is none or it is cached. */
+    private int followingUncachedBlock(Entry file, long position) {
+        EntryRecord record = record(file);
+        if (record.kind() != EntryKind.FILE || position < 0 || position > record.size()) {
+            return -1;
+        }
+        int next = (int) ((record.ref() + position) / index.params().blockSize()) + 1;
+        return next < index.params().blockCount() && !cache.holds(next) ? next : -1;
     }
 
     /** Hands {@code wanted} bytes of the data stream from {@code logical} on to {@code consumer}, block by block. */
