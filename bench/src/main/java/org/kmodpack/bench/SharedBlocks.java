@@ -1,14 +1,12 @@
 package org.kmodpack.bench;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Set;
-import org.kmodpack.format.Header;
 import org.kmodpack.format.IndexRegion;
+import org.kmodpack.reader.Bundle;
 
 /**
  * What a remote reader of bundle NEW fetches beyond its index when the block cache holds every block of bundle
@@ -45,13 +43,8 @@ public final class SharedBlocks {
     }
 
     static IndexRegion index(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file)) {
-            ByteBuffer header = ByteBuffer.allocate(Header.SIZE);
-            channel.read(header, 0);
-            Header decoded = Header.decode(header.array(), channel.size(), file.toString());
-            ByteBuffer bytes = ByteBuffer.allocate((int) decoded.indexLength());
-            channel.read(bytes, decoded.indexOffset());
-            return IndexRegion.decode(bytes.flip(), Header.SIZE, decoded.indexOffset(), file.toString());
+        try (Bundle bundle = Bundle.open(file)) {
+            return bundle.index();
         }
     }
 }

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +16,6 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.kmodpack.format.BlockRecord;
-import org.kmodpack.format.Header;
 import org.kmodpack.format.IndexRegion;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.testkernels.Bytes;
@@ -244,25 +240,13 @@ class BootUnitTest {
      * index still describes the bundle, the block no longer matches its hash.
      */
     private static void damageBlockOf(Path file, String path) throws IOException {
-        int entry;
+        BlockRecord block;
         try (Bundle bundle = Bundle.open(file)) {
-            entry = bundle.get(path).index();
+            IndexRegion index = bundle.index();
+            int entry = bundle.get(path).index();
+            block = index.block((int) (index.entry(entry).ref() / index.params().blockSize()));
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer headerBytes = ByteBuffer.allocate(Header.SIZE);
-            channel.read(headerBytes, 0);
-            Header header = Header.decode(headerBytes.array(), channel.size(), file.toString());
-            ByteBuffer indexBytes = ByteBuffer.allocate((int) header.indexLength());
-            channel.read(indexBytes, header.indexOffset());
-            IndexRegion index = IndexRegion.decode(indexBytes.flip(),
-                    Header.SIZE, header.indexOffset(), file.toString());
-            BlockRecord block = index.block((int) (index.entry(entry).ref() / index.params().blockSize()));
-            long at = block.offset() + block.storedLength() / 2;
-            ByteBuffer one = ByteBuffer.allocate(1);
-            channel.read(one, at);
-            one.put(0, (byte) (one.get(0) ^ 0x01)).rewind();
-            channel.write(one, at);
-        }
+        Bytes.flip(file, block.offset() + block.storedLength() / 2, 0x01);
     }
 
     private static double median(List<Guest.Boot> boots) {

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.format.Header;
 import org.kmodpack.fuse.MountTable;
 import org.kmodpack.fuse.Unmount;
+import org.kmodpack.testkernels.Bytes;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.TestData;
@@ -291,13 +289,7 @@ class MountCliTest {
     private static Path damagedCopy() throws IOException {
         Path damaged = work.resolve("damaged.kpack");
         Files.copy(signed, damaged, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel channel = FileChannel.open(damaged, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer one = ByteBuffer.allocate(1);
-            long at = Header.SIZE + 64;
-            channel.read(one, at);
-            one.put(0, (byte) (one.get(0) ^ 0x10));
-            channel.write(one.flip(), at);
-        }
+        Bytes.flip(damaged, Header.SIZE + 64, 0x10);
         return damaged;
     }
 

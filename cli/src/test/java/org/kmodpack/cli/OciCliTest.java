@@ -59,11 +59,8 @@ class OciCliTest {
     static void pushToAnOpenRegistry() throws IOException {
         tree = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
         key = work.resolve("release");
-        assertEquals(0, CliTest.run("keygen", "-o", key.toString()).exit());
         bundle = work.resolve("basic.kpack");
-        CliTest.Run pack = CliTest.run("pack", tree.toString(), "-o", bundle.toString(), "--block-size", "64K",
-                "--sign", key + ".key");
-        assertEquals(0, pack.exit(), pack.err());
+        CliTest.packSignedBasic(bundle, key);
         open = DistributionRegistry.start(work.resolve("open-registry"), new DistributionRegistry.Open());
         reference = "oci://" + open.address() + "/kernels/basic:" + SyntheticKernel.BASIC.kernelVersion();
         CliTest.Run push = CliTest.run("push", bundle.toString(), reference);

@@ -47,12 +47,8 @@ class RemoteCliTest {
         tree = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
         Path www = Files.createDirectories(work.resolve("www"));
         key = work.resolve("release");
-        CliTest.Run keygen = CliTest.run("keygen", "-o", key.toString());
-        assertEquals(0, keygen.exit(), keygen.err());
         local = www.resolve("basic.kpack");
-        CliTest.Run pack = CliTest.run("pack", tree.toString(), "-o", local.toString(), "--block-size", "64K",
-                "--sign", key + ".key");
-        assertEquals(0, pack.exit(), pack.err());
+        CliTest.packSignedBasic(local, key);
         server = Nginx.https(www, Files.createDirectories(work.resolve("nginx")));
         url = server.url("basic.kpack");
         ca = server.caCertificate().toString();

@@ -11,12 +11,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import jnr.ffi.Pointer;
-import jnr.ffi.types.dev_t;
-import jnr.ffi.types.gid_t;
-import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
-import jnr.ffi.types.uid_t;
 import org.kmodpack.format.BlockIntegrityException;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
@@ -208,88 +204,6 @@ final class BundleFileSystem extends FuseStubFS {
         } catch (Throwable t) {
             return failed("statfs", path, t);
         }
-    }
-
-    // Everything that would change the tree: the bundle is immutable.
-
-    @Override
-    public int mknod(String path, @mode_t long mode, @dev_t long rdev) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int mkdir(String path, @mode_t long mode) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int unlink(String path) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int rmdir(String path) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int symlink(String oldpath, String newpath) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int rename(String oldpath, String newpath) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int link(String oldpath, String newpath) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int chmod(String path, @mode_t long mode) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int chown(String path, @uid_t long uid, @gid_t long gid) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int truncate(String path, @off_t long size) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int create(String path, @mode_t long mode, FuseFileInfo fi) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int utimens(String path, Timespec[] timespec) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
-        return -ErrorCodes.EROFS();
-    }
-
-    @Override
-    public int removexattr(String path, String name) {
-        return -ErrorCodes.EROFS();
     }
 
     private static String relative(String path) {

@@ -109,7 +109,7 @@ public final class FuseMount implements AutoCloseable {
     }
 
     static String[] arguments(String fsName, Options options) {
-        List<String> mountOptions = new ArrayList<>(List.of("ro", "fsname=" + escape(fsName), "subtype=kmodpack",
+        List<String> mountOptions = new ArrayList<>(List.of("fsname=" + escape(fsName), "subtype=kmodpack",
                 "kernel_cache", "entry_timeout=" + CACHE_SECONDS, "attr_timeout=" + CACHE_SECONDS,
                 "negative_timeout=" + CACHE_SECONDS, "use_ino", "default_permissions",
                 // libfuse 2 refuses a non-empty mount point without it; the tree belongs there, so hide what is.
@@ -118,6 +118,9 @@ public final class FuseMount implements AutoCloseable {
             mountOptions.add("allow_other");
         }
         mountOptions.addAll(options.extraOptions());
+        // Last, so that no option of the user's makes the mount writable: the kernel then refuses every change
+        // with EROFS before it reaches the file system, which has no write callbacks.
+        mountOptions.add("ro");
         List<String> arguments = new ArrayList<>();
         if (options.singleThreaded()) {
             arguments.add("-s");

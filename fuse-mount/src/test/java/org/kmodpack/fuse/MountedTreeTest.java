@@ -167,6 +167,19 @@ abstract class MountedTreeTest {
 
     @Test
     void everyChangeIsRefusedAsReadOnly() {
+        assertEveryChangeRefused(mountPoint);
+    }
+
+    @Test
+    void aWritableMountAskedForStaysReadOnly() throws IOException {
+        Path second = Files.createDirectories(work.resolve("asked-rw"));
+        try (FuseMount writable = FuseMount.start(bundle, second, "asked-rw.kpack",
+                new FuseMount.Options(false, true, List.of("rw")), log::add, 10_000)) {
+            assertEveryChangeRefused(second);
+        }
+    }
+
+    private static void assertEveryChangeRefused(Path mountPoint) {
         Path existing = mountPoint.resolve("modules.dep");
         for (IoAction change : List.<IoAction>of(
                 () -> Files.createFile(mountPoint.resolve("new-file")),
@@ -176,7 +189,9 @@ abstract class MountedTreeTest {
                 () -> Files.move(existing, mountPoint.resolve("moved")),
                 () -> Files.setAttribute(existing, "unix:mode", 0777),
                 () -> Files.setLastModifiedTime(existing, java.nio.file.attribute.FileTime.fromMillis(0)),
-                () -> Files.createSymbolicLink(mountPoint.resolve("link"), existing))) {
+                () -> Files.createSymbolicLink(mountPoint.resolve("link"), existing),
+                () -> Files.createLink(mountPoint.resolve("hard-link"), existing),
+                () -> Files.setAttribute(existing, "user:kmodpack", java.nio.ByteBuffer.wrap(new byte[] {1})))) {
             FileSystemException e = assertThrows(FileSystemException.class, change::run);
             assertTrue(String.valueOf(e.getReason()).contains("Read-only file system"), e.toString());
         }

@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +30,7 @@ import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.ByteSource;
 import org.kmodpack.reader.Entry;
 import org.kmodpack.reader.RemoteOptions;
+import org.kmodpack.testkernels.Bytes;
 import org.kmodpack.testkernels.Nginx;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
@@ -107,7 +105,7 @@ class RemoteMountTest {
         int damaged = (int) (index.entry(victim.index()).ref() / BLOCK);
         Path tampered = served.resolve("tampered-" + tls + ".kpack");
         Files.copy(served.resolve("basic.kpack"), tampered);
-        flipByte(tampered, index.block(damaged).offset() + index.block(damaged).storedLength() / 2);
+        Bytes.flip(tampered, index.block(damaged).offset() + index.block(damaged).storedLength() / 2, 0x10);
 
         try (Nginx server = start(tls); Mounted mounted = mount(server, tampered.getFileName().toString())) {
             int refused = 0;
@@ -251,23 +249,9 @@ class RemoteMountTest {
         }
     }
 
-    private static void flipByte(Path file, long at) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer one = ByteBuffer.allocate(1);
-            channel.read(one, at);
-            one.put(0, (byte) (one.get(0) ^ 0x10));
-            channel.write(one.flip(), at);
-        }
-    }
-
     private static IndexRegion readIndex(Path bundle) throws IOException {
-        try (FileChannel channel = FileChannel.open(bundle)) {
-            ByteBuffer headerBytes = ByteBuffer.allocate(Header.SIZE);
-            channel.read(headerBytes, 0);
-            Header header = Header.decode(headerBytes.array(), channel.size(), bundle.toString());
-            ByteBuffer indexBytes = ByteBuffer.allocate((int) header.indexLength());
-            channel.read(indexBytes, header.indexOffset());
-            return IndexRegion.decode(indexBytes.flip(), Header.SIZE, header.indexOffset(), bundle.toString());
+        try (Bundle opened = Bundle.open(bundle)) {
+            return opened.index();
         }
     }
 }

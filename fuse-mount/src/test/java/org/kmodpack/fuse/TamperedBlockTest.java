@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,13 +16,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.EntryRecord;
-import org.kmodpack.format.Header;
 import org.kmodpack.format.IndexRegion;
 import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackProgress;
 import org.kmodpack.packer.Packer;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
+import org.kmodpack.testkernels.Bytes;
 import org.kmodpack.testkernels.Figure;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
@@ -57,28 +54,15 @@ class TamperedBlockTest {
         Packer.pack(source, bundlePath, PackOptions.defaults().withBlockSize(BLOCK), PackProgress.NONE);
 
         List<Entry> files = new ArrayList<>();
+        IndexRegion index;
         try (Bundle bundle = Bundle.open(bundlePath)) {
             bundle.entries().stream().filter(e -> e.isFile() && e.size() > 0).forEach(files::add);
-        }
-        byte[] headerBytes = new byte[Header.SIZE];
-        IndexRegion index;
-        try (FileChannel channel = FileChannel.open(bundlePath)) {
-            channel.read(ByteBuffer.wrap(headerBytes), 0);
-            Header header = Header.decode(headerBytes, channel.size(), bundlePath.toString());
-            ByteBuffer indexBytes = ByteBuffer.allocate((int) header.indexLength());
-            channel.read(indexBytes, header.indexOffset());
-            index = IndexRegion.decode(indexBytes.flip(), Header.SIZE, header.indexOffset(), bundlePath.toString());
+            index = bundle.index();
         }
         Entry victim = files.stream().filter(e -> e.path().equals("modules.dep")).findFirst().orElseThrow();
         int damagedBlock = (int) (index.entry(victim.index()).ref() / BLOCK);
         BlockRecord block = index.block(damagedBlock);
-        try (FileChannel channel = FileChannel.open(bundlePath, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer one = ByteBuffer.allocate(1);
-            long at = block.offset() + block.storedLength() / 2;
-            channel.read(one, at);
-            one.put(0, (byte) (one.get(0) ^ 0x10));
-            channel.write(one.flip(), at);
-        }
+        Bytes.flip(bundlePath, block.offset() + block.storedLength() / 2, 0x10);
 
         List<String> log = new CopyOnWriteArrayList<>();
         Path mountPoint = Files.createDirectories(work.resolve("mnt"));

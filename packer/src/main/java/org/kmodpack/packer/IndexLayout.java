@@ -1,18 +1,18 @@
 package org.kmodpack.packer;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.kmodpack.format.BytePool;
 import org.kmodpack.format.EntryRecord;
 
 /** Turns scanned entries into ENTRIES rows and the NAMES pool, numbering inodes in entry order. */
 record IndexLayout(List<EntryRecord> records, byte[] names) {
 
     static IndexLayout of(List<ScannedEntry> entries, ContentPlan plan) {
-        NamePool pool = new NamePool();
+        BytePool pool = new BytePool();
         Map<Object, Integer> inodeOfLink = new HashMap<>();
         List<EntryRecord> records = new ArrayList<>(entries.size());
         int nextInode = 1;
@@ -48,23 +48,5 @@ record IndexLayout(List<EntryRecord> records, byte[] names) {
                     entry.uid(), entry.gid(), entry.mtimeSeconds(), entry.mtimeNanos(), inode, size, ref));
         }
         return new IndexLayout(records, pool.bytes());
-    }
-
-    /** Stores each distinct name once: many directories share names, and so do symlink targets. */
-    private static final class NamePool {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final Map<String, Integer> offsets = new HashMap<>();
-
-        int add(byte[] name) {
-            return offsets.computeIfAbsent(new String(name, StandardCharsets.ISO_8859_1), k -> {
-                int offset = bytes.size();
-                bytes.writeBytes(name);
-                return offset;
-            });
-        }
-
-        byte[] bytes() {
-            return bytes.toByteArray();
-        }
     }
 }

@@ -95,33 +95,12 @@ public final class IndexRegion {
 
     /** Binary search of a directory's children, which are stored sorted by name bytes; -1 if absent. */
     public int findChild(EntryRecord directory, byte[] name) {
-        int low = (int) directory.ref();
-        int high = low + (int) directory.size() - 1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            int at = mid * EntryRecord.SIZE;
-            int order = compareName(entries.getInt(at + EntryRecord.NAME_OFFSET_AT),
-                    Short.toUnsignedInt(entries.getShort(at + EntryRecord.NAME_LENGTH_AT)), name);
-            if (order < 0) {
-                low = mid + 1;
-            } else if (order > 0) {
-                high = mid - 1;
-            } else {
-                return mid;
-            }
-        }
-        return -1;
-    }
-
-    private int compareName(int offset, int length, byte[] name) {
-        int common = Math.min(length, name.length);
-        for (int i = 0; i < common; i++) {
-            int order = Integer.compare(Byte.toUnsignedInt(names.get(offset + i)), Byte.toUnsignedInt(name[i]));
-            if (order != 0) {
-                return order;
-            }
-        }
-        return Integer.compare(length, name.length);
+        int first = (int) directory.ref();
+        return SortedNames.search(first, first + (int) directory.size() - 1, row -> {
+            int at = row * EntryRecord.SIZE;
+            return SortedNames.compare(names, entries.getInt(at + EntryRecord.NAME_OFFSET_AT),
+                    Short.toUnsignedInt(entries.getShort(at + EntryRecord.NAME_LENGTH_AT)), name, name.length);
+        });
     }
 
     private byte[] bytesAt(int offset, int length) {

@@ -256,33 +256,14 @@ public final class ModuleSection {
 
     /** Binary search of a table sorted by its first field, a string reference. */
     private int findExact(int table, byte[] key) {
-        int low = 0;
-        int high = count[table] - 1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            int at = record(table, mid);
-            int order = comparePool(section.getInt(at), section.getInt(at + PAIR_SECOND), key, key.length);
-            if (order < 0) {
-                low = mid + 1;
-            } else if (order > 0) {
-                high = mid - 1;
-            } else {
-                return mid;
-            }
-        }
-        return -1;
+        return SortedNames.search(0, count[table] - 1, row -> {
+            int at = record(table, row);
+            return comparePool(section.getInt(at), section.getInt(at + PAIR_SECOND), key, key.length);
+        });
     }
 
     private int comparePool(int from, int length, byte[] key, int keyLength) {
-        int common = Math.min(length, keyLength);
-        for (int i = 0; i < common; i++) {
-            int order = Integer.compare(Byte.toUnsignedInt(section.get(poolAt + from + i)),
-                    Byte.toUnsignedInt(key[i]));
-            if (order != 0) {
-                return order;
-            }
-        }
-        return Integer.compare(length, keyLength);
+        return SortedNames.compare(section, poolAt + from, length, key, keyLength);
     }
 
     private String string(int refAt) {

@@ -16,9 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.kmodpack.format.ModuleContent.BuiltinInfo;
 import org.kmodpack.format.ModuleContent.Key;
 import org.kmodpack.format.ModuleContent.Module;
@@ -38,7 +36,7 @@ public final class ModuleSectionEncoder {
 
     /** Encodes {@code content}; the packer appends the modinfo blob to the data stream at {@code modinfoOffset}. */
     public static Encoded encode(ModuleContent content, long modinfoOffset) {
-        Pool pool = new Pool();
+        BytePool pool = new BytePool();
         List<Module> modules = new ArrayList<>(content.modules());
         // Dependencies are given as indexes into content.modules(); renumber them after sorting by name.
         Integer[] order = new Integer[modules.size()];
@@ -54,8 +52,8 @@ public final class ModuleSectionEncoder {
         int depCount = 0;
         for (Integer i : order) {
             Module m = modules.get(i);
-            pool.ref(moduleTable, utf8(m.name()));
-            pool.ref(moduleTable, utf8(m.path()));
+            ref(moduleTable, pool, utf8(m.name()));
+            ref(moduleTable, pool, utf8(m.path()));
             moduleTable.putInt(m.entry()).putInt(depCount).putInt(m.deps().length);
             for (int dep : m.deps()) {
                 deps.writeBytes(table(ModuleSectionLayout.DEP_SIZE).putInt(newIndex[dep]).array());
@@ -74,7 +72,7 @@ public final class ModuleSectionEncoder {
         builtinInfo.sort(Comparator.comparing(b -> utf8(b.name()), Arrays::compareUnsigned));
         ByteBuffer builtinTable = table(builtinInfo.size() * ModuleSectionLayout.BUILTIN_INFO_SIZE);
         for (BuiltinInfo b : builtinInfo) {
-            pool.ref(builtinTable, utf8(b.name()));
+            ref(builtinTable, pool, utf8(b.name()));
             int infoStart = blob.size();
             writeInfo(blob, b.info());
             builtinTable.putInt(infoStart).putInt(blob.size() - infoStart);
@@ -113,13 +111,13 @@ public final class ModuleSectionEncoder {
     }
 
     /** Key tables sorted by (literal prefix, pattern with end-of-string after every byte). */
-    private static byte[] keys(List<Key> keys, Pool pool, ValueTable values) {
+    private static byte[] keys(List<Key> keys, BytePool pool, ValueTable values) {
         List<Key> sorted = new ArrayList<>(keys);
         sorted.sort(ModuleSectionEncoder::compareKeys);
         ByteBuffer table = table(sorted.size() * ModuleSectionLayout.KEY_SIZE);
         for (Key key : sorted) {
             byte[] k = utf8(key.key());
-            pool.ref(table, k);
+            ref(table, pool, k);
             table.putInt(literalLength(k)).putInt(values.size()).putInt(key.values().size());
             key.values().forEach(values::add);
         }
@@ -160,40 +158,23 @@ public final class ModuleSectionEncoder {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Stores each distinct byte string once: names repeat across aliases, symbols and dependency lists. */
-    private static final class Pool {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final Map<String, Integer> offsets = new HashMap<>();
-
-        int add(byte[] value) {
-            return offsets.computeIfAbsent(new String(value, StandardCharsets.ISO_8859_1), k -> {
-                int at = bytes.size();
-                bytes.writeBytes(value);
-                return at;
-            });
-        }
-
-        void ref(ByteBuffer out, byte[] value) {
-            out.putInt(add(value)).putInt(value.length);
-        }
-
-        byte[] bytes() {
-            return bytes.toByteArray();
-        }
+    /** A string reference as the section stores it: the pool offset, then the length. */
+    private static void ref(ByteBuffer out, BytePool pool, byte[] value) {
+        out.putInt(pool.add(value)).putInt(value.length);
     }
 
     private static final class ValueTable {
-        private final Pool pool;
+        private final BytePool pool;
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private int size;
 
-        ValueTable(Pool pool) {
+        ValueTable(BytePool pool) {
             this.pool = pool;
         }
 
         void add(Value value) {
             ByteBuffer record = table(ModuleSectionLayout.VALUE_SIZE);
-            pool.ref(record, utf8(value.name()));
+            ref(record, pool, utf8(value.name()));
             record.putInt(value.priority());
             bytes.writeBytes(record.array());
             size++;

@@ -194,6 +194,11 @@ public final class Bundle implements AutoCloseable {
         return index.params().kernelVersion();
     }
 
+    /** The decoded index: where each block and entry lies in the file, for tools that inspect the layout. */
+    public IndexRegion index() {
+        return index;
+    }
+
     /**
      * The MODULES section (depmod's indexes and every module's modinfo), decoded and checked on first use;
      * empty when the tree had no depmod output when it was packed.

@@ -1,6 +1,12 @@
 package org.kmodpack.testkernels;
 
-/** Byte-array searches the tests need on kernel images and module files. */
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** Byte-level work the tests do: searches in kernel images and module files, damage to bundle files. */
 public final class Bytes {
     private Bytes() {
     }
@@ -17,5 +23,15 @@ public final class Bytes {
             return i;
         }
         return -1;
+    }
+
+    /** Flips the bits of {@code mask} in the byte at {@code at} of {@code file}, in place. */
+    public static void flip(Path file, long at, int mask) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            channel.read(one, at);
+            one.put(0, (byte) (one.get(0) ^ mask));
+            channel.write(one.flip(), at);
+        }
     }
 }
