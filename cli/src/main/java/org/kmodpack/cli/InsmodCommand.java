@@ -18,16 +18,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "insmod", mixinStandardHelpOptions = true,
-        description = {"Load one module of the bundle into the running kernel, without its",
-            "dependencies, as kmod's insmod loads a file. The bundle must be signed by a",
-            "trusted key (--trust) unless --allow-unsigned."},
+        description = {"Load one module of the bundle into the running kernel, without its dependencies.",
+            "As kmod's insmod loads a file. The bundle must be signed by a trusted key (--trust) unless "
+                + "--allow-unsigned."},
         footer = {"", "Examples:", "  kmodpack insmod modules.kpack fuse",
             "  kmodpack insmod modules.kpack kernel/drivers/net/dummy.ko numdummies=2"})
 final class InsmodCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BUNDLE")
+    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
     String bundleLocation;
 
     @Parameters(index = "1", paramLabel = "NAME|PATH",
