@@ -94,12 +94,13 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "entries:         %d files, %d directories, %d symlinks%n", info.files(),
                     info.directories(), info.symlinks());
             out.printf(Locale.ROOT, "modules:         %s%n", modules == null
-                    ? "no module index (packed without modules.dep.bin)" : modules + " in the module index");
-            out.printf(Locale.ROOT, "file contents:   %s, %s once each identical file is counted once%n",
+                    ? "no module index (packed without modules.dep.bin)"
+                    : modules + " in the module index (" + Sizes.human(modinfoBytes) + " of module information)");
+            out.printf(Locale.ROOT, "file contents:   %s; %s with identical files counted once%n",
                     Sizes.human(info.fileBytes()), Sizes.human(distinct));
-            out.printf(Locale.ROOT, "size:            %s: %s of compressed data (%s of it module information), "
-                    + "%s of index%n", Sizes.human(info.bundleLength()), Sizes.human(info.storedDataLength()),
-                    Sizes.human(modinfoBytes), Sizes.human(info.indexLength()));
+            out.printf(Locale.ROOT, "size:            %s: %s of compressed blocks, %s of index%n",
+                    Sizes.human(info.bundleLength()), Sizes.human(info.storedDataLength()),
+                    Sizes.human(info.indexLength()));
             out.printf(Locale.ROOT, "ratio:           %.1f %%%n", 100 * info.ratio());
             out.printf(Locale.ROOT, "signatures:      %s%n", !signatures.signed() ? "none (unsigned)"
                     : signatures.signatures().size() + ", serial " + signatures.serial() + ", expires "

@@ -117,9 +117,11 @@ final class VerifyCommand implements Callable<Integer> {
                 text(out, "blocks:      all %d match their SHA-256 (%s)%n", info.blockCount(),
                         Sizes.human(info.storedDataLength()));
             } else {
-                refusal = refusal != null ? refusal : bundleLocation + ": " + damaged.size() + " of "
-                        + info.blockCount() + " blocks do not match their SHA-256 (block " + damaged.get(0)
-                        + " first): the file is damaged; fetch or pack it again";
+                // The reader's words for the first damaged block, as every reading command says them.
+                refusal = refusal != null ? refusal : new org.kmodpack.format.BlockIntegrityException(
+                        bundleLocation, damaged.get(0), null).getMessage()
+                        + (damaged.size() == 1 ? "" : " (" + damaged.size() + " of " + info.blockCount()
+                                + " blocks fail it, listed above)");
             }
             if (refusal == null && checkBundle && !unsignedAllowed) {
                 Object trusted = report.get("trusted_keys");
