@@ -118,6 +118,16 @@ class CliErrorsTest {
     }
 
     @Test
+    void keygenAndCertSayWhatIsWrongWithTheirFiles() throws IOException {
+        Path key = output.resolve("no/dir/release.key");
+        fails(1, "kmodpack: " + key + ": directory " + key.getParent() + " does not exist; create it first (mkdir -p "
+                + key.getParent() + ")\n", "keygen", "-o", output.resolve("no/dir/release").toString());
+        fails(1, "kmodpack: " + bundle + ": not a kernel image (no bzImage or zboot header, no compression the "
+                + "kernel uses, not ELF); give /boot/vmlinuz-KVER\n", "cert", "--from-vmlinuz", bundle.toString(),
+                "-o", output.resolve("certs.pem").toString());
+    }
+
+    @Test
     void outputThatCannotBeWrittenFailsTheCommand() throws IOException, InterruptedException {
         for (List<String> args : List.of(List.of("cat", bundle.toString(), "modules.dep"),
                 List.of("ls", bundle.toString()), List.of("info", bundle.toString()), List.of("--help"))) {

@@ -127,7 +127,13 @@ public final class KernelImage {
         if (Compression.at(image, 0) != null) {
             return decompress(image, 0, image.length, name);
         }
-        return image;
+        // Uncompressed: vmlinux (ELF), a PE/EFI image, or arm64's and riscv's Image (magic at 0x38).
+        if (matches(image, 0, 0x7F, 'E', 'L', 'F') || matches(image, 0, 'M', 'Z')
+                || matches(image, 0x38, 'A', 'R', 'M', 0x64) || matches(image, 0x38, 'R', 'S', 'C', 0x05)) {
+            return image;
+        }
+        throw new IOException(name + ": not a kernel image (no bzImage or zboot header, no compression the kernel "
+                + "uses, not ELF); give /boot/vmlinuz-KVER");
     }
 
     private static byte[] decompress(byte[] image, int offset, int length, String name) throws IOException {

@@ -82,10 +82,18 @@ class KernelImageTest {
         byte[] lzo = bzImage(new byte[] {(byte) 0x89, 'L', 'Z', 'O', 0, 0, 0, 0}, 1000);
         IOException unsupported = assertThrows(IOException.class, () -> KernelImage.kernel(lzo, "vmlinuz-lzo"));
         assertTrue(unsupported.getMessage().startsWith("vmlinuz-lzo: an LZO-compressed kernel"), unsupported.getMessage());
-        IOException none = assertThrows(IOException.class, () -> KernelImage.builtinCertificates(new byte[4096],
-                "zeros"));
-        assertEquals("zeros: no X.509 certificate in the kernel image (a kernel built without CONFIG_MODULE_SIG has "
-                + "none); give the module certificate itself", none.getMessage());
+        IOException notAKernel = assertThrows(IOException.class, () -> KernelImage.builtinCertificates(
+                new byte[4096], "zeros"));
+        assertEquals("zeros: not a kernel image (no bzImage or zboot header, no compression the kernel uses, not "
+                + "ELF); give /boot/vmlinuz-KVER", notAKernel.getMessage());
+        byte[] elf = new byte[4096];
+        elf[0] = 0x7F;
+        elf[1] = 'E';
+        elf[2] = 'L';
+        elf[3] = 'F';
+        IOException none = assertThrows(IOException.class, () -> KernelImage.builtinCertificates(elf, "vmlinux"));
+        assertEquals("vmlinux: no X.509 certificate in the kernel image (a kernel built without CONFIG_MODULE_SIG "
+                + "has none); give the module certificate itself", none.getMessage());
     }
 
     @ParameterizedTest
