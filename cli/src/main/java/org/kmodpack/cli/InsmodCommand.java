@@ -41,6 +41,10 @@ final class InsmodCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Print the insmod line.")
     boolean verbose;
 
+    @Option(names = {"-f", "--force"}, description = "Load even if the module's version magic or symbol versions "
+            + "do not match the kernel.")
+    boolean force;
+
     @picocli.CommandLine.Mixin
     SystemTrustOptions trust;
 
@@ -54,7 +58,8 @@ final class InsmodCommand implements Callable<Integer> {
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
             Modprobe modprobe = index.modprobe(index.loadConfig(List.of(), moduleDir, null, problems), moduleDir,
                     problems);
-            Loader loader = new Loader(index, modprobe, Kernel.running(), new Loader.Options(false, false),
+            Loader loader = new Loader(index, modprobe, Kernel.running(), new Loader.Options(false, false, false,
+                    force ? Kernel.MODULE_INIT_IGNORE_VERMAGIC | Kernel.MODULE_INIT_IGNORE_MODVERSIONS : 0),
                     new LoaderMessages(out, err, verbose, false, moduleDir, bundle.toString()));
             // insmod joins its arguments with spaces, unquoted (kmod's insmod.c).
             int result = loader.insmod(module, params.isEmpty() ? null : String.join(" ", params));

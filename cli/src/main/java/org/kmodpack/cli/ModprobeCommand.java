@@ -71,6 +71,19 @@ final class ModprobeCommand implements Callable<Integer> {
                     + "exports, with their CRCs.")
     boolean showExports;
 
+    @Option(names = "--first-time", description = "Fail if a module is already loaded (with -r: already removed).")
+    boolean firstTime;
+
+    @Option(names = {"-f", "--force"}, description = "Load even if the module's version magic or symbol versions "
+            + "do not match the kernel (both --force-vermagic and --force-modversion).")
+    boolean force;
+
+    @Option(names = "--force-vermagic", description = "Load even if the module's version magic does not match.")
+    boolean forceVermagic;
+
+    @Option(names = "--force-modversion", description = "Load even if the module's symbol versions do not match.")
+    boolean forceModversion;
+
     @Option(names = {"-q", "--quiet"}, description = "Print none of kmod's messages (errors included), as kmod -q.")
     boolean quiet;
 
@@ -95,6 +108,10 @@ final class ModprobeCommand implements Callable<Integer> {
         }
         if (showExports) {
             return showExports();
+        }
+        if (remove && forceFlags() != 0) {
+            throw new ParameterException(spec.commandLine(), "-f with -r (removing a module in use) is not "
+                    + "offered: stop what uses the module, then modprobe -r it");
         }
         if (modes == 0 || remove) {
             return load();
@@ -178,7 +195,7 @@ final class ModprobeCommand implements Callable<Integer> {
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
             Modprobe modprobe = index.modprobe(index.loadConfig(config, moduleDir, problems), moduleDir, problems);
             Loader loader = new Loader(index, modprobe, Kernel.running(),
-                    new Loader.Options(dryRun, useBlacklist),
+                    new Loader.Options(dryRun, useBlacklist, firstTime, forceFlags()),
                     new LoaderMessages(out, err, verbose, all, moduleDir, bundle.toString()));
             int result;
             if (remove) {
@@ -196,6 +213,12 @@ final class ModprobeCommand implements Callable<Integer> {
             err.flush();
             return Loader.exitStatus(result);
         }
+    }
+
+    /** The finit_module flags -f and --force-* ask for. */
+    private int forceFlags() {
+        return (force || forceVermagic ? Kernel.MODULE_INIT_IGNORE_VERMAGIC : 0)
+                | (force || forceModversion ? Kernel.MODULE_INIT_IGNORE_MODVERSIONS : 0);
     }
 
     /** Where kmod's messages go: stderr, or nowhere with -q (kmodpack's own failures still print). */
