@@ -1,7 +1,6 @@
 package org.kmodpack.cli;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -17,28 +16,31 @@ import picocli.CommandLine.Parameters;
 final class CatCommand implements Callable<Integer> {
     private static final int BUFFER = 1 << 20;
 
-    @Parameters(index = "0", paramLabel = "BUNDLE")
+    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
     String bundleLocation;
 
     @Mixin
     TrustOptions trust;
 
-    @Parameters(index = "1", paramLabel = "PATH", description = "Path of a regular file inside the bundle.")
+    @Parameters(index = "1", paramLabel = "PATH",
+            description = "Path of a regular file inside the bundle: relative to the module directory, or "
+                    + "/lib/modules/KVER/...")
     String path;
 
     @Override
     public Integer call() throws Exception {
         try (Bundle bundle = trust.open(bundleLocation)) {
-            Entry entry = bundle.get(path);
+            Entry entry = bundle.get(BundlePaths.relative(bundle, bundleLocation, path));
             if (!entry.isFile()) {
                 throw new IOException(bundleLocation + ": " + entry.path() + " is a "
                         + (entry.isSymlink() ? "symlink to " + entry.symlinkTarget() + " (not followed)" : "directory")
                         + ", not a regular file");
             }
-            OutputStream out = System.out;
+            java.io.PrintStream out = System.out;
             ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
             long position = 0;
-            for (int n; (n = bundle.read(entry, position, buffer.clear())) > 0; position += n) {
+            // A failed write ends the copy; Main reports it ("write error: ...") and fails the command.
+            for (int n; (n = bundle.read(entry, position, buffer.clear())) > 0 && !out.checkError(); position += n) {
                 out.write(buffer.array(), 0, n);
             }
             out.flush();

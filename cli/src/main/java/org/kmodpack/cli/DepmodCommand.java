@@ -32,10 +32,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "depmod", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Index a module tree as kmod 30's depmod does, byte for byte, without kmod.",
-            "Writes modules.dep, .alias, .symbols, .builtin, .softdep, .devname and their",
-            ".bin into ROOT/lib/modules/KVER. depmod.d's search, override and exclude",
-            "lines apply. .ko.gz modules are left out, as Debian's depmod (built without",
-            "zlib) leaves them out."},
+            "Writes modules.dep, .alias, .symbols, .builtin, .softdep, .devname and their .bin into "
+                + "ROOT/lib/modules/KVER. depmod.d's search, override and exclude lines apply. .ko.gz modules "
+                + "are left out, as Debian's depmod (built without zlib) leaves them out."},
         footer = {"", "Examples:", "  kmodpack depmod -b /tmp/root 6.1.0-27-amd64",
             "  kmodpack depmod -n -e -F /boot/System.map-6.1.0-27-amd64 6.1.0-27-amd64"})
 final class DepmodCommand implements Callable<Integer> {

@@ -1,10 +1,16 @@
 package org.kmodpack.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.kmodpack.format.ModuleSection;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.BundleInfo;
+import org.kmodpack.reader.SignatureStatus;
 import org.kmodpack.reader.TrustPolicy;
 import org.kmodpack.reader.Verification;
 import picocli.CommandLine.Command;
@@ -20,7 +26,7 @@ final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "BUNDLE")
+    @Parameters(paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
     String bundleLocation;
 
     @Mixin
@@ -33,21 +39,52 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BundleInfo info;
         Verification signatures;
+        long modinfoBytes;
+        Integer modules;
         try (Bundle bundle = trust.open(bundleLocation)) {
             info = bundle.info();
-            // Only to count them and show the serial: whether they are trusted is verify's (or --trust's) job.
+            // Only to list them and show the serial: whether they are trusted is verify's (or --trust's) job.
             signatures = bundle.verifySignatures(TrustPolicy.allowingUnsigned());
+            modinfoBytes = bundle.modules().map(ModuleSection::modinfoLength).orElse(0L);
+            modules = bundle.modules().map(ModuleSection::moduleCount).orElse(null);
         }
         PrintWriter out = spec.commandLine().getOut();
+        long distinct = info.dataLength() - modinfoBytes;
         if (json) {
-            out.println(String.format(Locale.ROOT, "{\"bundle\":%s,\"format_version\":%s,\"kernel_version\":%s,"
-                    + "\"codec\":%s,\"level\":%d,\"block_size\":%d,\"blocks\":%d,\"directories\":%d,\"files\":%d,"
-                    + "\"symlinks\":%d,\"file_bytes\":%d,\"data_bytes\":%d,\"stored_data_bytes\":%d,"
-                    + "\"index_bytes\":%d,\"bundle_bytes\":%d,\"ratio\":%.4f}",
-                    quote(bundleLocation), quote(info.formatVersion()), quote(info.kernelVersion()),
-                    quote(info.codec().label()), info.level(), info.blockSize(), info.blockCount(),
-                    info.directories(), info.files(), info.symlinks(), info.fileBytes(), info.dataLength(),
-                    info.storedDataLength(), info.indexLength(), info.bundleLength(), info.ratio()));
+            Map<String, Object> object = new LinkedHashMap<>();
+            object.put("bundle", bundleLocation);
+            object.put("format_version", info.formatVersion());
+            object.put("kernel_version", info.kernelVersion());
+            object.put("codec", info.codec().label());
+            object.put("level", info.level());
+            object.put("block_size", info.blockSize());
+            object.put("blocks", info.blockCount());
+            object.put("directories", info.directories());
+            object.put("files", info.files());
+            object.put("symlinks", info.symlinks());
+            object.put("file_bytes", info.fileBytes());
+            object.put("data_bytes", info.dataLength());
+            object.put("stored_data_bytes", info.storedDataLength());
+            object.put("index_bytes", info.indexLength());
+            object.put("bundle_bytes", info.bundleLength());
+            object.put("ratio", info.ratio());
+            object.put("distinct_file_bytes", distinct);
+            object.put("modinfo_bytes", modinfoBytes);
+            object.put("modules", modules);
+            object.put("signed", signatures.signed());
+            object.put("serial", signatures.signed() ? signatures.serial() : null);
+            object.put("expires", signatures.expires().map(Object::toString).orElse(null));
+            object.put("trusted", trust.given());
+            List<Object> signers = new ArrayList<>();
+            for (SignatureStatus signature : signatures.signatures()) {
+                Map<String, Object> signer = new LinkedHashMap<>();
+                signer.put("number", signature.number());
+                signer.put("kind", signature.kind());
+                signer.put("signer", signature.signer());
+                signers.add(signer);
+            }
+            object.put("signers", signers);
+            out.println(Json.write(object));
         } else {
             out.printf(Locale.ROOT, "bundle:          %s%n", bundleLocation);
             out.printf(Locale.ROOT, "format version:  %s%n", info.formatVersion());
@@ -56,35 +93,25 @@ final class InfoCommand implements Callable<Integer> {
                     info.level(), info.blockCount(), info.blockSize());
             out.printf(Locale.ROOT, "entries:         %d files, %d directories, %d symlinks%n", info.files(),
                     info.directories(), info.symlinks());
-            out.printf(Locale.ROOT, "files:           %s (%s distinct content)%n", Sizes.human(info.fileBytes()),
-                    Sizes.human(info.dataLength()));
-            out.printf(Locale.ROOT, "bundle:          %s (%s data, %s index)%n", Sizes.human(info.bundleLength()),
-                    Sizes.human(info.storedDataLength()), Sizes.human(info.indexLength()));
+            out.printf(Locale.ROOT, "modules:         %s%n", modules == null
+                    ? "no module index (packed without modules.dep.bin)"
+                    : modules + " in the module index (" + Sizes.human(modinfoBytes) + " of module information)");
+            out.printf(Locale.ROOT, "file contents:   %s; %s with identical files counted once%n",
+                    Sizes.human(info.fileBytes()), Sizes.human(distinct));
+            out.printf(Locale.ROOT, "size:            %s: %s of compressed blocks, %s of index%n",
+                    Sizes.human(info.bundleLength()), Sizes.human(info.storedDataLength()),
+                    Sizes.human(info.indexLength()));
             out.printf(Locale.ROOT, "ratio:           %.1f %%%n", 100 * info.ratio());
             out.printf(Locale.ROOT, "signatures:      %s%n", !signatures.signed() ? "none (unsigned)"
                     : signatures.signatures().size() + ", serial " + signatures.serial() + ", expires "
                             + signatures.expires().map(Object::toString).orElse("never")
                             + (trust.given() ? ", trusted" : "; check them with kmodpack verify --trust"));
+            for (SignatureStatus signature : signatures.signatures()) {
+                out.printf(Locale.ROOT, "signer %d:        %s %s%n", signature.number(), signature.kind(),
+                        signature.signer());
+            }
         }
         out.flush();
         return 0;
-    }
-
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 }

@@ -24,18 +24,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "initramfs", mixinStandardHelpOptions = true,
-        description = {"Write an initramfs (newc cpio) holding the modules NAMEs need, dependencies and",
-            "softdeps included, at lib/modules/KVER with modules.dep, modules.alias and their",
-            ".bin files restricted to them, so modprobe inside the initramfs finds them.",
-            "The same input gives the same bytes. The bundle must be signed by a trusted key",
-            "(--trust) unless --allow-unsigned."},
+        description = {"Write an initramfs (newc cpio) holding the modules NAMEs need.",
+            "Dependencies and softdeps included, at lib/modules/KVER with modules.dep, modules.alias and their "
+                + ".bin files restricted to them, so modprobe inside the initramfs finds them. The same input "
+                + "gives the same bytes. The bundle must be signed by a trusted key (--trust) unless "
+                + "--allow-unsigned."},
         footer = {"", "Examples:", "  kmodpack initramfs modules.kpack btrfs -o btrfs.cpio.zst",
             "  kmodpack initramfs modules.kpack virtio_pci 9pnet_virtio 9p -o 9p.cpio --compress none"})
 final class InitramfsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BUNDLE")
+    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
     String bundleLocation;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME|MODALIAS",
@@ -59,6 +59,7 @@ final class InitramfsCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--compress takes zstd, xz, gzip or none, not " + compress);
         }
+        OutputFile.checkWritable(output);
         long start = System.nanoTime();
         try (Bundle bundle = trust.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
             ModuleIndex index = ModuleIndex.of(bundle);
@@ -76,6 +77,8 @@ final class InitramfsCommand implements Callable<Integer> {
                     files = initramfs.write(modules, out);
                 }
                 Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.io.IOException e) {
+                throw OutputFile.named(output, e);
             } finally {
                 Files.deleteIfExists(temporary);
             }

@@ -18,16 +18,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "insmod", mixinStandardHelpOptions = true,
-        description = {"Load one module of the bundle into the running kernel, without its",
-            "dependencies, as kmod's insmod loads a file. The bundle must be signed by a",
-            "trusted key (--trust) unless --allow-unsigned."},
+        description = {"Load one module of the bundle into the running kernel, without its dependencies.",
+            "As kmod's insmod loads a file. The bundle must be signed by a trusted key (--trust) unless "
+                + "--allow-unsigned."},
         footer = {"", "Examples:", "  kmodpack insmod modules.kpack fuse",
             "  kmodpack insmod modules.kpack kernel/drivers/net/dummy.ko numdummies=2"})
 final class InsmodCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BUNDLE")
+    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
     String bundleLocation;
 
     @Parameters(index = "1", paramLabel = "NAME|PATH",
@@ -40,6 +40,10 @@ final class InsmodCommand implements Callable<Integer> {
 
     @Option(names = {"-v", "--verbose"}, description = "Print the insmod line.")
     boolean verbose;
+
+    @Option(names = {"-f", "--force"}, description = "Load even if the module's version magic or symbol versions "
+            + "do not match the kernel.")
+    boolean force;
 
     @picocli.CommandLine.Mixin
     SystemTrustOptions trust;
@@ -54,7 +58,8 @@ final class InsmodCommand implements Callable<Integer> {
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
             Modprobe modprobe = index.modprobe(index.loadConfig(List.of(), moduleDir, null, problems), moduleDir,
                     problems);
-            Loader loader = new Loader(index, modprobe, Kernel.running(), new Loader.Options(false, false),
+            Loader loader = new Loader(index, modprobe, Kernel.running(), new Loader.Options(false, false, false,
+                    force ? Kernel.MODULE_INIT_IGNORE_VERMAGIC | Kernel.MODULE_INIT_IGNORE_MODVERSIONS : 0),
                     new LoaderMessages(out, err, verbose, false, moduleDir, bundle.toString()));
             // insmod joins its arguments with spaces, unquoted (kmod's insmod.c).
             int result = loader.insmod(module, params.isEmpty() ? null : String.join(" ", params));

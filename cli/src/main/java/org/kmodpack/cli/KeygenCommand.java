@@ -23,6 +23,7 @@ final class KeygenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputFile.checkWritable(Path.of(prefix + ".key"));
         KeyGenerator.KeyFiles files = KeyGenerator.generate(prefix);
         spec.commandLine().getOut().printf("%s, %s: ed25519 key %s%n", files.privateKey(), files.publicKey(),
                 files.keyId());

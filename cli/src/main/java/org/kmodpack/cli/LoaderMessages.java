@@ -44,6 +44,11 @@ record LoaderMessages(PrintWriter out, PrintWriter err, boolean verbose, boolean
     }
 
     @Override
+    public void notInKernel(String module) {
+        error(fatal() + "Module " + module + " is not in kernel.");
+    }
+
+    @Override
     public void unreadable(String planModule, String module, String path, IOException cause) {
         // The reader's message names the bundle and the block and says what to do.
         error("modprobe: ERROR: could not insert '" + planModule + "': cannot read module " + module + " (" + path

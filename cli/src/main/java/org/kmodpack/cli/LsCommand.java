@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.kmodpack.reader.Bundle;
@@ -17,8 +20,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "ls", mixinStandardHelpOptions = true,
-        description = "List a directory of a bundle (default: the module directory itself), or describe one entry.",
-        footer = {"", "Example:", "  kmodpack ls -l modules-6.1.0-28-amd64.kpack kernel/fs/btrfs"})
+        description = {"List a directory of a bundle (default: the module directory itself), or describe one entry.",
+            "With -R, every entry below PATH, one full path a line (with -l, in unsquashfs -ll's long format). "
+                + "PATH is relative to the module directory, or absolute under /lib/modules/KVER."},
+        footer = {"", "Examples:", "  kmodpack ls -l modules-6.1.0-28-amd64.kpack kernel/fs/btrfs",
+            "  kmodpack ls -l -R modules-6.1.0-28-amd64.kpack /lib/modules/6.1.0-28-amd64/kernel/fs",
+            "  kmodpack ls --json modules-6.1.0-28-amd64.kpack kernel/fs | jq -r '.[].path'"})
 final class LsCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
@@ -29,27 +36,78 @@ final class LsCommand implements Callable<Integer> {
     @Option(names = "-l", description = "Long format: mode, links, uid, gid, size, mtime (UTC), name -> target.")
     boolean longFormat;
 
-    @Parameters(index = "0", paramLabel = "BUNDLE")
+    @Option(names = {"-R", "--recursive"}, description = "Every entry below PATH, as full paths.")
+    boolean recursive;
+
+    @Option(names = "--json", description = "A JSON array of the entries, for scripts (schema in the README).")
+    boolean json;
+
+    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
     String bundleLocation;
 
     @Mixin
     TrustOptions trust;
 
-    @Parameters(index = "1", paramLabel = "PATH", defaultValue = "", description = "Path inside the bundle.")
+    @Parameters(index = "1", paramLabel = "PATH", defaultValue = "",
+            description = "Path inside the bundle: relative to the module directory, or /lib/modules/KVER/...")
     String path;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (Bundle bundle = trust.open(bundleLocation)) {
-            Entry entry = bundle.get(path);
-            List<Entry> shown = entry.isDirectory() ? bundle.list(entry) : List.of(entry);
-            for (Entry e : shown) {
-                out.println(longFormat ? longLine(e, entry.isDirectory() ? e.name() : e.path()) : e.name());
+            Entry entry = bundle.get(BundlePaths.relative(bundle, bundleLocation, path));
+            List<Entry> shown = new ArrayList<>();
+            if (!entry.isDirectory()) {
+                shown.add(entry);
+            } else if (recursive) {
+                below(bundle, entry, shown);
+            } else {
+                shown.addAll(bundle.list(entry));
+            }
+            boolean fullPaths = recursive || !entry.isDirectory();
+            if (json) {
+                List<Object> entries = new ArrayList<>();
+                for (Entry e : shown) {
+                    entries.add(jsonEntry(e));
+                }
+                out.println(Json.write(entries));
+            } else {
+                for (Entry e : shown) {
+                    if (out.checkError()) {
+                        break;
+                    }
+                    String name = fullPaths ? e.path() : e.name();
+                    out.println(longFormat ? longLine(e, name) : name);
+                }
             }
         }
         out.flush();
         return 0;
+    }
+
+    /** Depth first, each directory before what it holds, names in byte order: unsquashfs -l's order. */
+    private static void below(Bundle bundle, Entry directory, List<Entry> into) throws java.io.IOException {
+        for (Entry child : bundle.list(directory)) {
+            into.add(child);
+            if (child.isDirectory()) {
+                below(bundle, child, into);
+            }
+        }
+    }
+
+    private static Map<String, Object> jsonEntry(Entry e) {
+        Map<String, Object> object = new LinkedHashMap<>();
+        object.put("path", e.path());
+        object.put("type", e.isDirectory() ? "directory" : e.isSymlink() ? "symlink" : "file");
+        object.put("mode", String.format(Locale.ROOT, "%04o", e.mode() & 07777));
+        object.put("links", e.linkCount());
+        object.put("uid", e.uid());
+        object.put("gid", e.gid());
+        object.put("size", e.size());
+        object.put("mtime", e.lastModified().toInstant().toString());
+        object.put("target", e.symlinkTarget());
+        return object;
     }
 
     private static String longLine(Entry e, String shownName) {

@@ -12,10 +12,30 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        StandardOutput stdout = StandardOutput.open();
+        System.setOut(stdout);
+        System.exit(run(args, new PrintWriter(stdout, true), new PrintWriter(System.err, true)));
     }
 
+    /** Runs the command line; output that could not be written fails it (exit 1), as in coreutils. */
     static int run(String[] args, PrintWriter out, PrintWriter err) {
+        int status = dispatch(args, out, err);
+        out.flush();
+        java.util.Optional<java.io.IOException> failure = StandardOutput.failure(System.out);
+        if (failure.isEmpty() && out.checkError()) {
+            failure = java.util.Optional.of(new java.io.IOException("the output was closed"));
+        }
+        if (failure.isPresent()) {
+            if (!StandardOutput.brokenPipe(failure.get())) {
+                err.println("kmodpack: write error: " + StandardOutput.reason(failure.get()));
+                err.flush();
+            }
+            return status == 0 ? 1 : status;
+        }
+        return status;
+    }
+
+    private static int dispatch(String[] args, PrintWriter out, PrintWriter err) {
         for (String arg : args) {
             if (arg.equals("mount")) {
                 return MountMain.run(args, out, err);
@@ -27,10 +47,7 @@ public final class Main {
                 break;
             }
         }
-        CommandLine commandLine = new CommandLine(new KmodpackCommand());
-        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
-        commandLine.setOut(out);
-        commandLine.setErr(err);
+        CommandLine commandLine = CommandLines.configure(new CommandLine(new KmodpackCommand()), out, err);
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) ->
                 failure(exception, failed, ((KmodpackCommand) commandLine.getCommand()).debug));
         return commandLine.execute(args);
@@ -55,8 +72,7 @@ public final class Main {
         }
         CommandLine commandLine = new CommandLine(new DepmodCommand());
         commandLine.setCommandName("kmodpack depmod");
-        commandLine.setOut(out);
-        commandLine.setErr(err);
+        CommandLines.configure(commandLine, out, err);
         boolean printTrace = debug;
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) ->
                 failure(exception, failed, printTrace));
@@ -70,18 +86,42 @@ public final class Main {
             failed.getErr().println("kmodpack: " + messageOf(exception));
         }
         failed.getErr().flush();
+        if (CommandLines.wantsJson(failed)) {
+            failed.getOut().println(Json.error(messageOf(exception), CommandLine.ExitCode.SOFTWARE));
+            failed.getOut().flush();
+        }
         return CommandLine.ExitCode.SOFTWARE;
     }
 
     static String messageOf(Throwable exception) {
-        if (exception instanceof java.nio.file.NoSuchFileException missing) {
-            return missing.getFile() + ": " + (missing.getReason() != null ? missing.getReason()
-                    : "no such file or directory");
-        }
-        if (exception instanceof java.nio.file.AccessDeniedException denied) {
-            return denied.getFile() + ": permission denied";
+        if (exception instanceof java.nio.file.FileSystemException fileSystem && fileSystem.getFile() != null) {
+            return fileSystem.getFile() + (fileSystem.getOtherFile() != null ? " -> " + fileSystem.getOtherFile() : "")
+                    + ": " + reason(fileSystem);
         }
         String message = exception.getMessage();
         return message != null ? message : exception.getClass().getSimpleName();
+    }
+
+    /** What went wrong with a file, in strerror's words where Java's exception has no reason of its own. */
+    static String reason(java.nio.file.FileSystemException exception) {
+        if (exception.getReason() != null) {
+            return exception.getReason();
+        }
+        if (exception instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (exception instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (exception instanceof java.nio.file.FileAlreadyExistsException) {
+            return "file exists";
+        }
+        if (exception instanceof java.nio.file.DirectoryNotEmptyException) {
+            return "directory not empty";
+        }
+        if (exception instanceof java.nio.file.NotDirectoryException) {
+            return "not a directory";
+        }
+        return exception.getClass().getSimpleName();
     }
 }

@@ -23,7 +23,7 @@ final class ModinfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BUNDLE")
+    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
     String bundleLocation;
 
     @Mixin
@@ -54,6 +54,17 @@ final class ModinfoCommand implements Callable<Integer> {
     @Option(names = {"-n", "--filename"}, description = "Print only 'filename'.")
     boolean filename;
 
+    @Option(names = {"-0", "--null"}, description = "End each value with a NUL byte instead of a newline.")
+    boolean nullSeparated;
+
+    @Option(names = {"-k", "--set-version"}, paramLabel = "KVER",
+            description = "The kernel version to look in: the bundle's own (a bundle holds one kernel).")
+    String kernelVersion;
+
+    @Option(names = "--json", description = "A JSON array, one object a NAME: its modules' fields and parameters, "
+            + "or the error kmod would print (schema in the README).")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         // Field values are bytes of any encoding: they go to stdout unchanged, as kmod prints them.
@@ -66,8 +77,14 @@ final class ModinfoCommand implements Callable<Integer> {
         chosen = parameters ? "parm" : chosen;
         chosen = filename ? "filename" : chosen;
         try (Bundle bundle = source.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
+            KernelVersions.check(bundle, bundleLocation, kernelVersion, "-k");
             ModuleIndex index = ModuleIndex.of(bundle);
-            ModinfoLayout modinfo = new ModinfoLayout(index.modinfo(index.moduleDirectory(root)));
+            if (json) {
+                return ModinfoJson.print(index.modinfo(index.moduleDirectory(root)), names,
+                        spec.commandLine().getOut());
+            }
+            ModinfoLayout modinfo = new ModinfoLayout(index.modinfo(index.moduleDirectory(root)),
+                    nullSeparated ? '\0' : '\n');
             boolean ok = true;
             for (String name : names) {
                 ByteArrayOutputStream text = new ByteArrayOutputStream();

@@ -16,13 +16,16 @@ import org.kmodpack.modules.Modinfo.Parameter;
 /**
  * kmod 30's modinfo text, byte for byte: "key:" padded to 16 columns, hex values as "AB:CD:..." with a line
  * break and two tabs after every 20 bytes, parameters last as "parm:" lines, and its error messages. Values
- * are written as the bytes they are.
+ * are written as the bytes they are. Each value ends with the separator ('\n', or NUL for modinfo -0, which also
+ * writes fields as "key=value"); the line breaks inside long hex values stay.
  */
 final class ModinfoLayout {
     private final Modinfo modinfo;
+    private final char separator;
 
-    ModinfoLayout(Modinfo modinfo) {
+    ModinfoLayout(Modinfo modinfo, char separator) {
         this.modinfo = modinfo;
+        this.separator = separator;
     }
 
     /**
@@ -81,17 +84,19 @@ final class ModinfoLayout {
             if (field != null) {
                 if (field.equals(f.key())) {
                     out.writeBytes(value(f));
-                    out.write('\n');
+                    out.write(separator);
                 }
                 continue;
             }
             if (f.key().equals("parm") || f.key().equals("parmtype")) {
                 continue;
             }
-            out.writeBytes((f.key() + ":" + " ".repeat(Math.max(0, 15 - utf8Length(f.key()))))
-                    .getBytes(StandardCharsets.UTF_8));
+            // modinfo -0 writes "key=value": one NUL-separated record a field, for scripts to split.
+            String label = separator == '\0' ? f.key() + "="
+                    : f.key() + ":" + " ".repeat(Math.max(0, 15 - utf8Length(f.key())));
+            out.writeBytes(label.getBytes(StandardCharsets.UTF_8));
             out.writeBytes(value(f));
-            out.write('\n');
+            out.write(separator);
         }
         if (field == null) {
             reportInvalid(fields, errors);
@@ -107,7 +112,7 @@ final class ModinfoLayout {
         }
     }
 
-    private static void printParameters(List<Parameter> parameters, boolean labelled, ByteArrayOutputStream out) {
+    private void printParameters(List<Parameter> parameters, boolean labelled, ByteArrayOutputStream out) {
         for (Parameter p : parameters) {
             if (labelled) {
                 out.writeBytes(pad("parm:").getBytes(StandardCharsets.US_ASCII));
@@ -130,7 +135,7 @@ final class ModinfoLayout {
                     out.write(')');
                 }
             }
-            out.write('\n');
+            out.write(separator);
         }
     }
 
@@ -157,9 +162,9 @@ final class ModinfoLayout {
         return String.format("%-16s", label);
     }
 
-    private static void line(ByteArrayOutputStream out, String text) {
+    private void line(ByteArrayOutputStream out, String text) {
         out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
-        out.write('\n');
+        out.write(separator);
     }
 
     private static int utf8Length(String s) {

@@ -22,11 +22,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "modprobe", mixinStandardHelpOptions = true,
-        description = {"Load modules from the bundle into the running kernel as kmod's modprobe loads",
-            "them from the unpacked tree (dependencies, softdeps, options, install commands),",
-            "or remove them (-r); -D prints the load order (modprobe -d ROOT -S KVER -D),",
-            "-R the modules an alias resolves to. Loading and removing need a bundle signed",
-            "by a trusted key (--trust) or --allow-unsigned."},
+        description = {"Load or remove modules of the bundle as kmod's modprobe does on the unpacked tree.",
+            "Loads dependencies, softdeps, options and install commands into the running kernel, or removes "
+                + "them (-r); -D prints the load order (modprobe -d ROOT -S KVER -D), -R the modules an alias "
+                + "resolves to. Loading and removing need a bundle signed by a trusted key (--trust) or "
+                + "--allow-unsigned."},
         footer = {"", "Examples:", "  kmodpack modprobe modules.kpack btrfs", "  kmodpack modprobe -r modules.kpack btrfs",
             "  kmodpack modprobe modules.kpack -n -v btrfs", "  kmodpack modprobe modules.kpack -D btrfs",
             "  kmodpack modprobe modules.kpack -R pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00"})
@@ -34,7 +34,7 @@ final class ModprobeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BUNDLE")
+    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
     String bundleLocation;
 
     @Parameters(index = "1..*", paramLabel = "NAME", arity = "1..*",
@@ -66,6 +66,31 @@ final class ModprobeCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Print the insmod, install and rmmod lines as kmod -v does.")
     boolean verbose;
 
+    @Option(names = "--show-exports",
+            description = "Print the symbols the module file NAME (a path in the bundle, or under /lib/modules/KVER) "
+                    + "exports, with their CRCs.")
+    boolean showExports;
+
+    @Option(names = "--first-time", description = "Fail if a module is already loaded (with -r: already removed).")
+    boolean firstTime;
+
+    @Option(names = {"-f", "--force"}, description = "Load even if the module's version magic or symbol versions "
+            + "do not match the kernel (both --force-vermagic and --force-modversion).")
+    boolean force;
+
+    @Option(names = "--force-vermagic", description = "Load even if the module's version magic does not match.")
+    boolean forceVermagic;
+
+    @Option(names = "--force-modversion", description = "Load even if the module's symbol versions do not match.")
+    boolean forceModversion;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print none of kmod's messages (errors included), as kmod -q.")
+    boolean quiet;
+
+    @Option(names = {"-S", "--set-version"}, paramLabel = "KVER",
+            description = "The kernel version to look in: the bundle's own (a bundle holds one kernel).")
+    String kernelVersion;
+
     @picocli.CommandLine.Mixin
     SystemTrustOptions trust;
 
@@ -76,17 +101,25 @@ final class ModprobeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int modes = (showDepends ? 1 : 0) + (resolveAlias ? 1 : 0) + (remove ? 1 : 0);
+        int modes = (showDepends ? 1 : 0) + (resolveAlias ? 1 : 0) + (remove ? 1 : 0) + (showExports ? 1 : 0);
         if (modes > 1) {
             throw new ParameterException(spec.commandLine(), "give at most one of -D/--show-depends, "
-                    + "-R/--resolve-alias and -r/--remove");
+                    + "-R/--resolve-alias, --show-exports and -r/--remove");
+        }
+        if (showExports) {
+            return showExports();
+        }
+        if (remove && forceFlags() != 0) {
+            throw new ParameterException(spec.commandLine(), "-f with -r (removing a module in use) is not "
+                    + "offered: stop what uses the module, then modprobe -r it");
         }
         if (modes == 0 || remove) {
             return load();
         }
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = kmodMessages();
         try (Bundle bundle = trust.signatures.open(bundleLocation)) {
+            KernelVersions.check(bundle, bundleLocation, kernelVersion, "-S");
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory(root);
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
@@ -118,17 +151,51 @@ final class ModprobeCommand implements Callable<Integer> {
         }
     }
 
+    /** kmod's show_exports for a module file: "0x%08x\tSYMBOL" lines, its words for a missing or broken file. */
+    private int showExports() throws java.io.IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = kmodMessages();
+        String file = names.get(0);
+        try (Bundle bundle = trust.signatures.open(bundleLocation)) {
+            KernelVersions.check(bundle, bundleLocation, kernelVersion, "-S");
+            ModuleIndex index = ModuleIndex.of(bundle);
+            String moduleDir = index.moduleDirectory(root);
+            String path = file.startsWith(moduleDir + "/") ? file.substring(moduleDir.length() + 1)
+                    : BundlePaths.relative(bundle, bundleLocation, file);
+            if (bundle.find(path).filter(org.kmodpack.reader.Entry::isFile).isEmpty()) {
+                err.println("modprobe: FATAL: Module " + file + " not found.");
+                err.flush();
+                return 1;
+            }
+            ModuleIndex.Exports exports = index.exports(path);
+            // libkmod answers ENOENT for a module that exports nothing.
+            int errno = exports.errno() != 0 ? exports.errno()
+                    : exports.symbols().isEmpty() ? org.kmodpack.modules.Errno.ENOENT : 0;
+            if (errno != 0) {
+                err.println("modprobe: FATAL: could not get symbols of " + file + ": " + Strerror.of(errno));
+                err.flush();
+                return 1;
+            }
+            for (ModuleIndex.Export export : exports.symbols()) {
+                out.printf(java.util.Locale.ROOT, "0x%08x\t%s%n", export.crc(), export.symbol());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
     /** Loads (or with -r removes) in the running kernel; kmod's messages and exit status. */
     private int load() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = kmodMessages();
         try (Bundle bundle = trust.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
+            KernelVersions.check(bundle, bundleLocation, kernelVersion, "-S");
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory(root);
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
             Modprobe modprobe = index.modprobe(index.loadConfig(config, moduleDir, problems), moduleDir, problems);
             Loader loader = new Loader(index, modprobe, Kernel.running(),
-                    new Loader.Options(dryRun, useBlacklist),
+                    new Loader.Options(dryRun, useBlacklist, firstTime, forceFlags()),
                     new LoaderMessages(out, err, verbose, all, moduleDir, bundle.toString()));
             int result;
             if (remove) {
@@ -146,6 +213,17 @@ final class ModprobeCommand implements Callable<Integer> {
             err.flush();
             return Loader.exitStatus(result);
         }
+    }
+
+    /** The finit_module flags -f and --force-* ask for. */
+    private int forceFlags() {
+        return (force || forceVermagic ? Kernel.MODULE_INIT_IGNORE_VERMAGIC : 0)
+                | (force || forceModversion ? Kernel.MODULE_INIT_IGNORE_MODVERSIONS : 0);
+    }
+
+    /** Where kmod's messages go: stderr, or nowhere with -q (kmodpack's own failures still print). */
+    private PrintWriter kmodMessages() {
+        return quiet ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getErr();
     }
 
     /** modprobe's options_from_array: words joined by spaces, a value holding a space quoted. */

@@ -118,15 +118,19 @@ final class MountArguments {
                         "--cache-limit", "--username", "--log" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
-                            throw new UsageException("Missing required parameter for option '" + name + "'");
+                            throw new UsageException(name + " needs a value");
                         }
                         value = args[++i];
                     }
-                    parsed.option(name, value);
+                    try {
+                        parsed.option(name, value);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(name + ": " + e.getMessage());
+                    }
                 }
                 default -> {
                     if (arg.startsWith("-") && arg.length() > 1) {
-                        throw new UsageException("Unknown option: '" + arg + "'");
+                        throw new UsageException("unknown option '" + arg + "'");
                     }
                     positional.add(arg);
                 }
@@ -139,10 +143,10 @@ final class MountArguments {
             throw new UsageException("this entry point only mounts: 'kmodpack mount BUNDLE [MOUNTPOINT]'");
         }
         if (positional.isEmpty()) {
-            throw new UsageException("Missing required parameter: 'BUNDLE'");
+            throw new UsageException("missing 'BUNDLE'");
         }
         if (positional.size() > 2) {
-            throw new UsageException("Unmatched argument: '" + positional.get(2) + "'");
+            throw new UsageException("unexpected argument '" + positional.get(2) + "'");
         }
         parsed.bundle = positional.get(0);
         parsed.mountPoint = positional.size() > 1 ? Path.of(positional.get(1)) : null;
@@ -151,7 +155,7 @@ final class MountArguments {
 
     private void option(String name, String value) throws UsageException {
         switch (name) {
-            case "--trust" -> trust.signatures.trust.add(Path.of(value));
+            case "--trust" -> trust.signatures.trust.add(LocalPaths.of(value));
             case "--threshold" -> {
                 trust.signatures.threshold = number(name, value);
                 if (trust.signatures.threshold < 1) {
@@ -162,7 +166,7 @@ final class MountArguments {
                 try {
                     trust.signatures.minSerial = Long.parseLong(value);
                 } catch (NumberFormatException e) {
-                    throw new UsageException("Invalid value for option '" + name + "': '" + value + "' is not a long");
+                    throw new UsageException(name + ": '" + value + "' is not a whole number");
                 }
             }
             case "-o" -> fuseOptions.addAll(List.of(value.split(",")));
@@ -174,11 +178,11 @@ final class MountArguments {
                 }
                 trust.signatures.source.timeoutSeconds = timeoutSeconds;
             }
-            case "--ca" -> trust.signatures.source.ca = Path.of(value);
-            case "--cache-dir" -> trust.signatures.source.cacheDirectory = Path.of(value);
+            case "--ca" -> trust.signatures.source.ca = LocalPaths.of(value);
+            case "--cache-dir" -> trust.signatures.source.cacheDirectory = LocalPaths.of(value);
             case "--cache-limit" -> trust.signatures.source.cacheLimit = value;
             case "--username" -> trust.signatures.source.username = value;
-            case "--log" -> log = Path.of(value);
+            case "--log" -> log = LocalPaths.of(value);
             default -> throw new IllegalStateException(name);
         }
     }
@@ -187,7 +191,7 @@ final class MountArguments {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new UsageException("Invalid value for option '" + name + "': '" + value + "' is not an int");
+            throw new UsageException(name + ": '" + value + "' is not a whole number");
         }
     }
 }

@@ -46,7 +46,7 @@ final class PackCommand implements Callable<Integer> {
             description = "Kernel version (default: the module directory's name; required when a root holds several).")
     String kernelVersion;
 
-    @Option(names = "--codec", paramLabel = "CODEC", defaultValue = "zstd",
+    @Option(names = "--codec", paramLabel = "CODEC", defaultValue = "zstd", completionCandidates = CodecNames.class,
             description = "zstd (default: fast to read), xz (smaller, slower to read) or none.")
     Codec codec;
 
@@ -70,16 +70,28 @@ final class PackCommand implements Callable<Integer> {
     @Mixin
     StatementOptions statement;
 
+    @Mixin
+    ProgressOptions progress;
+
+    /** The codecs as the help and --codec write them. */
+    static final class CodecNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(Codec.values()).map(Codec::label).iterator();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PackOptions options;
         StatementTerms terms;
         try {
-            options = PackOptions.defaults()
-                    .withKernelVersion(kernelVersion)
-                    .withCodec(codec, parseLevel(level))
-                    .withBlockSize(Sizes.parse(blockSize))
-                    .withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+            PackOptions base = PackOptions.defaults().withKernelVersion(kernelVersion);
+            PackOptions coded = option("--level " + level, () -> base.withCodec(codec, parseLevel(level)));
+            PackOptions blocked = option("--block-size " + blockSize,
+                    () -> coded.withBlockSize(Sizes.parse(blockSize)));
+            options = option("--threads " + threads, () -> blocked.withThreads(threads != null ? threads
+                    : Runtime.getRuntime().availableProcessors()));
             terms = statement.terms();
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -88,13 +100,19 @@ final class PackCommand implements Callable<Integer> {
         List<SigningKey> keys = SignerOptions.load(signers);
         Path bundle = output != null ? output
                 : Path.of("modules-" + Packer.kernelVersion(source, options) + ".kpack");
+        OutputFile.checkWritable(bundle);
         PrintWriter out = spec.commandLine().getOut();
-        ProgressBar bar = ProgressBar.forTerminal(spec.commandLine().getErr());
+        ProgressBar bar = progress.bar(spec.commandLine().getErr(), "packing " + source + ": reading the tree");
         PackResult result;
         try {
             result = Packer.pack(source, bundle, options, keys, terms, bar);
+        } catch (java.io.IOException e) {
+            throw OutputFile.named(bundle, e);
         } finally {
             bar.finish();
+        }
+        if (progress.quiet) {
+            return 0;
         }
         out.printf(Locale.ROOT, "%s: %d files, %s packed into %s (%.1f %%) in %.1f s, kernel %s, %s%n",
                 result.bundle(), result.files(), Sizes.human(result.inputBytes()), Sizes.human(result.bundleBytes()),
@@ -108,6 +126,15 @@ final class PackCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code value}, or a failure that names the option as the user gave it. */
+    private static PackOptions option(String given, java.util.function.Supplier<PackOptions> value) {
+        try {
+            return value.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(given + ": " + e.getMessage(), e);
+        }
+    }
+
     private static CompressionLevel parseLevel(String level) {
         if (level == null) {
             return CompressionLevel.DEFAULT;
@@ -118,7 +145,7 @@ final class PackCommand implements Callable<Integer> {
         try {
             return CompressionLevel.of(Integer.parseInt(level));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--level takes a number or 'max', not '" + level + "'");
+            throw new IllegalArgumentException("takes a number or 'max'");
         }
     }
 }

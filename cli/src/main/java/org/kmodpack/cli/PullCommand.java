@@ -21,7 +21,8 @@ final class PullCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "oci://REGISTRY/REPOSITORY:TAG|@sha256:DIGEST")
+    @Parameters(index = "0", paramLabel = "oci://REGISTRY/REPOSITORY:TAG|@sha256:DIGEST",
+            description = "The artifact to download, by tag or by digest.")
     String reference;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The file to write.")
@@ -33,6 +34,7 @@ final class PullCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         trust.refusePolicyWithoutTrust();
+        OutputFile.checkWritable(output);
         Registry.Blob blob = trust.source.registry(reference).pull(output);
         try (Bundle bundle = trust.given() ? Bundle.open(output, trust.policy()) : Bundle.open(output)) {
             bundle.verifyBlockHashes();

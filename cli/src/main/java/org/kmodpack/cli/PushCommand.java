@@ -23,7 +23,8 @@ final class PushCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BUNDLE", description = "The bundle file to upload.")
     Path bundle;
 
-    @Parameters(index = "1", paramLabel = "oci://REGISTRY/REPOSITORY:TAG")
+    @Parameters(index = "1", paramLabel = "oci://REGISTRY/REPOSITORY:TAG",
+            description = "Where to push: the registry, the repository and the tag.")
     String target;
 
     @Mixin

@@ -24,7 +24,7 @@ final class SignCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "BUNDLE")
+    @Parameters(paramLabel = "BUNDLE", description = "The bundle file to sign in place.")
     Path bundlePath;
 
     @ArgGroup(exclusive = false, multiplicity = "1..*")
@@ -54,6 +54,8 @@ final class SignCommand implements Callable<Integer> {
             serial = BundleSigner.sign(bundlePath, signers, statement.terms());
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        } catch (java.io.IOException e) {
+            throw OutputFile.named(bundlePath, e);
         }
         for (SigningKey signer : signers) {
             spec.commandLine().getOut().printf("%s: signed by %s (serial %d)%n", bundlePath, signer.describe(), serial);

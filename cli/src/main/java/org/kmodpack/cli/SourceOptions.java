@@ -20,6 +20,9 @@ import picocli.CommandLine.Option;
  * against the bundle's signed hashes as it arrives. The one place the CLI turns a BUNDLE argument into a bundle.
  */
 final class SourceOptions {
+    /** What BUNDLE is, for every command that reads one. */
+    static final String BUNDLE = "The bundle: a file, an http:// or https:// URL, or oci://REGISTRY/REPOSITORY:TAG.";
+
     static final int DEFAULT_TIMEOUT_SECONDS = 30;
 
     @Option(names = "--ca", paramLabel = "FILE",
@@ -98,7 +101,28 @@ final class SourceOptions {
         if (OciReference.isOci(location)) {
             return registry(location).openBundle();
         }
-        return ByteSource.open(location, remote());
+        if (ByteSource.isRemote(location)) {
+            return ByteSource.open(location, remote());
+        }
+        return ByteSource.open(localBundle(location));
+    }
+
+    /** A BUNDLE argument that is neither oci:// nor http(s)://, as a file, refused in words if it is none. */
+    static Path localBundle(String location) throws IOException {
+        if (LocalPaths.isUrl(location)) {
+            throw new IOException(location + ": not a URL kmodpack reads; give a file, an http:// or https:// URL, "
+                    + "or oci://REGISTRY/REPOSITORY:TAG");
+        }
+        Path path = Path.of(location);
+        if (location.equals("-") && !Files.exists(path)) {
+            throw new IOException("-: a bundle is read by position, which standard input cannot be; give the "
+                    + "bundle's file name");
+        }
+        if (Files.isDirectory(path)) {
+            throw new IOException(location + ": is a directory, not a bundle; pack it first (kmodpack pack "
+                    + location + ")");
+        }
+        return path;
     }
 
     /** The registry repository of an oci:// reference, with these options' credentials. */

@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
             "Also clears the dead mount point a killed daemon leaves behind ('Transport endpoint is not connected')."},
         footer = {"", "Example:", "  kmodpack umount /lib/modules/6.1.0-28-amd64"})
 final class UmountCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "MOUNTPOINT")
+    @Parameters(paramLabel = "MOUNTPOINT", description = "The mount's directory, or any path that leads to it.")
     Path mountPoint;
 
     @Override

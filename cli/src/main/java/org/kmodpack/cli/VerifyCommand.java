@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -41,11 +42,16 @@ final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "BUNDLE")
+    @Parameters(paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
     String bundleLocation;
 
     @Mixin
     TrustOptions trust;
+
+    @Option(names = "--allow-unsigned",
+            description = "Accept a bundle that carries no signature and check every block of it (a signed one "
+                    + "must still verify).")
+    boolean allowUnsigned;
 
     @Option(names = "--modules",
             description = "Check every module's appended signature (after decompressing .ko.xz/.zst/.gz) "
@@ -56,6 +62,10 @@ final class VerifyCommand implements Callable<Integer> {
             description = "A certificate (PEM or DER, e.g. the kernel build's certs/signing_key.x509) that module "
                     + "signatures may verify with; repeatable. Required with --modules.")
     List<Path> moduleCerts = new ArrayList<>();
+
+    @Option(names = "--json", description = "One JSON object: each signature's and each block's status (schema in "
+            + "the README). Exit status as without it.")
+    boolean json;
 
     @Override
     public Integer call() throws Exception {
@@ -69,86 +79,160 @@ final class VerifyCommand implements Callable<Integer> {
         if (!checkBundle) {
             trust.refusePolicyWithoutTrust();
         }
-        TrustPolicy policy = checkBundle ? trust.policy() : null;
+        // The policy before the bundle: a wrong option is a usage error whatever the bundle. With --allow-unsigned
+        // an unsigned bundle needs none (no trust directory either).
+        TrustPolicy policy = checkBundle && !allowUnsigned ? trust.policy() : null;
         TrustPolicy moduleCertificates = modules ? TrustPolicy.trusting(moduleCerts) : null;
         PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> report = new LinkedHashMap<>();
+        String refusal = null;
         try (Bundle bundle = trust.source.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
-            out.printf(Locale.ROOT, "bundle:      %s%n", bundleLocation);
-            out.printf(Locale.ROOT, "kernel:      %s%n", bundle.kernelVersion());
-            Verification verification = checkBundle ? checkSignatures(bundle, policy, out) : null;
-            if (!checkBundle) {
-                out.println("signatures:  not checked (--modules without --trust)");
+            report.put("bundle", bundleLocation);
+            report.put("kernel_version", bundle.kernelVersion());
+            text(out, "bundle:      %s%n", bundleLocation);
+            text(out, "kernel:      %s%n", bundle.kernelVersion());
+            boolean unsignedAllowed = allowUnsigned && !bundle.isSigned();
+            report.put("signatures_checked", checkBundle && !unsignedAllowed);
+            if (checkBundle && !unsignedAllowed) {
+                refusal = checkSignatures(bundle, policy != null ? policy : trust.policy(), out, report);
+            } else {
+                text(out, "signatures:  %s%n", unsignedAllowed ? "none (unsigned; accepted with --allow-unsigned)"
+                        : "not checked (--modules without --trust)");
             }
-            bundle.verifyBlockHashes();
+            List<Object> blocks = new ArrayList<>();
+            List<Integer> damaged = new ArrayList<>();
+            bundle.checkBlockHashes((block, matches) -> {
+                Map<String, Object> status = new LinkedHashMap<>();
+                status.put("block", block);
+                status.put("status", matches ? "ok" : "sha256 mismatch");
+                blocks.add(status);
+                if (!matches) {
+                    damaged.add(block);
+                    text(out, "damaged:     block %d does not match its SHA-256%n", block);
+                }
+            });
+            report.put("blocks", blocks);
             BundleInfo info = bundle.info();
-            out.printf(Locale.ROOT, "blocks:      all %d match their SHA-256 (%s)%n", info.blockCount(),
-                    Sizes.human(info.storedDataLength()));
-            if (checkBundle) {
-                out.printf(Locale.ROOT, "verified:    %d trusted key%s (%d required); every byte matches what "
-                        + "they signed%n", verification.trustedKeys(), verification.trustedKeys() == 1 ? "" : "s",
-                        trust.threshold);
+            if (damaged.isEmpty()) {
+                text(out, "blocks:      all %d match their SHA-256 (%s)%n", info.blockCount(),
+                        Sizes.human(info.storedDataLength()));
+            } else {
+                // The reader's words for the first damaged block, as every reading command says them.
+                refusal = refusal != null ? refusal : new org.kmodpack.format.BlockIntegrityException(
+                        bundleLocation, damaged.get(0), null).getMessage()
+                        + (damaged.size() == 1 ? "" : " (" + damaged.size() + " of " + info.blockCount()
+                                + " blocks fail it, listed above)");
             }
-            if (modules) {
-                checkModules(bundle, moduleCertificates, out);
+            if (refusal == null && checkBundle && !unsignedAllowed) {
+                Object trusted = report.get("trusted_keys");
+                text(out, "verified:    %d trusted key%s (%d required); every byte matches what they signed%n",
+                        trusted, Integer.valueOf(1).equals(trusted) ? "" : "s", trust.threshold);
+            }
+            if (modules && refusal == null) {
+                refusal = checkModules(bundle, moduleCertificates, out, report);
             }
         }
+        report.put("verified", refusal == null);
+        if (json) {
+            out.println(Json.write(report));
+        }
         out.flush();
+        if (refusal != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("kmodpack: " + refusal);
+            err.flush();
+            return 1;
+        }
         return 0;
     }
 
-    private Verification checkSignatures(Bundle bundle, TrustPolicy policy, PrintWriter out)
-            throws SignatureRefusedException {
-        Verification verification = bundle.verifySignatures(policy);
-        if (verification.signed()) {
-            out.printf(Locale.ROOT, "serial:      %d%n", verification.serial());
-            out.printf(Locale.ROOT, "expires:     %s%n", verification.expires().map(Object::toString).orElse("never"));
-        } else {
-            out.println("signatures:  none (unsigned)");
+    /** A line of the text report; nothing with --json. */
+    private void text(PrintWriter out, String format, Object... arguments) {
+        if (!json) {
+            out.printf(Locale.ROOT, format, arguments);
         }
-        for (SignatureStatus s : verification.signatures()) {
-            out.printf(Locale.ROOT, "signature %d: %s by %s: %s%s%n", s.number(), s.kind(), s.signer(),
-                    s.trusted() ? "trusted, " + s.detail() + " with " + s.trustedAs()
-                            : s.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ", " + s.detail(),
-                    s.trusted() ? "" : " (not counted)");
-        }
-        out.flush();
-        if (!verification.accepted()) {
-            throw new SignatureRefusedException(bundleLocation, verification.refusal().orElseThrow());
-        }
-        return verification;
     }
 
-    /** Lists every module that is unsigned or fails, then one line per signer of the verified ones. */
-    private void checkModules(Bundle bundle, TrustPolicy certificates, PrintWriter out) throws IOException {
+    /** Checks and reports the signatures; returns why the policy refuses them, or null. */
+    private String checkSignatures(Bundle bundle, TrustPolicy policy, PrintWriter out, Map<String, Object> report) {
+        Verification verification = bundle.verifySignatures(policy);
+        report.put("signed", verification.signed());
+        report.put("serial", verification.signed() ? verification.serial() : null);
+        report.put("expires", verification.expires().map(Object::toString).orElse(null));
+        if (verification.signed()) {
+            text(out, "serial:      %d%n", verification.serial());
+            text(out, "expires:     %s%n", verification.expires().map(Object::toString).orElse("never"));
+        } else {
+            text(out, "signatures:  none (unsigned)%n");
+        }
+        List<Object> signatures = new ArrayList<>();
+        for (SignatureStatus s : verification.signatures()) {
+            String outcome = s.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+            text(out, "signature %d: %s by %s: %s%s%n", s.number(), s.kind(), s.signer(),
+                    s.trusted() ? "trusted, " + s.detail() + " with " + s.trustedAs() : outcome + ", " + s.detail(),
+                    s.trusted() ? "" : " (not counted)");
+            Map<String, Object> signature = new LinkedHashMap<>();
+            signature.put("number", s.number());
+            signature.put("kind", s.kind());
+            signature.put("signer", s.signer());
+            signature.put("status", outcome);
+            signature.put("trusted", s.trusted());
+            signature.put("detail", s.detail());
+            signature.put("trusted_as", s.trusted() ? s.trustedAs() : null);
+            signatures.add(signature);
+        }
+        report.put("signatures", signatures);
+        report.put("trusted_keys", verification.trustedKeys());
+        report.put("threshold", trust.threshold);
+        if (!verification.accepted()) {
+            return new SignatureRefusedException(bundleLocation, verification.refusal().orElseThrow()).getMessage();
+        }
+        return null;
+    }
+
+    /**
+     * Lists every module that is unsigned or fails, then one line per signer of the verified ones; returns why
+     * the modules fail, or null.
+     */
+    private String checkModules(Bundle bundle, TrustPolicy certificates, PrintWriter out, Map<String, Object> report)
+            throws IOException {
         List<ModuleSignatureStatus> statuses = ModuleSignatureCheck.check(bundle, certificates);
         Map<String, Integer> verifiedBySigner = new TreeMap<>();
+        List<Object> listed = new ArrayList<>();
         int unsigned = 0;
         int failed = 0;
         for (ModuleSignatureStatus s : statuses) {
+            Map<String, Object> module = new LinkedHashMap<>();
+            module.put("path", s.path());
+            module.put("state", s.state().name().toLowerCase(Locale.ROOT));
+            module.put("signer", s.signer().isEmpty() ? null : s.signer());
+            module.put("detail", s.detail());
+            listed.add(module);
             switch (s.state()) {
                 case VERIFIED -> verifiedBySigner.merge(s.signer(), 1, Integer::sum);
                 case UNSIGNED -> {
                     unsigned++;
-                    out.printf(Locale.ROOT, "unsigned:    %s%n", s.path());
+                    text(out, "unsigned:    %s%n", s.path());
                 }
                 case FAILED -> {
                     failed++;
-                    out.printf(Locale.ROOT, "failed:      %s: %s%s%n", s.path(), s.detail(),
+                    text(out, "failed:      %s: %s%s%n", s.path(), s.detail(),
                             s.signer().isEmpty() ? "" : " (signer " + s.signer() + ")");
                 }
             }
         }
-        verifiedBySigner.forEach((signer, count) -> out.printf(Locale.ROOT, "signed by:   %s: %d module%s "
-                + "verified%n", signer, count, count == 1 ? "" : "s"));
+        verifiedBySigner.forEach((signer, count) -> text(out, "signed by:   %s: %d module%s verified%n", signer,
+                count, count == 1 ? "" : "s"));
         String certs = String.join(", ", moduleCerts.stream().map(Path::toString).toList());
-        out.printf(Locale.ROOT, "modules:     %d of %d verified against %s; %d unsigned, %d failed%n",
+        text(out, "modules:     %d of %d verified against %s; %d unsigned, %d failed%n",
                 statuses.size() - unsigned - failed, statuses.size(), certs, unsigned, failed);
-        out.flush();
+        report.put("modules", listed);
         if (unsigned + failed > 0) {
-            throw new IOException(bundleLocation + ": " + (unsigned + failed) + " of " + statuses.size() + " modules "
+            return bundleLocation + ": " + (unsigned + failed) + " of " + statuses.size() + " modules "
                     + "are unsigned or fail their signature check against " + certs + " (listed above); sign them "
                     + "with that certificate's key (the kernel's scripts/sign-file), or give the certificate they "
-                    + "were signed with");
+                    + "were signed with";
         }
+        return null;
     }
 }

@@ -92,14 +92,33 @@ class KmodComparisonTest {
             List<String> firstOnly = List.of("-R", "my-alias-one", "pattern-xyz");
             compare(concat(modprobe, cfg, firstOnly), concat(ours, cfg, firstOnly));
         }
+        // -q silences kmod's messages, not the lines; -S names the bundle's own kernel.
+        List<String> quietNames = List.of(modules.get(0), "no-such-module", "my-alias-one");
+        compare(concat(modprobe, List.of("-q", "-D", "-a"), quietNames),
+                concat(ours, List.of("-S", kver, "-q", "-D", "-a"), quietNames));
+        compare(concat(modprobe, List.of("-q", "-D", "no-such-module")),
+                concat(ours, List.of("-q", "-D", "no-such-module")));
+        // --show-exports takes a module file: the first modules of modules.dep, a file that is not a module, none.
+        List<String> files = new ArrayList<>(Files.readAllLines(moduleDir.resolve("modules.dep")).stream()
+                .map(line -> line.substring(0, line.indexOf(':'))).limit(30).toList());
+        files.addAll(List.of("modules.dep", "no/such.ko"));
+        for (String file : files) {
+            String path = moduleDir + "/" + file;
+            compare(concat(modprobe, List.of("--show-exports", path)), concat(ours, List.of("--show-exports", path)));
+        }
         List<String> infoNames = new ArrayList<>(modules);
         infoNames.addAll(builtins);
         infoNames.add("no-such-module");
         compareChunks(List.of("modinfo", "-b", root.toString(), "-k", kver),
-                List.of("modinfo", bundle.toString(), "-b", root.toString()), infoNames, CHUNK);
+                List.of("modinfo", bundle.toString(), "-b", root.toString(), "-k", kver), infoNames, CHUNK);
+        compareChunks(List.of("modinfo", "-b", root.toString(), "-k", kver, "-0"),
+                List.of("modinfo", bundle.toString(), "-b", root.toString(), "-0"), infoNames, CHUNK);
         for (String field : List.of("parm", "alias", "filename", "name", "signature", "depends")) {
             compareChunks(List.of("modinfo", "-b", root.toString(), "-k", kver, "-F", field),
                     List.of("modinfo", bundle.toString(), "-b", root.toString(), "-F", field), infoNames, CHUNK);
+            compareChunks(List.of("modinfo", "-b", root.toString(), "-k", kver, "-0", "-F", field),
+                    List.of("modinfo", bundle.toString(), "-b", root.toString(), "--null", "-F", field), infoNames,
+                    CHUNK);
         }
     }
 

@@ -55,8 +55,10 @@ class LoaderDryRunTest {
         List<String> kmod = List.of("modprobe", "-d", root.toString(), "-S", kver);
         List<String> ours = List.of("modprobe", bundle.toString(), "-d", root.toString(), "--allow-unsigned");
         for (List<String> cfg : List.of(List.<String>of(), List.of("-C", config.toString()))) {
+            // None of the tree's modules is loaded here: --first-time changes -r's answer, -f no line.
             for (List<String> mode : List.of(List.of("-n", "-v", "-a"), List.of("-n", "-v", "-a", "-b"),
-                    List.of("-r", "-n", "-v"))) {
+                    List.of("-r", "-n", "-v"), List.of("-n", "-v", "-a", "-f", "--first-time"),
+                    List.of("-r", "-n", "-v", "--first-time"))) {
                 compareChunks(concat(kmod, cfg, mode), concat(ours, cfg, mode), names, CHUNK);
             }
             List<String> single = List.of("-n", "-v", modules.get(0), "a=1", "b=x y");

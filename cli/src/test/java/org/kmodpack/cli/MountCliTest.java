@@ -285,6 +285,18 @@ class MountCliTest {
         assertTrue(MountTable.at(target).isEmpty());
     }
 
+    @Test
+    void aFuseOptionLibfuseRefusesIsNamedAsSuch() throws Exception {
+        Path target = directory("m-option");
+        CliTest.Run run = Launcher.kmodpack("mount", bundle.toString(), target.toString(), "--allow-unsigned",
+                "-o", "no_such_fuse_option");
+        assertEquals(1, run.exit());
+        assertEquals("fuse: unknown option `no_such_fuse_option'\nkmodpack: mounting " + bundle + " at " + target
+                + " failed: libfuse refused it for the reason on the line above (an -o option libfuse 2 does not "
+                + "take, or no libfuse2: apt-get install libfuse2)\n", run.err());
+        assertTrue(MountTable.at(target).isEmpty());
+    }
+
     /** The signed bundle with one byte of its first data block flipped (block 0 starts after the header). */
     private static Path damagedCopy() throws IOException {
         Path damaged = work.resolve("damaged.kpack");

@@ -89,10 +89,10 @@ public final class FuseMount implements AutoCloseable {
             try {
                 boolean ready = fileSystem.initialised().await(timeoutMillis, TimeUnit.MILLISECONDS);
                 if (mount.loopFailure != null || !loop.isAlive()) {
-                    throw new IOException("mounting " + bundle + " at " + mountPoint + " failed"
-                            + (mount.loopFailure != null ? ": " + mount.loopFailure.getMessage() : "")
-                            + " (libfuse prints its reason before this line; is libfuse2 installed, are the -o "
-                            + "options right?)");
+                    // jnr-fuse's own words ("Unable to mount FS") say nothing; libfuse printed the reason.
+                    throw new IOException("mounting " + bundle + " at " + mountPoint + " failed: libfuse refused "
+                            + "it for the reason on the line above (an -o option libfuse 2 does not take, or no "
+                            + "libfuse2: apt-get install libfuse2)");
                 }
                 if (!ready || MountTable.typeAt(mountPoint).isEmpty()) {
                     mount.close();

@@ -78,6 +78,27 @@ public final class ModuleIndex {
         return bundle.readAllBytes(file);
     }
 
+    /** A symbol a module exports and its version (CRC; -1 when its CRC cannot be read, as libkmod says). */
+    public record Export(String symbol, long crc) {
+    }
+
+    /**
+     * What a module file of the bundle exports, as kmod_module_get_symbols lists it for modprobe --show-exports:
+     * the symbols in order, or the errno libkmod gives for a file that is not a module.
+     */
+    public record Exports(int errno, List<Export> symbols) {
+    }
+
+    /** {@link Exports} of the regular file {@code path} (relative to the module directory). */
+    public Exports exports(String path) throws IOException {
+        ModuleSymbols symbols = ModuleSymbols.read(path, java.nio.ByteBuffer.wrap(readFile(path)));
+        List<Export> exports = new ArrayList<>();
+        for (ModuleSymbols.Symbol symbol : symbols.exports()) {
+            exports.add(new Export(symbol.name(), symbol.crc()));
+        }
+        return new Exports(symbols.errno(), List.copyOf(exports));
+    }
+
     /** Whether modules.builtin names this module (as kmod spells it). */
     public boolean isBuiltin(String name) {
         return section.isBuiltin(ModuleNames.underscores(name).orElse(name));

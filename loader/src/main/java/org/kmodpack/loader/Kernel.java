@@ -20,7 +20,8 @@ public interface Kernel {
     Optional<String> compression();
 
     /**
-     * Loads a module image with its parameters; {@code flags} is 0 or {@link #MODULE_INIT_COMPRESSED_FILE}.
+     * Loads a module image with its parameters; {@code flags} holds {@link #MODULE_INIT_COMPRESSED_FILE} and the
+     * {@code MODULE_INIT_IGNORE_*} flags of a forced load, or is 0.
      * Returns 0 or a negative errno ({@link Errno}), as libkmod's functions do.
      */
     int load(String module, byte[] image, String params, int flags);
@@ -30,6 +31,9 @@ public interface Kernel {
 
     /** finit_module's flag: the image is compressed in the format {@link #compression()} names. */
     int MODULE_INIT_COMPRESSED_FILE = 4;
+    /** finit_module flags of modprobe -f (--force-modversion, --force-vermagic): the kernel skips those checks. */
+    int MODULE_INIT_IGNORE_MODVERSIONS = 1;
+    int MODULE_INIT_IGNORE_VERMAGIC = 2;
 
     /** The kernel this process runs on: system calls through libc, state from /sys/module. */
     static Kernel running() {

@@ -26,6 +26,9 @@ public interface LoadEvents {
     /** modprobe -r NAME: no module of that name. */
     void notFoundForRemoval(String name);
 
+    /** modprobe -r --first-time: the module is not loaded. */
+    void notInKernel(String module);
+
     /**
      * A module of the plan for {@code planModule} cannot be read from the bundle (damaged block, missing file):
      * nothing of the plan was loaded.

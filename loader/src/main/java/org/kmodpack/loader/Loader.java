@@ -23,8 +23,15 @@ import org.kmodpack.modules.RemovePlan;
  * reported to {@link LoadEvents}; the caller words it.
  */
 public final class Loader {
-    /** kmod's -n (report every step, change nothing) and -b (apply the configuration's blacklist). */
-    public record Options(boolean dryRun, boolean useBlacklist) {
+    /**
+     * kmod's -n (report every step, change nothing), -b (apply the configuration's blacklist), --first-time
+     * (a module already loaded, or already gone for -r, is an error) and -f / --force-* ({@code forceFlags}: the
+     * {@code Kernel.MODULE_INIT_IGNORE_*} flags every insertion passes).
+     */
+    public record Options(boolean dryRun, boolean useBlacklist, boolean firstTime, int forceFlags) {
+        public Options(boolean dryRun, boolean useBlacklist) {
+            this(dryRun, useBlacklist, false, 0);
+        }
     }
 
     private static final int EEXIST = Errno.EEXIST;
@@ -84,9 +91,12 @@ public final class Loader {
         return result;
     }
 
-    /** kmod_module_probe_insert_module without KMOD_PROBE_IGNORE_LOADED and KMOD_PROBE_FAIL_ON_LOADED. */
+    /** kmod_module_probe_insert_module without KMOD_PROBE_IGNORE_LOADED; --first-time is FAIL_ON_LOADED. */
     private int probe(ProbePlan plan) throws ModuleReadException {
-        if (inKernel(plan.module(), plan.builtin()) || plan.blacklisted()) {
+        if (inKernel(plan.module(), plan.builtin())) {
+            return options.firstTime() ? -EEXIST : 0;
+        }
+        if (plan.blacklisted()) {
             return 0;
         }
         Map<String, byte[]> files = readModules(plan.steps());
@@ -156,7 +166,7 @@ public final class Loader {
             events.undecompressable(module, e);
             return -Errno.ENOEXEC;
         }
-        return kernel.load(module, image.bytes(), params, image.flags());
+        return kernel.load(module, image.bytes(), params, image.flags() | options.forceFlags());
     }
 
     /** module_do_install_commands: $CMDLINE_OPTS replaced, MODPROBE_MODULE set, run by /bin/sh as system(3). */
@@ -260,6 +270,10 @@ public final class Loader {
                 return -ENOENT;
             }
             if (kernel.state(name) == Kernel.ModuleState.ABSENT) {
+                if (options.firstTime()) {
+                    events.notInKernel(name);
+                    return -ENOENT;
+                }
                 return 0;
             }
         }

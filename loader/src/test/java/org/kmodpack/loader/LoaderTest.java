@@ -104,6 +104,29 @@ class LoaderTest {
     }
 
     @Test
+    void firstTimeFailsOnWhatIsLoadedOrGoneAndForcePassesTheKernelItsFlags() {
+        Events events = new Events();
+        RecordingKernel loaded = kernel().withLive("chain_a");
+        Loader firstTime = new Loader(index, modprobe, loaded, new Loader.Options(false, false, true, 0),
+                events.events);
+        assertEquals(-Errno.EEXIST, firstTime.modprobe("chain_a", null));
+        assertEquals(List.of("insertFailed chain_a " + Errno.EEXIST), events.reported);
+        Events removal = new Events();
+        assertEquals(-Errno.ENOENT, new Loader(index, modprobe, kernel(), new Loader.Options(false, false, true, 0),
+                removal.events).remove(List.of("chain_a")));
+        assertEquals(List.of("notInKernel chain_a"), removal.reported);
+
+        RecordingKernel forced = kernel();
+        int flags = Kernel.MODULE_INIT_IGNORE_VERMAGIC | Kernel.MODULE_INIT_IGNORE_MODVERSIONS;
+        assertEquals(0, new Loader(index, modprobe, forced, new Loader.Options(false, false, false, flags),
+                new Events().events).modprobe("chain_b", null));
+        assertEquals(List.of("chain_d", "chain_c", "chain_b"), forced.loaded());
+        for (RecordingKernel.Load load : forced.loads) {
+            assertEquals(flags, load.flags(), load.module());
+        }
+    }
+
+    @Test
     void aRefusedDependencyStopsThePlanAndIsReported() {
         RecordingKernel kernel = kernel().refusing("chain_c", Errno.ENOEXEC);
         Events events = new Events();

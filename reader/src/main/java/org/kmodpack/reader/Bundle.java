@@ -439,6 +439,24 @@ public final class Bundle implements AutoCloseable {
      * {@link BlockIntegrityException} at the first mismatch.
      */
     public void verifyBlockHashes() throws IOException {
+        checkBlockHashes((block, matches) -> {
+            if (!matches) {
+                throw new BlockIntegrityException(name, block, null);
+            }
+        });
+    }
+
+    /** Told, block by block, whether a block's stored bytes match its SHA-256. */
+    @FunctionalInterface
+    public interface BlockHashCheck {
+        void checked(int block, boolean matches) throws IOException;
+    }
+
+    /**
+     * As {@link #verifyBlockHashes}, but goes on past a mismatch and tells {@code each} about every block, for
+     * reports that list every damaged block. A block that cannot be read at all still throws.
+     */
+    public void checkBlockHashes(BlockHashCheck each) throws IOException {
         MessageDigest digest = Sha256.newDigest();
         for (int block = 0; block < index.params().blockCount(); block++) {
             BlockRecord record = index.block(block);
@@ -452,9 +470,7 @@ public final class Bundle implements AutoCloseable {
             } catch (SourceReadException e) {
                 throw new SourceReadException(name + ": block " + block + ": " + e.getMessage(), e);
             }
-            if (!MessageDigest.isEqual(digest.digest(), record.sha256())) {
-                throw new BlockIntegrityException(name, block, null);
-            }
+            each.checked(block, MessageDigest.isEqual(digest.digest(), record.sha256()));
         }
     }
 

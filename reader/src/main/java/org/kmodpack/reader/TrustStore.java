@@ -102,7 +102,9 @@ final class TrustStore {
         try {
             primitive = ASN1Primitive.fromByteArray(bytes);
         } catch (IOException | RuntimeException e) {
-            throw new UnusableTrustFile(file, "neither PEM nor DER (" + reason(e) + ")", e);
+            // The decoder's own words (lengths out of bounds) say nothing to whoever chose the file.
+            throw new UnusableTrustFile(file, bytes.length > 0 && (bytes[0] & 0xFF) == 0x30
+                    ? "DER cut short or damaged" : "neither PEM nor DER", e);
         }
         if (!(primitive instanceof ASN1Sequence sequence)) {
             throw new UnusableTrustFile(file, "neither PEM nor a DER sequence", null);

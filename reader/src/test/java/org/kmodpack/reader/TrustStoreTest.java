@@ -56,9 +56,9 @@ class TrustStoreTest {
     @Test
     void garbageTruncatedAndMisplacedFilesAreNamedWithWhatTheyAre() throws IOException {
         Path text = Files.writeString(work.resolve("notes.txt"), "trust me\n");
-        assertRefused(List.of(text), text + ": neither PEM nor DER (");
+        assertRefused(List.of(text), text + ": neither PEM nor DER; ");
         Path truncated = Files.write(work.resolve("truncated.der"), Arrays.copyOf(publicKeyDer(), 20));
-        assertRefused(List.of(truncated), truncated + ": neither PEM nor DER (");
+        assertRefused(List.of(truncated), truncated + ": DER cut short or damaged; ");
         Path octets = Files.write(work.resolve("octets.der"), new byte[] {0x04, 0x01, 0x00});
         assertRefused(List.of(octets), octets + ": neither PEM nor a DER sequence; ");
         Path sequence = Files.write(work.resolve("sequence.der"), new byte[] {0x30, 0x03, 0x02, 0x01, 0x05});
