@@ -26,6 +26,7 @@ import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.EntryRecord;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.IndexRegion;
+import org.kmodpack.format.LayerSection;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.Params;
 import org.kmodpack.format.Sha256;
@@ -216,6 +217,14 @@ public final class Bundle implements AutoCloseable {
             }
         }
         return decoded;
+    }
+
+    /**
+     * The LAYER section when this bundle is a layer of extra modules, to be merged over a base bundle of its
+     * kernel version; empty for a whole tree.
+     */
+    public Optional<LayerSection> layer() {
+        return Optional.ofNullable(index.layer());
     }
 
     /** Reads a module's modinfo record from the data stream (blocks verified and cached as for files). */
