@@ -1,8 +1,11 @@
 package org.kmodpack.cli;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.kmodpack.format.LayerSection;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.BundleInfo;
 import org.kmodpack.reader.TrustPolicy;
@@ -33,8 +36,10 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BundleInfo info;
         Verification signatures;
+        Optional<LayerSection> layer;
         try (Bundle bundle = trust.open(bundleLocation)) {
             info = bundle.info();
+            layer = bundle.layer();
             // Only to count them and show the serial: whether they are trusted is verify's (or --trust's) job.
             signatures = bundle.verifySignatures(TrustPolicy.allowingUnsigned());
         }
@@ -65,6 +70,13 @@ final class InfoCommand implements Callable<Integer> {
                     : signatures.signatures().size() + ", serial " + signatures.serial() + ", expires "
                             + signatures.expires().map(Object::toString).orElse("never")
                             + (trust.given() ? ", trusted" : "; check them with kmodpack verify --trust"));
+            if (layer.isPresent()) {
+                String order = new String(layer.get().order(), StandardCharsets.UTF_8);
+                out.printf(Locale.ROOT, "layer:           for kernel %s, modules in order: %s%n", info.kernelVersion(),
+                        order.isEmpty() ? "none" : String.join(" ", order.split("\n")));
+                out.printf(Locale.ROOT, "layer depmod.d:  %s%n", layer.get().config().isEmpty() ? "none"
+                        : String.join(" ", layer.get().config().stream().map(LayerSection.ConfigFile::name).toList()));
+            }
         }
         out.flush();
         return 0;

@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {PackCommand.class, LsCommand.class, CatCommand.class, ExtractCommand.class,
             InfoCommand.class, KeygenCommand.class, SignCommand.class, VerifyCommand.class, ModprobeCommand.class,
             InsmodCommand.class, InitramfsCommand.class, DepmodCommand.class, PushCommand.class, PullCommand.class,
-            ModinfoCommand.class, MountCommand.class, UmountCommand.class, picocli.CommandLine.HelpCommand.class},
+            ModinfoCommand.class, MergeCommand.class, MountCommand.class, UmountCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {"", "Example:", "  kmodpack pack /lib/modules/$(uname -r)",
             "  kmodpack ls -l modules-$(uname -r).kpack kernel/fs",
             "  kmodpack keygen -o release && kmodpack pack /lib/modules/$(uname -r) --sign release.key",

@@ -35,17 +35,23 @@ final class LsCommand implements Callable<Integer> {
     @Mixin
     TrustOptions trust;
 
+    @Mixin
+    LayerOptions layers;
+
     @Parameters(index = "1", paramLabel = "PATH", defaultValue = "", description = "Path inside the bundle.")
     String path;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Bundle bundle = trust.open(bundleLocation)) {
+        try (LayerOptions.Opened opened = layers.open(bundleLocation, trust::open)) {
+            Bundle bundle = opened.bundle();
             Entry entry = bundle.get(path);
             List<Entry> shown = entry.isDirectory() ? bundle.list(entry) : List.of(entry);
             for (Entry e : shown) {
-                out.println(longFormat ? longLine(e, entry.isDirectory() ? e.name() : e.path()) : e.name());
+                String layer = opened.layerOf(e.path());
+                out.println((longFormat ? longLine(e, entry.isDirectory() ? e.name() : e.path()) : e.name())
+                        + (layer == null ? "" : "\t(from layer " + layer + ")"));
             }
         }
         out.flush();

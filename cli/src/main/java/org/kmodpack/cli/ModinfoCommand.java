@@ -29,6 +29,9 @@ final class ModinfoCommand implements Callable<Integer> {
     @Mixin
     SourceOptions source;
 
+    @Mixin
+    LayerOptions layers;
+
     @Parameters(index = "1..*", paramLabel = "NAME", arity = "1..*", description = "Module names or aliases.")
     List<String> names;
 
@@ -65,7 +68,9 @@ final class ModinfoCommand implements Callable<Integer> {
         chosen = license ? "license" : chosen;
         chosen = parameters ? "parm" : chosen;
         chosen = filename ? "filename" : chosen;
-        try (Bundle bundle = source.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
+        try (LayerOptions.Opened opened = layers.open(bundleLocation,
+                (location, keys) -> source.open(location, Bundle.DEFAULT_CACHE_BYTES))) {
+            Bundle bundle = opened.bundle();
             ModuleIndex index = ModuleIndex.of(bundle);
             ModinfoLayout modinfo = new ModinfoLayout(index.modinfo(index.moduleDirectory(root)));
             boolean ok = true;
