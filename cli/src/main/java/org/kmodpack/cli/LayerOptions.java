@@ -34,7 +34,7 @@ final class LayerOptions {
         Bundle open(String location, List<Path> extraKeys) throws IOException;
     }
 
-    /** The bundle to read, and what closing it releases: the base itself, or the union built for this run. */
+    /** The bundle to read, and what closing it releases: the base itself, or the union (built once, then cached). */
     interface Opened extends AutoCloseable {
         Bundle bundle();
 
@@ -82,11 +82,11 @@ final class LayerOptions {
                     fromLayers.put(path, origin.toString());
                 }
             });
-            LayerUnion.Merged merged = union.open(problem -> { });
+            Bundle merged = union.open(SourceOptions.defaultCacheDirectory(), problem -> { });
             return new Opened() {
                 @Override
                 public Bundle bundle() {
-                    return merged.bundle();
+                    return merged;
                 }
 
                 @Override

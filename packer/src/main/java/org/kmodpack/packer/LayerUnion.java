@@ -1,6 +1,8 @@
 package org.kmodpack.packer;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -8,7 +10,10 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.security.MessageDigest;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +22,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.kmodpack.format.Codec;
 import org.kmodpack.format.LayerSection;
+import org.kmodpack.format.Sha256;
 import org.kmodpack.modules.Depmod;
 import org.kmodpack.modules.DepmodConfig;
 import org.kmodpack.modules.DepmodCycleException;
@@ -36,16 +42,22 @@ import org.kmodpack.reader.Extractor;
  */
 public final class LayerUnion {
     private static final String ORDER_FILE = "modules.order";
+    /** How many built unions the cache keeps: a system has one, and for a moment the next. */
+    static final int KEPT_UNIONS = 2;
+    /** Changes when the same inputs would make another union, so that older cached unions are not used. */
+    private static final int UNION_VERSION = 1;
 
     private final Bundle base;
     private final List<Bundle> layers;
+    private final boolean allowShadow;
     /** Every file and symlink of the union, by path, with the bundle it comes from; in path order. */
     private final Map<String, Bundle> origins;
     private final Map<String, LayerSection.ConfigFile> config;
 
-    private LayerUnion(Bundle base, List<Bundle> layers, Map<String, Bundle> origins,
+    private LayerUnion(Bundle base, List<Bundle> layers, boolean allowShadow, Map<String, Bundle> origins,
             Map<String, LayerSection.ConfigFile> config) {
         this.base = base;
+        this.allowShadow = allowShadow;
         this.layers = layers;
         this.origins = origins;
         this.config = config;
@@ -112,7 +124,7 @@ public final class LayerUnion {
                 config.put(file.name(), file);
             }
         }
-        return new LayerUnion(base, List.copyOf(layers), Collections.unmodifiableMap(origins),
+        return new LayerUnion(base, List.copyOf(layers), allowShadow, Collections.unmodifiableMap(origins),
                 Collections.unmodifiableMap(config));
     }
 
@@ -208,46 +220,53 @@ public final class LayerUnion {
     }
 
     /**
-     * The union as one bundle to look modules up in, named in messages as the base and its layers joined by '+',
-     * packed without compression into a temporary directory that closing the result removes.
+     * The union as one bundle to look modules up in, named in messages as the base and its layers joined by '+'.
+     * It is built once per distinct union and kept in {@code cacheDirectory}/unions, named by the SHA-256 of the
+     * base's and the layers' index hashes (which cover every byte of their trees) and of the shadowing choice;
+     * only the {@value #KEPT_UNIONS} most recently used are kept. The base and the layers must have been opened
+     * (and their signatures checked) by the caller all the same: the cache only saves rebuilding what they make.
      */
-    public Merged open(Consumer<KmodProblem> problems) throws IOException {
-        Path staging = Files.createTempDirectory("kmodpack-layers-");
-        try {
-            Path bundle = staging.resolve("union.kpack");
-            pack(bundle, PackOptions.defaults().withCodec(Codec.NONE, CompressionLevel.DEFAULT), List.of(),
+    public Bundle open(Path cacheDirectory, Consumer<KmodProblem> problems) throws IOException {
+        Path unions = Files.createDirectories(cacheDirectory.resolve("unions"));
+        Path cached = unions.resolve(HexFormat.of().formatHex(key()) + ".kpack");
+        if (!Files.isRegularFile(cached)) {
+            // The packer stages the bundle beside its name and renames it there only when complete.
+            pack(cached, PackOptions.defaults().withCodec(Codec.ZSTD, CompressionLevel.of(1)), List.of(),
                     StatementTerms.defaults(), PackProgress.NONE, problems);
-            StringBuilder name = new StringBuilder(base.toString());
-            layers.forEach(layer -> name.append('+').append(layer));
-            return new Merged(Bundle.open(new NamedSource(ByteSource.open(bundle), name.toString()),
-                    Bundle.DEFAULT_CACHE_BYTES), staging);
-        } catch (IOException | RuntimeException failed) {
-            deleteTree(staging);
-            throw failed;
         }
+        Files.setLastModifiedTime(cached, FileTime.fromMillis(System.currentTimeMillis()));
+        evictAllBut(unions, cached);
+        StringBuilder name = new StringBuilder(base.toString());
+        layers.forEach(layer -> name.append('+').append(layer));
+        return Bundle.open(new NamedSource(ByteSource.open(cached), name.toString()), Bundle.DEFAULT_CACHE_BYTES);
     }
 
-    /** The union's bundle, and the temporary directory that holds it until closed. */
-    public static final class Merged implements AutoCloseable {
-        private final Bundle bundle;
-        private final Path staging;
+    /** What makes the union: the trees of the base and the layers, in order, and whether shadowing was allowed. */
+    private byte[] key() {
+        MessageDigest digest = Sha256.newDigest();
+        digest.update(("kmodpack union " + UNION_VERSION + (allowShadow ? " shadow\n" : "\n"))
+                .getBytes(StandardCharsets.US_ASCII));
+        digest.update(base.indexSha256());
+        layers.forEach(layer -> digest.update(layer.indexSha256()));
+        return digest.digest();
+    }
 
-        private Merged(Bundle bundle, Path staging) {
-            this.bundle = bundle;
-            this.staging = staging;
+    /** Removes all but the most recently used unions; one another process is reading stays readable until closed. */
+    private static void evictAllBut(Path unions, Path current) throws IOException {
+        List<Path> bundles = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(unions, "*.kpack")) {
+            files.forEach(bundles::add);
         }
-
-        public Bundle bundle() {
-            return bundle;
-        }
-
-        @Override
-        public void close() throws IOException {
+        bundles.remove(current);
+        bundles.sort(Comparator.comparing((Path file) -> {
             try {
-                bundle.close();
-            } finally {
-                deleteTree(staging);
+                return Files.getLastModifiedTime(file);
+            } catch (IOException gone) {
+                return FileTime.fromMillis(0);
             }
+        }).reversed());
+        for (Path old : bundles.subList(Math.min(bundles.size(), KEPT_UNIONS - 1), bundles.size())) {
+            Files.deleteIfExists(old);
         }
     }
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.format.Sha256;
 import org.kmodpack.modules.Depmod;
 import org.kmodpack.modules.DepmodConfig;
+import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Extractor;
 import org.kmodpack.testkernels.Kmod;
@@ -92,6 +93,39 @@ class LayerUnionTest {
                 Extractor.extract(bundle, extracted, List.of(), false);
             }
             assertEquals(describe(theirs), describe(extracted), "merge gives the unpacked union after depmod");
+        }
+    }
+
+    @Test
+    void aUnionIsBuiltOnceAndTheCacheKeepsTheTwoLastUsed() throws IOException {
+        Path cache = work.resolve("cache");
+        try (Bundle baseBundle = Bundle.open(base); Bundle vendorBundle = Bundle.open(vendor);
+                Bundle toolsBundle = Bundle.open(tools)) {
+            LayerUnion vendorOnly = LayerUnion.of(baseBundle, List.of(vendorBundle), false);
+            Object built;
+            try (Bundle union = vendorOnly.open(cache, problem -> { })) {
+                assertEquals(base + "+" + vendor, union.toString());
+                assertEquals("extra/vendor/layer_top.ko",
+                        ModuleIndex.of(union).module("layer_top").orElseThrow().path());
+                built = fileKey(cache.resolve("unions"));
+            }
+            try (Bundle again = vendorOnly.open(cache, problem -> { })) {
+                assertEquals(built, fileKey(cache.resolve("unions")), "the cached union is used, not rebuilt");
+            }
+            LayerUnion.of(baseBundle, List.of(vendorBundle, toolsBundle), false).open(cache, problem -> { }).close();
+            LayerUnion.of(baseBundle, List.of(toolsBundle), false).open(cache, problem -> { }).close();
+            try (Stream<Path> unions = Files.list(cache.resolve("unions"))) {
+                List<Path> kept = unions.filter(file -> file.toString().endsWith(".kpack")).toList();
+                assertEquals(LayerUnion.KEPT_UNIONS, kept.size(), kept.toString());
+            }
+        }
+    }
+
+    private static Object fileKey(Path unions) throws IOException {
+        try (Stream<Path> files = Files.list(unions)) {
+            List<Path> all = files.filter(file -> file.toString().endsWith(".kpack")).toList();
+            assertEquals(1, all.size(), all.toString());
+            return Files.readAttributes(all.get(0), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
         }
     }
 

@@ -220,6 +220,14 @@ public final class Bundle implements AutoCloseable {
     }
 
     /**
+     * The SHA-256 of the index, checked at open: it covers the tree, every block's SHA-256 and the kernel version,
+     * so two bundles with the same index hold the same tree.
+     */
+    public byte[] indexSha256() {
+        return header.indexSha256();
+    }
+
+    /**
      * The LAYER section when this bundle is a layer of extra modules, to be merged over a base bundle of its
      * kernel version; empty for a whole tree.
      */
