@@ -68,6 +68,10 @@ final class ModinfoCommand implements Callable<Integer> {
         chosen = license ? "license" : chosen;
         chosen = parameters ? "parm" : chosen;
         chosen = filename ? "filename" : chosen;
+        if (!layers.layerTrust.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "modinfo checks no signatures, as kmod's does not: --layer-trust does not apply");
+        }
         try (LayerOptions.Opened opened = layers.open(bundleLocation,
                 (location, keys) -> source.open(location, Bundle.DEFAULT_CACHE_BYTES))) {
             Bundle bundle = opened.bundle();

@@ -84,6 +84,8 @@ class LayerCliTest {
         assertEquals(1, layerAlone.exit());
         assertEquals("kmodpack: " + other + ": is a layer of extra modules, not a whole tree; give the base bundle "
                 + "and this one with --layer\n", layerAlone.err());
+        assertEquals(2, CliTest.run("modinfo", base.toString(), "--layer", other.toString(), "--layer-trust",
+                base.toString(), "chain_a").exit(), "modinfo checks no signatures");
         CliTest.Run noVersion = CliTest.run("pack", work.resolve("tools").toString(), "--layer", "-o",
                 work.resolve("x.kpack").toString());
         assertEquals(2, noVersion.exit(), noVersion.err());
