@@ -1,12 +1,15 @@
 package org.kmodpack.cli;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.kmodpack.format.LayerSection;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.BundleInfo;
@@ -41,8 +44,10 @@ final class InfoCommand implements Callable<Integer> {
         Verification signatures;
         long modinfoBytes;
         Integer modules;
+        Optional<LayerSection> layer;
         try (Bundle bundle = trust.open(bundleLocation)) {
             info = bundle.info();
+            layer = bundle.layer();
             // Only to list them and show the serial: whether they are trusted is verify's (or --trust's) job.
             signatures = bundle.verifySignatures(TrustPolicy.allowingUnsigned());
             modinfoBytes = bundle.modules().map(ModuleSection::modinfoLength).orElse(0L);
@@ -84,6 +89,13 @@ final class InfoCommand implements Callable<Integer> {
                 signers.add(signer);
             }
             object.put("signers", signers);
+            if (layer.isPresent()) {
+                Map<String, Object> layerObject = new LinkedHashMap<>();
+                String order = new String(layer.get().order(), StandardCharsets.UTF_8);
+                layerObject.put("order", order.isEmpty() ? List.of() : List.of(order.split("\n")));
+                layerObject.put("depmod_d", layer.get().config().stream().map(LayerSection.ConfigFile::name).toList());
+                object.put("layer", layerObject);
+            }
             out.println(Json.write(object));
         } else {
             out.printf(Locale.ROOT, "bundle:          %s%n", bundleLocation);
@@ -109,6 +121,13 @@ final class InfoCommand implements Callable<Integer> {
             for (SignatureStatus signature : signatures.signatures()) {
                 out.printf(Locale.ROOT, "signer %d:        %s %s%n", signature.number(), signature.kind(),
                         signature.signer());
+            }
+            if (layer.isPresent()) {
+                String order = new String(layer.get().order(), StandardCharsets.UTF_8);
+                out.printf(Locale.ROOT, "layer:           for kernel %s, modules in order: %s%n", info.kernelVersion(),
+                        order.isEmpty() ? "none" : String.join(" ", order.split("\n")));
+                out.printf(Locale.ROOT, "layer depmod.d:  %s%n", layer.get().config().isEmpty() ? "none"
+                        : String.join(" ", layer.get().config().stream().map(LayerSection.ConfigFile::name).toList()));
             }
         }
         out.flush();

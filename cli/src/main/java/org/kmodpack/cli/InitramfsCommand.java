@@ -53,6 +53,9 @@ final class InitramfsCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     SystemTrustOptions trust;
 
+    @picocli.CommandLine.Mixin
+    LayerOptions layers;
+
     @Override
     public Integer call() throws Exception {
         if (!List.of("zstd", "xz", "gzip", "none").contains(compress)) {
@@ -61,7 +64,9 @@ final class InitramfsCommand implements Callable<Integer> {
         }
         OutputFile.checkWritable(output);
         long start = System.nanoTime();
-        try (Bundle bundle = trust.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
+        try (LayerOptions.Opened opened = layers.open(bundleLocation,
+                (location, keys) -> trust.open(location, Bundle.DEFAULT_CACHE_BYTES, keys))) {
+            Bundle bundle = opened.bundle();
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory("");
             var err = spec.commandLine().getErr();

@@ -48,11 +48,16 @@ final class InsmodCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     SystemTrustOptions trust;
 
+    @picocli.CommandLine.Mixin
+    LayerOptions layers;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Bundle bundle = trust.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
+        try (LayerOptions.Opened opened = layers.open(bundleLocation,
+                (location, keys) -> trust.open(location, Bundle.DEFAULT_CACHE_BYTES, keys))) {
+            Bundle bundle = opened.bundle();
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory("");
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));

@@ -48,6 +48,9 @@ final class LsCommand implements Callable<Integer> {
     @Mixin
     TrustOptions trust;
 
+    @Mixin
+    LayerOptions layers;
+
     @Parameters(index = "1", paramLabel = "PATH", defaultValue = "",
             description = "Path inside the bundle: relative to the module directory, or /lib/modules/KVER/...")
     String path;
@@ -55,7 +58,8 @@ final class LsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Bundle bundle = trust.open(bundleLocation)) {
+        try (LayerOptions.Opened opened = layers.open(bundleLocation, trust::open)) {
+            Bundle bundle = opened.bundle();
             Entry entry = bundle.get(BundlePaths.relative(bundle, bundleLocation, path));
             List<Entry> shown = new ArrayList<>();
             if (!entry.isDirectory()) {
@@ -69,7 +73,12 @@ final class LsCommand implements Callable<Integer> {
             if (json) {
                 List<Object> entries = new ArrayList<>();
                 for (Entry e : shown) {
-                    entries.add(jsonEntry(e));
+                    Map<String, Object> object = jsonEntry(e);
+                    String layer = opened.layerOf(e.path());
+                    if (layer != null) {
+                        object.put("layer", layer);
+                    }
+                    entries.add(object);
                 }
                 out.println(Json.write(entries));
             } else {
@@ -78,7 +87,9 @@ final class LsCommand implements Callable<Integer> {
                         break;
                     }
                     String name = fullPaths ? e.path() : e.name();
-                    out.println(longFormat ? longLine(e, name) : name);
+                    String layer = opened.layerOf(e.path());
+                    out.println((longFormat ? longLine(e, name) : name)
+                            + (layer == null ? "" : "\t(from layer " + layer + ")"));
                 }
             }
         }

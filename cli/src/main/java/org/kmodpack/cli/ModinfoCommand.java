@@ -29,6 +29,9 @@ final class ModinfoCommand implements Callable<Integer> {
     @Mixin
     SourceOptions source;
 
+    @Mixin
+    LayerOptions layers;
+
     @Parameters(index = "1..*", paramLabel = "NAME", arity = "1..*", description = "Module names or aliases.")
     List<String> names;
 
@@ -76,7 +79,13 @@ final class ModinfoCommand implements Callable<Integer> {
         chosen = license ? "license" : chosen;
         chosen = parameters ? "parm" : chosen;
         chosen = filename ? "filename" : chosen;
-        try (Bundle bundle = source.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
+        if (!layers.layerTrust.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "modinfo checks no signatures, as kmod's does not: --layer-trust does not apply");
+        }
+        try (LayerOptions.Opened opened = layers.open(bundleLocation,
+                (location, keys) -> source.open(location, Bundle.DEFAULT_CACHE_BYTES))) {
+            Bundle bundle = opened.bundle();
             KernelVersions.check(bundle, bundleLocation, kernelVersion, "-k");
             ModuleIndex index = ModuleIndex.of(bundle);
             if (json) {

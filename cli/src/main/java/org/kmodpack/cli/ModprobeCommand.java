@@ -94,6 +94,9 @@ final class ModprobeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     SystemTrustOptions trust;
 
+    @picocli.CommandLine.Mixin
+    LayerOptions layers;
+
     @Option(names = {"-C", "--config"}, paramLabel = "FILE|DIR",
             description = "Read this configuration instead of /etc/modprobe.d, /run/modprobe.d, "
                     + "/usr/local/lib/modprobe.d and /lib/modprobe.d (repeatable).")
@@ -118,9 +121,9 @@ final class ModprobeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = kmodMessages();
-        try (Bundle bundle = trust.signatures.open(bundleLocation)) {
-            KernelVersions.check(bundle, bundleLocation, kernelVersion, "-S");
-            ModuleIndex index = ModuleIndex.of(bundle);
+        try (LayerOptions.Opened opened = layers.open(bundleLocation, trust.signatures::open)) {
+            KernelVersions.check(opened.bundle(), bundleLocation, kernelVersion, "-S");
+            ModuleIndex index = ModuleIndex.of(opened.bundle());
             String moduleDir = index.moduleDirectory(root);
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
             Modprobe modprobe = index.modprobe(index.loadConfig(config, moduleDir, problems), moduleDir, problems);
@@ -188,7 +191,9 @@ final class ModprobeCommand implements Callable<Integer> {
     private int load() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = kmodMessages();
-        try (Bundle bundle = trust.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
+        try (LayerOptions.Opened opened = layers.open(bundleLocation,
+                (location, keys) -> trust.open(location, Bundle.DEFAULT_CACHE_BYTES, keys))) {
+            Bundle bundle = opened.bundle();
             KernelVersions.check(bundle, bundleLocation, kernelVersion, "-S");
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory(root);

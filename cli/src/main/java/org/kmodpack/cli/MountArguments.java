@@ -17,6 +17,7 @@ final class MountArguments {
             "                      [-o FUSE_OPTIONS] [--cache-size SIZE] [--multi-threaded] [--timeout SECONDS]",
             "                      [--ca FILE] [--cache-dir DIR] [--cache-limit SIZE] [--plain-http]",
             "                      [--username USER --password-stdin] [--log FILE] [--debug]",
+            "                      [--layer LAYER]... [--layer-dir DIR] [--layer-trust FILE|DIR]... [--allow-shadow]",
             "Mount a bundle read-only where its module tree belongs, for kmod and the kernel to use.",
             "Returns once the tree answers; the daemon keeps serving until 'kmodpack umount', SIGTERM or SIGINT.",
             "Every block is checked against the bundle's signed hashes first. If the kernel has no FUSE yet, fuse is",
@@ -51,6 +52,13 @@ final class MountArguments {
             "      --password-stdin       input (default: ~/.docker/config.json or $REGISTRY_AUTH_FILE).",
             "      --log FILE           Where the daemon writes its messages once mounted in the background",
             "                             (default: /run/kmodpack/MOUNTPOINT.log).",
+            "      --layer LAYER        Serve the union of BUNDLE and this layer (kmodpack pack DIR --layer), with",
+            "                             the index files depmod writes for the union; repeatable, in order.",
+            "      --layer-dir DIR      Also the layers DIR/*.kpack, in name order, after the --layer ones (none if",
+            "                             DIR is absent): the boot unit's /boot/modules-KVER.d.",
+            "      --layer-trust FILE|DIR",
+            "                           Also trust these keys and certificates for layers only; repeatable.",
+            "      --allow-shadow       Let a later layer replace a file of an earlier one (otherwise refused).",
             "      --debug              Print stack traces of errors.",
             "  -h, --help               Show this help message and exit.",
             "  -V, --version            Print version information and exit.",
@@ -68,6 +76,8 @@ final class MountArguments {
     String bundle;
     Path mountPoint;
     final SystemTrustOptions trust = new SystemTrustOptions();
+    final LayerOptions layers = new LayerOptions();
+    Path layerDirectory;
     boolean foreground;
     final List<String> fuseOptions = new ArrayList<>();
     String cacheSize = "4M";
@@ -114,8 +124,9 @@ final class MountArguments {
                 case "--allow-expired" -> parsed.trust.signatures.allowExpired = true;
                 case "--plain-http" -> parsed.trust.signatures.source.plainHttp = true;
                 case "--password-stdin" -> parsed.trust.signatures.source.passwordStdin = true;
+                case "--allow-shadow" -> parsed.layers.allowShadow = true;
                 case "--trust", "--threshold", "--min-serial", "-o", "--cache-size", "--timeout", "--ca", "--cache-dir",
-                        "--cache-limit", "--username", "--log" -> {
+                        "--cache-limit", "--username", "--log", "--layer", "--layer-dir", "--layer-trust" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(name + " needs a value");
@@ -183,8 +194,26 @@ final class MountArguments {
             case "--cache-limit" -> trust.signatures.source.cacheLimit = value;
             case "--username" -> trust.signatures.source.username = value;
             case "--log" -> log = LocalPaths.of(value);
+            case "--layer" -> layers.layers.add(value);
+            case "--layer-dir" -> layerDirectory = LocalPaths.of(value);
+            case "--layer-trust" -> layers.layerTrust.add(LocalPaths.of(value));
             default -> throw new IllegalStateException(name);
         }
+    }
+
+    /** The layers to merge: the --layer ones, then --layer-dir's *.kpack files in name order. */
+    LayerOptions layers() throws java.io.IOException {
+        if (layerDirectory != null && java.nio.file.Files.isDirectory(layerDirectory)) {
+            List<String> found = new ArrayList<>();
+            try (java.nio.file.DirectoryStream<Path> files = java.nio.file.Files.newDirectoryStream(layerDirectory,
+                    "*.kpack")) {
+                files.forEach(file -> found.add(file.toString()));
+            }
+            found.sort(null);
+            layers.layers.addAll(found);
+            layerDirectory = null;
+        }
+        return layers;
     }
 
     private static int number(String name, String value) throws UsageException {

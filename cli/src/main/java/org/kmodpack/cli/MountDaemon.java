@@ -41,7 +41,15 @@ final class MountDaemon {
         long timeoutMillis = arguments.timeoutSeconds * 1000L;
         // This JVM compiles with C1 only, where the JDK's SHA-256 is slow; every block read is hashed.
         LibcryptoProvider.installFirst();
-        Bundle bundle = arguments.trust.open(bundleLocation, Sizes.parse(arguments.cacheSize));
+        long cacheBytes = Sizes.parse(arguments.cacheSize);
+        LayerOptions.Opened opened = arguments.layers().open(bundleLocation,
+                (location, keys) -> arguments.trust.open(location, cacheBytes, keys));
+        Bundle bundle = opened.bundle();
+        if (bundle.layer().isPresent()) {
+            opened.close();
+            throw new IOException(bundleLocation + ": is a layer of extra modules, not a whole tree; mount the base "
+                    + "bundle with --layer " + bundleLocation);
+        }
         // Every block against its signed hash before anything is mounted or loaded: a damaged bundle fails here,
         // whole, instead of as a few unreadable modules later (reads still check each block again). The check
         // reads the whole bundle; it runs beside the mount's own setup, which needs no block. A remote bundle is
@@ -65,7 +73,7 @@ final class MountDaemon {
                     new FuseMount.Options(true, !arguments.multiThreaded, arguments.fuseOptions), timeoutMillis);
         } catch (IOException | RuntimeException e) {
             blocks.abandon();
-            bundle.close();
+            opened.close();
             if (target != null) {
                 target.undo();
             }
@@ -93,11 +101,11 @@ final class MountDaemon {
             markClassDataArchive();
         } catch (IOException | RuntimeException e) {
             mount.close();
-            bundle.close();
+            opened.close();
             throw e;
         }
         mount.awaitUnmounted();
-        bundle.close();
+        opened.close();
         return 0;
     }
 

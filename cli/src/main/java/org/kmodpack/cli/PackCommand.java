@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:", "  kmodpack pack /lib/modules/$(uname -r)",
             "  kmodpack pack ./rootfs --kernel-version 6.1.0-28-amd64 -o /boot/modules-6.1.0-28-amd64.kpack",
             "  kmodpack pack /lib/modules/$(uname -r) --level max",
+            "  kmodpack pack /var/lib/dkms/out --layer --kernel-version 6.1.0-28-amd64 -o nvidia.kpack --sign dkms.key",
             "  kmodpack pack /lib/modules/$(uname -r) --sign release.key --sign linux/certs/signing_key.pem --expires 2027-06-30"})
 final class PackCommand implements Callable<Integer> {
     @Spec
@@ -45,6 +46,12 @@ final class PackCommand implements Callable<Integer> {
     @Option(names = "--kernel-version", paramLabel = "KVER",
             description = "Kernel version (default: the module directory's name; required when a root holds several).")
     String kernelVersion;
+
+    @Option(names = "--layer",
+            description = "Pack SOURCE as a layer of extra modules (updates/..., extra/..., optionally its "
+                    + "modules.order and a depmod.d folder of *.conf files) for --kernel-version KVER, to be "
+                    + "merged over a base bundle with --layer; no depmod runs.")
+    boolean layer;
 
     @Option(names = "--codec", paramLabel = "CODEC", defaultValue = "zstd", completionCandidates = CodecNames.class,
             description = "zstd (default: fast to read), xz (smaller, slower to read) or none.")
@@ -98,14 +105,20 @@ final class PackCommand implements Callable<Integer> {
         }
         // Keys load before packing: a wrong key or password fails in a second, not after minutes of compression.
         List<SigningKey> keys = SignerOptions.load(signers);
+        if (layer && kernelVersion == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--layer needs --kernel-version KVER: the version of the base the layer goes over");
+        }
         Path bundle = output != null ? output
+                : layer ? Path.of(source.toAbsolutePath().normalize().getFileName() + "-" + kernelVersion + ".kpack")
                 : Path.of("modules-" + Packer.kernelVersion(source, options) + ".kpack");
         OutputFile.checkWritable(bundle);
         PrintWriter out = spec.commandLine().getOut();
         ProgressBar bar = progress.bar(spec.commandLine().getErr(), "packing " + source + ": reading the tree");
         PackResult result;
         try {
-            result = Packer.pack(source, bundle, options, keys, terms, bar);
+            result = layer ? Packer.packLayer(source, bundle, options, keys, terms, bar)
+                    : Packer.pack(source, bundle, options, keys, terms, bar);
         } catch (java.io.IOException e) {
             throw OutputFile.named(bundle, e);
         } finally {
@@ -117,7 +130,8 @@ final class PackCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s: %d files, %s packed into %s (%.1f %%) in %.1f s, kernel %s, %s%n",
                 result.bundle(), result.files(), Sizes.human(result.inputBytes()), Sizes.human(result.bundleBytes()),
                 100 * result.ratio(), result.elapsed().toMillis() / 1000.0, result.kernelVersion(),
-                result.indexedModules() < 0
+                layer ? "layer (merge it over a base with --layer)"
+                        : result.indexedModules() < 0
                         ? "no module index (no modules.dep.bin: run depmod on the tree for modprobe/modinfo lookups)"
                         : "module index of " + result.indexedModules() + " modules");
         for (SigningKey key : keys) {

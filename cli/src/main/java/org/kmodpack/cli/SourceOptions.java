@@ -76,7 +76,7 @@ final class SourceOptions {
     }
 
     /** The system's cache where this user may write it, else the user's own. */
-    private static Path defaultCacheDirectory() {
+    static Path defaultCacheDirectory() {
         Path system = Path.of("/var/cache/kmodpack");
         if (Files.isWritable(system) || !Files.exists(system) && Files.isWritable(system.getParent())) {
             return system;

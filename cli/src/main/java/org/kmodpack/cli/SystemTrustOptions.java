@@ -1,6 +1,8 @@
 package org.kmodpack.cli;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.SignatureRefusedException;
 import org.kmodpack.reader.TrustPolicy;
@@ -25,20 +27,25 @@ final class SystemTrustOptions {
      * --trust is given.
      */
     Bundle open(String location, long cacheBytes) throws IOException {
+        return open(location, cacheBytes, List.of());
+    }
+
+    /** As {@link #open(String, long)}, trusting {@code extraKeys} (--layer-trust) too. */
+    Bundle open(String location, long cacheBytes, List<Path> extraKeys) throws IOException {
         SourceOptions source = signatures.source;
         if (allowUnsigned) {
             Bundle bundle = source.open(location, cacheBytes);
             try {
-                if (!bundle.isSigned() || !signatures.given()) {
+                if (!bundle.isSigned() || !signatures.given() && extraKeys.isEmpty()) {
                     return checked(bundle, TrustPolicy.allowingUnsigned());
                 }
-                return checked(bundle, signatures.policy());
+                return checked(bundle, signatures.policy(extraKeys));
             } catch (IOException | RuntimeException e) {
                 bundle.close();
                 throw e;
             }
         }
-        return source.open(location, signatures.policy(), cacheBytes);
+        return source.open(location, signatures.policy(extraKeys), cacheBytes);
     }
 
     private static Bundle checked(Bundle bundle, TrustPolicy policy) throws SignatureRefusedException {

@@ -49,12 +49,24 @@ final class TrustOptions {
 
     /** The policy of these options; without --trust, the default trust directory's. */
     TrustPolicy policy() throws IOException {
+        return policy(List.of());
+    }
+
+    /**
+     * As {@link #policy()}, trusting {@code extraKeys} (files or folders) too: the keys of --layer-trust, which
+     * may sign layers and nothing else.
+     */
+    TrustPolicy policy(List<Path> extraKeys) throws IOException {
         if (threshold < 1) {
             throw new ParameterException(mixee.commandLine(), "--threshold must be at least 1, not " + threshold);
         }
         TrustPolicy base;
-        if (given()) {
-            base = TrustPolicy.trusting(trust);
+        if (given() || !extraKeys.isEmpty()) {
+            List<Path> keys = new ArrayList<>(given() ? trust
+                    : java.nio.file.Files.isDirectory(TrustPolicy.DEFAULT_TRUST_DIRECTORY)
+                    ? List.of(TrustPolicy.DEFAULT_TRUST_DIRECTORY) : List.of());
+            keys.addAll(extraKeys);
+            base = TrustPolicy.trusting(keys);
         } else {
             try {
                 base = TrustPolicy.trustingDefaultDirectory();
@@ -69,8 +81,13 @@ final class TrustOptions {
 
     /** Opens for inspection: block hashes always, signatures when --trust is given. */
     Bundle open(String location) throws IOException {
+        return open(location, List.of());
+    }
+
+    /** As {@link #open(String)}, trusting {@code extraKeys} too when signatures are checked. */
+    Bundle open(String location, List<Path> extraKeys) throws IOException {
         refusePolicyWithoutTrust();
-        return given() ? source.open(location, policy(), Bundle.DEFAULT_CACHE_BYTES)
+        return given() ? source.open(location, policy(extraKeys), Bundle.DEFAULT_CACHE_BYTES)
                 : source.open(location, Bundle.DEFAULT_CACHE_BYTES);
     }
 

@@ -31,6 +31,10 @@ public final class ModuleIndex {
 
     /** The bundle's module index; fails, saying what to do, when the bundle was packed without one. */
     public static ModuleIndex of(Bundle bundle) throws IOException {
+        if (bundle.layer().isPresent()) {
+            throw new IOException(bundle + ": is a layer of extra modules, not a whole tree; give the base bundle "
+                    + "and this one with --layer");
+        }
         ModuleSection section = bundle.modules().orElseThrow(() -> new IOException(bundle + ": has no module "
                 + "index (the tree had no modules.dep.bin when it was packed); run depmod on the tree and pack "
                 + "it again"));

@@ -1,5 +1,6 @@
 package org.kmodpack.modules;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -9,7 +10,30 @@ import java.util.Optional;
  * config parsing's underscores() and depmod's .bin keys use too).
  */
 public final class ModuleNames {
+    /** What depmod takes for a module file (not .ko.gz: Debian's kmod 30 has no zlib). */
+    private static final List<String> EXTENSIONS = List.of(".ko", ".ko.xz", ".ko.zst");
+
     private ModuleNames() {
+    }
+
+    /** Whether depmod takes the file at {@code path} for a module: by its extension. */
+    public static boolean isModuleFile(String path) {
+        String file = path.substring(path.lastIndexOf('/') + 1);
+        for (String extension : EXTENSIONS) {
+            if (file.length() > extension.length() && file.endsWith(extension)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * depmod's "uncrelpath", the key modules.order lines are matched with: the path up to the file name, then
+     * as many characters of the file name as the module name has, plus three (".ko" for a module file).
+     */
+    public static String uncompressedPath(String path) {
+        int slash = path.lastIndexOf('/') + 1;
+        return path.substring(0, Math.min(path.length(), slash + fromPath(path).length() + 3));
     }
 
     /** path_to_modname: "kernel/fs/fat/vfat.ko.xz" is "vfat", "drivers/x/snd-hda.ko" is "snd_hda". */

@@ -57,7 +57,7 @@ final class ModuleOrder {
         }
         Map<String, DepmodModule> byStem = new HashMap<>();
         for (DepmodModule module : modules) {
-            byStem.putIfAbsent(uncompressedPath(module), module);
+            byStem.putIfAbsent(ModuleNames.uncompressedPath(module.path), module);
         }
         int total = lines.size() + 1;
         Map<DepmodModule, Integer> sortIndex = new HashMap<>();
@@ -68,14 +68,5 @@ final class ModuleOrder {
             }
         }
         modules.sort(Comparator.comparingInt(module -> sortIndex.getOrDefault(module, 1)));
-    }
-
-    /**
-     * depmod's "uncrelpath", the key modules.order lines are matched with: the path up to the file name, then
-     * as many characters of the file name as the module name has, plus three (".ko" for a module file).
-     */
-    static String uncompressedPath(DepmodModule module) {
-        int slash = module.path.lastIndexOf('/') + 1;
-        return module.path.substring(0, Math.min(module.path.length(), slash + module.name.length() + 3));
     }
 }

@@ -15,8 +15,6 @@ import java.util.Map;
  * byte order of their paths, so that ties are decided the same way on every machine.
  */
 final class ModuleSearch {
-    private static final List<String> EXTENSIONS = List.of(".ko", ".ko.xz", ".ko.zst");
-
     private ModuleSearch() {
     }
 
@@ -24,7 +22,7 @@ final class ModuleSearch {
     static Map<String, String> choose(Collection<String> files, DepmodConfig config) {
         List<String> paths = new ArrayList<>();
         for (String path : files) {
-            if (isModule(path) && !excluded(path, config)) {
+            if (ModuleNames.isModuleFile(path) && !excluded(path, config)) {
                 paths.add(path);
             }
         }
@@ -39,16 +37,6 @@ final class ModuleSearch {
             }
         }
         return chosen;
-    }
-
-    private static boolean isModule(String path) {
-        String file = path.substring(path.lastIndexOf('/') + 1);
-        for (String extension : EXTENSIONS) {
-            if (file.length() > extension.length() && file.endsWith(extension)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean excluded(String path, DepmodConfig config) {

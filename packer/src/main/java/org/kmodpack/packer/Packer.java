@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.IndexRegion;
+import org.kmodpack.format.LayerSection;
 import org.kmodpack.format.ModuleSectionEncoder;
 import org.kmodpack.modules.ModuleScanner;
 import org.kmodpack.format.Names;
@@ -56,13 +58,31 @@ public final class Packer {
      */
     public static PackResult pack(TreeSource tree, Path output, PackOptions options, List<SigningKey> signers,
             StatementTerms terms, PackProgress progress) throws IOException {
+        return pack(tree, path -> false, null, output, options, signers, terms, progress);
+    }
+
+    /**
+     * Packs the partial module directory {@code source} (updates/…, extra/…, optionally its modules.order and a
+     * depmod.d folder) as a layer for {@code options.kernelVersion()}, which it needs: a bundle of format 1.1
+     * with a LAYER section, merged over a base of that version at lookup time. No depmod runs.
+     */
+    public static PackResult packLayer(Path source, Path output, PackOptions options, List<SigningKey> signers,
+            StatementTerms terms, PackProgress progress) throws IOException {
+        LayerDirectory layer = LayerDirectory.read(source, options.kernelVersion());
+        return pack(layer.tree(), LayerDirectory::inSection, layer.section(), output, options, signers, terms,
+                progress);
+    }
+
+    private static PackResult pack(TreeSource tree, Predicate<String> skipped, LayerSection layer, Path output,
+            PackOptions options, List<SigningKey> signers, StatementTerms terms, PackProgress progress)
+            throws IOException {
         long start = System.nanoTime();
         checkFileNameDecoding(tree.moduleDirectory());
         if (Names.problemWith(tree.kernelVersion()) != null) {
             throw new IOException("kernel version '" + tree.kernelVersion() + "' is not a valid directory name; "
                     + "give one with --kernel-version");
         }
-        List<ScannedEntry> entries = TreeScanner.scan(tree.moduleDirectory());
+        List<ScannedEntry> entries = TreeScanner.scan(tree.moduleDirectory(), skipped);
         ExecutorService workers = daemonThreads(options.threads(), "kmodpack-pack-worker");
         ExecutorService moduleReaders = daemonThreads(options.threads(), "kmodpack-module-reader");
         try (StagedFile staged = StagedFile.create(output)) {
@@ -71,10 +91,11 @@ public final class Packer {
             Runtime.getRuntime().addShutdownHook(cleanup);
             try {
                 ContentPlan plan = ContentPlan.build(entries, workers);
-                Optional<ModuleScanner> moduleScan = ModuleScanner.start(tree.moduleDirectory(),
-                        treeEntries(entries), moduleReaders);
-                long bundleLength = write(staged.channel(), entries, plan, tree.kernelVersion(), moduleScan, options,
-                        workers, progress, signers, terms);
+                // A layer has no depmod output of its own: the union's index is made when it is merged.
+                Optional<ModuleScanner> moduleScan = layer != null ? Optional.empty()
+                        : ModuleScanner.start(tree.moduleDirectory(), treeEntries(entries), moduleReaders);
+                long bundleLength = write(staged.channel(), entries, plan, tree.kernelVersion(), moduleScan, layer,
+                        options, workers, progress, signers, terms);
                 staged.commit();
                 try (Bundle check = Bundle.open(output)) {
                     check.root();
@@ -104,8 +125,8 @@ public final class Packer {
     }
 
     private static long write(FileChannel out, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
-            Optional<ModuleScanner> moduleScan, PackOptions options, ExecutorService workers, PackProgress progress,
-            List<SigningKey> signers, StatementTerms terms) throws IOException {
+            Optional<ModuleScanner> moduleScan, LayerSection layer, PackOptions options, ExecutorService workers,
+            PackProgress progress, List<SigningKey> signers, StatementTerms terms) throws IOException {
         BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
                 options.blockSize(), workers, options.threads());
         long filesTotal = plan.contents().size();
@@ -132,10 +153,11 @@ public final class Packer {
         Params params = new Params(options.blockSize(), blockRecords.size(), dataLength, entries.size(),
                 options.codec(), options.level(), kernelVersion);
         byte[] index = IndexRegion.encode(params, blockRecords, layout.records(), layout.names(),
-                modules == null ? null : modules.section());
+                modules == null ? null : modules.section(), layer);
         writeFully(out, ByteBuffer.wrap(index), indexOffset);
         long bundleLength = indexOffset + index.length;
-        Header header = new Header(Header.MAJOR_VERSION, Header.MINOR_VERSION, bundleLength, indexOffset,
+        Header header = new Header(Header.MAJOR_VERSION,
+                layer == null ? Header.MINOR_VERSION : Header.LAYER_MINOR_VERSION, bundleLength, indexOffset,
                 index.length, Sha256.of(index), 0, 0);
         byte[] headerBytes = header.encode();
         writeFully(out, ByteBuffer.wrap(headerBytes), 0);

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.Names;
 
@@ -36,10 +37,15 @@ final class TreeScanner {
     }
 
     static List<ScannedEntry> scan(Path moduleDirectory) throws IOException {
-        return new TreeScanner(moduleDirectory).run(moduleDirectory);
+        return scan(moduleDirectory, path -> false);
     }
 
-    private List<ScannedEntry> run(Path root) throws IOException {
+    /** As {@link #scan(Path)}, leaving out the entries (and what lies below them) whose relative path is skipped. */
+    static List<ScannedEntry> scan(Path moduleDirectory, Predicate<String> skipped) throws IOException {
+        return new TreeScanner(moduleDirectory).run(moduleDirectory, skipped);
+    }
+
+    private List<ScannedEntry> run(Path root, Predicate<String> skipped) throws IOException {
         List<ScannedEntry> entries = new ArrayList<>();
         entries.add(describe(root, "", new byte[0], 0));
         Deque<Integer> directories = new ArrayDeque<>();
@@ -47,10 +53,15 @@ final class TreeScanner {
         while (!directories.isEmpty()) {
             int at = directories.poll();
             ScannedEntry directory = entries.get(at);
-            List<Child> children = list(directory.source());
+            List<Child> children = new ArrayList<>();
+            for (Child child : list(directory.source())) {
+                if (!skipped.test(pathOf(directory, child))) {
+                    children.add(child);
+                }
+            }
             int first = entries.size();
             for (Child child : children) {
-                String path = directory.path().isEmpty() ? child.name : directory.path() + "/" + child.name;
+                String path = pathOf(directory, child);
                 ScannedEntry entry = describe(child.path, path, child.nameBytes, at);
                 if (entry.kind() == EntryKind.DIRECTORY) {
                     directories.add(entries.size());
@@ -63,6 +74,10 @@ final class TreeScanner {
     }
 
     private record Child(Path path, String name, byte[] nameBytes) {
+    }
+
+    private static String pathOf(ScannedEntry directory, Child child) {
+        return directory.path().isEmpty() ? child.name : directory.path() + "/" + child.name;
     }
 
     private List<Child> list(Path directory) throws IOException {

@@ -16,6 +16,8 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kmodpack.format.Codec;
@@ -59,6 +61,33 @@ class SpecVectorsPackTest {
 
             assertEquals(HexFormat.of().formatHex(SpecVectors.bytes(vector)),
                     HexFormat.of().formatHex(Files.readAllBytes(bundle)), vector);
+        }
+    }
+
+    @Test
+    void thePackerWritesTheLayerVector() throws IOException {
+        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
+                .setAttributeViews("basic", "owner", "posix", "unix").build())) {
+            Path layer = fs.getPath("/layer");
+            Path updates = Files.createDirectories(layer.resolve("updates"));
+            Path helloKo = Files.writeString(updates.resolve("hello.ko"), "hello\n", StandardCharsets.US_ASCII);
+            Path config = Files.createDirectories(layer.resolve("depmod.d"));
+            Files.writeString(config.resolve("hello.conf"), "override hello * updates\n", StandardCharsets.US_ASCII);
+            Files.setPosixFilePermissions(helloKo, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.setPosixFilePermissions(updates, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(layer, PosixFilePermissions.fromString("rwxr-xr-x"));
+            setMtime(helloKo, "2024-01-02T03:04:05.123456789Z");
+            setMtime(updates, "2024-01-02T03:04:08Z");
+            setMtime(layer, "2024-01-02T03:04:09Z");
+
+            Path bundle = fs.getPath("/out/tiny-layer.kpack");
+            Files.createDirectories(bundle.getParent());
+            PackOptions options = PackOptions.defaults().withBlockSize(4096).withThreads(1)
+                    .withCodec(Codec.NONE, CompressionLevel.of(3)).withKernelVersion("6.1.0-tiny");
+            Packer.packLayer(layer, bundle, options, List.of(), StatementTerms.defaults(), PackProgress.NONE);
+
+            assertEquals(HexFormat.of().formatHex(SpecVectors.bytes("tiny-layer")),
+                    HexFormat.of().formatHex(Files.readAllBytes(bundle)), "tiny-layer");
         }
     }
 

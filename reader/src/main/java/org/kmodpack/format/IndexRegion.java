@@ -2,6 +2,7 @@ package org.kmodpack.format;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +18,8 @@ public final class IndexRegion {
     public static final int SECTION_NAMES = 4;
     /** Optional: depmod's indexes and the modules' modinfo ({@link ModuleSection}); absent without depmod output. */
     public static final int SECTION_MODULES = 5;
+    /** Format 1.1: the bundle is a layer over a base ({@link LayerSection}); REQUIRED, as 1.0 readers must refuse it. */
+    public static final int SECTION_LAYER = 6;
     /** Section flag: a reader that does not know this section type must refuse the bundle. */
     public static final int FLAG_REQUIRED = 1;
     static final int MAX_SECTIONS = 64;
@@ -39,9 +42,10 @@ public final class IndexRegion {
     private final ByteBuffer names;
     private final int[] linkCountByInode;
     private final ByteBuffer modules;
+    private final LayerSection layer;
 
     private IndexRegion(String bundle, Params params, ByteBuffer blocks, ByteBuffer entries, ByteBuffer names,
-            int[] linkCountByInode, ByteBuffer modules) {
+            int[] linkCountByInode, ByteBuffer modules, LayerSection layer) {
         this.bundle = bundle;
         this.params = params;
         this.blocks = blocks;
@@ -49,6 +53,12 @@ public final class IndexRegion {
         this.names = names;
         this.linkCountByInode = linkCountByInode;
         this.modules = modules;
+        this.layer = layer;
+    }
+
+    /** The LAYER section, or null when the bundle is not a layer. */
+    public LayerSection layer() {
+        return layer;
     }
 
     /** The MODULES section's bytes, or null when the bundle has none. */
@@ -118,6 +128,15 @@ public final class IndexRegion {
     /** As {@link #encode(Params, List, List, byte[])} plus an optional MODULES section (null for none). */
     public static byte[] encode(Params params, List<BlockRecord> blockRecords, List<EntryRecord> entryRecords,
             byte[] nameBytes, byte[] modulesSection) {
+        return encode(params, blockRecords, entryRecords, nameBytes, modulesSection, null);
+    }
+
+    /**
+     * As {@link #encode(Params, List, List, byte[], byte[])} plus an optional LAYER section (null for none),
+     * which goes last.
+     */
+    public static byte[] encode(Params params, List<BlockRecord> blockRecords, List<EntryRecord> entryRecords,
+            byte[] nameBytes, byte[] modulesSection, LayerSection layerSection) {
         byte[] paramBytes = params.encode();
         ByteBuffer blockBytes = ByteBuffer.allocate(blockRecords.size() * BlockRecord.SIZE)
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -125,12 +144,27 @@ public final class IndexRegion {
         ByteBuffer entryBytes = ByteBuffer.allocate(entryRecords.size() * EntryRecord.SIZE)
                 .order(ByteOrder.LITTLE_ENDIAN);
         entryRecords.forEach(e -> e.encode(entryBytes));
-        byte[][] sections = modulesSection == null
-                ? new byte[][] {paramBytes, blockBytes.array(), entryBytes.array(), nameBytes}
-                : new byte[][] {paramBytes, blockBytes.array(), entryBytes.array(), nameBytes, modulesSection};
-        int[] types = {SECTION_PARAMS, SECTION_BLOCKS, SECTION_ENTRIES, SECTION_NAMES, SECTION_MODULES};
-        // Old readers skip an unknown section only when it is not REQUIRED: MODULES is optional.
-        int[] flags = {FLAG_REQUIRED, FLAG_REQUIRED, FLAG_REQUIRED, FLAG_REQUIRED, 0};
+        List<byte[]> sectionList = new ArrayList<>(List.of(paramBytes, blockBytes.array(), entryBytes.array(),
+                nameBytes));
+        List<Integer> typeList = new ArrayList<>(List.of(SECTION_PARAMS, SECTION_BLOCKS, SECTION_ENTRIES,
+                SECTION_NAMES));
+        List<Integer> flagList = new ArrayList<>(List.of(FLAG_REQUIRED, FLAG_REQUIRED, FLAG_REQUIRED,
+                FLAG_REQUIRED));
+        if (modulesSection != null) {
+            // Old readers skip an unknown section only when it is not REQUIRED: MODULES is optional.
+            sectionList.add(modulesSection);
+            typeList.add(SECTION_MODULES);
+            flagList.add(0);
+        }
+        if (layerSection != null) {
+            // A 1.0 reader would take a layer for a whole tree: it must refuse it.
+            sectionList.add(layerSection.encode());
+            typeList.add(SECTION_LAYER);
+            flagList.add(FLAG_REQUIRED);
+        }
+        byte[][] sections = sectionList.toArray(new byte[0][]);
+        int[] types = typeList.stream().mapToInt(Integer::intValue).toArray();
+        int[] flags = flagList.stream().mapToInt(Integer::intValue).toArray();
 
         long[] offsets = new long[sections.length];
         long at = align8(TABLE_HEADER_SIZE + (long) SECTION_DESCRIPTOR_SIZE * sections.length);
@@ -171,6 +205,7 @@ public final class IndexRegion {
         }
         ByteBuffer[] known = new ByteBuffer[KNOWN_SECTIONS.length + 1];
         ByteBuffer modules = null;
+        ByteBuffer layer = null;
         Set<Integer> seen = new HashSet<>();
         long tableEnd = TABLE_HEADER_SIZE + (long) count * SECTION_DESCRIPTOR_SIZE;
         long expected = align8(tableEnd);
@@ -198,6 +233,8 @@ public final class IndexRegion {
                 known[type] = body;
             } else if (type == SECTION_MODULES) {
                 modules = body;
+            } else if (type == SECTION_LAYER) {
+                layer = body;
             } else if ((flags & FLAG_REQUIRED) != 0) {
                 throw new UnsupportedBundleException(bundle, "required section type " + type);
             }
@@ -224,7 +261,8 @@ public final class IndexRegion {
                     + " bytes but PARAMS announces " + params.entryCount() + " entries");
         }
         int[] linkCounts = new TreeChecker(bundle, params, entries, names).check();
-        return new IndexRegion(bundle, params, blocks, entries, names, linkCounts, modules);
+        return new IndexRegion(bundle, params, blocks, entries, names, linkCounts, modules,
+                layer == null ? null : LayerSection.decode(layer, bundle));
     }
 
     private static void checkBlocks(Params params, ByteBuffer blocks, long dataStart, long dataEnd, String bundle)

@@ -26,6 +26,7 @@ import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.EntryRecord;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.IndexRegion;
+import org.kmodpack.format.LayerSection;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.Params;
 import org.kmodpack.format.Sha256;
@@ -221,6 +222,22 @@ public final class Bundle implements AutoCloseable {
             }
         }
         return decoded;
+    }
+
+    /**
+     * The SHA-256 of the index, checked at open: it covers the tree, every block's SHA-256 and the kernel version,
+     * so two bundles with the same index hold the same tree.
+     */
+    public byte[] indexSha256() {
+        return header.indexSha256();
+    }
+
+    /**
+     * The LAYER section when this bundle is a layer of extra modules, to be merged over a base bundle of its
+     * kernel version; empty for a whole tree.
+     */
+    public Optional<LayerSection> layer() {
+        return Optional.ofNullable(index.layer());
     }
 
     /** Reads a module's modinfo record from the data stream (blocks verified and cached as for files). */

@@ -128,6 +128,15 @@ class FormatSpecVectorsTest {
             assertEquals(Long.parseLong(expected.fact("data-length")), info.dataLength());
             assertEquals(Long.parseLong(expected.fact("bundle-length")), info.bundleLength());
             assertEquals(Long.parseLong(expected.fact("bundle-length")), Files.size(file));
+            if (expected.facts().containsKey("layer-order")) {
+                LayerSection layer = bundle.layer().orElseThrow();
+                assertArrayEquals(SpecVectors.content(expected.fact("layer-order")), layer.order());
+                String[] config = expected.fact("layer-config").split(" ", 2);
+                assertEquals(List.of(new LayerSection.ConfigFile(config[0], new String(SpecVectors.content(config[1]),
+                        StandardCharsets.UTF_8))), layer.config());
+            } else {
+                assertTrue(bundle.layer().isEmpty(), vector + " is not a layer");
+            }
 
             List<Entry> entries = bundle.entries();
             assertEquals(expected.entries().size(), entries.size(), "entry count");

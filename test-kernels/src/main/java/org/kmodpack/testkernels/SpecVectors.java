@@ -17,7 +17,7 @@ import java.util.Map;
  * decode them; the packer's test writes them again from the tree they describe.
  */
 public final class SpecVectors {
-    public static final List<String> NAMES = List.of("tiny-none", "tiny-zstd");
+    public static final List<String> NAMES = List.of("tiny-none", "tiny-zstd", "tiny-layer");
 
     private static String document;
 
@@ -139,7 +139,7 @@ public final class SpecVectors {
             }
             String[] parts = line.trim().split("\\s+");
             if (!parts[0].equals("entry")) {
-                facts.put(parts[0], parts[1]);
+                facts.put(parts[0], line.trim().split("\\s+", 2)[1]);
                 continue;
             }
             Map<String, String> keyed = new LinkedHashMap<>();

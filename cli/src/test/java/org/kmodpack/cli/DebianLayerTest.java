@@ -1,0 +1,81 @@
+package org.kmodpack.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.kmodpack.cli.KmodOracle.compare;
+import static org.kmodpack.cli.KmodOracle.concat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.modules.Depmod;
+import org.kmodpack.testkernels.DebianKernels;
+import org.kmodpack.testkernels.DebianLayerModules;
+import org.kmodpack.testkernels.Kmod;
+
+/**
+ * Debian's generic kernel as the base, signed by a vendor key, and a layer of real out-of-tree modules compiled
+ * against Debian's linux-headers package (one needing the base's libcrc32c, one overriding the in-tree dummy from
+ * updates/), signed by a second key trusted for layers only: kmodpack's answers are kmod 30's on the unpacked union
+ * after depmod.
+ */
+@Tag("amd64")
+class DebianLayerTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void anOutOfTreeLayerOverDebiansKernelAnswersAsKmodOnTheUnion() throws IOException {
+        Path baseTree = DebianKernels.moduleDir("amd64");
+        String kver = baseTree.getFileName().toString();
+        Path layerTree = DebianLayerModules.layerDir(kver);
+        assertEquals(0, CliTest.run("keygen", "-o", work.resolve("vendor").toString()).exit());
+        assertEquals(0, CliTest.run("keygen", "-o", work.resolve("dkms").toString()).exit());
+        Path base = work.resolve("base.kpack");
+        CliTest.Run packBase = CliTest.run("pack", baseTree.toString(), "-o", base.toString(), "--sign",
+                work.resolve("vendor.key").toString());
+        assertEquals(0, packBase.exit(), packBase.err());
+        Path layer = work.resolve("layer.kpack");
+        CliTest.Run packLayer = CliTest.run("pack", layerTree.toString(), "--layer", "--kernel-version", kver, "-o",
+                layer.toString(), "--sign", work.resolve("dkms.key").toString());
+        assertEquals(0, packLayer.exit(), packLayer.err());
+        List<String> trust = List.of("--trust", work.resolve("vendor.pub").toString(), "--layer-trust",
+                work.resolve("dkms.pub").toString());
+
+        Path merged = work.resolve("merged.kpack");
+        CliTest.Run merge = CliTest.run(concat(List.of("merge", base.toString(), layer.toString(), "-o",
+                merged.toString()), trust).toArray(String[]::new));
+        assertEquals(0, merge.exit(), merge.err());
+        Path root = work.resolve("union");
+        Path moduleDir = root.resolve("lib/modules/" + kver);
+        assertEquals(0, CliTest.run("extract", merged.toString(), moduleDir.toString()).exit());
+        for (String file : Depmod.INDEX_FILES) {
+            Files.delete(moduleDir.resolve(file));
+        }
+        // The union's depmod configuration is the layers' depmod.d files only (none here), not the host's.
+        Path noConfig = Files.createDirectories(work.resolve("depmod.d"));
+        Kmod.Result depmod = Kmod.run(List.of("depmod", "-b", root.toString(), "-C", noConfig.toString(), kver));
+        assertEquals(0, depmod.exit(), depmod.err());
+        String dep = Files.readString(moduleDir.resolve("modules.dep"));
+        assertTrue(dep.lines().anyMatch(line -> line.startsWith("extra/kmodpack/kp_crc_user.ko:")
+                && line.contains("kernel/lib/libcrc32c.ko")), "the layer module needs the base's libcrc32c");
+        assertTrue(dep.lines().anyMatch(line -> line.startsWith("updates/dummy.ko:")), "updates/ wins");
+
+        List<String> ours = concat(List.of("modprobe", base.toString(), "-d", root.toString(), "--layer",
+                layer.toString()), trust);
+        List<String> modprobe = List.of("modprobe", "-d", root.toString(), "-S", kver);
+        List<String> modules = KmodComparisonTest.modules(moduleDir);
+        compare(concat(modprobe, List.of("-D", "-a"), modules), concat(ours, List.of("-D", "-a"), modules));
+        List<String> aliases = new ArrayList<>(List.of("kmodpack-crc-user", "rtnl-link-dummy", "crc32c",
+                "fs-btrfs", "symbol:crc32c"));
+        compare(concat(modprobe, List.of("-R", "-a"), aliases), concat(ours, List.of("-R", "-a"), aliases));
+        List<String> info = List.of("kp_crc_user", "dummy", "libcrc32c", "btrfs");
+        compare(concat(List.of("modinfo", "-b", root.toString(), "-k", kver), info),
+                concat(List.of("modinfo", base.toString(), "-b", root.toString(), "--layer", layer.toString()), info));
+    }
+}

@@ -1,0 +1,156 @@
+package org.kmodpack.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.kmodpack.cli.KmodOracle.compare;
+import static org.kmodpack.cli.KmodOracle.compareChunks;
+import static org.kmodpack.cli.KmodOracle.concat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.modules.Depmod;
+import org.kmodpack.testkernels.Kmod;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
+import org.kmodpack.testkernels.SyntheticLayers;
+
+/**
+ * kmodpack modprobe/modinfo over a base and two layers against kmod 30 on the unpacked union after kmod's depmod
+ * (with the layers' depmod.d files): the same stdout, stderr and exit code for every module and alias.
+ */
+class LayerCliTest {
+    private static final String KVER = SyntheticKernel.BASIC.kernelVersion();
+    private static final int CHUNK = 1500;
+
+    @TempDir
+    Path work;
+
+    @Test
+    void modprobeAndModinfoOverLayersAnswerAsKmodOnTheUnion() throws IOException {
+        Path base = work.resolve("base.kpack");
+        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
+                base.toString()).exit());
+        Path vendor = packLayer(SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
+        Path tools = packLayer(SyntheticLayers.tools(work.resolve("tools")), "tools.kpack");
+
+        Path root = work.resolve("union");
+        Path moduleDir = unpackedUnionAfterKmodDepmod(base, List.of(vendor, tools), root);
+        List<String> layers = List.of("--layer", vendor.toString(), "--layer", tools.toString());
+        List<String> modules = KmodComparisonTest.modules(moduleDir);
+        assertTrue(modules.contains("layer_top") && modules.contains("chain_tail"), modules.toString());
+        List<String> names = new ArrayList<>(modules);
+        names.addAll(KmodComparisonTest.builtins(moduleDir));
+        names.add("no-such-module");
+        List<String> modprobe = List.of("modprobe", "-d", root.toString(), "-S", KVER);
+        List<String> ours = concat(List.of("modprobe", base.toString(), "-d", root.toString()), layers);
+        compareChunks(concat(modprobe, List.of("-D", "-a")), concat(ours, List.of("-D", "-a")), names, CHUNK);
+        List<String> aliases = new ArrayList<>(KmodComparisonTest.aliasInstances(moduleDir));
+        aliases.add("symbol:no_such_symbol");
+        compareChunks(concat(modprobe, List.of("-R", "-a")), concat(ours, List.of("-R", "-a")), aliases, CHUNK);
+        compare(concat(modprobe, List.of("-D", "layer_top", "x=1")), concat(ours, List.of("-D", "layer_top", "x=1")));
+        compareChunks(List.of("modinfo", "-b", root.toString(), "-k", KVER),
+                concat(List.of("modinfo", base.toString(), "-b", root.toString()), layers), names, CHUNK);
+
+        CliTest.Run info = CliTest.run("info", vendor.toString());
+        assertTrue(info.out().contains("format version:  1.1\n") && info.out().contains("layer:           for kernel "
+                + KVER + ", modules in order: extra/vendor/layer_top.ko extra/vendor/standalone.ko "
+                + "updates/diamond_bottom.ko\nlayer depmod.d:  vendor.conf\n"), info.out());
+        CliTest.Run ls = CliTest.run(concat(List.of("ls", base.toString(), "extra/vendor"), layers)
+                .toArray(String[]::new));
+        assertEquals("layer_top.ko\t(from layer " + vendor + ")\nstandalone.ko\t(from layer " + vendor + ")\n",
+                ls.out(), ls.err());
+    }
+
+    @Test
+    void layersThatDoNotFitAreRefusedInOneLine() throws IOException {
+        Path base = work.resolve("base.kpack");
+        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
+                base.toString()).exit());
+        Path other = work.resolve("other.kpack");
+        CliTest.Run pack = CliTest.run("pack", SyntheticLayers.tools(work.resolve("tools")).toString(), "--layer",
+                "--kernel-version", "6.1.0-other", "-o", other.toString());
+        assertEquals(0, pack.exit(), pack.err());
+        assertTrue(pack.out().contains("kernel 6.1.0-other, layer"), pack.out());
+        CliTest.Run refused = CliTest.run("modprobe", base.toString(), "--layer", other.toString(), "-D", "chain_a");
+        assertEquals(1, refused.exit());
+        assertEquals("kmodpack: " + other + ": is a layer for kernel 6.1.0-other, not for the base's " + KVER
+                + "; pack it again for " + KVER + "\n", refused.err());
+        CliTest.Run layerAlone = CliTest.run("modprobe", other.toString(), "-D", "chain_tail");
+        assertEquals(1, layerAlone.exit());
+        assertEquals("kmodpack: " + other + ": is a layer of extra modules, not a whole tree; give the base bundle "
+                + "and this one with --layer\n", layerAlone.err());
+        assertEquals(2, CliTest.run("modinfo", base.toString(), "--layer", other.toString(), "--layer-trust",
+                base.toString(), "chain_a").exit(), "modinfo checks no signatures");
+        CliTest.Run noVersion = CliTest.run("pack", work.resolve("tools").toString(), "--layer", "-o",
+                work.resolve("x.kpack").toString());
+        assertEquals(2, noVersion.exit(), noVersion.err());
+    }
+
+    @Test
+    void layerKeysSignLayersAndNeverTheBase() throws IOException {
+        assertEquals(0, CliTest.run("keygen", "-o", work.resolve("vendor-key").toString()).exit());
+        assertEquals(0, CliTest.run("keygen", "-o", work.resolve("dkms-key").toString()).exit());
+        String vendorKey = work.resolve("vendor-key.pub").toString();
+        String dkmsKey = work.resolve("dkms-key.pub").toString();
+        String tree = SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString();
+        Path base = work.resolve("base.kpack");
+        assertEquals(0, CliTest.run("pack", tree, "-o", base.toString(), "--sign",
+                work.resolve("vendor-key.key").toString()).exit());
+        Path dkmsSignedBase = work.resolve("dkms-base.kpack");
+        assertEquals(0, CliTest.run("pack", tree, "-o", dkmsSignedBase.toString(), "--sign",
+                work.resolve("dkms-key.key").toString()).exit());
+        Path layer = work.resolve("vendor.kpack");
+        CliTest.Run pack = CliTest.run("pack", SyntheticLayers.vendor(work.resolve("vendor")).toString(), "--layer",
+                "--kernel-version", KVER, "-o", layer.toString(), "--sign", work.resolve("dkms-key.key").toString());
+        assertEquals(0, pack.exit(), pack.err());
+        String image = work.resolve("initrd.cpio").toString();
+
+        CliTest.Run trusted = CliTest.run("initramfs", base.toString(), "--layer", layer.toString(), "--trust",
+                vendorKey, "--layer-trust", dkmsKey, "-o", image, "layer_top");
+        assertEquals(0, trusted.exit(), trusted.err());
+        CliTest.Run untrustedLayer = CliTest.run("initramfs", base.toString(), "--layer", layer.toString(),
+                "--trust", vendorKey, "-o", image, "layer_top");
+        assertEquals(1, untrustedLayer.exit());
+        assertTrue(untrustedLayer.err().startsWith("kmodpack: " + layer) && untrustedLayer.err().lines().count() == 1,
+                untrustedLayer.err());
+        CliTest.Run layerKeyOnBase = CliTest.run("initramfs", dkmsSignedBase.toString(), "--layer", layer.toString(),
+                "--trust", vendorKey, "--layer-trust", dkmsKey, "-o", image, "layer_top");
+        assertEquals(1, layerKeyOnBase.exit());
+        assertTrue(layerKeyOnBase.err().startsWith("kmodpack: " + dkmsSignedBase)
+                && layerKeyOnBase.err().lines().count() == 1, layerKeyOnBase.err());
+    }
+
+    /** kmodpack merge, extract, then kmod's depmod over the result with the layers' depmod.d files. */
+    private Path unpackedUnionAfterKmodDepmod(Path base, List<Path> layers, Path root) throws IOException {
+        Path merged = work.resolve("merged.kpack");
+        List<String> merge = new ArrayList<>(List.of("merge", base.toString()));
+        layers.forEach(layer -> merge.add(layer.toString()));
+        merge.addAll(List.of("-o", merged.toString(), "--allow-unsigned"));
+        CliTest.Run merging = CliTest.run(merge.toArray(String[]::new));
+        assertEquals(0, merging.exit(), merging.err());
+        Path moduleDir = root.resolve("lib/modules/" + KVER);
+        CliTest.Run extract = CliTest.run("extract", merged.toString(), moduleDir.toString());
+        assertEquals(0, extract.exit(), extract.err());
+        for (String file : Depmod.INDEX_FILES) {
+            Files.delete(moduleDir.resolve(file));
+        }
+        Path config = Files.createDirectories(work.resolve("depmod.d"));
+        Files.copy(work.resolve("vendor/depmod.d/vendor.conf"), config.resolve("vendor.conf"));
+        Kmod.Result depmod = Kmod.run(List.of("depmod", "-b", root.toString(), "-C", config.toString(), KVER));
+        assertEquals(0, depmod.exit(), depmod.err());
+        return moduleDir;
+    }
+
+    private Path packLayer(Path directory, String name) {
+        Path bundle = work.resolve(name);
+        CliTest.Run pack = CliTest.run("pack", directory.toString(), "--layer", "--kernel-version", KVER, "-o",
+                bundle.toString());
+        assertEquals(0, pack.exit(), pack.err());
+        return bundle;
+    }
+}

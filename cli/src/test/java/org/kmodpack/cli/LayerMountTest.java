@@ -1,0 +1,107 @@
+package org.kmodpack.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.fuse.MountTable;
+import org.kmodpack.fuse.Unmount;
+import org.kmodpack.modules.Depmod;
+import org.kmodpack.testkernels.Kmod;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
+import org.kmodpack.testkernels.SyntheticLayers;
+import org.kmodpack.testkernels.TestData;
+
+/**
+ * The merged mount: base plus layers served as one tree whose index files are those kmod's depmod writes for the
+ * unpacked union; through the launcher (--layer, --layer-dir) and the mount(8) helper (layer=PATH).
+ */
+class LayerMountTest {
+    private static final String KVER = SyntheticKernel.BASIC.kernelVersion();
+
+    @TempDir
+    Path work;
+    private final List<Path> mounted = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        for (Path mountPoint : mounted) {
+            if (MountTable.at(mountPoint).filter(MountTable.Mount::isKmodpack).isPresent()) {
+                Unmount.unmount(mountPoint);
+            }
+        }
+    }
+
+    @Test
+    void theMergedMountServesTheIndexFilesDepmodWritesForTheUnion() throws Exception {
+        if (!Files.exists(Path.of("/dev/fuse"))) {
+            TestData.unavailable("/dev/fuse is missing: load the fuse module (modprobe fuse)");
+        }
+        Path base = work.resolve("base.kpack");
+        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
+                base.toString()).exit());
+        Path vendor = packLayer(SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
+        Path layerDirectory = Files.createDirectories(work.resolve("modules-" + KVER + ".d"));
+        packLayer(SyntheticLayers.tools(work.resolve("tools")), layerDirectory.resolve("50-tools.kpack").toString());
+        Path expected = unionAfterKmodDepmod(base, vendor, layerDirectory.resolve("50-tools.kpack"));
+
+        Path mountPoint = Files.createDirectories(work.resolve("mnt"));
+        mounted.add(mountPoint);
+        CliTest.Run mount = Launcher.kmodpack("mount", base.toString(), mountPoint.toString(), "--allow-unsigned",
+                "--layer", vendor.toString(), "--layer-dir", layerDirectory.toString(), "--log",
+                work.resolve("mount.log").toString());
+        assertEquals(0, mount.exit(), mount.err());
+        for (String file : Depmod.INDEX_FILES) {
+            assertArrayEquals(Files.readAllBytes(expected.resolve(file)), Files.readAllBytes(mountPoint.resolve(file)),
+                    file);
+        }
+        assertArrayEquals(Files.readAllBytes(expected.resolve("modules.order")),
+                Files.readAllBytes(mountPoint.resolve("modules.order")));
+        assertTrue(Files.exists(mountPoint.resolve("extra/vendor/layer_top.ko")));
+        assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
+
+        CliTest.Run helper = Launcher.script("mount.fuse.kmodpack", Map.of(), base.toString(), mountPoint.toString(),
+                "-o", "ro,allow_unsigned,layer=" + vendor + ",layer_dir=" + layerDirectory);
+        assertEquals(0, helper.exit(), helper.err());
+        assertArrayEquals(Files.readAllBytes(expected.resolve("modules.dep.bin")),
+                Files.readAllBytes(mountPoint.resolve("modules.dep.bin")));
+        assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
+    }
+
+    /** The union merged and extracted, its index files written again by kmod's depmod. */
+    private Path unionAfterKmodDepmod(Path base, Path vendor, Path tools) throws IOException {
+        Path merged = work.resolve("merged.kpack");
+        CliTest.Run merge = CliTest.run("merge", base.toString(), vendor.toString(), tools.toString(), "-o",
+                merged.toString(), "--allow-unsigned");
+        assertEquals(0, merge.exit(), merge.err());
+        Path root = work.resolve("union");
+        Path moduleDir = root.resolve("lib/modules/" + KVER);
+        assertEquals(0, CliTest.run("extract", merged.toString(), moduleDir.toString()).exit());
+        for (String file : Depmod.INDEX_FILES) {
+            Files.delete(moduleDir.resolve(file));
+        }
+        Path config = Files.createDirectories(work.resolve("depmod.d"));
+        Files.copy(work.resolve("vendor/depmod.d/vendor.conf"), config.resolve("vendor.conf"));
+        Kmod.Result depmod = Kmod.run(List.of("depmod", "-b", root.toString(), "-C", config.toString(), KVER));
+        assertEquals(0, depmod.exit(), depmod.err());
+        return moduleDir;
+    }
+
+    private Path packLayer(Path directory, String name) {
+        Path bundle = work.resolve(name);
+        CliTest.Run pack = CliTest.run("pack", directory.toString(), "--layer", "--kernel-version", KVER, "-o",
+                bundle.toString());
+        assertEquals(0, pack.exit(), pack.err());
+        return bundle;
+    }
+}

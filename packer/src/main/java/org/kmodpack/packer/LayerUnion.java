@@ -1,0 +1,304 @@
+package org.kmodpack.packer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.security.MessageDigest;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.kmodpack.format.Codec;
+import org.kmodpack.format.LayerSection;
+import org.kmodpack.format.Sha256;
+import org.kmodpack.modules.Depmod;
+import org.kmodpack.modules.DepmodConfig;
+import org.kmodpack.modules.DepmodCycleException;
+import org.kmodpack.modules.DepmodOptions;
+import org.kmodpack.modules.DirectoryModuleTree;
+import org.kmodpack.modules.KmodProblem;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.ByteSource;
+import org.kmodpack.reader.Entry;
+import org.kmodpack.reader.Extractor;
+
+/**
+ * A base bundle with layers over it, checked to fit together: every layer is a layer for the base's kernel version,
+ * adds files without replacing any of the base's, and (unless shadowing is allowed) none of another layer's. The
+ * union's modules.order is the base's, then each layer's (its own modules.order, else its modules in path order);
+ * its depmod configuration is the layers' depmod.d files, read in name order as depmod reads a folder.
+ */
+public final class LayerUnion {
+    private static final String ORDER_FILE = "modules.order";
+    /** How many built unions the cache keeps: a system has one, and for a moment the next. */
+    static final int KEPT_UNIONS = 2;
+    /** Changes when the same inputs would make another union, so that older cached unions are not used. */
+    private static final int UNION_VERSION = 1;
+
+    private final Bundle base;
+    private final List<Bundle> layers;
+    private final boolean allowShadow;
+    /** Every file and symlink of the union, by path, with the bundle it comes from; in path order. */
+    private final Map<String, Bundle> origins;
+    private final Map<String, LayerSection.ConfigFile> config;
+
+    private LayerUnion(Bundle base, List<Bundle> layers, boolean allowShadow, Map<String, Bundle> origins,
+            Map<String, LayerSection.ConfigFile> config) {
+        this.base = base;
+        this.allowShadow = allowShadow;
+        this.layers = layers;
+        this.origins = origins;
+        this.config = config;
+    }
+
+    /**
+     * Checks that {@code layers}, in order, fit over {@code base}. {@code allowShadow}: a layer may replace a
+     * file of an earlier layer (the later one wins), never one of the base.
+     */
+    public static LayerUnion of(Bundle base, List<Bundle> layers, boolean allowShadow) throws IOException {
+        if (base.layer().isPresent()) {
+            throw new IOException(base + ": is a layer, not a base; give the base bundle first and this one with "
+                    + "--layer");
+        }
+        Map<String, Bundle> origins = new TreeMap<>();
+        Map<String, Bundle> directories = new LinkedHashMap<>();
+        for (Entry entry : base.entries()) {
+            if (entry.isDirectory()) {
+                directories.put(entry.path(), base);
+            } else {
+                origins.put(entry.path(), base);
+            }
+        }
+        Map<String, LayerSection.ConfigFile> config = new TreeMap<>();
+        Map<String, Bundle> configOrigins = new LinkedHashMap<>();
+        for (Bundle layer : layers) {
+            LayerSection section = layer.layer().orElseThrow(() -> new IOException(layer + ": is not a layer "
+                    + "(pack extra modules with kmodpack pack DIR --layer --kernel-version KVER)"));
+            if (!layer.kernelVersion().equals(base.kernelVersion())) {
+                throw new IOException(layer + ": is a layer for kernel " + layer.kernelVersion() + ", not for the "
+                        + "base's " + base.kernelVersion() + "; pack it again for " + base.kernelVersion());
+            }
+            for (Entry entry : layer.entries()) {
+                if (entry.path().isEmpty()) {
+                    continue;
+                }
+                Bundle file = origins.get(entry.path());
+                Bundle directory = directories.get(entry.path());
+                if (file == base || !entry.isDirectory() && directory == base) {
+                    throw new IOException(layer + ": replaces " + entry.path() + " of the base; a layer may only "
+                            + "add files (override a base module from updates/ instead)");
+                }
+                if (entry.isDirectory() ? file != null : directory != null) {
+                    throw new IOException(layer + ": has " + entry.path() + " as a "
+                            + (entry.isDirectory() ? "directory" : "file") + " where " + (file != null ? file
+                            : directory) + " has a " + (entry.isDirectory() ? "file" : "directory"));
+                }
+                if (entry.isDirectory()) {
+                    directories.putIfAbsent(entry.path(), layer);
+                } else {
+                    if (file != null && !allowShadow) {
+                        throw new IOException(layer + ": has " + entry.path() + ", as " + file + " does; drop one "
+                                + "of the layers, or give --allow-shadow to let the later one win");
+                    }
+                    origins.put(entry.path(), layer);
+                }
+            }
+            for (LayerSection.ConfigFile file : section.config()) {
+                Bundle earlier = configOrigins.put(file.name(), layer);
+                if (earlier != null && !allowShadow) {
+                    throw new IOException(layer + ": has depmod.d/" + file.name() + ", as " + earlier + " does; "
+                            + "rename one, or give --allow-shadow to let the later one win");
+                }
+                config.put(file.name(), file);
+            }
+        }
+        return new LayerUnion(base, List.copyOf(layers), allowShadow, Collections.unmodifiableMap(origins),
+                Collections.unmodifiableMap(config));
+    }
+
+    public String kernelVersion() {
+        return base.kernelVersion();
+    }
+
+    /** The bundle each file and symlink of the union comes from (the base or a layer), by path, in path order. */
+    public Map<String, Bundle> origins() {
+        return origins;
+    }
+
+    /** The union's modules.order: the base's (if it has one), then each layer's lines, layer after layer. */
+    public byte[] modulesOrder() throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Optional<Entry> baseOrder = base.find(ORDER_FILE).filter(Entry::isFile);
+        if (baseOrder.isPresent()) {
+            out.writeBytes(base.readAllBytes(baseOrder.get()));
+        }
+        for (Bundle layer : layers) {
+            out.writeBytes(layer.layer().orElseThrow().order());
+        }
+        return out.toByteArray();
+    }
+
+    /** The layers' depmod.d files, in the order depmod reads them (by name; a later layer's of the same name). */
+    public List<DepmodConfig.ConfigText> depmodConfig() {
+        List<DepmodConfig.ConfigText> files = new ArrayList<>();
+        config.values().forEach(file -> files.add(new DepmodConfig.ConfigText(file.name(), file.text())));
+        return files;
+    }
+
+    /**
+     * Writes the union into the empty or absent directory {@code moduleDirectory} and indexes it with our depmod,
+     * so that it is the tree kmod's depmod leaves when run on the unpacked union with the layers' configuration.
+     * A directory's metadata is the base's, else the last layer's that has it. modules.order and the index files
+     * take the mtime of the base's modules.dep (of its root without one), so the same union is the same tree.
+     */
+    public void writeTo(Path moduleDirectory, Consumer<KmodProblem> problems) throws IOException {
+        // Layers first, the later over the earlier, then the base, whose directories' metadata is restored last.
+        for (Bundle layer : layers) {
+            Extractor.extract(layer, moduleDirectory, List.of(), false);
+        }
+        Extractor.extract(base, moduleDirectory, List.of(), false);
+        FileTime stamp = base.find("modules.dep").orElse(base.root()).lastModified();
+        FileTime rootTime = base.root().lastModified();
+        writeFile(moduleDirectory.resolve(ORDER_FILE), modulesOrder(), stamp);
+        DepmodConfig depmodConfig = DepmodConfig.parse(depmodConfig(), kernelVersion(), problems);
+        Map<String, byte[]> index;
+        try {
+            index = Depmod.run(DirectoryModuleTree.scan(moduleDirectory, depmodConfig::excludes),
+                    new DepmodOptions(depmodConfig, Optional.empty(), false), problems);
+        } catch (DepmodCycleException cycle) {
+            throw new IOException(base + " with its layers: modules depend on each other in a circle ("
+                    + String.join("; ", cycle.cycles()) + "); drop the layer that closes it", cycle);
+        }
+        for (Map.Entry<String, byte[]> file : index.entrySet()) {
+            writeFile(moduleDirectory.resolve(file.getKey()), file.getValue(), stamp);
+        }
+        setTime(moduleDirectory, rootTime);
+    }
+
+    private static void writeFile(Path file, byte[] contents, FileTime time) throws IOException {
+        Files.deleteIfExists(file);
+        Files.write(file, contents);
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        setTime(file, time);
+    }
+
+    private static void setTime(Path path, FileTime time) throws IOException {
+        Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(time, null, null);
+    }
+
+    /**
+     * Packs the union into {@code output}: the tree {@link #writeTo} writes, staged in a temporary directory
+     * beside {@code output} and removed afterwards.
+     */
+    public PackResult pack(Path output, PackOptions options, List<SigningKey> signers, StatementTerms terms,
+            PackProgress progress, Consumer<KmodProblem> problems) throws IOException {
+        Path parent = output.toAbsolutePath().getParent();
+        Path staging = Files.createTempDirectory(parent, ".kmodpack-merge-");
+        try {
+            Path moduleDirectory = staging.resolve(kernelVersion());
+            writeTo(moduleDirectory, problems);
+            return Packer.pack(TreeSource.directory(moduleDirectory, kernelVersion()), output,
+                    options.withKernelVersion(kernelVersion()), signers, terms, progress);
+        } finally {
+            deleteTree(staging);
+        }
+    }
+
+    /**
+     * The union as one bundle to look modules up in, named in messages as the base and its layers joined by '+'.
+     * It is built once per distinct union and kept in {@code cacheDirectory}/unions, named by the SHA-256 of the
+     * base's and the layers' index hashes (which cover every byte of their trees) and of the shadowing choice;
+     * only the {@value #KEPT_UNIONS} most recently used are kept. The base and the layers must have been opened
+     * (and their signatures checked) by the caller all the same: the cache only saves rebuilding what they make.
+     */
+    public Bundle open(Path cacheDirectory, Consumer<KmodProblem> problems) throws IOException {
+        Path unions = Files.createDirectories(cacheDirectory.resolve("unions"));
+        Path cached = unions.resolve(HexFormat.of().formatHex(key()) + ".kpack");
+        if (!Files.isRegularFile(cached)) {
+            // The packer stages the bundle beside its name and renames it there only when complete.
+            pack(cached, PackOptions.defaults().withCodec(Codec.ZSTD, CompressionLevel.of(1)), List.of(),
+                    StatementTerms.defaults(), PackProgress.NONE, problems);
+        }
+        Files.setLastModifiedTime(cached, FileTime.fromMillis(System.currentTimeMillis()));
+        evictAllBut(unions, cached);
+        StringBuilder name = new StringBuilder(base.toString());
+        layers.forEach(layer -> name.append('+').append(layer));
+        return Bundle.open(new NamedSource(ByteSource.open(cached), name.toString()), Bundle.DEFAULT_CACHE_BYTES);
+    }
+
+    /** What makes the union: the trees of the base and the layers, in order, and whether shadowing was allowed. */
+    private byte[] key() {
+        MessageDigest digest = Sha256.newDigest();
+        digest.update(("kmodpack union " + UNION_VERSION + (allowShadow ? " shadow\n" : "\n"))
+                .getBytes(StandardCharsets.US_ASCII));
+        digest.update(base.indexSha256());
+        layers.forEach(layer -> digest.update(layer.indexSha256()));
+        return digest.digest();
+    }
+
+    /** Removes all but the most recently used unions; one another process is reading stays readable until closed. */
+    private static void evictAllBut(Path unions, Path current) throws IOException {
+        List<Path> bundles = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(unions, "*.kpack")) {
+            files.forEach(bundles::add);
+        }
+        bundles.remove(current);
+        bundles.sort(Comparator.comparing((Path file) -> {
+            try {
+                return Files.getLastModifiedTime(file);
+            } catch (IOException gone) {
+                return FileTime.fromMillis(0);
+            }
+        }).reversed());
+        for (Path old : bundles.subList(Math.min(bundles.size(), KEPT_UNIONS - 1), bundles.size())) {
+            Files.deleteIfExists(old);
+        }
+    }
+
+    /** A source named as the user knows it, not by the temporary file that holds it. */
+    private record NamedSource(ByteSource source, String name) implements ByteSource {
+        @Override
+        public long length() throws IOException {
+            return source.length();
+        }
+
+        @Override
+        public byte[] read(long position, int length) throws IOException {
+            return source.read(position, length);
+        }
+
+        @Override
+        public void close() throws IOException {
+            source.close();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Collections.reverseOrder()).toList()) {
+                if (!Files.isSymbolicLink(path)) {
+                    path.toFile().setWritable(true);
+                }
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package org.kmodpack.packer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.format.Sha256;
+import org.kmodpack.modules.Depmod;
+import org.kmodpack.modules.DepmodConfig;
+import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Extractor;
+import org.kmodpack.testkernels.Kmod;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
+import org.kmodpack.testkernels.SyntheticLayers;
+
+/**
+ * The union of a base and its layers against kmod's depmod run on the same unpacked union: every index file our
+ * depmod writes for it is the one kmod's writes, and merging gives the tree of the unpacked union after depmod.
+ */
+class LayerUnionTest {
+    private static final String KVER = SyntheticKernel.BASIC.kernelVersion();
+
+    @TempDir
+    Path work;
+
+    private Path base;
+    private Path vendor;
+    private Path tools;
+
+    @BeforeEach
+    void packBaseAndLayers() throws IOException {
+        base = work.resolve("base.kpack");
+        Packer.pack(SyntheticKernels.moduleDir(SyntheticKernel.BASIC), base, PackOptions.defaults(),
+                PackProgress.NONE);
+        vendor = packLayer(SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack", KVER);
+        tools = packLayer(SyntheticLayers.tools(work.resolve("tools")), "tools.kpack", KVER);
+    }
+
+    @Test
+    void everyIndexFileIsTheOneKmodsDepmodWritesForTheUnion() throws IOException {
+        try (Bundle baseBundle = Bundle.open(base); Bundle vendorBundle = Bundle.open(vendor);
+                Bundle toolsBundle = Bundle.open(tools)) {
+            LayerUnion union = LayerUnion.of(baseBundle, List.of(vendorBundle, toolsBundle), false);
+            Path ours = work.resolve("ours/lib/modules/" + KVER);
+            union.writeTo(ours, problem -> { });
+            byte[] baseOrder = Files.readAllBytes(SyntheticKernels.moduleDir(SyntheticKernel.BASIC)
+                    .resolve("modules.order"));
+            ByteArrayOutputStream order = new ByteArrayOutputStream();
+            order.writeBytes(baseOrder);
+            order.writeBytes(("extra/vendor/layer_top.ko\nextra/vendor/standalone.ko\nupdates/diamond_bottom.ko\n"
+                    + "extra/tools/chain_tail.ko\nupdates/pps_lite.ko\n").getBytes());
+            assertArrayEquals(order.toByteArray(), Files.readAllBytes(ours.resolve("modules.order")));
+
+            Path theirsRoot = work.resolve("theirs");
+            Path theirs = kmodDepmod(union, theirsRoot);
+            for (String file : Depmod.INDEX_FILES) {
+                assertArrayEquals(Files.readAllBytes(theirs.resolve(file)), Files.readAllBytes(ours.resolve(file)),
+                        file);
+            }
+            String dep = Files.readString(ours.resolve("modules.dep"));
+            assertTrue(depLine(dep, "extra/vendor/layer_top.ko").contains("kernel/drivers/diamond/diamond_left.ko"),
+                    "a layer module depends on base modules: " + dep);
+            assertTrue(depLine(dep, "kernel/drivers/diamond/diamond_left.ko").contains("updates/diamond_bottom.ko"),
+                    "a base module depends on the layer's: " + dep);
+            assertTrue(depLine(dep, "extra/vendor/standalone.ko").startsWith("extra/vendor/standalone.ko:"),
+                    "the layer's override line chose its standalone: " + dep);
+
+            Path merged = work.resolve("merged.kpack");
+            union.pack(merged, PackOptions.defaults(), List.of(), StatementTerms.defaults(), PackProgress.NONE,
+                    problem -> { });
+            Path extracted = work.resolve("extracted");
+            try (Bundle bundle = Bundle.open(merged)) {
+                assertTrue(bundle.layer().isEmpty());
+                assertEquals("1.0", bundle.info().formatVersion());
+                Extractor.extract(bundle, extracted, List.of(), false);
+            }
+            assertEquals(describe(theirs), describe(extracted), "merge gives the unpacked union after depmod");
+        }
+    }
+
+    @Test
+    void aUnionIsBuiltOnceAndTheCacheKeepsTheTwoLastUsed() throws IOException {
+        Path cache = work.resolve("cache");
+        try (Bundle baseBundle = Bundle.open(base); Bundle vendorBundle = Bundle.open(vendor);
+                Bundle toolsBundle = Bundle.open(tools)) {
+            LayerUnion vendorOnly = LayerUnion.of(baseBundle, List.of(vendorBundle), false);
+            Object built;
+            try (Bundle union = vendorOnly.open(cache, problem -> { })) {
+                assertEquals(base + "+" + vendor, union.toString());
+                assertEquals("extra/vendor/layer_top.ko",
+                        ModuleIndex.of(union).module("layer_top").orElseThrow().path());
+                built = fileKey(cache.resolve("unions"));
+            }
+            try (Bundle again = vendorOnly.open(cache, problem -> { })) {
+                assertEquals(built, fileKey(cache.resolve("unions")), "the cached union is used, not rebuilt");
+            }
+            LayerUnion.of(baseBundle, List.of(vendorBundle, toolsBundle), false).open(cache, problem -> { }).close();
+            LayerUnion.of(baseBundle, List.of(toolsBundle), false).open(cache, problem -> { }).close();
+            try (Stream<Path> unions = Files.list(cache.resolve("unions"))) {
+                List<Path> kept = unions.filter(file -> file.toString().endsWith(".kpack")).toList();
+                assertEquals(LayerUnion.KEPT_UNIONS, kept.size(), kept.toString());
+            }
+        }
+    }
+
+    private static Object fileKey(Path unions) throws IOException {
+        try (Stream<Path> files = Files.list(unions)) {
+            List<Path> all = files.filter(file -> file.toString().endsWith(".kpack")).toList();
+            assertEquals(1, all.size(), all.toString());
+            return Files.readAttributes(all.get(0), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        }
+    }
+
+    @Test
+    void layersThatDoNotFitAreRefusedInOneLine() throws IOException {
+        Path otherKernel = packLayer(SyntheticLayers.tools(work.resolve("tools-other")), "other.kpack",
+                "6.1.0-other");
+        Path replacing = work.resolve("replacing");
+        Files.createDirectories(replacing.resolve("kernel/drivers/misc"));
+        Files.copy(work.resolve("vendor/extra/vendor/standalone.ko"),
+                replacing.resolve("kernel/drivers/misc/standalone.ko"));
+        Path replacer = packLayer(replacing, "replacer.kpack", KVER);
+        try (Bundle baseBundle = Bundle.open(base); Bundle vendorBundle = Bundle.open(vendor);
+                Bundle again = Bundle.open(vendor); Bundle other = Bundle.open(otherKernel);
+                Bundle replacerBundle = Bundle.open(replacer)) {
+            assertRefused(other + ": is a layer for kernel 6.1.0-other, not for the base's " + KVER,
+                    baseBundle, other);
+            assertRefused(replacerBundle + ": replaces kernel/drivers/misc/standalone.ko of the base",
+                    baseBundle, replacerBundle);
+            assertRefused(again + ": has updates/diamond_bottom.ko, as " + vendorBundle + " does",
+                    baseBundle, vendorBundle, again);
+            assertRefused(baseBundle + ": is not a layer", baseBundle, baseBundle);
+            assertRefused(vendorBundle + ": is a layer, not a base", vendorBundle, again);
+            LayerUnion shadowed = LayerUnion.of(baseBundle, List.of(vendorBundle, again), true);
+            assertEquals(again, shadowed.origins().get("extra/vendor/layer_top.ko"), "the later layer wins");
+            assertEquals(baseBundle, shadowed.origins().get("modules.dep"));
+        }
+    }
+
+    /** The modules.dep line of the module whose path starts with {@code path}. */
+    private static String depLine(String dep, String path) {
+        return dep.lines().filter(line -> line.startsWith(path)).findFirst().orElse("no line for " + path);
+    }
+
+    private static void assertRefused(String start, Bundle baseBundle, Bundle... layers) {
+        IOException refused = assertThrows(IOException.class, () -> LayerUnion.of(baseBundle, List.of(layers),
+                false));
+        assertTrue(refused.getMessage().startsWith(start), refused.getMessage());
+        assertTrue(refused.getMessage().lines().count() == 1, refused.getMessage());
+    }
+
+    /** The union written out again, its index files removed, indexed by kmod's depmod with the layers' config. */
+    private Path kmodDepmod(LayerUnion union, Path root) throws IOException {
+        Path moduleDir = root.resolve("lib/modules/" + KVER);
+        union.writeTo(moduleDir, problem -> { });
+        for (String file : Depmod.INDEX_FILES) {
+            Files.delete(moduleDir.resolve(file));
+        }
+        Path config = Files.createDirectories(work.resolve("depmod.d"));
+        for (DepmodConfig.ConfigText file : union.depmodConfig()) {
+            Files.writeString(config.resolve(file.name()), file.text());
+        }
+        Kmod.Result depmod = Kmod.run(List.of("depmod", "-b", root.toString(), "-C", config.toString(), KVER));
+        assertEquals(0, depmod.exit(), depmod.err());
+        return moduleDir;
+    }
+
+    /**
+     * Every entry: kind, mode, content or target, and the mtime of all but the files depmod writes (they carry
+     * the time it ran) and the root (which writing them touches).
+     */
+    private static Map<String, String> describe(Path root) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        List<Path> paths = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.forEach(paths::add);
+        }
+        for (Path path : paths) {
+            String relative = root.relativize(path).toString();
+            StringBuilder line = new StringBuilder(PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS)));
+            if (Files.isSymbolicLink(path)) {
+                line.append(" -> ").append(Files.readSymbolicLink(path));
+            } else if (Files.isRegularFile(path)) {
+                line.append(' ').append(HexFormat.of().formatHex(Sha256.of(Files.readAllBytes(path))));
+            }
+            if (!relative.isEmpty() && !Depmod.INDEX_FILES.contains(relative)) {
+                line.append(' ').append(Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS));
+            }
+            out.put(relative, line.toString());
+        }
+        return out;
+    }
+
+    private Path packLayer(Path directory, String name, String kernelVersion) throws IOException {
+        Path bundle = work.resolve(name);
+        Packer.packLayer(directory, bundle, PackOptions.defaults().withKernelVersion(kernelVersion), List.of(),
+                StatementTerms.defaults(), PackProgress.NONE);
+        return bundle;
+    }
+}

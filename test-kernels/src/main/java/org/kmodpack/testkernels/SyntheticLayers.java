@@ -1,0 +1,61 @@
+package org.kmodpack.testkernels;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Two layers of extra modules over {@link SyntheticKernel#BASIC}, made of its real compiled modules under new
+ * paths, each covering what a layer changes in the union's index:
+ * <ul>
+ * <li>{@link #vendor}: updates/diamond_bottom.ko overrides the in-tree module that base modules depend on;
+ * extra/vendor/layer_top.ko is a new module that needs the base's diamond_left and diamond_right;
+ * extra/vendor/standalone.ko wins over the in-tree one through its depmod.d/vendor.conf {@code override} line;
+ * no modules.order (the layer's modules in path order).</li>
+ * <li>{@link #tools}: updates/pps_lite.ko.xz (compressed) overrides a module the base's ptp_lite needs;
+ * extra/tools/chain_tail.ko exports the same symbol as the base's chain_d; its own modules.order lists
+ * chain_tail first.</li>
+ * </ul>
+ */
+public final class SyntheticLayers {
+    private SyntheticLayers() {
+    }
+
+    /** Writes the vendor layer into {@code directory} (created) and returns it. */
+    public static Path vendor(Path directory) throws IOException {
+        Path base = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        copy(base, "kernel/drivers/diamond/diamond_bottom", directory, "updates/diamond_bottom");
+        copy(base, "kernel/drivers/diamond/diamond_top", directory, "extra/vendor/layer_top");
+        copy(base, "kernel/drivers/misc/standalone", directory, "extra/vendor/standalone");
+        Files.createDirectories(directory.resolve("depmod.d"));
+        Files.writeString(directory.resolve("depmod.d/vendor.conf"), "override standalone * extra/vendor\n");
+        return directory;
+    }
+
+    /** Writes the tools layer into {@code directory} (created) and returns it. */
+    public static Path tools(Path directory) throws IOException {
+        Path base = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        copy(base, "kernel/drivers/pps/pps_lite", directory, "updates/pps_lite");
+        copy(base, "kernel/lib/chain/chain_d", directory, "extra/tools/chain_tail");
+        Files.writeString(directory.resolve("modules.order"), "extra/tools/chain_tail.ko\nupdates/pps_lite.ko\n");
+        return directory;
+    }
+
+    /** Copies the module file of {@code stem} (whatever its compression) to {@code target} plus that extension. */
+    private static void copy(Path base, String stem, Path directory, String target) throws IOException {
+        Path folder = base.resolve(stem).getParent();
+        String name = base.resolve(stem).getFileName() + ".ko";
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, name + "*")) {
+            for (Path file : files) {
+                String extension = file.getFileName().toString().substring(name.length() - 3);
+                Path destination = directory.resolve(target + extension);
+                Files.createDirectories(destination.getParent());
+                Files.copy(file, destination, StandardCopyOption.COPY_ATTRIBUTES);
+                return;
+            }
+        }
+        throw new IOException(base + ": has no module " + stem + " to copy into a layer");
+    }
+}
