@@ -12,6 +12,11 @@ public final class ModuleNames {
     private ModuleNames() {
     }
 
+    /** Whether a file's name or path is a module's, plain or compressed by the kernel build (.ko.gz too). */
+    public static boolean isModuleFile(String path) {
+        return path.endsWith(".ko") || path.endsWith(".ko.xz") || path.endsWith(".ko.zst") || path.endsWith(".ko.gz");
+    }
+
     /** path_to_modname: "kernel/fs/fat/vfat.ko.xz" is "vfat", "drivers/x/snd-hda.ko" is "snd_hda". */
     public static String fromPath(String path) {
         String file = path.substring(path.lastIndexOf('/') + 1);
