@@ -17,31 +17,39 @@ import org.tukaani.xz.SeekableXZInputStream;
 
 /**
  * The decoded bytes of an xz file region whose stream is cut into independent blocks (as Debian's data.tar.xz is:
- * 24 MiB each), decoded on several threads at once and handed out in order. At most {@code threads + 1} blocks
+ * 24 MiB each), decoded on several threads at once (by liblzma where it loads, else by XZ for Java) and handed out
+ * in order. At most {@code threads + 1} blocks
  * are decoded ahead; each block's check (CRC or SHA-256) is verified before any of its bytes are handed out.
  */
 final class ParallelXzInputStream extends InputStream {
     /** Larger blocks are decoded as one stream: holding several of them would take too much memory. */
     static final long MAX_BLOCK_SIZE = 64L << 20;
 
+    /** liblzma where it can be loaded; XZ for Java decodes the blocks otherwise. */
+    private static final Optional<Liblzma> LIBLZMA = Liblzma.load();
+
     private final FileChannel channel;
     private final long offset;
     private final long length;
     private final int memoryLimitKiB;
     private final int blockCount;
+    private final SeekableXZInputStream index;
+    private final ThreadLocal<Liblzma.Decoder> nativeDecoder;
     private final ExecutorService decoders;
     private final Deque<Future<byte[]>> ahead = new ArrayDeque<>();
     private int nextToSubmit;
     private byte[] current = new byte[0];
     private int position;
 
-    private ParallelXzInputStream(FileChannel channel, long offset, long length, int memoryLimitKiB, int blockCount,
-            int threads) {
+    private ParallelXzInputStream(FileChannel channel, long offset, long length, int memoryLimitKiB,
+            SeekableXZInputStream index, int threads, Optional<Liblzma> liblzma) {
+        this.nativeDecoder = ThreadLocal.withInitial(() -> liblzma.map(Liblzma::newDecoder).orElse(null));
         this.channel = channel;
         this.offset = offset;
         this.length = length;
         this.memoryLimitKiB = memoryLimitKiB;
-        this.blockCount = blockCount;
+        this.index = index;
+        this.blockCount = index.getBlockCount();
         this.decoders = Executors.newFixedThreadPool(threads, runnable -> {
             Thread thread = new Thread(runnable, "kmodpack-xz-decoder");
             thread.setDaemon(true);
@@ -59,12 +67,18 @@ final class ParallelXzInputStream extends InputStream {
      */
     static Optional<InputStream> open(FileChannel channel, long offset, long length, int memoryLimitKiB, int threads)
             throws IOException {
+        return open(channel, offset, length, memoryLimitKiB, threads, LIBLZMA);
+    }
+
+    /** As {@link #open(FileChannel, long, long, int, int)} with the given decoder (empty: XZ for Java). */
+    static Optional<InputStream> open(FileChannel channel, long offset, long length, int memoryLimitKiB, int threads,
+            Optional<Liblzma> liblzma) throws IOException {
         SeekableXZInputStream index = new SeekableXZInputStream(new Region(channel, offset, length), memoryLimitKiB);
         if (index.getBlockCount() < 2 || index.getLargestBlockSize() > MAX_BLOCK_SIZE || threads < 2) {
             return Optional.empty();
         }
-        return Optional.of(new ParallelXzInputStream(channel, offset, length, memoryLimitKiB, index.getBlockCount(),
-                threads));
+        return Optional.of(new ParallelXzInputStream(channel, offset, length, memoryLimitKiB, index, threads,
+                liblzma));
     }
 
     private void submitNext() {
@@ -75,6 +89,23 @@ final class ParallelXzInputStream extends InputStream {
     }
 
     private byte[] decode(int block) throws IOException {
+        Liblzma.Decoder liblzma = nativeDecoder.get();
+        if (liblzma == null) {
+            return decodeInJava(block);
+        }
+        byte[] compressed = new byte[Math.toIntExact(index.getBlockCompSize(block))];
+        ByteBuffer into = ByteBuffer.wrap(compressed);
+        long at = offset + index.getBlockCompPos(block);
+        while (into.hasRemaining()) {
+            if (channel.read(into, at + into.position()) < 0) {
+                throw new IOException("xz block " + block + " ends early");
+            }
+        }
+        return liblzma.decode(compressed, index.getBlockCheckType(block),
+                Math.toIntExact(index.getBlockSize(block)));
+    }
+
+    private byte[] decodeInJava(int block) throws IOException {
         SeekableXZInputStream xz = new SeekableXZInputStream(new Region(channel, offset, length), memoryLimitKiB);
         xz.seekToBlock(block);
         byte[] bytes = new byte[Math.toIntExact(xz.getBlockSize(block))];

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,6 +109,29 @@ class ArchiveTreeTest {
                     codec + " in a package");
             try (ArchiveTree tree = ArchiveTree.read(new ByteArrayInputStream(compressed), "stdin", null)) {
                 assertArrayEquals(reference, pack(tree), codec + " from a pipe");
+            }
+        }
+    }
+
+    /** liblzma (which every Debian system has) and XZ for Java decode the same blocks, and refuse damaged ones. */
+    @Test
+    void xzBlocksDecodeTheSameWithLiblzmaAndXzForJava() throws IOException {
+        Optional<Liblzma> liblzma = Liblzma.load();
+        assertTrue(liblzma.isPresent(), "liblzma.so.5 loads");
+        byte[] tar = Archives.tar(tree());
+        byte[] compressed = Archives.compress(tar, Codec.XZ_BLOCKS);
+        byte[] damaged = compressed.clone();
+        damaged[damaged.length / 2] ^= 0x20;
+        for (Optional<Liblzma> decoder : List.of(liblzma, Optional.<Liblzma>empty())) {
+            try (var file = java.nio.channels.FileChannel.open(write("blocks.tar.xz", compressed));
+                    InputStream in = ParallelXzInputStream.open(file, 0, file.size(),
+                            ArchiveStreams.XZ_MEMORY_LIMIT_KIB, 2, decoder).orElseThrow()) {
+                assertArrayEquals(tar, in.readAllBytes());
+            }
+            try (var file = java.nio.channels.FileChannel.open(write("damaged.tar.xz", damaged));
+                    InputStream in = ParallelXzInputStream.open(file, 0, file.size(),
+                            ArchiveStreams.XZ_MEMORY_LIMIT_KIB, 2, decoder).orElseThrow()) {
+                assertThrows(IOException.class, in::readAllBytes, decoder.isPresent() ? "liblzma" : "XZ for Java");
             }
         }
     }
