@@ -7,12 +7,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.kmodpack.format.Codec;
+import org.kmodpack.modules.KmodProblem;
+import org.kmodpack.packer.ArchiveTree;
 import org.kmodpack.packer.CompressionLevel;
 import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackResult;
 import org.kmodpack.packer.Packer;
 import org.kmodpack.packer.SigningKey;
 import org.kmodpack.packer.StatementTerms;
+import org.kmodpack.packer.TreeSource;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;
@@ -23,9 +26,13 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "pack", mixinStandardHelpOptions = true,
         description = {"Pack a module tree into one bundle file.",
-            "SOURCE is a module directory (/lib/modules/KVER) or a root holding lib/modules/KVER or "
-                + "usr/lib/modules/KVER (an unpacked kernel package, a chroot, /)."},
+            "SOURCE is a module directory (/lib/modules/KVER), a root holding lib/modules/KVER or "
+                + "usr/lib/modules/KVER (an unpacked kernel package, a chroot, /), a kernel package (.deb), "
+                + "a tar archive (.tar, .tar.gz, .tar.xz, .tar.zst) or - for a tar on stdin. An archive is read as "
+                + "a stream, nothing unpacked to disk; without modules.dep, kmodpack's depmod indexes it."},
         footer = {"", "Examples:", "  kmodpack pack /lib/modules/$(uname -r)",
+            "  kmodpack pack linux-image-6.1.0-28-amd64_6.1.119-1_amd64.deb",
+            "  tar -C build/modules-install -c lib/modules | kmodpack pack -",
             "  kmodpack pack ./rootfs --kernel-version 6.1.0-28-amd64 -o /boot/modules-6.1.0-28-amd64.kpack",
             "  kmodpack pack /lib/modules/$(uname -r) --level max",
             "  kmodpack pack /var/lib/dkms/out --layer --kernel-version 6.1.0-28-amd64 -o nvidia.kpack --sign dkms.key",
@@ -35,8 +42,8 @@ final class PackCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(paramLabel = "SOURCE", arity = "0..1",
-            description = "Module directory, or a root that holds one (default: the running kernel's, "
-                    + "/lib/modules/$(uname -r)).")
+            description = "Module directory, a root that holds one, a .deb, a tar archive or - (default: the "
+                    + "running kernel's, /lib/modules/$(uname -r)).")
     Path source = Path.of("/lib/modules", System.getProperty("os.version"));
 
     @Option(names = {"-o", "--output"}, paramLabel = "BUNDLE",
@@ -109,20 +116,41 @@ final class PackCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--layer needs --kernel-version KVER: the version of the base the layer goes over");
         }
-        Path bundle = output != null ? output
-                : layer ? Path.of(source.toAbsolutePath().normalize().getFileName() + "-" + kernelVersion + ".kpack")
-                : Path.of("modules-" + Packer.kernelVersion(source, options) + ".kpack");
-        OutputFile.checkWritable(bundle);
+        if (output != null) {
+            OutputFile.checkWritable(output);
+        }
         PrintWriter out = spec.commandLine().getOut();
-        ProgressBar bar = progress.bar(spec.commandLine().getErr(), "packing " + source + ": reading the tree");
         PackResult result;
-        try {
-            result = layer ? Packer.packLayer(source, bundle, options, keys, terms, bar)
-                    : Packer.pack(source, bundle, options, keys, terms, bar);
-        } catch (java.io.IOException e) {
-            throw OutputFile.named(bundle, e);
-        } finally {
-            bar.finish();
+        if (layer) {
+            Path bundle = output != null ? output
+                    : Path.of(source.toAbsolutePath().normalize().getFileName() + "-" + kernelVersion + ".kpack");
+            OutputFile.checkWritable(bundle);
+            ProgressBar bar = progress.bar(spec.commandLine().getErr(), "packing " + source + ": reading the tree");
+            try {
+                result = Packer.packLayer(source, bundle, options, keys, terms, bar);
+            } catch (java.io.IOException e) {
+                throw OutputFile.named(bundle, e);
+            } finally {
+                bar.finish();
+            }
+        } else {
+            try (TreeSource tree = source.toString().equals("-")
+                    ? ArchiveTree.read(System.in, "stdin", kernelVersion)
+                    : TreeSource.of(source, kernelVersion)) {
+                Path bundle = output != null ? output : Path.of("modules-" + tree.kernelVersion() + ".kpack");
+                OutputFile.checkWritable(bundle);
+                if (tree instanceof ArchiveTree archive) {
+                    describe(archive, out);
+                }
+                ProgressBar bar = progress.bar(spec.commandLine().getErr(), "packing " + source + ": compressing");
+                try {
+                    result = Packer.pack(tree, bundle, options, keys, terms, bar);
+                } catch (java.io.IOException e) {
+                    throw OutputFile.named(bundle, e);
+                } finally {
+                    bar.finish();
+                }
+            }
         }
         if (progress.quiet) {
             return 0;
@@ -147,6 +175,22 @@ final class PackCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(given + ": " + e.getMessage(), e);
         }
+    }
+
+    /** What was taken from an archive, and the warnings of the depmod that indexed it, in kmod's words. */
+    private void describe(ArchiveTree archive, PrintWriter out) {
+        PrintWriter err = spec.commandLine().getErr();
+        for (KmodProblem problem : archive.indexProblems()) {
+            err.println(DepmodMessages.message(problem, archive.directoryName()));
+        }
+        err.flush();
+        if (progress.quiet) {
+            return;
+        }
+        out.printf(Locale.ROOT, "%s from the archive, %d members outside it ignored%s%n", archive.directoryName(),
+                archive.ignoredMembers(), archive.indexTime()
+                        .map(time -> "; no modules.dep: index files written by kmodpack depmod, dated " + time)
+                        .orElse(""));
     }
 
     private static CompressionLevel parseLevel(String level) {

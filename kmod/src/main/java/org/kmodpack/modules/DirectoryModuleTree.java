@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -13,7 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
-/** A module directory on disk, links followed as depmod follows them; files are read as mappings, not copies. */
+/**
+ * A module directory on a file system, links followed as depmod follows them; files on disk are read as mappings,
+ * not copies (other file systems, such as an archive's tree in memory, cannot map).
+ */
 public final class DirectoryModuleTree implements ModuleTree {
     /** Below a page a plain read costs less than a mapping; above, a mapping saves copying what is not read. */
     private static final long MAP_THRESHOLD = 4096;
@@ -83,7 +87,7 @@ public final class DirectoryModuleTree implements ModuleTree {
     public ByteBuffer read(String path) throws IOException {
         try (FileChannel channel = FileChannel.open(directory.resolve(path), StandardOpenOption.READ)) {
             long size = channel.size();
-            if (size >= MAP_THRESHOLD) {
+            if (size >= MAP_THRESHOLD && directory.getFileSystem() == FileSystems.getDefault()) {
                 return channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
             }
             ByteBuffer contents = ByteBuffer.allocate((int) size);

@@ -29,7 +29,7 @@ public final class ModuleSignatureCheck {
     public static List<ModuleSignatureStatus> check(Bundle bundle, TrustPolicy certificates) throws IOException {
         List<ModuleSignatureStatus> statuses = new ArrayList<>();
         for (Entry entry : bundle.entries()) {
-            if (entry.isFile() && isModule(entry.path())) {
+            if (entry.isFile() && ModuleNames.isModuleFile(entry.path())) {
                 byte[] raw = bundle.readAllBytes(entry);
                 byte[] module;
                 try {
@@ -73,10 +73,5 @@ public final class ModuleSignatureCheck {
         }
         return new ModuleSignatureStatus(path, State.FAILED, status.signer(),
                 status.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + status.detail());
-    }
-
-    private static boolean isModule(String path) {
-        return path.endsWith(".ko") || path.endsWith(".ko.xz") || path.endsWith(".ko.zst")
-                || path.endsWith(".ko.gz");
     }
 }

@@ -2,10 +2,14 @@ package org.kmodpack.packer;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import org.kmodpack.modules.ModuleNames;
 
 /**
  * A module directory on a file system, found in what the user named: the module directory itself, or a root
@@ -26,6 +30,37 @@ record DirectoryTree(Path moduleDirectory, String kernelVersion) implements Tree
         }
         Path name = source.toAbsolutePath().normalize().getFileName();
         return new DirectoryTree(source, kernelVersion != null ? kernelVersion : name == null ? "" : name.toString());
+    }
+
+    /**
+     * A user's SOURCE must be a module tree: packing /etc or a home directory by a slip of the hand must fail
+     * before anything is written. (The library packs any tree: the format's test vectors hold no modules.)
+     */
+    DirectoryTree requireModuleTree() throws IOException {
+        Path directory = moduleDirectory;
+        if (Files.exists(directory.resolve("modules.dep")) || holdsModule(directory)) {
+            return this;
+        }
+        throw new IOException(directory + ": not a module tree (no modules.dep and no module file *.ko, *.ko.xz, "
+                + "*.ko.zst or *.ko.gz in it); name a module directory such as /lib/modules/$(uname -r), a root "
+                + "holding lib/modules/KVER, a kernel package (.deb) or a tar archive");
+    }
+
+    private static boolean holdsModule(Path directory) throws IOException {
+        boolean[] found = {false};
+        Files.walkFileTree(directory, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                found[0] = ModuleNames.isModuleFile(file.getFileName().toString());
+                return found[0] ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException unreadable) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return found[0];
     }
 
     private static DirectoryTree inModulesDirectory(Path source, Path parent, String kernelVersion)

@@ -34,11 +34,6 @@ public final class Packer {
     private Packer() {
     }
 
-    /** The kernel version {@link #pack} would use for this source and options. */
-    public static String kernelVersion(Path source, PackOptions options) throws IOException {
-        return TreeSource.directory(source, options.kernelVersion()).kernelVersion();
-    }
-
     /** Packs the module directory {@code source} names ({@link TreeSource#directory}). */
     public static PackResult pack(Path source, Path output, PackOptions options, PackProgress progress)
             throws IOException {

@@ -135,6 +135,10 @@ final class TreeScanner {
             }
         } else if (posixView) {
             mode = modeBits(Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW));
+            // Without a link count, the file key tells which names share an inode (an archive's tree in memory).
+            if (kind == EntryKind.FILE) {
+                linkKey = basic.fileKey();
+            }
         } else {
             mode = kind == EntryKind.FILE ? 0644 : 0755;
         }

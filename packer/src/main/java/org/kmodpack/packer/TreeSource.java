@@ -1,20 +1,27 @@
 package org.kmodpack.packer;
 
+import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * What the packer packs: a module tree and its kernel version. The tree is read through java.nio, so any file
  * system provider serves (the default one, Jimfs, an archive's); {@link #directory} finds the tree in a
- * directory the way users name it. A source that is not one directory (an archive read in place, a merged
- * view of several roots) implements this interface.
+ * directory the way users name it, {@link ArchiveTree} reads one out of a kernel package or a tar archive.
+ * A source that is not one directory (a merged view of several roots) implements this interface.
  */
-public interface TreeSource {
+public interface TreeSource extends Closeable {
     /** The module directory (lib/modules/KVER): every entry of the bundle lies below it. */
     Path moduleDirectory();
 
     /** The kernel version the bundle records. */
     String kernelVersion();
+
+    /** Releases what the source holds (an archive's tree in memory); a directory holds nothing. */
+    @Override
+    default void close() throws IOException {
+    }
 
     /**
      * The module directory {@code source} names: the directory itself, or a root holding lib/modules/KVER or
@@ -23,5 +30,20 @@ public interface TreeSource {
      */
     static TreeSource directory(Path source, String kernelVersion) throws IOException {
         return DirectoryTree.locate(source, kernelVersion);
+    }
+
+    /**
+     * What a user's SOURCE names: a regular file is a kernel package or a tar archive ({@link ArchiveTree#open}),
+     * anything else a {@link #directory}, which must hold modules.dep or a module file.
+     */
+    static TreeSource of(Path source, String kernelVersion) throws IOException {
+        if (source.toString().isEmpty()) {
+            throw new IOException("SOURCE is empty (\"\"); name a module directory, a root holding "
+                    + "lib/modules/KVER, a kernel package (.deb) or a tar archive");
+        }
+        if (Files.isRegularFile(source)) {
+            return ArchiveTree.open(source, kernelVersion);
+        }
+        return DirectoryTree.locate(source, kernelVersion).requireModuleTree();
     }
 }

@@ -28,11 +28,22 @@ class DebianKernelsTest {
         assertEquals(moduleDir, DebianKernels.moduleDir("cloud"), "a second call reuses the cache");
     }
 
+    /** The package itself, for pack PACKAGE.deb: its version is the unpacked tree's. */
+    @Test
+    void cloudPackageIsDownloaded() throws IOException {
+        Path deb = DebianKernels.deb("cloud");
+        String kernelVersion = DebianKernels.moduleDir("cloud").getFileName().toString();
+        assertTrue(deb.getFileName().toString().startsWith("linux-image-" + kernelVersion + "_")
+                && deb.getFileName().toString().endsWith(".deb"), deb.toString());
+        assertTrue(Files.size(deb) > 10_000_000, deb + ": " + Files.size(deb) + " bytes");
+        assertEquals(deb, DebianKernels.deb("cloud"), "a second call reuses the cache");
+    }
+
     @Test
     void scriptFailureBecomesUnavailableTestDataWithTheScriptsMessage() {
         // A skip (TestAbortedException) normally, an AssertionError under KMODPACK_REQUIRE_TEST_DATA=1.
         Throwable unavailable = assertThrows(Throwable.class, () -> DebianKernels.moduleDir("sparc"));
-        assertTrue(unavailable.getMessage().contains("usage: fetch-debian-kernel cloud|amd64"),
+        assertTrue(unavailable.getMessage().contains("usage: fetch-debian-kernel [--deb] cloud|amd64"),
                 unavailable.getMessage());
     }
 }

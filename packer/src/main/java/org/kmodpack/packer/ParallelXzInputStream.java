@@ -1,0 +1,222 @@
+package org.kmodpack.packer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.tukaani.xz.SeekableInputStream;
+import org.tukaani.xz.SeekableXZInputStream;
+
+/**
+ * The decoded bytes of an xz file region whose stream is cut into independent blocks (as Debian's data.tar.xz is:
+ * 24 MiB each), decoded on several threads at once (by liblzma where it loads, else by XZ for Java) and handed out
+ * in order. At most {@code threads + 1} blocks
+ * are decoded ahead; each block's check (CRC or SHA-256) is verified before any of its bytes are handed out.
+ */
+final class ParallelXzInputStream extends InputStream {
+    /** Larger blocks are decoded as one stream: holding several of them would take too much memory. */
+    static final long MAX_BLOCK_SIZE = 64L << 20;
+
+    /** liblzma where it can be loaded; XZ for Java decodes the blocks otherwise. */
+    private static final Optional<Liblzma> LIBLZMA = Liblzma.load();
+
+    private final FileChannel channel;
+    private final long offset;
+    private final long length;
+    private final int memoryLimitKiB;
+    private final int blockCount;
+    private final SeekableXZInputStream index;
+    private final ThreadLocal<Liblzma.Decoder> nativeDecoder;
+    private final ExecutorService decoders;
+    private final Deque<Future<byte[]>> ahead = new ArrayDeque<>();
+    private int nextToSubmit;
+    private byte[] current = new byte[0];
+    private int position;
+
+    private ParallelXzInputStream(FileChannel channel, long offset, long length, int memoryLimitKiB,
+            SeekableXZInputStream index, int threads, Optional<Liblzma> liblzma) {
+        this.nativeDecoder = ThreadLocal.withInitial(() -> liblzma.map(Liblzma::newDecoder).orElse(null));
+        this.channel = channel;
+        this.offset = offset;
+        this.length = length;
+        this.memoryLimitKiB = memoryLimitKiB;
+        this.index = index;
+        this.blockCount = index.getBlockCount();
+        this.decoders = Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "kmodpack-xz-decoder");
+            thread.setDaemon(true);
+            return thread;
+        });
+        for (int i = 0; i <= threads; i++) {
+            submitNext();
+        }
+    }
+
+    /**
+     * The region's decoded stream, or empty when block-wise decoding gains nothing (one block) or would hold too
+     * much (a block larger than {@link #MAX_BLOCK_SIZE}): the caller then decodes it as a plain stream.
+     * A region that is not a complete xz stream fails here, as the plain decoder would.
+     */
+    static Optional<InputStream> open(FileChannel channel, long offset, long length, int memoryLimitKiB, int threads)
+            throws IOException {
+        return open(channel, offset, length, memoryLimitKiB, threads, LIBLZMA);
+    }
+
+    /** As {@link #open(FileChannel, long, long, int, int)} with the given decoder (empty: XZ for Java). */
+    static Optional<InputStream> open(FileChannel channel, long offset, long length, int memoryLimitKiB, int threads,
+            Optional<Liblzma> liblzma) throws IOException {
+        SeekableXZInputStream index = new SeekableXZInputStream(new Region(channel, offset, length), memoryLimitKiB);
+        if (index.getBlockCount() < 2 || index.getLargestBlockSize() > MAX_BLOCK_SIZE || threads < 2) {
+            return Optional.empty();
+        }
+        return Optional.of(new ParallelXzInputStream(channel, offset, length, memoryLimitKiB, index, threads,
+                liblzma));
+    }
+
+    private void submitNext() {
+        if (nextToSubmit < blockCount) {
+            int block = nextToSubmit++;
+            ahead.add(decoders.submit(() -> decode(block)));
+        }
+    }
+
+    private byte[] decode(int block) throws IOException {
+        Liblzma.Decoder liblzma = nativeDecoder.get();
+        if (liblzma == null) {
+            return decodeInJava(block);
+        }
+        byte[] compressed = new byte[Math.toIntExact(index.getBlockCompSize(block))];
+        ByteBuffer into = ByteBuffer.wrap(compressed);
+        long at = offset + index.getBlockCompPos(block);
+        while (into.hasRemaining()) {
+            if (channel.read(into, at + into.position()) < 0) {
+                throw new IOException("xz block " + block + " ends early");
+            }
+        }
+        return liblzma.decode(compressed, index.getBlockCheckType(block),
+                Math.toIntExact(index.getBlockSize(block)));
+    }
+
+    private byte[] decodeInJava(int block) throws IOException {
+        SeekableXZInputStream xz = new SeekableXZInputStream(new Region(channel, offset, length), memoryLimitKiB);
+        xz.seekToBlock(block);
+        byte[] bytes = new byte[Math.toIntExact(xz.getBlockSize(block))];
+        int done = 0;
+        while (done < bytes.length) {
+            int n = xz.read(bytes, done, bytes.length - done);
+            if (n < 0) {
+                throw new IOException("xz block " + block + " ends early");
+            }
+            done += n;
+        }
+        // Reaching the size the index gives for the block makes the decoder verify its check.
+        return bytes;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        while (position == current.length) {
+            Future<byte[]> next = ahead.poll();
+            if (next == null) {
+                return -1;
+            }
+            current = await(next);
+            position = 0;
+            submitNext();
+        }
+        int n = Math.min(len, current.length - position);
+        System.arraycopy(current, position, buffer, off, n);
+        position += n;
+        return n;
+    }
+
+    private static byte[] await(Future<byte[]> block) throws IOException {
+        try {
+            return block.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while decoding xz");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(String.valueOf(e.getCause()), e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        decoders.shutdownNow();
+        ahead.clear();
+        current = new byte[0];
+        position = 0;
+    }
+
+    /** A byte range of a file, read with positional reads so that every decoder has its own position. */
+    private static final class Region extends SeekableInputStream {
+        private final FileChannel channel;
+        private final long start;
+        private final long length;
+        private long position;
+
+        Region(FileChannel channel, long start, long length) {
+            this.channel = channel;
+            this.start = start;
+            this.length = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int off, int len) throws IOException {
+            if (position >= length) {
+                return len == 0 ? 0 : -1;
+            }
+            int n = channel.read(ByteBuffer.wrap(buffer, off, (int) Math.min(len, length - position)),
+                    start + position);
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long length() {
+            return length;
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public void seek(long to) throws IOException {
+            if (to < 0) {
+                throw new IOException("negative seek");
+            }
+            position = to;
+        }
+    }
+}

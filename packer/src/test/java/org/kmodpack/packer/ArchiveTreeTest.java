@@ -1,0 +1,224 @@
+package org.kmodpack.packer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.packer.Archives.Codec;
+import org.kmodpack.packer.Archives.Member;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
+import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
+
+/** Module trees read out of tar archives and Debian packages, every codec, as the archive records them. */
+class ArchiveTreeTest {
+    private static final String KVER = "6.1.0-archive";
+    private static final String DIR = "./lib/modules/" + KVER + "/";
+    private static final byte[] MODULE = "\u007fELF not really a module, but packed all the same\n".repeat(3000)
+            .getBytes(StandardCharsets.UTF_8);
+
+    @TempDir
+    Path work;
+
+    /** A small tree with everything an archive can record, members outside it, and its own modules.dep. */
+    static List<Member> tree() {
+        return List.of(
+                Member.directory("./", 0755, 1_600_000_000L),
+                Member.directory("./boot/", 0755, 1_600_000_001L),
+                Member.file("./boot/vmlinuz-" + KVER, "kernel"),
+                Member.directory("./lib/", 0755, 1_600_000_002L),
+                Member.directory("./lib/modules/", 0755, 1_600_000_003L),
+                Member.directory(DIR, 0750, 1_600_000_004L),
+                Member.directory(DIR + "kernel/", 0700, 1_600_000_005L),
+                Member.file(DIR + "kernel/a.ko", 0600, 1_600_000_006L, MODULE),
+                Member.hardLink(DIR + "kernel/b.ko", DIR + "kernel/a.ko"),
+                Member.file(DIR + "kernel/run.sh", 0755, 1_600_000_007L, "#!/bin/sh\n".getBytes()),
+                Member.symlink(DIR + "build", "/usr/src/linux-headers-" + KVER, 1_600_000_008L),
+                Member.symlink(DIR + "kernel/c.ko", "a.ko", 1_600_000_009L),
+                Member.file(DIR + "modules.dep", 0644, 1_600_000_010L,
+                        "kernel/a.ko:\nkernel/b.ko:\n".getBytes()),
+                Member.directory("./usr/", 0755, 1_600_000_011L),
+                Member.file("./usr/share/doc/linux/changelog", "words"));
+    }
+
+    @Test
+    void keepsModesTimesSymlinksAndHardLinksAndCountsWhatItIgnores() throws IOException {
+        Path archive = write("tree.tar", Archives.tar(tree()));
+        try (ArchiveTree tree = ArchiveTree.open(archive, null)) {
+            assertEquals(KVER, tree.kernelVersion());
+            assertEquals("lib/modules/" + KVER, tree.directoryName());
+            assertEquals(7, tree.ignoredMembers(), "./, boot/ and its file, lib/, lib/modules/, usr/ and its file");
+            assertTrue(tree.indexTime().isEmpty(), "the archive has modules.dep: no index written");
+            Path bundlePath = work.resolve("tree.kpack");
+            Packer.pack(tree, bundlePath, PackOptions.defaults(), List.of(), StatementTerms.defaults(),
+                    PackProgress.NONE);
+            try (Bundle bundle = Bundle.open(bundlePath)) {
+                assertEntry(bundle.root(), 0750, 1_600_000_004L);
+                assertEntry(bundle.get("kernel"), 0700, 1_600_000_005L);
+                Entry a = bundle.get("kernel/a.ko");
+                Entry b = bundle.get("kernel/b.ko");
+                assertEntry(a, 0600, 1_600_000_006L);
+                assertEquals(a.inode(), b.inode(), "a hard link stays one inode");
+                assertEquals(2, a.linkCount());
+                assertArrayEquals(MODULE, bundle.readAllBytes(b));
+                assertEntry(bundle.get("kernel/run.sh"), 0755, 1_600_000_007L);
+                assertEquals("/usr/src/linux-headers-" + KVER, bundle.get("build").symlinkTarget());
+                assertEntry(bundle.get("build"), 0777, 1_600_000_008L);
+                assertEquals("a.ko", bundle.get("kernel/c.ko").symlinkTarget());
+                assertEquals(0, a.uid());
+                assertEquals(List.of("build", "kernel", "modules.dep"),
+                        bundle.list(bundle.root()).stream().map(Entry::name).toList());
+            }
+        }
+    }
+
+    private static void assertEntry(Entry entry, int mode, long mtime) {
+        assertEquals(mode, entry.mode() & 07777, entry.path());
+        assertEquals(FileTime.fromMillis(mtime * 1000), entry.lastModified(), entry.path());
+    }
+
+    @Test
+    void everyCodecThePackageAndAPipeGiveTheSameBundle() throws IOException {
+        byte[] tar = Archives.tar(tree());
+        byte[] reference = pack(write("plain.tar", tar));
+        for (Codec codec : Codec.values()) {
+            byte[] compressed = Archives.compress(tar, codec);
+            assertArrayEquals(reference, pack(write(codec + ".tar", compressed)), codec.toString());
+            String data = "data.tar" + switch (codec) {
+                case NONE -> "";
+                case GZIP -> ".gz";
+                case XZ, XZ_BLOCKS -> ".xz";
+                case ZSTD -> ".zst";
+            };
+            assertArrayEquals(reference, pack(write(codec + ".deb", Archives.deb(data, compressed))),
+                    codec + " in a package");
+            try (ArchiveTree tree = ArchiveTree.read(new ByteArrayInputStream(compressed), "stdin", null)) {
+                assertArrayEquals(reference, pack(tree), codec + " from a pipe");
+            }
+        }
+    }
+
+    /** liblzma (which every Debian system has) and XZ for Java decode the same blocks, and refuse damaged ones. */
+    @Test
+    void xzBlocksDecodeTheSameWithLiblzmaAndXzForJava() throws IOException {
+        Optional<Liblzma> liblzma = Liblzma.load();
+        assertTrue(liblzma.isPresent(), "liblzma.so.5 loads");
+        byte[] tar = Archives.tar(tree());
+        byte[] compressed = Archives.compress(tar, Codec.XZ_BLOCKS);
+        byte[] damaged = compressed.clone();
+        damaged[damaged.length / 2] ^= 0x20;
+        for (Optional<Liblzma> decoder : List.of(liblzma, Optional.<Liblzma>empty())) {
+            try (var file = java.nio.channels.FileChannel.open(write("blocks.tar.xz", compressed));
+                    InputStream in = ParallelXzInputStream.open(file, 0, file.size(),
+                            ArchiveStreams.XZ_MEMORY_LIMIT_KIB, 2, decoder).orElseThrow()) {
+                assertArrayEquals(tar, in.readAllBytes());
+            }
+            try (var file = java.nio.channels.FileChannel.open(write("damaged.tar.xz", damaged));
+                    InputStream in = ParallelXzInputStream.open(file, 0, file.size(),
+                            ArchiveStreams.XZ_MEMORY_LIMIT_KIB, 2, decoder).orElseThrow()) {
+                assertThrows(IOException.class, in::readAllBytes, decoder.isPresent() ? "liblzma" : "XZ for Java");
+            }
+        }
+    }
+
+    @Test
+    void blockwiseXzDecodingIsUsedForFilesWithSeveralBlocks() throws IOException {
+        byte[] compressed = Archives.compress(Archives.tar(tree()), Codec.XZ_BLOCKS);
+        try (var file = java.nio.channels.FileChannel.open(write("blocks.tar.xz", compressed))) {
+            assertTrue(ParallelXzInputStream.open(file, 0, file.size(), ArchiveStreams.XZ_MEMORY_LIMIT_KIB, 2)
+                    .isPresent());
+        }
+        byte[] single = Archives.compress(Archives.tar(tree()), Codec.XZ);
+        try (var file = java.nio.channels.FileChannel.open(write("single.tar.xz", single))) {
+            assertTrue(ParallelXzInputStream.open(file, 0, file.size(), ArchiveStreams.XZ_MEMORY_LIMIT_KIB, 2)
+                    .isEmpty(), "one block: decoded as a stream");
+        }
+    }
+
+    /**
+     * Without modules.dep, kmodpack's depmod indexes the tree; its files are kmod's depmod's, byte for byte (the
+     * synthetic tree was indexed by kmod), and carry the newest member's time.
+     */
+    @Test
+    void indexesATreeWithoutModulesDepAsKmodsDepmodDoes() throws IOException {
+        Path moduleDir = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        Path root = moduleDir.getParent().getParent().getParent();
+        Set<String> written = Set.copyOf(org.kmodpack.modules.Depmod.INDEX_FILES);
+        byte[] tar = Archives.tarOf(root, written::contains);
+        try (ArchiveTree tree = ArchiveTree.open(write("basic.tar.zst", Archives.compress(tar, Codec.ZSTD)), null)) {
+            assertTrue(tree.indexTime().isPresent());
+            FileTime newest = newestTime(moduleDir, written);
+            assertEquals(newest, tree.indexTime().get());
+            for (String name : written) {
+                Path expected = moduleDir.resolve(name);
+                if (Files.exists(expected)) {
+                    Path ours = tree.moduleDirectory().resolve(name);
+                    assertArrayEquals(Files.readAllBytes(expected), Files.readAllBytes(ours), name);
+                    assertEquals(newest, Files.getLastModifiedTime(ours), name);
+                }
+            }
+            Path bundlePath = work.resolve("basic.kpack");
+            PackResult result = Packer.pack(tree, bundlePath, PackOptions.defaults(), List.of(),
+                    StatementTerms.defaults(), PackProgress.NONE);
+            assertTrue(result.indexedModules() > 0, "the bundle has a module index");
+        }
+    }
+
+    private static FileTime newestTime(Path moduleDir, Set<String> skipped) throws IOException {
+        List<FileTime> times = new ArrayList<>();
+        try (var walk = Files.walk(moduleDir)) {
+            for (Path path : walk.filter(p -> !skipped.contains(p.getFileName().toString())).toList()) {
+                times.add(FileTime.fromMillis(Files.getLastModifiedTime(path,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis() / 1000 * 1000));
+            }
+        }
+        return times.stream().max(FileTime::compareTo).orElseThrow();
+    }
+
+    @Test
+    void severalKernelsAreRefusedUnlessOneIsChosen() throws IOException {
+        List<Member> members = new ArrayList<>(tree());
+        members.add(Member.file("./usr/lib/modules/6.2.0-other/modules.dep", ""));
+        Path archive = write("two.tar", Archives.tar(members));
+        IOException refused = assertThrows(IOException.class, () -> ArchiveTree.open(archive, null));
+        assertEquals(archive + ": holds several module directories [lib/modules/" + KVER
+                + ", usr/lib/modules/6.2.0-other]; choose one with --kernel-version", refused.getMessage());
+        try (ArchiveTree chosen = ArchiveTree.open(archive, "6.2.0-other")) {
+            assertEquals("usr/lib/modules/6.2.0-other", chosen.directoryName());
+            assertEquals(tree().size(), chosen.ignoredMembers());
+        }
+    }
+
+    private byte[] pack(Path archive) throws IOException {
+        try (ArchiveTree tree = ArchiveTree.open(archive, null)) {
+            return pack(tree);
+        }
+    }
+
+    private byte[] pack(ArchiveTree tree) throws IOException {
+        Path bundle = work.resolve("bundle.kpack");
+        Packer.pack(tree, bundle, PackOptions.defaults(), List.of(), StatementTerms.defaults(), PackProgress.NONE);
+        byte[] bytes = Files.readAllBytes(bundle);
+        Files.delete(bundle);
+        return bytes;
+    }
+
+    private Path write(String name, byte[] bytes) throws IOException {
+        return Files.write(work.resolve(name), bytes);
+    }
+}
