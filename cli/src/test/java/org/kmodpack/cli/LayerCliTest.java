@@ -7,14 +7,11 @@ import static org.kmodpack.cli.KmodOracle.compareChunks;
 import static org.kmodpack.cli.KmodOracle.concat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kmodpack.modules.Depmod;
-import org.kmodpack.testkernels.Kmod;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.SyntheticLayers;
@@ -35,11 +32,11 @@ class LayerCliTest {
         Path base = work.resolve("base.kpack");
         assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
                 base.toString()).exit());
-        Path vendor = packLayer(SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
-        Path tools = packLayer(SyntheticLayers.tools(work.resolve("tools")), "tools.kpack");
+        Path vendor = LayerFixtures.packLayer(work, SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
+        Path tools = LayerFixtures.packLayer(work, SyntheticLayers.tools(work.resolve("tools")), "tools.kpack");
 
         Path root = work.resolve("union");
-        Path moduleDir = unpackedUnionAfterKmodDepmod(base, List.of(vendor, tools), root);
+        Path moduleDir = LayerFixtures.unionAfterKmodDepmod(work, base, List.of(vendor, tools), root);
         List<String> layers = List.of("--layer", vendor.toString(), "--layer", tools.toString());
         List<String> modules = KmodComparisonTest.modules(moduleDir);
         assertTrue(modules.contains("layer_top") && modules.contains("chain_tail"), modules.toString());
@@ -123,34 +120,5 @@ class LayerCliTest {
         assertEquals(1, layerKeyOnBase.exit());
         assertTrue(layerKeyOnBase.err().startsWith("kmodpack: " + dkmsSignedBase)
                 && layerKeyOnBase.err().lines().count() == 1, layerKeyOnBase.err());
-    }
-
-    /** kmodpack merge, extract, then kmod's depmod over the result with the layers' depmod.d files. */
-    private Path unpackedUnionAfterKmodDepmod(Path base, List<Path> layers, Path root) throws IOException {
-        Path merged = work.resolve("merged.kpack");
-        List<String> merge = new ArrayList<>(List.of("merge", base.toString()));
-        layers.forEach(layer -> merge.add(layer.toString()));
-        merge.addAll(List.of("-o", merged.toString(), "--allow-unsigned"));
-        CliTest.Run merging = CliTest.run(merge.toArray(String[]::new));
-        assertEquals(0, merging.exit(), merging.err());
-        Path moduleDir = root.resolve("lib/modules/" + KVER);
-        CliTest.Run extract = CliTest.run("extract", merged.toString(), moduleDir.toString());
-        assertEquals(0, extract.exit(), extract.err());
-        for (String file : Depmod.INDEX_FILES) {
-            Files.delete(moduleDir.resolve(file));
-        }
-        Path config = Files.createDirectories(work.resolve("depmod.d"));
-        Files.copy(work.resolve("vendor/depmod.d/vendor.conf"), config.resolve("vendor.conf"));
-        Kmod.Result depmod = Kmod.run(List.of("depmod", "-b", root.toString(), "-C", config.toString(), KVER));
-        assertEquals(0, depmod.exit(), depmod.err());
-        return moduleDir;
-    }
-
-    private Path packLayer(Path directory, String name) {
-        Path bundle = work.resolve(name);
-        CliTest.Run pack = CliTest.run("pack", directory.toString(), "--layer", "--kernel-version", KVER, "-o",
-                bundle.toString());
-        assertEquals(0, pack.exit(), pack.err());
-        return bundle;
     }
 }

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.fuse.MountTable;
 import org.kmodpack.fuse.Unmount;
 import org.kmodpack.modules.Depmod;
-import org.kmodpack.testkernels.Kmod;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.SyntheticLayers;
@@ -50,10 +49,11 @@ class LayerMountTest {
         Path base = work.resolve("base.kpack");
         assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
                 base.toString()).exit());
-        Path vendor = packLayer(SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
+        Path vendor = LayerFixtures.packLayer(work, SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
         Path layerDirectory = Files.createDirectories(work.resolve("modules-" + KVER + ".d"));
-        packLayer(SyntheticLayers.tools(work.resolve("tools")), layerDirectory.resolve("50-tools.kpack").toString());
-        Path expected = unionAfterKmodDepmod(base, vendor, layerDirectory.resolve("50-tools.kpack"));
+        LayerFixtures.packLayer(work, SyntheticLayers.tools(work.resolve("tools")), layerDirectory.resolve("50-tools.kpack").toString());
+        Path expected = LayerFixtures.unionAfterKmodDepmod(work, base,
+                List.of(vendor, layerDirectory.resolve("50-tools.kpack")), work.resolve("union"));
 
         Path mountPoint = Files.createDirectories(work.resolve("mnt"));
         mounted.add(mountPoint);
@@ -76,32 +76,5 @@ class LayerMountTest {
         assertArrayEquals(Files.readAllBytes(expected.resolve("modules.dep.bin")),
                 Files.readAllBytes(mountPoint.resolve("modules.dep.bin")));
         assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
-    }
-
-    /** The union merged and extracted, its index files written again by kmod's depmod. */
-    private Path unionAfterKmodDepmod(Path base, Path vendor, Path tools) throws IOException {
-        Path merged = work.resolve("merged.kpack");
-        CliTest.Run merge = CliTest.run("merge", base.toString(), vendor.toString(), tools.toString(), "-o",
-                merged.toString(), "--allow-unsigned");
-        assertEquals(0, merge.exit(), merge.err());
-        Path root = work.resolve("union");
-        Path moduleDir = root.resolve("lib/modules/" + KVER);
-        assertEquals(0, CliTest.run("extract", merged.toString(), moduleDir.toString()).exit());
-        for (String file : Depmod.INDEX_FILES) {
-            Files.delete(moduleDir.resolve(file));
-        }
-        Path config = Files.createDirectories(work.resolve("depmod.d"));
-        Files.copy(work.resolve("vendor/depmod.d/vendor.conf"), config.resolve("vendor.conf"));
-        Kmod.Result depmod = Kmod.run(List.of("depmod", "-b", root.toString(), "-C", config.toString(), KVER));
-        assertEquals(0, depmod.exit(), depmod.err());
-        return moduleDir;
-    }
-
-    private Path packLayer(Path directory, String name) {
-        Path bundle = work.resolve(name);
-        CliTest.Run pack = CliTest.run("pack", directory.toString(), "--layer", "--kernel-version", KVER, "-o",
-                bundle.toString());
-        assertEquals(0, pack.exit(), pack.err());
-        return bundle;
     }
 }

@@ -1,0 +1,53 @@
+package org.kmodpack.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.kmodpack.modules.Depmod;
+import org.kmodpack.testkernels.Kmod;
+import org.kmodpack.testkernels.SyntheticKernel;
+
+/** The layer tests' shared steps over the basic synthetic kernel: pack a layer, and the union as kmod sees it. */
+final class LayerFixtures {
+    static final String KVER = SyntheticKernel.BASIC.kernelVersion();
+
+    private LayerFixtures() {
+    }
+
+    /** Packs {@code directory} as an unsigned layer for the basic kernel into {@code work/name}. */
+    static Path packLayer(Path work, Path directory, String name) {
+        Path bundle = work.resolve(name);
+        CliTest.Run pack = CliTest.run("pack", directory.toString(), "--layer", "--kernel-version", KVER, "-o",
+                bundle.toString());
+        assertEquals(0, pack.exit(), pack.err());
+        return bundle;
+    }
+
+    /**
+     * kmodpack merge, extract under {@code root}, then kmod's depmod over the result with the vendor layer's
+     * depmod.d file (work/vendor/depmod.d/vendor.conf): the union as kmod would index it.
+     */
+    static Path unionAfterKmodDepmod(Path work, Path base, List<Path> layers, Path root) throws IOException {
+        Path merged = work.resolve("merged.kpack");
+        List<String> merge = new ArrayList<>(List.of("merge", base.toString()));
+        layers.forEach(layer -> merge.add(layer.toString()));
+        merge.addAll(List.of("-o", merged.toString(), "--allow-unsigned"));
+        CliTest.Run merging = CliTest.run(merge.toArray(String[]::new));
+        assertEquals(0, merging.exit(), merging.err());
+        Path moduleDir = root.resolve("lib/modules/" + KVER);
+        CliTest.Run extract = CliTest.run("extract", merged.toString(), moduleDir.toString());
+        assertEquals(0, extract.exit(), extract.err());
+        for (String file : Depmod.INDEX_FILES) {
+            Files.delete(moduleDir.resolve(file));
+        }
+        Path config = Files.createDirectories(work.resolve("depmod.d"));
+        Files.copy(work.resolve("vendor/depmod.d/vendor.conf"), config.resolve("vendor.conf"));
+        Kmod.Result depmod = Kmod.run(List.of("depmod", "-b", root.toString(), "-C", config.toString(), KVER));
+        assertEquals(0, depmod.exit(), depmod.err());
+        return moduleDir;
+    }
+}
