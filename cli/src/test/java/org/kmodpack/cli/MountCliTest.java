@@ -79,7 +79,7 @@ class MountCliTest {
         assertTrue(Files.exists(mountPoint.resolve("modules.dep")), "the tree answers when mount returns");
         ProcessHandle daemon = daemon(mount);
         List<ProcessHandle> jvms = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains(signed.toString())).toList();
+                .filter(p -> commandLine(p).contains(signed.toString())).toList();
         assertEquals(List.of(daemon.pid()), jvms.stream().map(ProcessHandle::pid).toList(),
                 "exactly one process serves the mount, and it is the daemon whose pid mount printed");
         assertTrue(daemon.info().command().orElse("").endsWith("java"), daemon.info().toString());
@@ -265,7 +265,7 @@ class MountCliTest {
             assertTrue(MountTable.at(c.where()).isEmpty(), c.what() + ": nothing mounted");
             // This case's daemon, named by its bundle: other mounts may run on the machine.
             assertEquals(List.of(), ProcessHandle.allProcesses().filter(p -> {
-                String commandLine = p.info().commandLine().orElse("");
+                String commandLine = commandLine(p);
                 return commandLine.contains("MountMain") && commandLine.contains(c.args().get(0));
             }).map(ProcessHandle::pid).toList(), c.what() + ": no daemon left");
         }
@@ -331,5 +331,18 @@ class MountCliTest {
         Matcher pid = DAEMON_PID.matcher(mount.out());
         assertTrue(pid.find(), mount.out());
         return ProcessHandle.of(Long.parseLong(pid.group(1))).orElseThrow();
+    }
+
+    /**
+     * A process's whole command line, from /proc: ProcessHandle.Info's stops at a page, and a daemon started with
+     * the tests' class path has the bundle's path beyond it. Empty for a process that ended meanwhile.
+     */
+    private static String commandLine(ProcessHandle process) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
     }
 }
