@@ -22,16 +22,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "merge", mixinStandardHelpOptions = true,
-        description = {"Bake a base bundle and its layers into one bundle: the tree kmodpack pack makes of the",
-            "unpacked union after depmod (the union's modules.order: the base's, then each layer's).",
-            "The base and every layer must verify under the trust options, as for modprobe."},
+        description = {"Bake a base bundle and its layers into one bundle.",
+            "The result holds the tree kmodpack pack makes of the unpacked union after depmod (the union's "
+                + "modules.order: the base's, then each layer's). The base and every layer must verify under "
+                + "the trust options, as for modprobe."},
         footer = {"", "Example:",
             "  kmodpack merge modules-6.1.0-28-amd64.kpack nvidia.kpack zfs.kpack -o merged.kpack --sign release.key"})
 final class MergeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BASE")
+    @Parameters(index = "0", paramLabel = "BASE", description = "The base bundle: a kernel's whole module tree.")
     String baseLocation;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "LAYER", description = "Layer bundles, in order.")
