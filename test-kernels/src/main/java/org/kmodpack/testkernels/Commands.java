@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * Locates and runs the external tools the generators and tests drive (gcc, depmod, compressors, mount, systemctl):
@@ -57,6 +58,36 @@ public final class Commands {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for " + String.join(" ", command));
         }
+    }
+
+    /**
+     * A test-kernels script run with bash, and the path it printed last on stdout (what it made or found; null if
+     * it printed nothing). A script that cannot start gives a failed result saying why.
+     */
+    public record ScriptRun(ProcessResult result, Path made) {
+        /**
+         * What the script made, when it succeeded and {@code valid} holds for it; otherwise the test is skipped
+         * (failed under KMODPACK_REQUIRE_TEST_DATA=1), naming {@code what} and the script's output.
+         */
+        public Path madeOrUnavailable(Predicate<Path> valid, String what) {
+            if (!result.succeeded() || made == null || !valid.test(made)) {
+                TestData.unavailable(what + " unavailable: " + result.describe());
+            }
+            return made;
+        }
+    }
+
+    public static ScriptRun runScript(Path script, String... arguments) {
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+        command.addAll(List.of(arguments));
+        ProcessResult result;
+        try {
+            result = run(script.getParent(), command);
+        } catch (IOException e) {
+            result = new ProcessResult(command, -1, "", "cannot start bash: " + e.getMessage());
+        }
+        String output = result.stdout().strip();
+        return new ScriptRun(result, output.isEmpty() ? null : Path.of(output.substring(output.lastIndexOf('\n') + 1)));
     }
 
     /** Runs {@code command} and throws, with its stderr, unless it exits 0. */

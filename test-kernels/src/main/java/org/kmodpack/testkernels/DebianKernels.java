@@ -1,10 +1,7 @@
 package org.kmodpack.testkernels;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Real Debian kernel packages, and their module trees unpacked and depmod'ed, by test-kernels/fetch-debian-kernel
@@ -20,13 +17,8 @@ public final class DebianKernels {
      * package cannot be had.
      */
     public static Path moduleDir(String flavour) {
-        ProcessResult result = runScript(flavour);
-        String output = result.stdout().strip();
-        Path moduleDir = output.isEmpty() ? null : Path.of(output.substring(output.lastIndexOf('\n') + 1));
-        if (!result.succeeded() || moduleDir == null || !Files.isRegularFile(moduleDir.resolve("modules.dep.bin"))) {
-            TestData.unavailable("Debian " + flavour + " kernel unavailable: " + result.describe());
-        }
-        return moduleDir;
+        return Commands.runScript(TestKernelsLocation.fetchScript(), flavour).madeOrUnavailable(
+                dir -> Files.isRegularFile(dir.resolve("modules.dep.bin")), "Debian " + flavour + " kernel");
     }
 
     /**
@@ -35,23 +27,7 @@ public final class DebianKernels {
      * cannot be had.
      */
     public static Path deb(String flavour) {
-        ProcessResult result = runScript("--deb", flavour);
-        String output = result.stdout().strip();
-        Path deb = output.isEmpty() ? null : Path.of(output.substring(output.lastIndexOf('\n') + 1));
-        if (!result.succeeded() || deb == null || !Files.isRegularFile(deb)) {
-            TestData.unavailable("Debian " + flavour + " kernel package unavailable: " + result.describe());
-        }
-        return deb;
-    }
-
-    private static ProcessResult runScript(String... arguments) {
-        Path script = TestKernelsLocation.fetchScript();
-        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
-        command.addAll(List.of(arguments));
-        try {
-            return Commands.run(script.getParent(), command);
-        } catch (IOException e) {
-            return new ProcessResult(command, -1, "", "cannot start bash: " + e.getMessage());
-        }
+        return Commands.runScript(TestKernelsLocation.fetchScript(), "--deb", flavour).madeOrUnavailable(
+                Files::isRegularFile, "Debian " + flavour + " kernel package");
     }
 }

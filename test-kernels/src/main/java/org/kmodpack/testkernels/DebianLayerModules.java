@@ -1,9 +1,7 @@
 package org.kmodpack.testkernels;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A layer directory of real out-of-tree modules built by test-kernels/build-layer-modules against Debian's
@@ -22,20 +20,8 @@ public final class DebianLayerModules {
      * KMODPACK_REQUIRE_TEST_DATA=1) when the headers cannot be had or the build fails.
      */
     public static Path layerDir(String kernelVersion) {
-        Path script = TestKernelsLocation.moduleDir().resolve(SCRIPT);
-        List<String> command = List.of("bash", script.toString(), kernelVersion);
-        ProcessResult result;
-        try {
-            result = Commands.run(script.getParent(), command);
-        } catch (IOException e) {
-            result = new ProcessResult(command, -1, "", "cannot start bash: " + e.getMessage());
-        }
-        String output = result.stdout().strip();
-        Path layer = output.isEmpty() ? null : Path.of(output.substring(output.lastIndexOf('\n') + 1));
-        if (!result.succeeded() || layer == null
-                || !Files.isRegularFile(layer.resolve("extra/kmodpack/kp_crc_user.ko"))) {
-            TestData.unavailable("out-of-tree modules for " + kernelVersion + " unavailable: " + result.describe());
-        }
-        return layer;
+        return Commands.runScript(TestKernelsLocation.moduleDir().resolve(SCRIPT), kernelVersion).madeOrUnavailable(
+                layer -> Files.isRegularFile(layer.resolve("extra/kmodpack/kp_crc_user.ko")),
+                "out-of-tree modules for " + kernelVersion);
     }
 }

@@ -1,9 +1,7 @@
 package org.kmodpack.testkernels;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A Debian 12 root file system that boots with systemd (merged /usr, no kernel modules), built once by
@@ -21,19 +19,7 @@ public final class DebianRoots {
      * built: not root, no mmdebstrap, no network.
      */
     public static Path systemd() {
-        Path script = TestKernelsLocation.moduleDir().resolve(SCRIPT);
-        List<String> command = List.of("bash", script.toString());
-        ProcessResult result;
-        try {
-            result = Commands.run(script.getParent(), command);
-        } catch (IOException e) {
-            result = new ProcessResult(command, -1, "", "cannot start bash: " + e.getMessage());
-        }
-        String output = result.stdout().strip();
-        Path root = output.isEmpty() ? null : Path.of(output.substring(output.lastIndexOf('\n') + 1));
-        if (!result.succeeded() || root == null || !Files.isExecutable(root.resolve("usr/lib/systemd/systemd"))) {
-            TestData.unavailable("Debian systemd root unavailable: " + result.describe());
-        }
-        return root;
+        return Commands.runScript(TestKernelsLocation.moduleDir().resolve(SCRIPT)).madeOrUnavailable(
+                root -> Files.isExecutable(root.resolve("usr/lib/systemd/systemd")), "Debian systemd root");
     }
 }
