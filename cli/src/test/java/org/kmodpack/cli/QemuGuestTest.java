@@ -363,7 +363,8 @@ class QemuGuestTest {
                 "mkdir usr etc work root proc sys dev tmp run lib mnt",
                 "for d in usr etc work root; do mount -o bind /host/$d /newroot/$d; done",
                 "ln -s usr/bin bin; ln -s usr/sbin sbin; ln -s usr/lib64 lib64",
-                "for e in /host/usr/lib/*; do ln -s /usr/lib/${e##*/} lib/${e##*/}; done",
+                // Not the host's own modules directory (read-only here): the guest's comes next.
+                "for e in /host/usr/lib/*; do [ \"${e##*/}\" = modules ] || ln -s /usr/lib/${e##*/} lib/${e##*/}; done",
                 "mkdir -p lib/modules/" + kver,
                 "mount -t proc proc proc; mount -t sysfs sysfs sys; mount -t devtmpfs dev dev",
                 "mount -t tmpfs tmp tmp; mount -t tmpfs run run",
