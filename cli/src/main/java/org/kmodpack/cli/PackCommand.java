@@ -124,32 +124,17 @@ final class PackCommand implements Callable<Integer> {
         if (layer) {
             Path bundle = output != null ? output
                     : Path.of(source.toAbsolutePath().normalize().getFileName() + "-" + kernelVersion + ".kpack");
-            OutputFile.checkWritable(bundle);
-            ProgressBar bar = progress.bar(spec.commandLine().getErr(), "packing " + source + ": reading the tree");
-            try {
-                result = Packer.packLayer(source, bundle, options, keys, terms, bar);
-            } catch (java.io.IOException e) {
-                throw OutputFile.named(bundle, e);
-            } finally {
-                bar.finish();
-            }
+            result = packInto(bundle, "reading the tree",
+                    bar -> Packer.packLayer(source, bundle, options, keys, terms, bar));
         } else {
             try (TreeSource tree = source.toString().equals("-")
                     ? ArchiveTree.read(System.in, "stdin", kernelVersion)
                     : TreeSource.of(source, kernelVersion)) {
                 Path bundle = output != null ? output : Path.of("modules-" + tree.kernelVersion() + ".kpack");
-                OutputFile.checkWritable(bundle);
                 if (tree instanceof ArchiveTree archive) {
                     describe(archive, out);
                 }
-                ProgressBar bar = progress.bar(spec.commandLine().getErr(), "packing " + source + ": compressing");
-                try {
-                    result = Packer.pack(tree, bundle, options, keys, terms, bar);
-                } catch (java.io.IOException e) {
-                    throw OutputFile.named(bundle, e);
-                } finally {
-                    bar.finish();
-                }
+                result = packInto(bundle, "compressing", bar -> Packer.pack(tree, bundle, options, keys, terms, bar));
             }
         }
         if (progress.quiet) {
@@ -174,6 +159,25 @@ final class PackCommand implements Callable<Integer> {
             return value.get();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(given + ": " + e.getMessage(), e);
+        }
+    }
+
+    private interface PackJob {
+        PackResult run(ProgressBar bar) throws java.io.IOException;
+    }
+
+    /** Runs {@code job} under the progress bar; failures name {@code bundle}, the user's path, not a temp file. */
+    private PackResult packInto(Path bundle, String stage, PackJob job) throws java.io.IOException {
+        if (output == null) {
+            OutputFile.checkWritable(bundle);
+        }
+        ProgressBar bar = progress.bar(spec.commandLine().getErr(), "packing " + source + ": " + stage);
+        try {
+            return job.run(bar);
+        } catch (java.io.IOException e) {
+            throw OutputFile.named(bundle, e);
+        } finally {
+            bar.finish();
         }
     }
 
