@@ -297,6 +297,39 @@ class MountCliTest {
         assertTrue(MountTable.at(target).isEmpty());
     }
 
+    @Test
+    void aClassDataArchiveWhoseWritingWasCutShortIsWrittenAgainInsteadOfIgnoredForever() throws Exception {
+        Path archive = directory("cds").resolve("mount.jsa");
+        Path marker = archive.resolveSibling("mount.jsa.mounted");
+        // HotSpot writes an archive's header, at its start, last: a daemon killed while writing leaves zeros there.
+        byte[] cutShort = new byte[8192];
+        Files.write(archive, cutShort);
+        Files.write(marker, new byte[0]);
+        assertTrue(daemonOptions(archive, "mnt-cds-cut").contains("-XX:ArchiveClassesAtExit=" + archive),
+                "an archive cut short is written again");
+
+        byte[] written = cutShort.clone();
+        written[0] = (byte) 0xa8;
+        Files.write(archive, written);
+        Files.write(marker, new byte[0]);
+        assertTrue(daemonOptions(archive, "mnt-cds-whole").contains("-XX:SharedArchiveFile=" + archive),
+                "an archive written whole by a daemon that mounted is mapped");
+    }
+
+    /** The JVM options of a daemon started by the launcher with {@code archive} as its class data archive. */
+    private String daemonOptions(Path archive, String mountPointName) throws Exception {
+        Path mountPoint = directory(mountPointName);
+        CliTest.Run mount = Launcher.script("kmodpack", Map.of("KMODPACK_CDS_ARCHIVE", archive.toString()), "mount",
+                bundle.toString(), mountPoint.toString(), "--allow-unsigned");
+        assertEquals(0, mount.exit(), mount.err());
+        mounted.add(mountPoint);
+        ProcessHandle daemon = daemon(mount);
+        String options = commandLine(daemon);
+        Unmount.unmount(mountPoint);
+        daemon.onExit().get(30, TimeUnit.SECONDS);
+        return options;
+    }
+
     /** The signed bundle with one byte of its first data block flipped (block 0 starts after the header). */
     private static Path damagedCopy() throws IOException {
         Path damaged = work.resolve("damaged.kpack");

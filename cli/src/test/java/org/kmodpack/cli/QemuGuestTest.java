@@ -48,14 +48,17 @@ class QemuGuestTest {
 
     private static final String QEMU = "/usr/bin/qemu-system-x86_64";
     private static final String BUSYBOX = "/bin/busybox";
-    private static final long TIMEOUT_SECONDS = 480;
     /** Extra loads of btrfs under the JVM's defaults before the checks (-Dkmodpack.qemu.repeat=N). */
     private static final int REPEAT = Integer.getInteger("kmodpack.qemu.repeat", 0);
+    /** The steps take 2-4 minutes of a loaded host; each repeat's JVM up to a minute and a half. */
+    private static final long TIMEOUT_SECONDS = 480 + 90L * REPEAT;
     /** Options for those JVMs, e.g. -Xcheck:jni, or -XX:UseAVX=0 to tell the JIT's code from the emulator's. */
     private static final String REPEAT_JVM_OPTIONS = System.getProperty("kmodpack.qemu.jvm", "");
     /** The emulated CPU (qemu's -cpu) and its count (-smp): a JVM crash that needs two vCPUs is the emulator's. */
     private static final String CPU = System.getProperty("kmodpack.qemu.cpu", "max");
     private static final String SMP = System.getProperty("kmodpack.qemu.smp", "2");
+    /** qemu's -accel: tcg,thread=single runs both vCPUs on one host thread (no multi-threaded translation). */
+    private static final String ACCEL = System.getProperty("kmodpack.qemu.accel", "tcg");
 
     /** The guest's steps, in the order it runs them; the script names each in lower case. */
     enum GuestStep {
@@ -207,9 +210,9 @@ class QemuGuestTest {
         if (REPEAT > 0) {
             List<String> repeats = List.of(lines.getOrDefault("REPEAT", "").split("\n"));
             long failed = repeats.stream().filter(line -> !line.split(" ")[1].equals("0")).count();
-            System.out.printf("guest: %d loads of btrfs under the JVM's defaults%s with -cpu %s: %d failed; "
-                    + "hs_err heads:%n%s%n", repeats.size(), REPEAT_JVM_OPTIONS.isEmpty() ? "" : " "
-                    + REPEAT_JVM_OPTIONS, CPU, failed, lines.getOrDefault("HSERR", "(none)"));
+            System.out.printf("guest: %d loads of btrfs under the JVM's defaults%s with -cpu %s -smp %s -accel %s: %d "
+                    + "failed; hs_err heads:%n%s%n", repeats.size(), REPEAT_JVM_OPTIONS.isEmpty() ? "" : " "
+                    + REPEAT_JVM_OPTIONS, CPU, SMP, ACCEL, failed, lines.getOrDefault("HSERR", "(none)"));
             assertEquals(REPEAT, repeats.size(), "every repeat reported");
             assertEquals(0, failed, "loads that failed: " + lines.get("REPEATOUT") + "\n" + lines.get("HSERR"));
         }
@@ -474,7 +477,7 @@ class QemuGuestTest {
 
     /** Boots the guest and collects its KMP: lines; fails with the console's end when it does not finish. */
     private static Map<String, String> boot(Path vmlinuz, Path initrd) throws Exception {
-        List<String> command = List.of(QEMU, "-accel", "tcg", "-cpu", CPU, "-smp", SMP, "-m", "3072",
+        List<String> command = List.of(QEMU, "-accel", ACCEL, "-cpu", CPU, "-smp", SMP, "-m", "3072",
                 "-kernel", vmlinuz.toString(), "-initrd", initrd.toString(),
                 "-append", "console=ttyS0 panic=-1 loglevel=4", "-nographic", "-no-reboot",
                 "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on");
