@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.kmodpack.format.BlockRecord;
@@ -147,8 +148,9 @@ class BootUnitTest {
      * (and /lib/modules/KVER empty) or the plain tree in /lib/modules/KVER and the unit left disabled.
      */
     private static final class Images {
-        private static final String ARCHIVE = "var/cache/kmodpack/mount.jsa";
-        private static final String ARCHIVE_MOUNTED = ARCHIVE + ".mounted";
+        /** The daemon's state: its class data archive and the record of bundle files it checked whole. */
+        private static final String STATE = "var/cache/kmodpack";
+        private static final String KEPT_STATE = "daemon-state";
         private static final String JAR = "usr/local/lib/kmodpack/kmodpack.jar";
 
         private final Guest guest;
@@ -168,14 +170,15 @@ class BootUnitTest {
 
         /**
          * Boots {@code bundle} through the unit, or, given {@code plainTree}, the plain tree. A clean shutdown
-         * keeps the class data archive the daemon writes then; the bundle boots after it start with that
-         * archive, as the same system's later boots would.
+         * keeps what the daemon wrote to /var/cache/kmodpack (the class data archive it writes then, the record
+         * of the bundle it checked whole); the bundle boots after it start with that, as the same system's later
+         * boots would.
          */
         Guest.Boot boot(String label, Path bundle, Path plainTree, boolean cleanShutdown)
                 throws IOException, InterruptedException {
             try (GuestRoot root = GuestRoot.over(debianRoot, work)) {
                 Path dir = root.path();
-                Files.copy(bundle, dir.resolve("boot/modules-" + kver + ".kpack"));
+                root.bindFile(bundle, "boot/modules-" + kver + ".kpack");
                 Host.check(List.of(Host.CHECKOUT.resolve("fuse-mount/system/install").toString(), "--root",
                         dir.toString()));
                 Files.copy(trust, dir.resolve("etc/kmodpack/trusted.d/" + trust.getFileName()));
@@ -185,11 +188,11 @@ class BootUnitTest {
                 } else {
                     Files.createDirectories(dir.resolve("usr/lib/modules/" + kver));
                     Host.check(List.of("systemctl", "--root=" + dir, "enable", "kmodpack-modules@" + kver));
-                    restoreClassDataArchive(dir);
+                    restoreDaemonState(dir);
                 }
                 Guest.Boot boot = guest.boot(label, dir);
                 if (cleanShutdown) {
-                    keepClassDataArchive(dir);
+                    keepDaemonState(dir);
                 }
                 BootReport report = boot.report();
                 System.out.printf("%s: %s, multi-user.target %s, unit %s, load average %s -> %s%n", label,
@@ -200,29 +203,40 @@ class BootUnitTest {
             }
         }
 
-        private void keepClassDataArchive(Path dir) throws IOException {
-            for (String file : List.of(ARCHIVE, ARCHIVE_MOUNTED)) {
-                if (Files.exists(dir.resolve(file))) {
-                    Files.copy(dir.resolve(file), work.resolve(Path.of(file).getFileName()),
-                            StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        private void keepDaemonState(Path dir) throws IOException {
+            Path state = dir.resolve(STATE);
+            if (Files.isDirectory(state)) {
+                try (Stream<Path> files = Files.walk(state)) {
+                    for (Path file : files.filter(Files::isRegularFile).toList()) {
+                        Path kept = work.resolve(KEPT_STATE).resolve(state.relativize(file).toString());
+                        Files.createDirectories(kept.getParent());
+                        Files.copy(file, kept, StandardCopyOption.REPLACE_EXISTING,
+                                StandardCopyOption.COPY_ATTRIBUTES);
+                        System.out.println("kept for the next boots: /" + STATE + "/" + state.relativize(file));
+                    }
                 }
             }
             installedJarTime = Files.getLastModifiedTime(dir.resolve(JAR));
         }
 
         /**
-         * The archive the first boot left, with the jar dated as it was installed then: HotSpot ignores an archive
-         * whose jar has another time or size, and each boot's root is a new install.
+         * What the first boot's daemon left, with the jar dated as it was installed then: HotSpot ignores an
+         * archive whose jar has another time or size, and each boot's root is a new install.
          */
-        private void restoreClassDataArchive(Path dir) throws IOException {
+        private void restoreDaemonState(Path dir) throws IOException {
             if (installedJarTime == null) {
                 return;
             }
             Files.setLastModifiedTime(dir.resolve(JAR), installedJarTime);
-            for (String file : List.of(ARCHIVE, ARCHIVE_MOUNTED)) {
-                Path kept = work.resolve(Path.of(file).getFileName());
-                if (Files.exists(kept)) {
-                    Files.copy(kept, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING,
+            Path kept = work.resolve(KEPT_STATE);
+            if (!Files.isDirectory(kept)) {
+                return;
+            }
+            try (Stream<Path> files = Files.walk(kept)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    Path restored = dir.resolve(STATE).resolve(kept.relativize(file).toString());
+                    Files.createDirectories(restored.getParent());
+                    Files.copy(file, restored, StandardCopyOption.REPLACE_EXISTING,
                             StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }

@@ -52,6 +52,17 @@ final class GuestRoot implements AutoCloseable {
         mount(List.of("mount", "--bind", "-o", "ro", moduleDir.toString(), target.toString()), target);
     }
 
+    /**
+     * Shows {@code file} read-only at {@code guestPath}, without a copy: the same host file at every boot, as a
+     * system's own /boot file is the same file at each of its boots.
+     */
+    void bindFile(Path file, String guestPath) throws IOException {
+        Path target = merged.resolve(guestPath);
+        Files.createDirectories(target.getParent());
+        Files.createFile(target);
+        mount(List.of("mount", "--bind", "-o", "ro", file.toString(), target.toString()), target);
+    }
+
     private void mount(List<String> command, Path target) throws IOException {
         Host.check(command);
         mounts.push(target);

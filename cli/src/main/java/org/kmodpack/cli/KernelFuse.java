@@ -23,7 +23,18 @@ final class KernelFuse {
     private static final Path FILESYSTEMS = Path.of("/proc/filesystems");
     private static final Path DEV_FUSE = Path.of("/dev/fuse");
 
-    private KernelFuse() {
+    private final Bundle bundle;
+    private final ModuleIndex index;
+    private final Modprobe modprobe;
+    private final String moduleDir;
+    private final StringWriter errors;
+
+    private KernelFuse(Bundle bundle, ModuleIndex index, Modprobe modprobe, String moduleDir, StringWriter errors) {
+        this.bundle = bundle;
+        this.index = index;
+        this.modprobe = modprobe;
+        this.moduleDir = moduleDir;
+        this.errors = errors;
     }
 
     /** Whether the running kernel has FUSE (built in or loaded): /proc/filesystems lists "fuse". */
@@ -32,20 +43,16 @@ final class KernelFuse {
     }
 
     /**
-     * Loads fuse from {@code bundle} unless the kernel has it. {@code log} gets kmod's -v line for what is
-     * loaded. Fails with one line naming the bundle when the bundle has no fuse module or the kernel refuses it.
+     * What loading fuse from {@code bundle} needs, made while the whole bundle is still being checked (the mount
+     * waits for that check, so this is off its path): the module index and kmod's configuration read, each
+     * block as it is read checked against its hash. Nothing when the kernel has FUSE. Fails with one line naming
+     * the bundle when the bundle has no fuse module.
      */
-    static void ensure(Bundle bundle, Consumer<String> log) throws IOException {
-        if (!present()) {
-            load(bundle, log);
-        }
-        if (!Files.exists(DEV_FUSE)) {
-            throw new IOException(DEV_FUSE + " is missing although the kernel has FUSE: mount devtmpfs on /dev "
-                    + "or create it (mknod /dev/fuse c 10 229)");
-        }
+    static KernelFuse prepare(Bundle bundle) throws IOException {
+        return present() ? new KernelFuse(bundle, null, null, null, null) : resolve(bundle);
     }
 
-    private static void load(Bundle bundle, Consumer<String> log) throws IOException {
+    private static KernelFuse resolve(Bundle bundle) throws IOException {
         ModuleIndex index;
         try {
             index = ModuleIndex.of(bundle);
@@ -58,10 +65,29 @@ final class KernelFuse {
                     + "load fuse first (modprobe fuse) or use a bundle of a kernel built with CONFIG_FUSE_FS");
         }
         String moduleDir = index.moduleDirectory("");
-        StringWriter steps = new StringWriter();
         StringWriter errors = new StringWriter();
         Consumer<KmodProblem> problems = p -> errors.append(KmodProblems.message(p)).append('\n');
         Modprobe modprobe = index.modprobe(index.loadConfig(null, moduleDir, problems), moduleDir, problems);
+        return new KernelFuse(bundle, index, modprobe, moduleDir, errors);
+    }
+
+    /**
+     * Loads fuse unless the kernel had it when prepared; call once every block of the bundle has been checked.
+     * {@code log} gets kmod's -v line for what is loaded. Fails with one line naming the bundle when the kernel
+     * refuses it.
+     */
+    void ensure(Consumer<String> log) throws IOException {
+        if (index != null) {
+            load(log);
+        }
+        if (!Files.exists(DEV_FUSE)) {
+            throw new IOException(DEV_FUSE + " is missing although the kernel has FUSE: mount devtmpfs on /dev "
+                    + "or create it (mknod /dev/fuse c 10 229)");
+        }
+    }
+
+    private void load(Consumer<String> log) throws IOException {
+        StringWriter steps = new StringWriter();
         try (PrintWriter out = new PrintWriter(steps); PrintWriter err = new PrintWriter(errors)) {
             Loader loader = new Loader(index, modprobe, Kernel.running(), new Loader.Options(false, false),
                     new LoaderMessages(out, err, true, false, moduleDir, bundle.toString()));

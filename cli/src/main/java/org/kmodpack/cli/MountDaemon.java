@@ -42,7 +42,8 @@ final class MountDaemon {
         // This JVM compiles with C1 only, where the JDK's SHA-256 is slow; every block read is hashed.
         LibcryptoProvider.installFirst();
         long cacheBytes = Sizes.parse(arguments.cacheSize);
-        LayerOptions.Opened opened = arguments.layers().open(bundleLocation,
+        LayerOptions layers = arguments.layers();
+        LayerOptions.Opened opened = layers.open(bundleLocation,
                 (location, keys) -> arguments.trust.open(location, cacheBytes, keys));
         Bundle bundle = opened.bundle();
         if (bundle.layer().isPresent()) {
@@ -53,8 +54,14 @@ final class MountDaemon {
         // Every block against its signed hash before anything is mounted or loaded: a damaged bundle fails here,
         // whole, instead of as a few unreadable modules later (reads still check each block again). The check
         // reads the whole bundle; it runs beside the mount's own setup, which needs no block. A remote bundle is
-        // not downloaded whole for this: each of its blocks is checked as it arrives.
-        BlockCheck blocks = bundle.isRemote() ? BlockCheck.none(bundle) : BlockCheck.start(bundle);
+        // not downloaded whole for this: each of its blocks is checked as it arrives. Nor is a file this system
+        // checked whole before and that is unchanged since (CheckedBundles); a layered mount's union is checked.
+        Optional<CheckedBundles> checked = bundle.isRemote() || !layers.layers.isEmpty() ? Optional.empty()
+                : Optional.of(new CheckedBundles(arguments.trust.signatures.source.cacheDirectoryOrDefault()
+                        .resolve("checked")));
+        Path file = Path.of(bundleLocation);
+        boolean checkWhole = !bundle.isRemote() && !checked.map(record -> record.contains(file, bundle)).orElse(false);
+        BlockCheck blocks = checkWhole ? BlockCheck.start(bundle) : BlockCheck.none(bundle);
         Target target = null;
         FuseMount mount;
         Path log;
@@ -66,9 +73,13 @@ final class MountDaemon {
                 err.println(line);
                 err.flush();
             });
+            KernelFuse fuse = KernelFuse.prepare(bundle);
             blocks.await();
+            if (checkWhole) {
+                checked.ifPresent(record -> record.add(file, bundle));
+            }
             // Only now: fuse may have to come from this bundle, and nothing is loaded from a damaged one.
-            KernelFuse.ensure(bundle, line -> note(line));
+            fuse.ensure(line -> note(line));
             mount = prepared.mount(target.path(), source(bundle),
                     new FuseMount.Options(true, !arguments.multiThreaded, arguments.fuseOptions), timeoutMillis);
         } catch (IOException | RuntimeException e) {

@@ -72,7 +72,12 @@ final class SourceOptions {
         }
         return new RemoteOptions(Optional.ofNullable(ca), Duration.ofSeconds(timeoutSeconds),
                 RemoteOptions.DEFAULT.retries(),
-                Optional.of(cacheDirectory != null ? cacheDirectory : defaultCacheDirectory()), limit);
+                Optional.of(cacheDirectoryOrDefault()), limit);
+    }
+
+    /** --cache-dir, or the default cache directory. */
+    Path cacheDirectoryOrDefault() {
+        return cacheDirectory != null ? cacheDirectory : defaultCacheDirectory();
     }
 
     /** The system's cache where this user may write it, else the user's own. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -319,8 +320,12 @@ class MountCliTest {
     /** The JVM options of a daemon started by the launcher with {@code archive} as its class data archive. */
     private String daemonOptions(Path archive, String mountPointName) throws Exception {
         Path mountPoint = directory(mountPointName);
-        CliTest.Run mount = Launcher.script("kmodpack", Map.of("KMODPACK_CDS_ARCHIVE", archive.toString()), "mount",
-                bundle.toString(), mountPoint.toString(), "--allow-unsigned");
+        // The launcher maps an archive only while it is newer than the installed jar; the tests run classes.
+        Path jar = archive.resolveSibling("kmodpack.jar");
+        Files.write(jar, new byte[0]);
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(0));
+        CliTest.Run mount = Launcher.script("kmodpack", Map.of("KMODPACK_CDS_ARCHIVE", archive.toString(),
+                "KMODPACK_JAR", jar.toString()), "mount", bundle.toString(), mountPoint.toString(), "--allow-unsigned");
         assertEquals(0, mount.exit(), mount.err());
         mounted.add(mountPoint);
         ProcessHandle daemon = daemon(mount);
