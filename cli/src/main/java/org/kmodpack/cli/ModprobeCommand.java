@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.kmodpack.loader.Kernel;
 import org.kmodpack.loader.Loader;
@@ -15,11 +14,9 @@ import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.modules.ProbeStep;
 import org.kmodpack.reader.Bundle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "modprobe", mixinStandardHelpOptions = true,
         description = {"Load or remove modules of the bundle as kmod's modprobe does on the unpacked tree.",
@@ -30,12 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:", "  kmodpack modprobe modules.kpack btrfs", "  kmodpack modprobe -r modules.kpack btrfs",
             "  kmodpack modprobe modules.kpack -n -v btrfs", "  kmodpack modprobe modules.kpack -D btrfs",
             "  kmodpack modprobe modules.kpack -R pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00"})
-final class ModprobeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
-    String bundleLocation;
+final class ModprobeCommand extends Subcommand {
+    @Mixin
+    SystemBundleArgument bundleArgument;
 
     @Parameters(index = "1..*", paramLabel = "NAME", arity = "1..*",
             description = "Module names or aliases; without -a, the words after the first are module options.")
@@ -91,12 +85,6 @@ final class ModprobeCommand implements Callable<Integer> {
             description = "The kernel version to look in: the bundle's own (a bundle holds one kernel).")
     String kernelVersion;
 
-    @picocli.CommandLine.Mixin
-    SystemTrustOptions trust;
-
-    @picocli.CommandLine.Mixin
-    LayerOptions layers;
-
     @Option(names = {"-C", "--config"}, paramLabel = "FILE|DIR",
             description = "Read this configuration instead of /etc/modprobe.d, /run/modprobe.d, "
                     + "/usr/local/lib/modprobe.d and /lib/modprobe.d (repeatable).")
@@ -106,23 +94,23 @@ final class ModprobeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int modes = (showDepends ? 1 : 0) + (resolveAlias ? 1 : 0) + (remove ? 1 : 0) + (showExports ? 1 : 0);
         if (modes > 1) {
-            throw new ParameterException(spec.commandLine(), "give at most one of -D/--show-depends, "
+            throw usageError("give at most one of -D/--show-depends, "
                     + "-R/--resolve-alias, --show-exports and -r/--remove");
         }
         if (showExports) {
             return showExports();
         }
         if (remove && forceFlags() != 0) {
-            throw new ParameterException(spec.commandLine(), "-f with -r (removing a module in use) is not "
+            throw usageError("-f with -r (removing a module in use) is not "
                     + "offered: stop what uses the module, then modprobe -r it");
         }
         if (modes == 0 || remove) {
             return load();
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         PrintWriter err = kmodMessages();
-        try (LayerOptions.Opened opened = layers.open(bundleLocation, trust.signatures::open)) {
-            KernelVersions.check(opened.bundle(), bundleLocation, kernelVersion, "-S");
+        try (LayerOptions.Opened opened = bundleArgument.openForInspection()) {
+            KernelVersions.check(opened.bundle(), bundleArgument.location, kernelVersion, "-S");
             ModuleIndex index = ModuleIndex.of(opened.bundle());
             String moduleDir = index.moduleDirectory(root);
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
@@ -156,15 +144,15 @@ final class ModprobeCommand implements Callable<Integer> {
 
     /** kmod's show_exports for a module file: "0x%08x\tSYMBOL" lines, its words for a missing or broken file. */
     private int showExports() throws java.io.IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         PrintWriter err = kmodMessages();
         String file = names.get(0);
-        try (Bundle bundle = trust.signatures.open(bundleLocation)) {
-            KernelVersions.check(bundle, bundleLocation, kernelVersion, "-S");
+        try (Bundle bundle = bundleArgument.trust.signatures.open(bundleArgument.location)) {
+            KernelVersions.check(bundle, bundleArgument.location, kernelVersion, "-S");
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory(root);
             String path = file.startsWith(moduleDir + "/") ? file.substring(moduleDir.length() + 1)
-                    : BundlePaths.relative(bundle, bundleLocation, file);
+                    : BundlePaths.relative(bundle, bundleArgument.location, file);
             if (bundle.find(path).filter(org.kmodpack.reader.Entry::isFile).isEmpty()) {
                 err.println("modprobe: FATAL: Module " + file + " not found.");
                 err.flush();
@@ -189,12 +177,11 @@ final class ModprobeCommand implements Callable<Integer> {
 
     /** Loads (or with -r removes) in the running kernel; kmod's messages and exit status. */
     private int load() throws java.io.IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         PrintWriter err = kmodMessages();
-        try (LayerOptions.Opened opened = layers.open(bundleLocation,
-                (location, keys) -> trust.open(location, Bundle.DEFAULT_CACHE_BYTES, keys))) {
+        try (LayerOptions.Opened opened = bundleArgument.openForSystem()) {
             Bundle bundle = opened.bundle();
-            KernelVersions.check(bundle, bundleLocation, kernelVersion, "-S");
+            KernelVersions.check(bundle, bundleArgument.location, kernelVersion, "-S");
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory(root);
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
@@ -228,7 +215,7 @@ final class ModprobeCommand implements Callable<Integer> {
 
     /** Where kmod's messages go: stderr, or nowhere with -q (kmodpack's own failures still print). */
     private PrintWriter kmodMessages() {
-        return quiet ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getErr();
+        return quiet ? new PrintWriter(java.io.Writer.nullWriter()) : err();
     }
 
     /** modprobe's options_from_array: words joined by spaces, a value holding a space quoted. */
