@@ -3,7 +3,6 @@ package org.kmodpack.cli;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 import picocli.CommandLine.Command;
@@ -13,14 +12,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cat", mixinStandardHelpOptions = true,
         description = "Write a file of the bundle to standard output.",
         footer = {"", "Example:", "  kmodpack cat modules-6.1.0-28-amd64.kpack modules.dep | grep btrfs"})
-final class CatCommand implements Callable<Integer> {
+final class CatCommand extends Subcommand {
     private static final int BUFFER = 1 << 20;
 
-    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
-    String bundleLocation;
-
     @Mixin
-    TrustOptions trust;
+    BundleArgument bundleArgument;
 
     @Parameters(index = "1", paramLabel = "PATH",
             description = "Path of a regular file inside the bundle: relative to the module directory, or "
@@ -29,10 +25,10 @@ final class CatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Bundle bundle = trust.open(bundleLocation)) {
-            Entry entry = bundle.get(BundlePaths.relative(bundle, bundleLocation, path));
+        try (Bundle bundle = bundleArgument.open()) {
+            Entry entry = bundle.get(BundlePaths.relative(bundle, bundleArgument.location, path));
             if (!entry.isFile()) {
-                throw new IOException(bundleLocation + ": " + entry.path() + " is a "
+                throw new IOException(bundleArgument.location + ": " + entry.path() + " is a "
                         + (entry.isSymlink() ? "symlink to " + entry.symlinkTarget() + " (not followed)" : "directory")
                         + ", not a regular file");
             }

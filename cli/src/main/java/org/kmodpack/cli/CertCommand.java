@@ -9,12 +9,9 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.kmodpack.modules.KernelImage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "cert", mixinStandardHelpOptions = true,
         description = {"Take the module-signing certificates a kernel trusts out of its vmlinuz, as PEM.",
@@ -23,10 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "images in gzip, bzip2, lzma, xz, lz4 or zstd (not LZO)."},
         footer = {"", "Examples:", "  kmodpack cert --from-vmlinuz /boot/vmlinuz-$(uname -r) -o kernel-certs.pem",
             "  kmodpack verify modules-$(uname -r).kpack --modules --module-cert kernel-certs.pem"})
-final class CertCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class CertCommand extends Subcommand {
     @Option(names = "--from-vmlinuz", paramLabel = "VMLINUZ", required = true,
             description = "The kernel image (/boot/vmlinuz-KVER).")
     Path vmlinuz;
@@ -46,7 +40,7 @@ final class CertCommand implements Callable<Integer> {
         for (X509Certificate certificate : certificates) {
             pem.append(pem(certificate));
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (output == null) {
             out.print(pem);
         } else {

@@ -14,7 +14,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.kmodpack.modules.Depmod;
@@ -27,8 +26,6 @@ import org.kmodpack.modules.KmodProblem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "depmod", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Index a module tree as kmod 30's depmod does, byte for byte, without kmod.",
@@ -37,11 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "are left out, as Debian's depmod (built without zlib) leaves them out."},
         footer = {"", "Examples:", "  kmodpack depmod -b /tmp/root 6.1.0-27-amd64",
             "  kmodpack depmod -n -e -F /boot/System.map-6.1.0-27-amd64 6.1.0-27-amd64"})
-final class DepmodCommand implements Callable<Integer> {
+final class DepmodCommand extends Subcommand {
     private static final Pattern VERSION = Pattern.compile("\\s*[+-]?[0-9]+\\.\\s*[+-]?[0-9]+.*", Pattern.DOTALL);
-
-    @Spec
-    CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "KVER",
             description = "The kernel version (default: the running kernel's, uname -r).")
@@ -76,7 +70,7 @@ final class DepmodCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         try {
             return run(err);
         } finally {

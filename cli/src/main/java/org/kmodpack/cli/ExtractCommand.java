@@ -4,14 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Extractor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "extract", mixinStandardHelpOptions = true,
         description = {"Unpack a bundle (or some of its paths) into DEST, created if absent.",
@@ -19,15 +16,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "ownership when run as root. Never writes outside DEST."},
         footer = {"", "Examples:", "  kmodpack extract modules-6.1.0-28-amd64.kpack /lib/modules/6.1.0-28-amd64",
             "  kmodpack extract modules-6.1.0-28-amd64.kpack /tmp/fs kernel/fs/btrfs modules.dep"})
-final class ExtractCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
-    String bundleLocation;
-
+final class ExtractCommand extends Subcommand {
     @Mixin
-    TrustOptions trust;
+    BundleArgument bundleArgument;
 
     @Parameters(index = "1", paramLabel = "DEST", description = "Directory to write the tree into.")
     Path destination;
@@ -35,11 +26,16 @@ final class ExtractCommand implements Callable<Integer> {
     @Parameters(index = "2..*", paramLabel = "PATH", description = "Only these paths (and what is under them).")
     List<String> paths = List.of();
 
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() throws Exception {
-        try (Bundle bundle = trust.open(bundleLocation)) {
-            Extractor.Result result = Extractor.extract(bundle, destination, paths, runningAsRoot());
-            spec.commandLine().getOut().printf("%s: %d files (%s), %d directories, %d symlinks%n", destination,
+        try (Bundle bundle = bundleArgument.open()) {
+            boolean root = runningAsRoot();
+            Extractor.Result result = progress.during(err(), "extracting " + bundleArgument.location + " into "
+                    + destination, "files", bar -> Extractor.extract(bundle, destination, paths, root, bar));
+            progress.summary(out(), "%s: %d files (%s), %d directories, %d symlinks%n", destination,
                     result.files(), Sizes.human(result.bytes()), result.directories(), result.symlinks());
         }
         return 0;

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.kmodpack.format.LayerSection;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.reader.Bundle;
@@ -19,21 +18,12 @@ import org.kmodpack.reader.Verification;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Show a bundle's kernel version, counts, sizes, codec and ratio.")
-final class InfoCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
-    String bundleLocation;
-
+final class InfoCommand extends Subcommand {
     @Mixin
-    TrustOptions trust;
+    BundleArgument bundleArgument;
 
     @Option(names = "--json", description = "One JSON object, for scripts.")
     boolean json;
@@ -45,19 +35,19 @@ final class InfoCommand implements Callable<Integer> {
         long modinfoBytes;
         Integer modules;
         Optional<LayerSection> layer;
-        try (Bundle bundle = trust.open(bundleLocation)) {
-            info = bundle.info();
-            layer = bundle.layer();
+        try (Bundle opened = bundleArgument.open()) {
+            info = opened.info();
+            layer = opened.layer();
             // Only to list them and show the serial: whether they are trusted is verify's (or --trust's) job.
-            signatures = bundle.verifySignatures(TrustPolicy.allowingUnsigned());
-            modinfoBytes = bundle.modules().map(ModuleSection::modinfoLength).orElse(0L);
-            modules = bundle.modules().map(ModuleSection::moduleCount).orElse(null);
+            signatures = opened.verifySignatures(TrustPolicy.allowingUnsigned());
+            modinfoBytes = opened.modules().map(ModuleSection::modinfoLength).orElse(0L);
+            modules = opened.modules().map(ModuleSection::moduleCount).orElse(null);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         long distinct = info.dataLength() - modinfoBytes;
         if (json) {
             Map<String, Object> object = new LinkedHashMap<>();
-            object.put("bundle", bundleLocation);
+            object.put("bundle", bundleArgument.location);
             object.put("format_version", info.formatVersion());
             object.put("kernel_version", info.kernelVersion());
             object.put("codec", info.codec().label());
@@ -79,7 +69,7 @@ final class InfoCommand implements Callable<Integer> {
             object.put("signed", signatures.signed());
             object.put("serial", signatures.signed() ? signatures.serial() : null);
             object.put("expires", signatures.expires().map(Object::toString).orElse(null));
-            object.put("trusted", trust.given());
+            object.put("trusted", bundleArgument.trust.given());
             List<Object> signers = new ArrayList<>();
             for (SignatureStatus signature : signatures.signatures()) {
                 Map<String, Object> signer = new LinkedHashMap<>();
@@ -98,7 +88,7 @@ final class InfoCommand implements Callable<Integer> {
             }
             out.println(Json.write(object));
         } else {
-            out.printf(Locale.ROOT, "bundle:          %s%n", bundleLocation);
+            out.printf(Locale.ROOT, "bundle:          %s%n", bundleArgument.location);
             out.printf(Locale.ROOT, "format version:  %s%n", info.formatVersion());
             out.printf(Locale.ROOT, "kernel version:  %s%n", info.kernelVersion());
             out.printf(Locale.ROOT, "codec:           %s level %d, %d blocks of %d bytes%n", info.codec().label(),
@@ -117,7 +107,8 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "signatures:      %s%n", !signatures.signed() ? "none (unsigned)"
                     : signatures.signatures().size() + ", serial " + signatures.serial() + ", expires "
                             + signatures.expires().map(Object::toString).orElse("never")
-                            + (trust.given() ? ", trusted" : "; check them with kmodpack verify --trust"));
+                            + (bundleArgument.trust.given() ? ", trusted"
+                                    : "; check them with kmodpack verify --trust"));
             for (SignatureStatus signature : signatures.signatures()) {
                 out.printf(Locale.ROOT, "signer %d:        %s %s%n", signature.number(), signature.kind(),
                         signature.signer());

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.zip.GZIPOutputStream;
 import org.kmodpack.initramfs.Initramfs;
@@ -18,10 +17,9 @@ import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZ;
 import org.tukaani.xz.XZOutputStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "initramfs", mixinStandardHelpOptions = true,
         description = {"Write an initramfs (newc cpio) holding the modules NAMEs need.",
@@ -31,12 +29,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "--allow-unsigned."},
         footer = {"", "Examples:", "  kmodpack initramfs modules.kpack btrfs -o btrfs.cpio.zst",
             "  kmodpack initramfs modules.kpack virtio_pci 9pnet_virtio 9p -o 9p.cpio --compress none"})
-final class InitramfsCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
-    String bundleLocation;
+final class InitramfsCommand extends Subcommand {
+    @Mixin
+    SystemBundleArgument bundleArgument;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME|MODALIAS",
             description = "Module names or aliases (pci:v..., fs-btrfs) as modprobe takes them.")
@@ -50,26 +45,21 @@ final class InitramfsCommand implements Callable<Integer> {
                     + "requires).")
     String compress;
 
-    @picocli.CommandLine.Mixin
-    SystemTrustOptions trust;
-
-    @picocli.CommandLine.Mixin
-    LayerOptions layers;
+    @Mixin
+    ProgressOptions progress;
 
     @Override
     public Integer call() throws Exception {
         if (!List.of("zstd", "xz", "gzip", "none").contains(compress)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--compress takes zstd, xz, gzip or none, not " + compress);
+            throw usageError("--compress takes zstd, xz, gzip or none, not " + compress);
         }
         OutputFile.checkWritable(output);
         long start = System.nanoTime();
-        try (LayerOptions.Opened opened = layers.open(bundleLocation,
-                (location, keys) -> trust.open(location, Bundle.DEFAULT_CACHE_BYTES, keys))) {
+        try (LayerOptions.Opened opened = bundleArgument.openForSystem()) {
             Bundle bundle = opened.bundle();
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory("");
-            var err = spec.commandLine().getErr();
+            var err = err();
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
             Initramfs initramfs = new Initramfs(bundle, index,
                     index.modprobe(index.loadConfig(null, moduleDir, problems), moduleDir, problems));
@@ -78,16 +68,18 @@ final class InitramfsCommand implements Callable<Integer> {
             Path temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
             int files;
             try {
-                try (OutputStream out = compressor(new BufferedOutputStream(Files.newOutputStream(temporary)))) {
-                    files = initramfs.write(modules, out);
-                }
+                files = progress.during(err, "writing " + output + ": " + modules.size() + " modules", "files", bar -> {
+                    try (OutputStream out = compressor(new BufferedOutputStream(Files.newOutputStream(temporary)))) {
+                        return initramfs.write(modules, out, bar);
+                    }
+                });
                 Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (java.io.IOException e) {
                 throw OutputFile.named(output, e);
             } finally {
                 Files.deleteIfExists(temporary);
             }
-            spec.commandLine().getOut().printf("%s: %d modules, %d files, %d bytes (%s) in %.2f s%n", output,
+            progress.summary(out(), "%s: %d modules, %d files, %d bytes (%s) in %.2f s%n", output,
                     modules.size(), files, Files.size(absolute), compress, (System.nanoTime() - start) / 1e9);
             return 0;
         }

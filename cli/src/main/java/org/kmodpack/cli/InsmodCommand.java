@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.concurrent.Callable;
 import org.kmodpack.loader.Kernel;
 import org.kmodpack.loader.Loader;
 import org.kmodpack.modules.KmodProblem;
@@ -12,10 +11,9 @@ import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.reader.Bundle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "insmod", mixinStandardHelpOptions = true,
         description = {"Load one module of the bundle into the running kernel, without its dependencies.",
@@ -23,12 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "--allow-unsigned."},
         footer = {"", "Examples:", "  kmodpack insmod modules.kpack fuse",
             "  kmodpack insmod modules.kpack kernel/drivers/net/dummy.ko numdummies=2"})
-final class InsmodCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
-    String bundleLocation;
+final class InsmodCommand extends Subcommand {
+    @Mixin
+    SystemBundleArgument bundleArgument;
 
     @Parameters(index = "1", paramLabel = "NAME|PATH",
             description = "A module name, or the module's path in the bundle (kernel/fs/fuse/fuse.ko, or under "
@@ -45,18 +40,11 @@ final class InsmodCommand implements Callable<Integer> {
             + "do not match the kernel.")
     boolean force;
 
-    @picocli.CommandLine.Mixin
-    SystemTrustOptions trust;
-
-    @picocli.CommandLine.Mixin
-    LayerOptions layers;
-
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try (LayerOptions.Opened opened = layers.open(bundleLocation,
-                (location, keys) -> trust.open(location, Bundle.DEFAULT_CACHE_BYTES, keys))) {
+        PrintWriter out = out();
+        PrintWriter err = err();
+        try (LayerOptions.Opened opened = bundleArgument.openForSystem()) {
             Bundle bundle = opened.bundle();
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory("");

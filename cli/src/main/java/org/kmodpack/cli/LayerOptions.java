@@ -34,15 +34,20 @@ final class LayerOptions {
         Bundle open(String location, List<Path> extraKeys) throws IOException;
     }
 
-    /** The bundle to read, and what closing it releases: the base itself, or the union (built once, then cached). */
-    interface Opened extends AutoCloseable {
-        Bundle bundle();
-
+    /**
+     * The bundle to read, and what closing it releases: the base itself, or the union (built once, then cached).
+     * {@code layerOrigins} names, for each file and symlink a layer brings, that layer as the user named it.
+     */
+    record Opened(Bundle bundle, Map<String, String> layerOrigins) implements AutoCloseable {
         /** The layer a file or symlink of the union comes from, as the user named it; null for the base's. */
-        String layerOf(String path);
+        String layerOf(String path) {
+            return layerOrigins.get(path);
+        }
 
         @Override
-        void close() throws IOException;
+        public void close() throws IOException {
+            bundle.close();
+        }
     }
 
     /**
@@ -53,22 +58,7 @@ final class LayerOptions {
     Opened open(String baseLocation, Opener opener) throws IOException {
         Bundle base = opener.open(baseLocation, List.of());
         if (layers.isEmpty()) {
-            return new Opened() {
-                @Override
-                public Bundle bundle() {
-                    return base;
-                }
-
-                @Override
-                public String layerOf(String path) {
-                    return null;
-                }
-
-                @Override
-                public void close() throws IOException {
-                    base.close();
-                }
-            };
+            return new Opened(base, Map.of());
         }
         List<Bundle> opened = new ArrayList<>();
         try {
@@ -82,23 +72,7 @@ final class LayerOptions {
                     fromLayers.put(path, origin.toString());
                 }
             });
-            Bundle merged = union.open(SourceOptions.defaultCacheDirectory(), problem -> { });
-            return new Opened() {
-                @Override
-                public Bundle bundle() {
-                    return merged;
-                }
-
-                @Override
-                public String layerOf(String path) {
-                    return fromLayers.get(path);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    merged.close();
-                }
-            };
+            return new Opened(union.open(SourceOptions.defaultCacheDirectory(), problem -> { }), fromLayers);
         } finally {
             for (Bundle layer : opened) {
                 layer.close();

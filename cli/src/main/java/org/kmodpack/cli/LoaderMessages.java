@@ -132,6 +132,12 @@ record LoaderMessages(PrintWriter out, PrintWriter err, boolean verbose, boolean
         error("modprobe: ERROR: could not remove '" + module + "': " + Strerror.of(errno));
     }
 
+    @Override
+    public void holdersUnreadable(String module) {
+        error("modprobe: ERROR: ../libkmod/libkmod-module.c:1998 kmod_module_get_holders() could not open "
+                + "'/sys/module/" + module + "/holders': " + Strerror.of(Errno.ENOENT));
+    }
+
     /** modprobe's LOG level: FATAL, or WARNING under -a. */
     private String fatal() {
         return all ? "modprobe: WARNING: " : "modprobe: FATAL: ";

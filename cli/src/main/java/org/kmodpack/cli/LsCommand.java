@@ -9,15 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "ls", mixinStandardHelpOptions = true,
         description = {"List a directory of a bundle (default: the module directory itself), or describe one entry.",
@@ -26,12 +23,9 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:", "  kmodpack ls -l modules-6.1.0-28-amd64.kpack kernel/fs/btrfs",
             "  kmodpack ls -l -R modules-6.1.0-28-amd64.kpack /lib/modules/6.1.0-28-amd64/kernel/fs",
             "  kmodpack ls --json modules-6.1.0-28-amd64.kpack kernel/fs | jq -r '.[].path'"})
-final class LsCommand implements Callable<Integer> {
+final class LsCommand extends Subcommand {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
-
-    @Spec
-    CommandSpec spec;
 
     @Option(names = "-l", description = "Long format: mode, links, uid, gid, size, mtime (UTC), name -> target.")
     boolean longFormat;
@@ -42,11 +36,8 @@ final class LsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "A JSON array of the entries, for scripts (schema in the README).")
     boolean json;
 
-    @Parameters(index = "0", paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
-    String bundleLocation;
-
     @Mixin
-    TrustOptions trust;
+    BundleArgument bundleArgument;
 
     @Mixin
     LayerOptions layers;
@@ -57,10 +48,10 @@ final class LsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        try (LayerOptions.Opened opened = layers.open(bundleLocation, trust::open)) {
+        PrintWriter out = out();
+        try (LayerOptions.Opened opened = layers.open(bundleArgument.location, bundleArgument.trust::open)) {
             Bundle bundle = opened.bundle();
-            Entry entry = bundle.get(BundlePaths.relative(bundle, bundleLocation, path));
+            Entry entry = bundle.get(BundlePaths.relative(bundle, bundleArgument.location, path));
             List<Entry> shown = new ArrayList<>();
             if (!entry.isDirectory()) {
                 shown.add(entry);

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.packer.LayerUnion;
 import org.kmodpack.packer.PackOptions;
@@ -13,13 +12,10 @@ import org.kmodpack.packer.PackResult;
 import org.kmodpack.packer.SigningKey;
 import org.kmodpack.packer.StatementTerms;
 import org.kmodpack.reader.Bundle;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = {"Bake a base bundle and its layers into one bundle.",
@@ -28,10 +24,7 @@ import picocli.CommandLine.Spec;
                 + "the trust options, as for modprobe."},
         footer = {"", "Example:",
             "  kmodpack merge modules-6.1.0-28-amd64.kpack nvidia.kpack zfs.kpack -o merged.kpack --sign release.key"})
-final class MergeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class MergeCommand extends Subcommand {
     @Parameters(index = "0", paramLabel = "BASE", description = "The base bundle: a kernel's whole module tree.")
     String baseLocation;
 
@@ -50,26 +43,18 @@ final class MergeCommand implements Callable<Integer> {
                     + "they never make BASE trusted. Repeatable.")
     List<Path> layerTrust = new ArrayList<>();
 
-    @ArgGroup(exclusive = false, multiplicity = "0..*")
-    List<SignerOptions> signers = new ArrayList<>();
-
     @Mixin
-    StatementOptions statement;
+    SigningOptions signing;
 
     @Mixin
     SystemTrustOptions trust;
 
     @Override
     public Integer call() throws Exception {
-        StatementTerms terms;
-        try {
-            terms = statement.terms();
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-        List<SigningKey> keys = SignerOptions.load(signers);
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        StatementTerms terms = signing.terms();
+        List<SigningKey> keys = signing.keys();
+        PrintWriter out = out();
+        PrintWriter err = err();
         List<Bundle> layers = new ArrayList<>();
         try (Bundle base = trust.open(baseLocation, Bundle.DEFAULT_CACHE_BYTES)) {
             for (String location : layerLocations) {

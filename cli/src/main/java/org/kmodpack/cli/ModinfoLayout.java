@@ -19,15 +19,7 @@ import org.kmodpack.modules.Modinfo.Parameter;
  * are written as the bytes they are. Each value ends with the separator ('\n', or NUL for modinfo -0, which also
  * writes fields as "key=value"); the line breaks inside long hex values stay.
  */
-final class ModinfoLayout {
-    private final Modinfo modinfo;
-    private final char separator;
-
-    ModinfoLayout(Modinfo modinfo, char separator) {
-        this.modinfo = modinfo;
-        this.separator = separator;
-    }
-
+record ModinfoLayout(Modinfo modinfo, char separator) {
     /**
      * Writes what {@code modinfo [-F field] NAME} prints to {@code out}, errors to {@code errors} (each after
      * what {@code out} holds so far); returns false when kmod would exit 1 for this name.

@@ -2,10 +2,8 @@ package org.kmodpack.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.kmodpack.format.Codec;
 import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.packer.ArchiveTree;
@@ -16,13 +14,10 @@ import org.kmodpack.packer.Packer;
 import org.kmodpack.packer.SigningKey;
 import org.kmodpack.packer.StatementTerms;
 import org.kmodpack.packer.TreeSource;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "pack", mixinStandardHelpOptions = true,
         description = {"Pack a module tree into one bundle file.",
@@ -37,10 +32,7 @@ import picocli.CommandLine.Spec;
             "  kmodpack pack /lib/modules/$(uname -r) --level max",
             "  kmodpack pack /var/lib/dkms/out --layer --kernel-version 6.1.0-28-amd64 -o nvidia.kpack --sign dkms.key",
             "  kmodpack pack /lib/modules/$(uname -r) --sign release.key --sign linux/certs/signing_key.pem --expires 2027-06-30"})
-final class PackCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class PackCommand extends Subcommand {
     @Parameters(paramLabel = "SOURCE", arity = "0..1",
             description = "Module directory, a root that holds one, a .deb, a tar archive or - (default: the "
                     + "running kernel's, /lib/modules/$(uname -r)).")
@@ -78,11 +70,8 @@ final class PackCommand implements Callable<Integer> {
                     + "module index meanwhile, mostly waiting on the disk). The bundle's bytes do not depend on it.")
     Integer threads;
 
-    @ArgGroup(exclusive = false, multiplicity = "0..*")
-    List<SignerOptions> signers = new ArrayList<>();
-
     @Mixin
-    StatementOptions statement;
+    SigningOptions signing;
 
     @Mixin
     ProgressOptions progress;
@@ -98,7 +87,6 @@ final class PackCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PackOptions options;
-        StatementTerms terms;
         try {
             PackOptions base = PackOptions.defaults().withKernelVersion(kernelVersion);
             PackOptions coded = option("--level " + level, () -> base.withCodec(codec, parseLevel(level)));
@@ -106,20 +94,18 @@ final class PackCommand implements Callable<Integer> {
                     () -> coded.withBlockSize(Sizes.parse(blockSize)));
             options = option("--threads " + threads, () -> blocked.withThreads(threads != null ? threads
                     : Runtime.getRuntime().availableProcessors()));
-            terms = statement.terms();
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw usageError(e.getMessage());
         }
-        // Keys load before packing: a wrong key or password fails in a second, not after minutes of compression.
-        List<SigningKey> keys = SignerOptions.load(signers);
+        StatementTerms terms = signing.terms();
+        List<SigningKey> keys = signing.keys();
         if (layer && kernelVersion == null) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--layer needs --kernel-version KVER: the version of the base the layer goes over");
+            throw usageError("--layer needs --kernel-version KVER: the version of the base the layer goes over");
         }
         if (output != null) {
             OutputFile.checkWritable(output);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         PackResult result;
         if (layer) {
             Path bundle = output != null ? output
@@ -162,28 +148,22 @@ final class PackCommand implements Callable<Integer> {
         }
     }
 
-    private interface PackJob {
-        PackResult run(ProgressBar bar) throws java.io.IOException;
-    }
-
     /** Runs {@code job} under the progress bar; failures name {@code bundle}, the user's path, not a temp file. */
-    private PackResult packInto(Path bundle, String stage, PackJob job) throws java.io.IOException {
+    private PackResult packInto(Path bundle, String stage, ProgressOptions.Job<PackResult> job)
+            throws java.io.IOException {
         if (output == null) {
             OutputFile.checkWritable(bundle);
         }
-        ProgressBar bar = progress.bar(spec.commandLine().getErr(), "packing " + source + ": " + stage);
         try {
-            return job.run(bar);
+            return progress.during(err(), "packing " + source + ": " + stage, "files", job);
         } catch (java.io.IOException e) {
             throw OutputFile.named(bundle, e);
-        } finally {
-            bar.finish();
         }
     }
 
     /** What was taken from an archive, and the warnings of the depmod that indexed it, in kmod's words. */
     private void describe(ArchiveTree archive, PrintWriter out) {
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         for (KmodProblem problem : archive.indexProblems()) {
             err.println(DepmodMessages.message(problem, archive.directoryName()));
         }

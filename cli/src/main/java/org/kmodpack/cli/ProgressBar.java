@@ -5,46 +5,53 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.kmodpack.packer.PackProgress;
+import org.kmodpack.reader.Progress;
 
 /**
  * A one-line progress bar on stderr, redrawn in place at most five times a second and fitted to the terminal's
- * width: files, bytes, rate, and an ETA once the estimate has settled (the first seconds' rates say little).
- * What it is doing shows from the start, before the first file is done.
+ * width: items (files, blocks), bytes, rate, and an ETA once the estimate has settled (the first seconds' rates
+ * say little). What it is doing shows from the start, before the first item is done. The packer's progress and
+ * the reader's have the same shape: one bar serves both.
  */
-final class ProgressBar implements PackProgress {
+final class ProgressBar implements PackProgress, Progress {
     private static final long REDRAW_NANOS = 200_000_000L;
     private static final long SETTLE_NANOS = 3_000_000_000L;
     private static final int SETTLED_DRAWS = 5;
 
     private final PrintWriter err;
     private final int width;
+    private final String unit;
     private final long start = System.nanoTime();
     private long lastDraw;
     private boolean drawn;
     private long previousEta = -1;
     private int agreeingEstimates;
 
-    private ProgressBar(PrintWriter err, int width) {
+    private ProgressBar(PrintWriter err, int width, String unit) {
         this.err = err;
         this.width = width;
+        this.unit = unit;
     }
 
-    /** A bar that draws on {@code err}, {@code width} columns wide, starting with {@code starting}. */
-    static ProgressBar drawing(PrintWriter err, int width, String starting) {
-        ProgressBar bar = new ProgressBar(err, width);
+    /**
+     * A bar that draws on {@code err}, {@code width} columns wide, starting with {@code starting}, counting
+     * {@code unit} ("files").
+     */
+    static ProgressBar drawing(PrintWriter err, int width, String starting, String unit) {
+        ProgressBar bar = new ProgressBar(err, width, unit);
         bar.draw(starting);
         return bar;
     }
 
     /** A bar that draws nothing. */
     static ProgressBar silent() {
-        return new ProgressBar(null, 0);
+        return new ProgressBar(null, 0, "");
     }
 
     @Override
-    public void update(long filesDone, long filesTotal, long bytesDone, long bytesTotal) {
+    public void update(long done, long total, long bytesDone, long bytesTotal) {
         long now = System.nanoTime();
-        if (err == null || (now - lastDraw < REDRAW_NANOS && filesDone < filesTotal)) {
+        if (err == null || (now - lastDraw < REDRAW_NANOS && done < total)) {
             return;
         }
         lastDraw = now;
@@ -57,7 +64,7 @@ final class ProgressBar implements PackProgress {
         previousEta = eta;
         boolean settled = now - start >= SETTLE_NANOS && agreeingEstimates >= SETTLED_DRAWS;
         List<String> parts = new ArrayList<>();
-        parts.add(String.format(Locale.ROOT, "%d/%d files", filesDone, filesTotal));
+        parts.add(String.format(Locale.ROOT, "%d/%d %s", done, total, unit));
         parts.add(Sizes.human(bytesDone) + "/" + Sizes.human(bytesTotal));
         parts.add(Sizes.human((long) rate) + "/s");
         parts.add(settled ? String.format(Locale.ROOT, "ETA %d:%02d", eta / 60, eta % 60)

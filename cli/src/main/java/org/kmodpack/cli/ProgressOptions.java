@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Option;
 
 /**
- * --quiet and --[no-]progress of the long-running commands. The bar shows by default only when stderr is a
- * terminal: System.console() says whether stdin and stdout are, and a log file given with 2>FILE must not fill
- * with redrawn frames.
+ * --quiet and --[no-]progress of the long-running commands (pack, extract, verify, initramfs). The bar shows by
+ * default only when stderr is a terminal: System.console() says whether stdin and stdout are, and a log file
+ * given with 2>FILE must not fill with redrawn frames.
  */
 final class ProgressOptions {
     private static final int DEFAULT_WIDTH = 80;
@@ -22,13 +22,37 @@ final class ProgressOptions {
             description = "Show a progress bar on stderr (default: only when stderr is a terminal).")
     Boolean progress;
 
-    /** The bar these options ask for, first showing {@code starting}. */
-    ProgressBar bar(PrintWriter err, String starting) {
+    /** A long job, told how far it has got through the bar. */
+    interface Job<T> {
+        T run(ProgressBar bar) throws IOException;
+    }
+
+    /**
+     * Runs {@code job} under the bar these options ask for, first showing {@code starting} and counting
+     * {@code unit} ("files"); the bar is gone from the terminal when it returns or fails.
+     */
+    <T> T during(PrintWriter err, String starting, String unit, Job<T> job) throws IOException {
+        ProgressBar bar = bar(err, starting, unit);
+        try {
+            return job.run(bar);
+        } finally {
+            bar.finish();
+        }
+    }
+
+    /** The summary line of a command that finished, unless --quiet. */
+    void summary(PrintWriter out, String format, Object... arguments) {
+        if (!quiet) {
+            out.printf(java.util.Locale.ROOT, format, arguments);
+        }
+    }
+
+    private ProgressBar bar(PrintWriter err, String starting, String unit) {
         boolean shown = progress != null ? progress : !quiet && stderrTerminal() != null;
         if (!shown) {
             return ProgressBar.silent();
         }
-        return ProgressBar.drawing(err, width(stderrTerminal()), starting);
+        return ProgressBar.drawing(err, width(stderrTerminal()), starting, unit);
     }
 
     /** The terminal device stderr writes to, or null. */

@@ -3,24 +3,18 @@ package org.kmodpack.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.kmodpack.oci.Registry;
 import org.kmodpack.reader.Bundle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "pull", mixinStandardHelpOptions = true,
         description = {"Download a bundle from an OCI registry to a file, checking it against the manifest's digest, "
                 + "every block against its hash and, with --trust, the signatures; a file that fails is removed."},
         footer = {"", "Example:", "  kmodpack pull oci://registry.example/kernels/modules:6.1.0-28-amd64 -o modules.kpack --trust release.pub"})
-final class PullCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class PullCommand extends Subcommand {
     @Parameters(index = "0", paramLabel = "oci://REGISTRY/REPOSITORY:TAG|@sha256:DIGEST",
             description = "The artifact to download, by tag or by digest.")
     String reference;
@@ -38,7 +32,7 @@ final class PullCommand implements Callable<Integer> {
         Registry.Blob blob = trust.source.registry(reference).pull(output);
         try (Bundle bundle = trust.given() ? Bundle.open(output, trust.policy()) : Bundle.open(output)) {
             bundle.verifyBlockHashes();
-            spec.commandLine().getOut().printf("%s: %s (%s, kernel %s), every block matches its SHA-256%s%n",
+            out().printf("%s: %s (%s, kernel %s), every block matches its SHA-256%s%n",
                     output, reference, Sizes.human(blob.size()), bundle.kernelVersion(),
                     trust.given() ? ", signatures trusted" : "; signatures not checked (no --trust)");
         } catch (IOException | RuntimeException e) {

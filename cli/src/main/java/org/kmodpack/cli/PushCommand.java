@@ -1,13 +1,10 @@
 package org.kmodpack.cli;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.kmodpack.oci.OciReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "push", mixinStandardHelpOptions = true,
         description = {"Upload a bundle to an OCI registry as an artifact: one layer of media type "
@@ -16,10 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Every command that reads a bundle then takes the oci:// reference where it takes a file."},
         footer = {"", "Example:", "  kmodpack push modules-6.1.0-28-amd64.kpack oci://registry.example/kernels/modules:6.1.0-28-amd64",
             "  kmodpack mount oci://registry.example/kernels/modules:6.1.0-28-amd64 --trust release.pub"})
-final class PushCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class PushCommand extends Subcommand {
     @Parameters(index = "0", paramLabel = "BUNDLE", description = "The bundle file to upload.")
     Path bundle;
 
@@ -36,7 +30,7 @@ final class PushCommand implements Callable<Integer> {
             throw new IllegalArgumentException(target + ": push to an OCI reference: oci://REGISTRY/REPOSITORY:TAG");
         }
         String manifest = source.registry(target).push(bundle);
-        spec.commandLine().getOut().printf("%s: pushed to %s (manifest %s)%n", bundle, target, manifest);
+        out().printf("%s: pushed to %s (manifest %s)%n", bundle, target, manifest);
         return 0;
     }
 }

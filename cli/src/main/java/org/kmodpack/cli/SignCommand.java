@@ -3,7 +3,6 @@ package org.kmodpack.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.kmodpack.packer.BundleSigner;
 import org.kmodpack.packer.SigningKey;
 import picocli.CommandLine.ArgGroup;
@@ -11,8 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "sign", mixinStandardHelpOptions = true,
         description = {"Add signatures to a bundle in place, without repacking (atomically: a new file is renamed "
@@ -20,10 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "A signed bundle keeps its statement (serial, expiry); --serial and --expires apply to unsigned ones."},
         footer = {"", "Examples:", "  kmodpack sign modules-6.1.0-28-amd64.kpack --key release.key",
             "  kmodpack sign modules-6.1.0-28-amd64.kpack --key linux/certs/signing_key.pem"})
-final class SignCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class SignCommand extends Subcommand {
     @Parameters(paramLabel = "BUNDLE", description = "The bundle file to sign in place.")
     Path bundlePath;
 
@@ -53,14 +47,14 @@ final class SignCommand implements Callable<Integer> {
         try {
             serial = BundleSigner.sign(bundlePath, signers, statement.terms());
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw usageError(e.getMessage());
         } catch (java.io.IOException e) {
             throw OutputFile.named(bundlePath, e);
         }
         for (SigningKey signer : signers) {
-            spec.commandLine().getOut().printf("%s: signed by %s (serial %d)%n", bundlePath, signer.describe(), serial);
+            out().printf("%s: signed by %s (serial %d)%n", bundlePath, signer.describe(), serial);
         }
-        spec.commandLine().getOut().flush();
+        out().flush();
         return 0;
     }
 }

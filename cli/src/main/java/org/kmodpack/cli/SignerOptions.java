@@ -1,10 +1,6 @@
 package org.kmodpack.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.kmodpack.packer.SigningKey;
 import picocli.CommandLine.Option;
 
 /** pack's signers: a private key and, for RSA and ECDSA keys whose PEM does not hold it, its certificate. */
@@ -17,12 +13,4 @@ final class SignerOptions {
     @Option(names = "--cert", paramLabel = "CERT",
             description = "Certificate (PEM or DER) of the preceding RSA/ECDSA key, if its PEM lacks one.")
     Path cert;
-
-    static List<SigningKey> load(List<SignerOptions> signers) throws IOException {
-        List<SigningKey> keys = new ArrayList<>();
-        for (SignerOptions signer : signers) {
-            keys.add(SigningKey.load(signer.key, signer.cert));
-        }
-        return keys;
-    }
 }

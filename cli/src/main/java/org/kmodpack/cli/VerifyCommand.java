@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import org.kmodpack.modules.ModuleSignatureStatus;
 import org.kmodpack.modules.ModuleSignatureCheck;
 import org.kmodpack.reader.Bundle;
@@ -21,10 +20,6 @@ import org.kmodpack.reader.Verification;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check a bundle's signatures against trusted keys and every block against its hash.",
@@ -38,15 +33,9 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:", "  kmodpack verify modules-6.1.0-28-amd64.kpack --trust release.pub",
             "  kmodpack verify modules-6.1.0-28-amd64.kpack --trust linux/certs/signing_key.x509 --min-serial 1700000000",
             "  kmodpack verify modules-6.1.0-28-amd64.kpack --modules --module-cert linux/certs/signing_key.x509"})
-final class VerifyCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "BUNDLE", description = SourceOptions.BUNDLE)
-    String bundleLocation;
-
+final class VerifyCommand extends Subcommand {
     @Mixin
-    TrustOptions trust;
+    BundleArgument bundleArgument;
 
     @Option(names = "--allow-unsigned",
             description = "Accept a bundle that carries no signature and check every block of it (a signed one "
@@ -67,66 +56,78 @@ final class VerifyCommand implements Callable<Integer> {
             + "the README). Exit status as without it.")
     boolean json;
 
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() throws Exception {
         if (modules == moduleCerts.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), modules ? "--modules needs --module-cert CERT: the "
+            throw usageError(modules ? "--modules needs --module-cert CERT: the "
                     + "certificate the modules were signed with (the kernel build's certs/signing_key.x509)"
                     : "--module-cert applies to module signatures: give --modules too");
         }
         // verify alone always checks the bundle's signatures; with --modules only when asked to (--trust).
-        boolean checkBundle = !modules || trust.given();
+        boolean checkBundle = !modules || bundleArgument.trust.given();
         if (!checkBundle) {
-            trust.refusePolicyWithoutTrust();
+            bundleArgument.trust.refusePolicyWithoutTrust();
         }
         // The policy before the bundle: a wrong option is a usage error whatever the bundle. With --allow-unsigned
         // an unsigned bundle needs none (no trust directory either).
-        TrustPolicy policy = checkBundle && !allowUnsigned ? trust.policy() : null;
+        TrustPolicy policy = checkBundle && !allowUnsigned ? bundleArgument.trust.policy() : null;
         TrustPolicy moduleCertificates = modules ? TrustPolicy.trusting(moduleCerts) : null;
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         Map<String, Object> report = new LinkedHashMap<>();
         String refusal = null;
-        try (Bundle bundle = trust.source.open(bundleLocation, Bundle.DEFAULT_CACHE_BYTES)) {
-            report.put("bundle", bundleLocation);
+        try (Bundle bundle = bundleArgument.trust.source.open(bundleArgument.location, Bundle.DEFAULT_CACHE_BYTES)) {
+            report.put("bundle", bundleArgument.location);
             report.put("kernel_version", bundle.kernelVersion());
-            text(out, "bundle:      %s%n", bundleLocation);
+            text(out, "bundle:      %s%n", bundleArgument.location);
             text(out, "kernel:      %s%n", bundle.kernelVersion());
             boolean unsignedAllowed = allowUnsigned && !bundle.isSigned();
             report.put("signatures_checked", checkBundle && !unsignedAllowed);
             if (checkBundle && !unsignedAllowed) {
-                refusal = checkSignatures(bundle, policy != null ? policy : trust.policy(), out, report);
+                refusal = checkSignatures(bundle, policy != null ? policy : bundleArgument.trust.policy(), out, report);
             } else {
                 text(out, "signatures:  %s%n", unsignedAllowed ? "none (unsigned; accepted with --allow-unsigned)"
                         : "not checked (--modules without --trust)");
             }
             List<Object> blocks = new ArrayList<>();
             List<Integer> damaged = new ArrayList<>();
-            bundle.checkBlockHashes((block, matches) -> {
-                Map<String, Object> status = new LinkedHashMap<>();
-                status.put("block", block);
-                status.put("status", matches ? "ok" : "sha256 mismatch");
-                blocks.add(status);
-                if (!matches) {
-                    damaged.add(block);
-                    text(out, "damaged:     block %d does not match its SHA-256%n", block);
-                }
-            });
-            report.put("blocks", blocks);
             BundleInfo info = bundle.info();
+            // The bar counts blocks; its bytes are the blocks' share of the stored data, close enough for a rate.
+            progress.during(err(), "verifying " + bundleArgument.location + ": checking every block", "blocks",
+                    bar -> {
+                        bundle.checkBlockHashes((block, matches) -> {
+                            Map<String, Object> status = new LinkedHashMap<>();
+                            status.put("block", block);
+                            status.put("status", matches ? "ok" : "sha256 mismatch");
+                            blocks.add(status);
+                            if (!matches) {
+                                damaged.add(block);
+                            }
+                            bar.update(block + 1, info.blockCount(), info.storedDataLength() * (block + 1)
+                                    / info.blockCount(), info.storedDataLength());
+                        });
+                        return null;
+                    });
+            for (int block : damaged) {
+                text(out, "damaged:     block %d does not match its SHA-256%n", block);
+            }
+            report.put("blocks", blocks);
             if (damaged.isEmpty()) {
                 text(out, "blocks:      all %d match their SHA-256 (%s)%n", info.blockCount(),
                         Sizes.human(info.storedDataLength()));
             } else {
                 // The reader's words for the first damaged block, as every reading command says them.
                 refusal = refusal != null ? refusal : new org.kmodpack.format.BlockIntegrityException(
-                        bundleLocation, damaged.get(0), null).getMessage()
+                        bundleArgument.location, damaged.get(0), null).getMessage()
                         + (damaged.size() == 1 ? "" : " (" + damaged.size() + " of " + info.blockCount()
                                 + " blocks fail it, listed above)");
             }
             if (refusal == null && checkBundle && !unsignedAllowed) {
                 Object trusted = report.get("trusted_keys");
                 text(out, "verified:    %d trusted key%s (%d required); every byte matches what they signed%n",
-                        trusted, Integer.valueOf(1).equals(trusted) ? "" : "s", trust.threshold);
+                        trusted, Integer.valueOf(1).equals(trusted) ? "" : "s", bundleArgument.trust.threshold);
             }
             if (modules && refusal == null) {
                 refusal = checkModules(bundle, moduleCertificates, out, report);
@@ -138,7 +139,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         out.flush();
         if (refusal != null) {
-            PrintWriter err = spec.commandLine().getErr();
+            PrintWriter err = err();
             err.println("kmodpack: " + refusal);
             err.flush();
             return 1;
@@ -146,10 +147,10 @@ final class VerifyCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A line of the text report; nothing with --json. */
+    /** A line of the text report; nothing with --json, or with --quiet (the exit status and errors tell). */
     private void text(PrintWriter out, String format, Object... arguments) {
         if (!json) {
-            out.printf(Locale.ROOT, format, arguments);
+            progress.summary(out, format, arguments);
         }
     }
 
@@ -183,9 +184,10 @@ final class VerifyCommand implements Callable<Integer> {
         }
         report.put("signatures", signatures);
         report.put("trusted_keys", verification.trustedKeys());
-        report.put("threshold", trust.threshold);
+        report.put("threshold", bundleArgument.trust.threshold);
         if (!verification.accepted()) {
-            return new SignatureRefusedException(bundleLocation, verification.refusal().orElseThrow()).getMessage();
+            return new SignatureRefusedException(bundleArgument.location, verification.refusal().orElseThrow())
+                    .getMessage();
         }
         return null;
     }
@@ -228,7 +230,7 @@ final class VerifyCommand implements Callable<Integer> {
                 statuses.size() - unsigned - failed, statuses.size(), certs, unsigned, failed);
         report.put("modules", listed);
         if (unsigned + failed > 0) {
-            return bundleLocation + ": " + (unsigned + failed) + " of " + statuses.size() + " modules "
+            return bundleArgument.location + ": " + (unsigned + failed) + " of " + statuses.size() + " modules "
                     + "are unsigned or fail their signature check against " + certs + " (listed above); sign them "
                     + "with that certificate's key (the kernel's scripts/sign-file), or give the certificate they "
                     + "were signed with";

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.cli.CliTest.Run;
 import org.kmodpack.testkernels.SyntheticKernel;
-import org.kmodpack.testkernels.SyntheticKernels;
 
 /**
  * Every failure the command-line issue lists, as a user meets it: the exit status, the exact stderr lines
@@ -28,16 +27,12 @@ import org.kmodpack.testkernels.SyntheticKernels;
 class CliErrorsTest {
     @TempDir
     static Path work;
-    static Path tree;
-    static Path bundle;
+    static BasicBundle basic;
     static Path output;
 
     @BeforeAll
     static void packBasic() throws IOException {
-        tree = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
-        bundle = work.resolve("basic.kpack");
-        Run pack = run("pack", tree.toString(), "-o", bundle.toString(), "--block-size", "64K");
-        assertEquals(0, pack.exit(), pack.err());
+        basic = BasicBundle.pack(work.resolve("basic.kpack"), "--block-size", "64K");
         output = Files.createDirectories(work.resolve("out"));
     }
 
@@ -66,54 +61,58 @@ class CliErrorsTest {
     void valueErrorsAreOneLineAndAPointerToHelp() throws IOException {
         String out = output.resolve("x.kpack").toString();
         fails(2, usage("pack", "--block-size 3M: block size 3145728 must be a power of two from 4 KiB to 64 MiB"),
-                "pack", tree.toString(), "-o", out, "--block-size", "3M");
+                "pack", basic.tree().toString(), "-o", out, "--block-size", "3M");
         fails(2, usage("pack", "--level 23: zstd level 23 is outside 1..22"),
-                "pack", tree.toString(), "-o", out, "--level", "23");
+                "pack", basic.tree().toString(), "-o", out, "--level", "23");
         fails(2, usage("pack", "--threads 0: threads must be at least 1, not 0"),
-                "pack", tree.toString(), "-o", out, "--threads", "0");
+                "pack", basic.tree().toString(), "-o", out, "--threads", "0");
         fails(2, usage("pack", "--codec: 'lz4' is not a codec: give zstd, xz or none"),
-                "pack", tree.toString(), "-o", out, "--codec", "lz4");
+                "pack", basic.tree().toString(), "-o", out, "--codec", "lz4");
         fails(2, usage("pack", "--level loud: takes a number or 'max'"),
-                "pack", tree.toString(), "-o", out, "--level", "loud");
-        fails(2, usage("modprobe", "--set-version needs a value (KVER)"), "modprobe", bundle.toString(), "btrfs", "-S");
-        fails(2, usage("modinfo", "--set-version needs a value (KVER)"), "modinfo", bundle.toString(), "btrfs", "-k");
+                "pack", basic.tree().toString(), "-o", out, "--level", "loud");
+        fails(2, usage("modprobe", "--set-version needs a value (KVER)"), "modprobe", basic.bundle().toString(),
+                "btrfs", "-S");
+        fails(2, usage("modinfo", "--set-version needs a value (KVER)"), "modinfo", basic.bundle().toString(),
+                "btrfs", "-k");
     }
 
     @Test
     void aStrayArgumentIsNotCalledAnOption() throws IOException {
         fails(2, usage("pack", "unknown option '--levle' (did you mean --level?)"),
-                "pack", tree.toString(), "--levle", "x");
-        fails(2, usage("info", "unexpected argument 'extra'"), "info", bundle.toString(), "extra");
-        fails(2, usage("cat", "missing 'PATH'"), "cat", bundle.toString());
+                "pack", basic.tree().toString(), "--levle", "x");
+        fails(2, usage("info", "unexpected argument 'extra'"), "info", basic.bundle().toString(), "extra");
+        fails(2, usage("cat", "missing 'PATH'"), "cat", basic.bundle().toString());
         fails(2, "kmodpack: name a command, e.g. 'kmodpack pack DIR'\nTry 'kmodpack --help' for more "
                 + "information.\n");
     }
 
     @Test
     void libraryWordsDoNotLeak() throws IOException {
-        fails(1, "kmodpack: " + tree + ": is a directory, not a bundle; pack it first (kmodpack pack " + tree + ")\n",
-                "info", tree.toString());
+        fails(1, "kmodpack: " + basic.tree() + ": is a directory, not a bundle; pack it first (kmodpack pack "
+                + basic.tree() + ")\n",
+                "info", basic.tree().toString());
         fails(1, "kmodpack: -: a bundle is read by position, which standard input cannot be; give the bundle's file "
                 + "name\n", "info", "-");
         fails(2, usage("ls", "--trust: 'https://example.com/release.pub' is a URL; this takes a local file "
                 + "(kmodpack pull or curl -o FILE fetches one)"),
-                "ls", bundle.toString(), "--trust", "https://example.com/release.pub");
+                "ls", basic.bundle().toString(), "--trust", "https://example.com/release.pub");
         fails(1, "kmodpack: ftp://example.com/x.kpack: not a URL kmodpack reads; give a file, an http:// or "
                 + "https:// URL, or oci://REGISTRY/REPOSITORY:TAG\n", "info", "ftp://example.com/x.kpack");
         Path garbage = Files.writeString(work.resolve("garbage.pub"), "garbage, not a key: abcdef");
         fails(1, "kmodpack: " + garbage + ": neither PEM nor DER; a trust file holds PEM public keys or "
                 + "certificates, or one DER certificate or public key: replace it with one, or remove it\n",
-                "ls", bundle.toString(), "--trust", garbage.toString());
+                "ls", basic.bundle().toString(), "--trust", garbage.toString());
     }
 
     @Test
     void packChecksTheDestinationBeforeTheWork() throws IOException {
         Path missing = output.resolve("no/such/dir/x.kpack");
         fails(1, "kmodpack: " + missing + ": directory " + missing.getParent() + " does not exist; create it first "
-                + "(mkdir -p " + missing.getParent() + ")\n", "pack", tree.toString(), "-o", missing.toString());
+                + "(mkdir -p " + missing.getParent() + ")\n", "pack", basic.tree().toString(), "-o",
+                missing.toString());
         Path directory = Files.createDirectories(work.resolve("a-directory.kpack"));
         fails(1, "kmodpack: " + directory + ": is a directory; give the name of the file to write (-o "
-                + directory.resolve("NAME") + ")\n", "pack", tree.toString(), "-o", directory.toString());
+                + directory.resolve("NAME") + ")\n", "pack", basic.tree().toString(), "-o", directory.toString());
         assertTrue(listing(directory).size() == 1, "nothing written into the directory");
     }
 
@@ -122,15 +121,17 @@ class CliErrorsTest {
         Path key = output.resolve("no/dir/release.key");
         fails(1, "kmodpack: " + key + ": directory " + key.getParent() + " does not exist; create it first (mkdir -p "
                 + key.getParent() + ")\n", "keygen", "-o", output.resolve("no/dir/release").toString());
-        fails(1, "kmodpack: " + bundle + ": not a kernel image (no bzImage or zboot header, no compression the "
-                + "kernel uses, not ELF); give /boot/vmlinuz-KVER\n", "cert", "--from-vmlinuz", bundle.toString(),
+        fails(1, "kmodpack: " + basic.bundle() + ": not a kernel image (no bzImage or zboot header, no compression the "
+                + "kernel uses, not ELF); give /boot/vmlinuz-KVER\n", "cert", "--from-vmlinuz",
+                basic.bundle().toString(),
                 "-o", output.resolve("certs.pem").toString());
     }
 
     @Test
     void outputThatCannotBeWrittenFailsTheCommand() throws IOException, InterruptedException {
-        for (List<String> args : List.of(List.of("cat", bundle.toString(), "modules.dep"),
-                List.of("ls", bundle.toString()), List.of("info", bundle.toString()), List.of("--help"))) {
+        for (List<String> args : List.of(List.of("cat", basic.bundle().toString(), "modules.dep"),
+                List.of("ls", basic.bundle().toString()), List.of("info", basic.bundle().toString()),
+                List.of("--help"))) {
             Run run = launcher(new File("/dev/full"), args);
             assertEquals("kmodpack: write error: No space left on device\n", run.err(), args.toString());
             assertEquals(1, run.exit(), args.toString());
@@ -157,17 +158,17 @@ class CliErrorsTest {
         assertEquals(1, missing.exit());
         assertEquals("{\"error\":\"" + work.resolve("missing.kpack") + ": no such file or directory\","
                 + "\"exit_status\":1}\n", missing.out());
-        Run usage = run("info", "--json", bundle.toString(), "extra");
+        Run usage = run("info", "--json", basic.bundle().toString(), "extra");
         assertEquals(2, usage.exit());
         assertEquals("{\"error\":\"unexpected argument 'extra'\",\"exit_status\":2}\n", usage.out());
     }
 
     @Test
     void absentPathsInTheBundleAreNamed() throws IOException {
-        fails(1, "kmodpack: " + bundle + ": /etc/passwd: not in the bundle, which holds /lib/modules/"
+        fails(1, "kmodpack: " + basic.bundle() + ": /etc/passwd: not in the bundle, which holds /lib/modules/"
                 + SyntheticKernel.BASIC.kernelVersion() + "; give a path under it or relative to it\n",
-                "ls", bundle.toString(), "/etc/passwd");
-        assertFalse(run("ls", bundle.toString(), "/lib/modules/" + SyntheticKernel.BASIC.kernelVersion()
+                "ls", basic.bundle().toString(), "/etc/passwd");
+        assertFalse(run("ls", basic.bundle().toString(), "/lib/modules/" + SyntheticKernel.BASIC.kernelVersion()
                 + "/kernel").out().isEmpty());
     }
 }

@@ -146,12 +146,4 @@ class CliTest {
         return new Run(exit, out.toString(), err.toString(), stdout.toByteArray());
     }
 
-    /** Makes the key pair KEY.key/KEY.pub and packs the basic synthetic tree into BUNDLE (64K blocks) signed by it. */
-    static void packSignedBasic(Path bundle, Path key) throws IOException {
-        Run keygen = run("keygen", "-o", key.toString());
-        assertEquals(0, keygen.exit, keygen.err);
-        Run pack = run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o", bundle.toString(),
-                "--block-size", "64K", "--sign", key + ".key");
-        assertEquals(0, pack.exit, pack.err);
-    }
 }

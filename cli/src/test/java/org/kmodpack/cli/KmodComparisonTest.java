@@ -26,8 +26,10 @@ import org.kmodpack.testkernels.SyntheticKernels;
 
 /**
  * kmodpack modprobe/modinfo against the real kmod run on the unpacked tree: same stdout, stderr and exit code,
- * for every module (show-depends, modinfo), a concrete instance of every modules.alias pattern (resolve-alias),
- * with the host's default configuration and with a test configuration exercising every config command.
+ * for every module (show-depends, with -i too, modinfo), a concrete instance of every modules.alias pattern
+ * (resolve-alias), the configuration and indexes (-c) and module files' symbols (--show-exports,
+ * --show-modversions), with the host's default configuration and with a test configuration exercising every
+ * config command.
  */
 class KmodComparisonTest {
     /** Arguments per call, so that the longest alias lists stay far below the kernel's argument limit. */
@@ -83,6 +85,9 @@ class KmodComparisonTest {
                     names, CHUNK);
             compareChunks(concat(modprobe, cfg, List.of("-D", "-a", "-b")),
                     concat(ours, cfg, List.of("-D", "-a", "-b")), names, CHUNK);
+            compareChunks(concat(modprobe, cfg, List.of("-D", "-a", "-i")),
+                    concat(ours, cfg, List.of("-D", "-a", "-i")), names, CHUNK);
+            compare(concat(modprobe, cfg, List.of("-c")), concat(ours, cfg, List.of("-c")));
             List<String> queries = new ArrayList<>(aliasInstances);
             queries.addAll(List.of("my-alias-one", "pattern-xyz", "symbol:no_such_symbol", "bad]alias"));
             compareChunks(concat(modprobe, cfg, List.of("-R", "-a")), concat(ours, cfg, List.of("-R", "-a")),
@@ -98,13 +103,16 @@ class KmodComparisonTest {
                 concat(ours, List.of("-S", kver, "-q", "-D", "-a"), quietNames));
         compare(concat(modprobe, List.of("-q", "-D", "no-such-module")),
                 concat(ours, List.of("-q", "-D", "no-such-module")));
-        // --show-exports takes a module file: the first modules of modules.dep, a file that is not a module, none.
+        // --show-exports and --show-modversions take a module file: the first modules of modules.dep, a file that is
+        // not a module, none.
         List<String> files = new ArrayList<>(Files.readAllLines(moduleDir.resolve("modules.dep")).stream()
                 .map(line -> line.substring(0, line.indexOf(':'))).limit(30).toList());
         files.addAll(List.of("modules.dep", "no/such.ko"));
         for (String file : files) {
             String path = moduleDir + "/" + file;
-            compare(concat(modprobe, List.of("--show-exports", path)), concat(ours, List.of("--show-exports", path)));
+            for (String query : List.of("--show-exports", "--show-modversions")) {
+                compare(concat(modprobe, List.of(query, path)), concat(ours, List.of(query, path)));
+            }
         }
         List<String> infoNames = new ArrayList<>(modules);
         infoNames.addAll(builtins);

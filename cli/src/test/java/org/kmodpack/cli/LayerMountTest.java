@@ -4,22 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.kmodpack.fuse.MountTable;
-import org.kmodpack.fuse.Unmount;
 import org.kmodpack.modules.Depmod;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.SyntheticLayers;
-import org.kmodpack.testkernels.TestData;
 
 /**
  * The merged mount: base plus layers served as one tree whose index files are those kmod's depmod writes for the
@@ -30,22 +25,12 @@ class LayerMountTest {
 
     @TempDir
     Path work;
-    private final List<Path> mounted = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        for (Path mountPoint : mounted) {
-            if (MountTable.at(mountPoint).filter(MountTable.Mount::isKmodpack).isPresent()) {
-                Unmount.unmount(mountPoint);
-            }
-        }
-    }
+    @RegisterExtension
+    final MountPoints mounted = new MountPoints();
 
     @Test
     void theMergedMountServesTheIndexFilesDepmodWritesForTheUnion() throws Exception {
-        if (!Files.exists(Path.of("/dev/fuse"))) {
-            TestData.unavailable("/dev/fuse is missing: load the fuse module (modprobe fuse)");
-        }
+        MountPoints.requireFuse();
         Path base = work.resolve("base.kpack");
         assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
                 base.toString()).exit());

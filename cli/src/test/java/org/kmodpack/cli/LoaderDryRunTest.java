@@ -58,7 +58,8 @@ class LoaderDryRunTest {
             // None of the tree's modules is loaded here: --first-time changes -r's answer, -f no line.
             for (List<String> mode : List.of(List.of("-n", "-v", "-a"), List.of("-n", "-v", "-a", "-b"),
                     List.of("-r", "-n", "-v"), List.of("-n", "-v", "-a", "-f", "--first-time"),
-                    List.of("-r", "-n", "-v", "--first-time"))) {
+                    List.of("-r", "-n", "-v", "--first-time"), List.of("-n", "-v", "-a", "-i"),
+                    List.of("-r", "-n", "-v", "-i"), List.of("-r", "-n", "-v", "--remove-holders", "-w", "100"))) {
                 compareChunks(concat(kmod, cfg, mode), concat(ours, cfg, mode), names, CHUNK);
             }
             List<String> single = List.of("-n", "-v", modules.get(0), "a=1", "b=x y");

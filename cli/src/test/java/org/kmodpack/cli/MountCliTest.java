@@ -9,16 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.format.Header;
 import org.kmodpack.fuse.MountTable;
@@ -26,7 +25,6 @@ import org.kmodpack.fuse.Unmount;
 import org.kmodpack.testkernels.Bytes;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
-import org.kmodpack.testkernels.TestData;
 
 /**
  * The mount daemon as users start it, through the launcher and the mount(8) helper: one JVM that answers,
@@ -42,13 +40,12 @@ class MountCliTest {
     static Path signed;
     static Path key;
     static String kernelVersion;
-    final List<Path> mounted = new ArrayList<>();
+    @RegisterExtension
+    final MountPoints mounted = new MountPoints();
 
     @BeforeAll
     static void pack() throws IOException {
-        if (!Files.exists(Path.of("/dev/fuse"))) {
-            TestData.unavailable("/dev/fuse is missing: load the fuse module (modprobe fuse)");
-        }
+        MountPoints.requireFuse();
         Path tree = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
         kernelVersion = SyntheticKernel.BASIC.kernelVersion();
         bundle = work.resolve("basic.kpack");
@@ -59,15 +56,6 @@ class MountCliTest {
         CliTest.Run packSigned = CliTest.run("pack", tree.toString(), "-o", signed.toString(), "--sign",
                 key + ".key");
         assertEquals(0, packSigned.exit(), packSigned.err());
-    }
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        for (Path mountPoint : mounted) {
-            if (MountTable.at(mountPoint).filter(MountTable.Mount::isKmodpack).isPresent()) {
-                Unmount.unmount(mountPoint);
-            }
-        }
     }
 
     @Test
@@ -213,9 +201,7 @@ class MountCliTest {
         Path other = directory("mnt-helper-unsigned");
         CliTest.Run unsigned = Launcher.script("mount.fuse.kmodpack", Map.of(), bundle.toString(), other.toString(),
                 "-o", "trust=" + key + ".pub");
-        assertEquals(32, unsigned.exit());
-        assertTrue(unsigned.err().contains("basic.kpack"), unsigned.err());
-        assertTrue(MountTable.at(other).isEmpty());
+        assertRefused(unsigned, 32, "basic.kpack", other);
     }
 
     @Test
@@ -281,9 +267,7 @@ class MountCliTest {
         Path target = directory("m-timeout");
         CliTest.Run run = Launcher.kmodpack("mount", bundle.toString(), target.toString(), "--allow-unsigned",
                 "--timeout", "0");
-        assertEquals(2, run.exit());
-        assertTrue(run.err().contains("--timeout must be a positive number of seconds"), run.err());
-        assertTrue(MountTable.at(target).isEmpty());
+        assertRefused(run, 2, "--timeout must be a positive number of seconds", target);
     }
 
     @Test
@@ -341,6 +325,13 @@ class MountCliTest {
         Files.copy(signed, damaged, StandardCopyOption.REPLACE_EXISTING);
         Bytes.flip(damaged, Header.SIZE + 64, 0x10);
         return damaged;
+    }
+
+    /** {@code run} failed with {@code exit}, saying {@code reason}, and left nothing mounted at {@code mountPoint}. */
+    private static void assertRefused(CliTest.Run run, int exit, String reason, Path mountPoint) throws IOException {
+        assertEquals(exit, run.exit(), run.err());
+        assertTrue(run.err().contains(reason), run.err());
+        assertTrue(MountTable.at(mountPoint).isEmpty(), "nothing mounted at " + mountPoint);
     }
 
     private static Path directory(String name) throws IOException {

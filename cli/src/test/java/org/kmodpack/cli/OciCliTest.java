@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +38,6 @@ import org.kmodpack.reader.RemoteOptions;
 import org.kmodpack.testkernels.DistributionRegistry;
 import org.kmodpack.testkernels.RegistryTokenService;
 import org.kmodpack.testkernels.SyntheticKernel;
-import org.kmodpack.testkernels.SyntheticKernels;
-import org.kmodpack.testkernels.TestData;
 
 /**
  * Bundles in an OCI registry: Debian's docker-registry on 127.0.0.1, open, behind basic auth and behind a token
@@ -49,30 +47,20 @@ import org.kmodpack.testkernels.TestData;
 class OciCliTest {
     @TempDir
     static Path work;
-    static Path tree;
-    static Path bundle;
-    static Path key;
+    static BasicBundle basic;
+    @AutoClose
     static DistributionRegistry open;
     static String reference;
 
     @BeforeAll
     static void pushToAnOpenRegistry() throws IOException {
-        tree = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
-        key = work.resolve("release");
-        bundle = work.resolve("basic.kpack");
-        CliTest.packSignedBasic(bundle, key);
+        basic = BasicBundle.packSigned(work.resolve("basic.kpack"), work.resolve("release"));
         open = DistributionRegistry.start(work.resolve("open-registry"), new DistributionRegistry.Open());
         reference = "oci://" + open.address() + "/kernels/basic:" + SyntheticKernel.BASIC.kernelVersion();
-        CliTest.Run push = CliTest.run("push", bundle.toString(), reference);
+        CliTest.Run push = CliTest.run("push", basic.bundle().toString(), reference);
         assertEquals(0, push.exit(), push.err());
-        assertTrue(push.out().startsWith(bundle + ": pushed to " + reference + " (manifest sha256:"), push.out());
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (open != null) {
-            open.close();
-        }
+        assertTrue(push.out().startsWith(basic.bundle() + ": pushed to " + reference + " (manifest sha256:"),
+                push.out());
     }
 
     @Test
@@ -81,11 +69,11 @@ class OciCliTest {
         assertEquals("application/vnd.kmodpack.bundle.v1", manifest.get("artifactType").getAsString());
         JsonObject layer = manifest.getAsJsonArray("layers").get(0).getAsJsonObject();
         assertEquals("application/vnd.kmodpack.bundle.v1", layer.get("mediaType").getAsString());
-        assertEquals(Files.size(bundle), layer.get("size").getAsLong());
+        assertEquals(Files.size(basic.bundle()), layer.get("size").getAsLong());
         JsonObject annotations = manifest.getAsJsonObject("annotations");
         assertEquals(SyntheticKernel.BASIC.kernelVersion(),
                 annotations.get("org.kmodpack.kernel.version").getAsString());
-        try (Bundle opened = Bundle.open(bundle)) {
+        try (Bundle opened = Bundle.open(basic.bundle())) {
             assertEquals(HexFormat.of().formatHex(opened.statementSha256().orElseThrow()),
                     annotations.get("org.kmodpack.statement.sha256").getAsString());
         }
@@ -94,7 +82,8 @@ class OciCliTest {
     @Test
     void readingCommandsTakeTheReferenceAndAnswerAsForTheFile() {
         Path cache = work.resolve("cache-read");
-        CliTest.Run verify = CliTest.run("verify", reference, "--trust", key + ".pub", "--cache-dir", cache.toString());
+        CliTest.Run verify = CliTest.run("verify", reference, "--trust", basic.publicKey(), "--cache-dir",
+                cache.toString());
         assertEquals(0, verify.exit(), verify.err());
         assertTrue(verify.out().contains("every byte matches what they signed"), verify.out());
         for (String[] command : new String[][] {{"cat", "BUNDLE", "modules.dep"},
@@ -102,7 +91,7 @@ class OciCliTest {
             String[] remote = command.clone();
             String[] local = command.clone();
             remote[1] = reference;
-            local[1] = bundle.toString();
+            local[1] = basic.bundle().toString();
             CliTest.Run fromRegistry = CliTest.run(append(remote, "--cache-dir", cache.toString()));
             CliTest.Run fromFile = CliTest.run(local);
             assertEquals(0, fromRegistry.exit(), fromRegistry.err());
@@ -114,17 +103,17 @@ class OciCliTest {
     @Test
     void pullByTagAndByDigestWritesTheBundleAndVerifiesIt() throws Exception {
         Path byTag = work.resolve("by-tag.kpack");
-        CliTest.Run pull = CliTest.run("pull", reference, "-o", byTag.toString(), "--trust", key + ".pub");
+        CliTest.Run pull = CliTest.run("pull", reference, "-o", byTag.toString(), "--trust", basic.publicKey());
         assertEquals(0, pull.exit(), pull.err());
         assertTrue(pull.out().contains("every block matches its SHA-256, signatures trusted"), pull.out());
-        assertArrayEquals(Files.readAllBytes(bundle), Files.readAllBytes(byTag));
+        assertArrayEquals(Files.readAllBytes(basic.bundle()), Files.readAllBytes(byTag));
 
         String digest = manifestDigest(open.address(), "kernels/basic", SyntheticKernel.BASIC.kernelVersion());
         Path byDigest = work.resolve("by-digest.kpack");
         CliTest.Run pinned = CliTest.run("pull", "oci://" + open.address() + "/kernels/basic@" + digest, "-o",
                 byDigest.toString());
         assertEquals(0, pinned.exit(), pinned.err());
-        assertArrayEquals(Files.readAllBytes(bundle), Files.readAllBytes(byDigest));
+        assertArrayEquals(Files.readAllBytes(basic.bundle()), Files.readAllBytes(byDigest));
 
         CliTest.Run missing = CliTest.run("pull", "oci://" + open.address() + "/kernels/basic:no-such-tag", "-o",
                 work.resolve("missing.kpack").toString());
@@ -137,16 +126,14 @@ class OciCliTest {
 
     @Test
     void mountServesTheTreeOfTheReference() throws Exception {
-        if (!Files.exists(Path.of("/dev/fuse"))) {
-            TestData.unavailable("/dev/fuse is missing: load the fuse module (modprobe fuse)");
-        }
+        MountPoints.requireFuse();
         Path mountPoint = Files.createDirectories(work.resolve("mnt"));
-        CliTest.Run mount = Launcher.kmodpack("mount", reference, mountPoint.toString(), "--trust", key + ".pub",
+        CliTest.Run mount = Launcher.kmodpack("mount", reference, mountPoint.toString(), "--trust", basic.publicKey(),
                 "--cache-dir", work.resolve("cache-mount").toString(), "--log", work.resolve("mount.log").toString());
         assertEquals(0, mount.exit(), mount.err());
         try {
             assertEquals(reference, MountTable.at(mountPoint).orElseThrow().source());
-            ProcessBuilder diff = new ProcessBuilder("diff", "-r", "--no-dereference", tree.toString(),
+            ProcessBuilder diff = new ProcessBuilder("diff", "-r", "--no-dereference", basic.tree().toString(),
                     mountPoint.toString()).redirectErrorStream(true);
             Process process = diff.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -163,19 +150,17 @@ class OciCliTest {
         try (DistributionRegistry guarded = DistributionRegistry.start(registryWork,
                 new DistributionRegistry.Htpasswd("builder:" + hash + "\n"))) {
             String target = "oci://" + guarded.address() + "/kernels/basic:v1";
-            CliTest.Run anonymous = CliTest.run("push", bundle.toString(), target);
+            CliTest.Run anonymous = CliTest.run("push", basic.bundle().toString(), target);
             assertEquals(1, anonymous.exit());
             assertEquals(1, anonymous.err().lines().count(), anonymous.err());
             assertTrue(anonymous.err().contains("requires credentials: give --username USER --password-stdin"),
                     anonymous.err());
 
-            CliTest.Run wrong = withStdin("wrong\n", () -> CliTest.run("push", bundle.toString(), target,
-                    "--username", "builder", "--password-stdin"));
+            CliTest.Run wrong = pushAsBuilder(target, "wrong");
             assertEquals(1, wrong.exit());
             assertTrue(wrong.err().contains("refused the credentials of builder"), wrong.err());
 
-            CliTest.Run push = withStdin("s3cret\n", () -> CliTest.run("push", bundle.toString(), target,
-                    "--username", "builder", "--password-stdin"));
+            CliTest.Run push = pushAsBuilder(target, "s3cret");
             assertEquals(0, push.exit(), push.err());
 
             Path authFile = registryWork.resolve("auth.json");
@@ -183,7 +168,8 @@ class OciCliTest {
                     + Base64.getEncoder().encodeToString("builder:s3cret".getBytes(StandardCharsets.UTF_8))
                     + "\"}}}");
             CliTest.Run verify = Launcher.script("kmodpack", Map.of("REGISTRY_AUTH_FILE", authFile.toString()),
-                    "verify", target, "--trust", key + ".pub", "--cache-dir", work.resolve("cache-auth").toString());
+                    "verify", target, "--trust", basic.publicKey(), "--cache-dir",
+                    work.resolve("cache-auth").toString());
             assertEquals(0, verify.exit(), verify.err());
         }
     }
@@ -192,22 +178,20 @@ class OciCliTest {
     void tokenAuthGetsAScopedTokenFromTheTokenServiceForPushAndForRangeReads() throws Exception {
         try (TokenRegistry both = TokenRegistry.start("token")) {
             RegistryTokenService tokens = both.tokens();
-            DistributionRegistry guarded = both.registry();
-            String target = "oci://" + guarded.address() + "/kernels/basic:v1";
+            String target = both.reference();
             CliTest.Run anonymous = CliTest.run("info", target, "--cache-dir", work.resolve("cache-token").toString());
             assertEquals(1, anonymous.exit());
             assertEquals(1, anonymous.err().lines().count(), anonymous.err());
             assertTrue(anonymous.err().contains("requires credentials"), anonymous.err());
 
-            CliTest.Run push = withStdin("s3cret\n", () -> CliTest.run("push", bundle.toString(), target,
-                    "--username", "builder", "--password-stdin"));
+            CliTest.Run push = pushAsBuilder(target, "s3cret");
             assertEquals(0, push.exit(), push.err());
             // The registry names the actions in either order.
             assertTrue(tokens.scopes().stream().anyMatch(scope -> scope.startsWith("repository:kernels/basic:")
                     && List.of(scope.substring(scope.lastIndexOf(':') + 1).split(",")).containsAll(
                             List.of("pull", "push"))), tokens.scopes().toString());
 
-            CliTest.Run verify = withStdin("s3cret\n", () -> CliTest.run("verify", target, "--trust", key + ".pub",
+            CliTest.Run verify = withStdin("s3cret\n", () -> CliTest.run("verify", target, "--trust", basic.publicKey(),
                     "--username", "builder", "--password-stdin", "--cache-dir", work.resolve("cache-token").toString()));
             assertEquals(0, verify.exit(), verify.err());
             assertTrue(verify.out().contains("every byte matches what they signed"), verify.out());
@@ -218,23 +202,20 @@ class OciCliTest {
     void aReaderThatOutlivesItsTokenGetsANewOne() throws Exception {
         try (TokenRegistry both = TokenRegistry.start("renewing")) {
             RegistryTokenService tokens = both.tokens();
-            DistributionRegistry guarded = both.registry();
-            String target = "oci://" + guarded.address() + "/kernels/basic:v1";
-            CliTest.Run push = withStdin("s3cret\n", () -> CliTest.run("push", bundle.toString(), target,
-                    "--username", "builder", "--password-stdin"));
+            CliTest.Run push = pushAsBuilder(both.reference(), "s3cret");
             assertEquals(0, push.exit(), push.err());
-            Registry registry = new Registry(OciReference.parse(target), RemoteOptions.DEFAULT, false,
+            Registry registry = new Registry(OciReference.parse(both.reference()), RemoteOptions.DEFAULT, false,
                     Optional.of(new Credentials("builder", "s3cret")));
             try (Bundle remote = Bundle.open(registry.openBundle(), Bundle.DEFAULT_CACHE_BYTES)) {
-                assertArrayEquals(Files.readAllBytes(tree.resolve("modules.dep")),
+                assertArrayEquals(Files.readAllBytes(basic.tree().resolve("modules.dep")),
                         remote.readAllBytes(remote.get("modules.dep")));
                 int tokensBefore = tokens.scopes().size();
                 // The registry now trusts only the new key: the token the reader holds fails as an expired one.
                 tokens.rotateKey();
-                guarded.restart();
+                both.registry().restart();
                 Entry first = remote.entries().stream().filter(e -> e.isFile() && e.path().startsWith("kernel/"))
                         .findFirst().orElseThrow();
-                assertArrayEquals(Files.readAllBytes(tree.resolve(first.path())), remote.readAllBytes(first));
+                assertArrayEquals(Files.readAllBytes(basic.tree().resolve(first.path())), remote.readAllBytes(first));
                 assertEquals(tokensBefore + 1, tokens.scopes().size(), tokens.scopes().toString());
             }
         }
@@ -255,14 +236,23 @@ class OciCliTest {
             }
         }
 
+        /** Where the tests push the basic bundle. */
+        String reference() {
+            return "oci://" + registry.address() + "/kernels/basic:v1";
+        }
+
         @Override
         public void close() throws IOException {
-            try {
-                registry.close();
-            } finally {
-                tokens.close();
+            try (tokens; registry) {
+                // Closed in reverse order: the registry, then the token service it relies on.
             }
         }
+    }
+
+    /** kmodpack push of the basic bundle to {@code target}, as builder with {@code password} on standard input. */
+    private static CliTest.Run pushAsBuilder(String target, String password) {
+        return withStdin(password + "\n", () -> CliTest.run("push", basic.bundle().toString(), target,
+                "--username", "builder", "--password-stdin"));
     }
 
     interface Call {

@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,9 +23,6 @@ import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.ByteSource;
 import org.kmodpack.reader.RemoteOptions;
 import org.kmodpack.testkernels.Nginx;
-import org.kmodpack.testkernels.SyntheticKernel;
-import org.kmodpack.testkernels.SyntheticKernels;
-import org.kmodpack.testkernels.TestData;
 
 /**
  * Every command that reads a bundle takes an https:// URL where it takes a file and answers as for the file;
@@ -34,9 +31,8 @@ import org.kmodpack.testkernels.TestData;
 class RemoteCliTest {
     @TempDir
     static Path work;
-    static Path tree;
-    static Path local;
-    static Path key;
+    static BasicBundle basic;
+    @AutoClose
     static Nginx server;
     static String url;
     static String ca;
@@ -44,28 +40,18 @@ class RemoteCliTest {
 
     @BeforeAll
     static void serve() throws IOException {
-        tree = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
         Path www = Files.createDirectories(work.resolve("www"));
-        key = work.resolve("release");
-        local = www.resolve("basic.kpack");
-        CliTest.packSignedBasic(local, key);
+        basic = BasicBundle.packSigned(www.resolve("basic.kpack"), work.resolve("release"));
         server = Nginx.https(www, Files.createDirectories(work.resolve("nginx")));
         url = server.url("basic.kpack");
         ca = server.caCertificate().toString();
         cache = work.resolve("cache");
     }
 
-    @AfterAll
-    static void stop() throws IOException {
-        if (server != null) {
-            server.close();
-        }
-    }
-
     @Test
     void verifyChecksTheSignatureAndEveryBlockOfTheRemoteBundle() throws IOException {
         Path own = work.resolve("verify-cache");
-        CliTest.Run verify = CliTest.run("verify", url, "--ca", ca, "--trust", key + ".pub", "--cache-dir",
+        CliTest.Run verify = CliTest.run("verify", url, "--ca", ca, "--trust", basic.publicKey(), "--cache-dir",
                 own.toString());
         assertEquals(0, verify.exit(), verify.err());
         assertTrue(!cachedBlocks(own).isEmpty(), "verify fills the block cache");
@@ -83,16 +69,16 @@ class RemoteCliTest {
                 List.of("info", "BUNDLE", "--json"),
                 List.of("modinfo", "BUNDLE", "chain_d"),
                 List.of("modprobe", "BUNDLE", "-D", "-a", "chain_d", "chain_a"),
-                List.of("modprobe", "BUNDLE", "-n", "-v", "chain_a", "--trust", key + ".pub"),
+                List.of("modprobe", "BUNDLE", "-n", "-v", "chain_a", "--trust", basic.publicKey()),
                 List.of("extract", "BUNDLE", extracted.toString()))) {
             CliTest.Run remote = CliTest.run(substitute(command, url, true));
             CliTest.Run file = "extract".equals(command.get(0)) ? remote
-                    : CliTest.run(substitute(command, local.toString(), false));
+                    : CliTest.run(substitute(command, basic.bundle().toString(), false));
             assertEquals(0, remote.exit(), command + ": " + remote.err());
-            assertEquals(file.out().replace(local.toString(), url), remote.out(), command.toString());
+            assertEquals(file.out().replace(basic.bundle().toString(), url), remote.out(), command.toString());
             assertArrayEquals(file.stdout(), remote.stdout(), command.toString());
         }
-        CliTest.Run diff = run("diff", "-r", "--no-dereference", tree.toString(), extracted.toString());
+        CliTest.Run diff = run("diff", "-r", "--no-dereference", basic.tree().toString(), extracted.toString());
         assertEquals(0, diff.exit(), diff.out());
     }
 
@@ -100,10 +86,10 @@ class RemoteCliTest {
     void initramfsFromTheRemoteBundleIsTheOneFromTheFile() throws IOException {
         Path fromFile = work.resolve("file.cpio");
         Path fromUrl = work.resolve("url.cpio");
-        assertEquals(0, CliTest.run("initramfs", local.toString(), "chain_a", "-o", fromFile.toString(),
-                "--trust", key + ".pub").exit());
+        assertEquals(0, CliTest.run("initramfs", basic.bundle().toString(), "chain_a", "-o", fromFile.toString(),
+                "--trust", basic.publicKey()).exit());
         CliTest.Run remote = CliTest.run("initramfs", url, "chain_a", "-o", fromUrl.toString(), "--ca", ca,
-                "--trust", key + ".pub", "--cache-dir", cache.toString());
+                "--trust", basic.publicKey(), "--cache-dir", cache.toString());
         assertEquals(0, remote.exit(), remote.err());
         assertArrayEquals(Files.readAllBytes(fromFile), Files.readAllBytes(fromUrl));
     }
@@ -125,7 +111,7 @@ class RemoteCliTest {
         assertOneLine(noServer, refused, "connection refused");
 
         // A server that goes away after the index: verify names the URL and the block it could not fetch.
-        Nginx leaving = Nginx.http(local.getParent(), Files.createDirectories(work.resolve("nginx-leaving")));
+        Nginx leaving = Nginx.http(basic.bundle().getParent(), Files.createDirectories(work.resolve("nginx-leaving")));
         String leavingUrl = leaving.url("basic.kpack");
         try (Bundle opened = Bundle.open(ByteSource.open(leavingUrl, new RemoteOptions(Optional.empty(),
                 Duration.ofSeconds(3), 1, Optional.empty(), 0)), 0)) {
@@ -140,13 +126,13 @@ class RemoteCliTest {
 
     @Test
     void verifyOfABundleWithAByteChangedOnTheServerFailsNamingTheUrlAndTheBlock() throws IOException {
-        Path tampered = local.resolveSibling("tampered.kpack");
-        byte[] bytes = Files.readAllBytes(local);
+        Path tampered = basic.bundle().resolveSibling("tampered.kpack");
+        byte[] bytes = Files.readAllBytes(basic.bundle());
         // Block 0 starts right after the header.
         bytes[Header.SIZE + 16] ^= 0x10;
         Files.write(tampered, bytes);
         String tamperedUrl = server.url("tampered.kpack");
-        CliTest.Run verify = CliTest.run("verify", tamperedUrl, "--ca", ca, "--trust", key + ".pub", "--cache-dir",
+        CliTest.Run verify = CliTest.run("verify", tamperedUrl, "--ca", ca, "--trust", basic.publicKey(), "--cache-dir",
                 work.resolve("tampered-cache").toString());
         assertEquals(1, verify.exit(), verify.out());
         assertOneLine(verify, tamperedUrl, "block 0 fails its SHA-256 check");
@@ -156,7 +142,7 @@ class RemoteCliTest {
     void blocksComeFromTheCacheTheSecondTimeAndADamagedCachedBlockIsFetchedAgain() throws IOException {
         Path own = work.resolve("own-cache");
         String[] cat = {"cat", url, "modules.dep", "--ca", ca, "--cache-dir", own.toString()};
-        byte[] expected = Files.readAllBytes(tree.resolve("modules.dep"));
+        byte[] expected = Files.readAllBytes(basic.tree().resolve("modules.dep"));
         server.clearLog();
         CliTest.Run first = CliTest.run(cat);
         assertArrayEquals(expected, first.stdout(), first.err());
@@ -201,16 +187,15 @@ class RemoteCliTest {
 
     @Test
     void mountServesTheRemoteTreeThroughTheLauncher() throws Exception {
-        if (!Files.exists(Path.of("/dev/fuse"))) {
-            TestData.unavailable("/dev/fuse is missing: load the fuse module (modprobe fuse)");
-        }
+        MountPoints.requireFuse();
         Path mountPoint = Files.createDirectories(work.resolve("mnt"));
         CliTest.Run mount = Launcher.kmodpack("mount", url, mountPoint.toString(), "--ca", ca, "--trust",
-                key + ".pub", "--timeout", "10", "--cache-dir", cache.toString(), "--log", work.resolve("mount.log").toString());
+                basic.publicKey(), "--timeout", "10", "--cache-dir", cache.toString(), "--log",
+                work.resolve("mount.log").toString());
         assertEquals(0, mount.exit(), mount.err());
         try {
             assertEquals(url, MountTable.at(mountPoint).orElseThrow().source());
-            CliTest.Run diff = run("diff", "-r", "--no-dereference", tree.toString(), mountPoint.toString());
+            CliTest.Run diff = run("diff", "-r", "--no-dereference", basic.tree().toString(), mountPoint.toString());
             assertEquals(0, diff.exit(), diff.out());
         } finally {
             Unmount.unmount(mountPoint);

@@ -91,4 +91,23 @@ class TerminalTest {
         String none = onTerminal(60, "\"$KMODPACK\" pack " + tree + " -o none.kpack --no-progress >/dev/null");
         assertEquals("", none, "--no-progress draws nothing on the terminal");
     }
+
+    @Test
+    void extractVerifyAndInitramfsDrawPacksBarAndKeepQuiet() throws IOException, InterruptedException {
+        String bundle = BasicBundle.pack(work.resolve("bar.kpack"), "--block-size", "4K").bundle().toString();
+        String extract = "\"$KMODPACK\" extract " + bundle + " extracted";
+        String verify = "\"$KMODPACK\" verify " + bundle + " --allow-unsigned";
+        String initramfs = "\"$KMODPACK\" initramfs " + bundle + " chain_a -o chain.cpio --allow-unsigned";
+        for (String command : new String[] {extract, verify, initramfs}) {
+            String counting = command.equals(verify) ? "blocks" : "files";
+            String shown = onTerminal(60, command + " >/dev/null");
+            assertTrue(shown.contains("\r") && shown.contains(" " + counting), "a bar on the terminal: " + shown);
+            for (String frame : shown.split("\r")) {
+                assertTrue(frame.replace("\033[K", "").length() < 60, "frame wider than the terminal: " + frame);
+            }
+            assertEquals("", onTerminal(60, command + " --quiet"), "--quiet prints nothing: " + command);
+            assertEquals("", onTerminal(60, command + " 2>bar.log >/dev/null"));
+            assertEquals("", Files.readString(work.resolve("bar.log")), "no frames in a log file: " + command);
+        }
+    }
 }

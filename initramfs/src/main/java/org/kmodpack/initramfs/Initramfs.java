@@ -20,6 +20,7 @@ import org.kmodpack.modules.ProbePlan;
 import org.kmodpack.modules.ProbeStep;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
+import org.kmodpack.reader.Progress;
 
 /**
  * The modules a set of names needs (dependencies and softdeps, found as modprobe finds them) as the file tree
@@ -68,9 +69,10 @@ public final class Initramfs {
 
     /**
      * Writes the tree holding these modules as a newc cpio; the same bundle and modules give the same bytes.
-     * Returns the number of files written.
+     * Returns the number of files written. {@code progress} hears after each file gone into the archive (and
+     * through whatever compresses {@code out}).
      */
-    public int write(List<String> modules, OutputStream out) throws IOException {
+    public int write(List<String> modules, OutputStream out, Progress progress) throws IOException {
         String base = "lib/modules/" + index.kernelVersion() + "/";
         Map<String, byte[]> files = new TreeMap<>();
         Set<String> paths = new LinkedHashSet<>();
@@ -89,9 +91,14 @@ public final class Initramfs {
                 files.put(base + name, bundle.readAllBytes(entry.get()));
             }
         }
+        long bytesTotal = files.values().stream().mapToLong(bytes -> bytes.length).sum();
+        long filesDone = 0;
+        long bytesDone = 0;
         try (NewcArchive archive = new NewcArchive(out)) {
             for (Map.Entry<String, byte[]> file : files.entrySet()) {
                 archive.file(file.getKey(), file.getValue());
+                bytesDone += file.getValue().length;
+                progress.update(++filesDone, files.size(), bytesDone, bytesTotal);
             }
         }
         return files.size();

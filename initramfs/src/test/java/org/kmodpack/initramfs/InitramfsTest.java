@@ -18,6 +18,7 @@ import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackProgress;
 import org.kmodpack.packer.Packer;
 import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Progress;
 import org.kmodpack.testkernels.DebianKernels;
 import org.kmodpack.testkernels.Kmod;
 
@@ -48,7 +49,7 @@ class InitramfsTest {
             for (List<String> names : REQUESTS) {
                 Path archive = work.resolve("initramfs.cpio");
                 try (OutputStream out = Files.newOutputStream(archive)) {
-                    initramfs.write(initramfs.closure(names), out);
+                    initramfs.write(initramfs.closure(names), out, Progress.NONE);
                 }
                 Path extracted = Files.createTempDirectory(work, "x");
                 extract(Files.newInputStream(archive), extracted);

@@ -49,9 +49,12 @@ public final class DepmodBin {
      * against the file.
      */
     public static List<Key> read(Path path) throws IOException {
-        DepmodBin index = new DepmodBin(path.toString(),
-                ByteBuffer.wrap(Files.readAllBytes(path)).order(ByteOrder.BIG_ENDIAN));
-        return index.read();
+        return read(path.toString(), Files.readAllBytes(path));
+    }
+
+    /** As {@link #read(Path)}, for the bytes of the index {@code file} (named in errors). */
+    public static List<Key> read(String file, byte[] bytes) throws IOException {
+        return new DepmodBin(file, ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN)).read();
     }
 
     private List<Key> read() throws IOException {

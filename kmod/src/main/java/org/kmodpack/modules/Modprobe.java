@@ -62,7 +62,16 @@ public final class Modprobe {
      * {@code useBlacklist} is modprobe's -b.
      */
     public Optional<List<ProbeStep>> showDepends(String nameOrAlias, String extraOptions, boolean useBlacklist) {
-        return probePlans(nameOrAlias, extraOptions, useBlacklist).map(plans -> {
+        return showDepends(nameOrAlias, extraOptions, useBlacklist, false);
+    }
+
+    /**
+     * As {@link #showDepends(String, String, boolean)}; with {@code ignoreCommands} (modprobe -i) the named
+     * module's install command and softdeps do not apply, as KMOD_PROBE_IGNORE_COMMAND has it.
+     */
+    public Optional<List<ProbeStep>> showDepends(String nameOrAlias, String extraOptions, boolean useBlacklist,
+            boolean ignoreCommands) {
+        return probePlans(nameOrAlias, extraOptions, useBlacklist, ignoreCommands).map(plans -> {
             List<ProbeStep> steps = new ArrayList<>();
             plans.forEach(plan -> steps.addAll(plan.steps()));
             return steps;
@@ -74,6 +83,12 @@ public final class Modprobe {
      * finds no module. A blacklisted module's plan has no steps.
      */
     public Optional<List<ProbePlan>> probePlans(String nameOrAlias, String extraOptions, boolean useBlacklist) {
+        return probePlans(nameOrAlias, extraOptions, useBlacklist, false);
+    }
+
+    /** As {@link #probePlans(String, String, boolean)}, ignoring the named module's commands as modprobe -i. */
+    public Optional<List<ProbePlan>> probePlans(String nameOrAlias, String extraOptions, boolean useBlacklist,
+            boolean ignoreCommands) {
         List<Mod> found = lookup(nameOrAlias);
         if (found == null || found.isEmpty()) {
             return Optional.empty();
@@ -81,7 +96,7 @@ public final class Modprobe {
         List<ProbePlan> plans = new ArrayList<>();
         for (Mod mod : found) {
             List<ProbeStep> steps = new ArrayList<>();
-            boolean blacklisted = probe(mod, extraOptions, useBlacklist, steps);
+            boolean blacklisted = probe(mod, extraOptions, useBlacklist, ignoreCommands, steps);
             plans.add(new ProbePlan(mod.name, isBuiltin(mod), blacklisted, steps));
         }
         return Optional.of(plans);
@@ -92,6 +107,11 @@ public final class Modprobe {
      * command and the modules of its softdep, as kmod_module_get_softdeps finds them.
      */
     public List<RemovePlan> removePlans(String nameOrAlias) {
+        return removePlans(nameOrAlias, false);
+    }
+
+    /** As {@link #removePlans(String)}; with {@code ignoreCommands} (modprobe -r -i) no remove command applies. */
+    public List<RemovePlan> removePlans(String nameOrAlias, boolean ignoreCommands) {
         List<Mod> found = lookup(nameOrAlias);
         List<RemovePlan> plans = new ArrayList<>();
         if (found == null) {
@@ -108,7 +128,7 @@ public final class Modprobe {
                 }
             }
             String remove = null;
-            for (ModprobeConfig.Command command : config.removes) {
+            for (ModprobeConfig.Command command : ignoreCommands ? List.<ModprobeConfig.Command>of() : config.removes) {
                 if (Fnmatch.matches(utf8(command.module()), mod.nameBytes)) {
                     remove = command.command();
                     break;
@@ -184,13 +204,14 @@ public final class Modprobe {
     }
 
     /** Fills the steps of probing {@code mod}; true when the blacklist stops it (no steps). */
-    private boolean probe(Mod mod, String extraOptions, boolean useBlacklist, List<ProbeStep> steps) {
+    private boolean probe(Mod mod, String extraOptions, boolean useBlacklist, boolean ignoreCommands,
+            List<ProbeStep> steps) {
         if ((mod.alias != null || useBlacklist) && config.blacklist.contains(mod.name)) {
             return true;
         }
         generation++; // kmod clears every pooled module's visited mark here
         List<Mod> list = new ArrayList<>();
-        probeList(mod, list);
+        probeList(mod, list, ignoreCommands);
         // kmod marks the module and its modules.dep dependencies required: only their failures stop a load.
         java.util.Set<Mod> required = new java.util.HashSet<>(dependencies(mod));
         required.add(mod);
@@ -212,8 +233,11 @@ public final class Modprobe {
         return false;
     }
 
-    /** __kmod_module_get_probe_list: each dependency with its softdeps (dependencies in reverse line order). */
-    private void probeList(Mod mod, List<Mod> list) {
+    /**
+     * __kmod_module_get_probe_list: each dependency with its softdeps (dependencies in reverse line order), then
+     * the module with its softdeps, or alone and marked to ignore its install command ({@code ignoreCommands}).
+     */
+    private void probeList(Mod mod, List<Mod> list, boolean ignoreCommands) {
         if (mod.visitedIn == generation) {
             return;
         }
@@ -221,7 +245,12 @@ public final class Modprobe {
         for (Mod dep : dependencies(mod)) {
             fillSoftdep(dep, list);
         }
-        fillSoftdep(mod, list);
+        if (ignoreCommands) {
+            list.add(mod);
+            mod.ignoreCommand = true;
+        } else {
+            fillSoftdep(mod, list);
+        }
     }
 
     /** Only the first softdep whose pattern matches counts; its modules are found with a full lookup. */
@@ -243,12 +272,12 @@ public final class Modprobe {
             lookupSoftdeps(softdep.post(), post);
         }
         for (Mod m : pre) {
-            probeList(m, list);
+            probeList(m, list, false);
         }
         list.add(mod);
         mod.ignoreCommand = !pre.isEmpty() || !post.isEmpty();
         for (Mod m : post) {
-            probeList(m, list);
+            probeList(m, list, false);
         }
     }
 

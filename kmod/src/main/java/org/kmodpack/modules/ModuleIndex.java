@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.kmodpack.format.ModuleContent;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
@@ -82,25 +83,43 @@ public final class ModuleIndex {
         return bundle.readAllBytes(file);
     }
 
-    /** A symbol a module exports and its version (CRC; -1 when its CRC cannot be read, as libkmod says). */
-    public record Export(String symbol, long crc) {
+    /** A symbol and its version (CRC; -1 when its CRC cannot be read, as libkmod says). */
+    public record SymbolVersion(String symbol, long crc) {
+    }
+
+    /** Symbols of a module file with their versions, in order, or the errno libkmod gives instead. */
+    public record SymbolVersions(int errno, List<SymbolVersion> symbols) {
     }
 
     /**
-     * What a module file of the bundle exports, as kmod_module_get_symbols lists it for modprobe --show-exports:
-     * the symbols in order, or the errno libkmod gives for a file that is not a module.
+     * What the regular file {@code path} (relative to the module directory) exports, as kmod_module_get_symbols
+     * lists it for modprobe --show-exports.
      */
-    public record Exports(int errno, List<Export> symbols) {
+    public SymbolVersions exports(String path) throws IOException {
+        ModuleSymbols symbols = ModuleSymbols.read(path, java.nio.ByteBuffer.wrap(readFile(path)));
+        List<SymbolVersion> exports = new ArrayList<>();
+        for (ModuleSymbols.Symbol symbol : symbols.exports()) {
+            exports.add(new SymbolVersion(symbol.name(), symbol.crc()));
+        }
+        return new SymbolVersions(symbols.errno(), List.copyOf(exports));
     }
 
-    /** {@link Exports} of the regular file {@code path} (relative to the module directory). */
-    public Exports exports(String path) throws IOException {
-        ModuleSymbols symbols = ModuleSymbols.read(path, java.nio.ByteBuffer.wrap(readFile(path)));
-        List<Export> exports = new ArrayList<>();
-        for (ModuleSymbols.Symbol symbol : symbols.exports()) {
-            exports.add(new Export(symbol.name(), symbol.crc()));
-        }
-        return new Exports(symbols.errno(), List.copyOf(exports));
+    /**
+     * The symbol versions the regular file {@code path} was built against (its __versions entries), as
+     * kmod_module_get_versions lists them for modprobe --show-modversions.
+     */
+    public SymbolVersions modversions(String path) throws IOException {
+        return ModuleSymbols.modversions(path, java.nio.ByteBuffer.wrap(readFile(path)));
+    }
+
+    /**
+     * Every key of the module directory's depmod index {@code fileName} (modules.alias.bin,
+     * modules.symbols.bin) with its modules, in the index's order, as modprobe -c dumps it; none when the bundle
+     * holds no such index.
+     */
+    public List<ModuleContent.Key> indexKeys(String fileName) throws IOException {
+        Optional<Entry> file = bundle.find(fileName).filter(Entry::isFile);
+        return file.isEmpty() ? List.of() : DepmodBin.read(bundle + ": " + fileName, bundle.readAllBytes(file.get()));
     }
 
     /** Whether modules.builtin names this module (as kmod spells it). */

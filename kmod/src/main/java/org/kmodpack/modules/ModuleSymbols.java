@@ -42,8 +42,56 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
 
     /** Reads a module file's bytes (compressed by xz or zstd, or plain; gzip is not opened, as Debian's kmod 30 has no zlib). */
     static ModuleSymbols read(String path, ByteBuffer raw) {
+        Opened opened = open(path, raw);
+        if (opened.errno() != 0) {
+            return failed(opened.errno());
+        }
+        Elf elf = opened.elf();
+        try {
+            SymbolTable table = SymbolTable.of(elf);
+            List<String> aliases = new ArrayList<>();
+            List<String> softdeps = new ArrayList<>();
+            modinfo(elf, aliases, softdeps);
+            return new ModuleSymbols(0, exports(elf, table), imports(elf, table), aliases, softdeps);
+        } catch (RuntimeException outOfBounds) {
+            // A section table that points past its own data: libkmod reads garbage there; we read nothing.
+            return new ModuleSymbols(0, List.of(), List.of(), List.of(), List.of());
+        }
+    }
+
+    /**
+     * kmod_elf_get_modversions of a module file's bytes: its __versions entries in order (a leading '.' of a name
+     * dropped). No such section is ENOENT, a section of a size no entries make EINVAL, as libkmod answers.
+     */
+    static ModuleIndex.SymbolVersions modversions(String path, ByteBuffer raw) {
+        Opened opened = open(path, raw);
+        if (opened.errno() != 0) {
+            return new ModuleIndex.SymbolVersions(opened.errno(), List.of());
+        }
+        ByteBuffer section = opened.elf().find("__versions");
+        if (section == null) {
+            return new ModuleIndex.SymbolVersions(Errno.ENOENT, List.of());
+        }
+        if (section.limit() % VERSION_ENTRY != 0) {
+            return new ModuleIndex.SymbolVersions(Errno.EINVAL, List.of());
+        }
+        int crcSize = opened.elf().is64() ? 8 : 4;
+        List<ModuleIndex.SymbolVersion> versions = new ArrayList<>();
+        for (int at = 0; at < section.limit(); at += VERSION_ENTRY) {
+            String name = latin1(section, at + crcSize, -1);
+            versions.add(new ModuleIndex.SymbolVersion(name.startsWith(".") ? name.substring(1) : name,
+                    crc(section, at, crcSize)));
+        }
+        return new ModuleIndex.SymbolVersions(0, List.copyOf(versions));
+    }
+
+    /** A module file as libkmod opens it: its ELF, or the errno libkmod gives (and no ELF). */
+    private record Opened(int errno, Elf elf) {
+    }
+
+    private static Opened open(String path, ByteBuffer raw) {
         if (raw.remaining() < MAGIC_BYTES) {
-            return failed(Errno.EINVAL);
+            return new Opened(Errno.EINVAL, null);
         }
         ByteBuffer module = raw;
         byte[] head = new byte[MAGIC_BYTES];
@@ -55,28 +103,17 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
             try {
                 module = ByteBuffer.wrap(ModuleFile.decompress(path, compressed));
             } catch (IOException corrupt) {
-                return failed(Errno.EINVAL);
+                return new Opened(Errno.EINVAL, null);
             }
         }
         int errno = identify(module);
         if (errno != 0) {
-            return failed(errno);
+            return new Opened(errno, null);
         }
-        Elf elf;
         try {
-            elf = Elf.parse(path, module);
+            return new Opened(0, Elf.parse(path, module));
         } catch (IOException | RuntimeException invalid) {
-            return failed(Errno.EINVAL);
-        }
-        try {
-            SymbolTable table = SymbolTable.of(elf);
-            List<String> aliases = new ArrayList<>();
-            List<String> softdeps = new ArrayList<>();
-            modinfo(elf, aliases, softdeps);
-            return new ModuleSymbols(0, exports(elf, table), imports(elf, table), aliases, softdeps);
-        } catch (RuntimeException outOfBounds) {
-            // A section table that points past its own data: libkmod reads garbage there; we read nothing.
-            return new ModuleSymbols(0, List.of(), List.of(), List.of(), List.of());
+            return new Opened(Errno.EINVAL, null);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.kmodpack.loader;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,6 +17,12 @@ public interface Kernel {
     /** /sys/module/NAME/refcnt; -1 when the kernel has none (a built-in or absent module). */
     int refcount(String module);
 
+    /**
+     * /sys/module/NAME/holders: the modules that use this one, in directory order; empty when the directory
+     * cannot be read (an absent or built-in module has none).
+     */
+    Optional<List<String>> holders(String module);
+
     /** The format the kernel decompresses modules in itself (/sys/module/compression, Linux 6.4+), if any. */
     Optional<String> compression();
 
@@ -26,7 +33,10 @@ public interface Kernel {
      */
     int load(String module, byte[] image, String params, int flags);
 
-    /** delete_module with O_NONBLOCK, as libkmod calls it: 0 or a negative errno. */
+    /**
+     * delete_module with O_NONBLOCK, as libkmod calls it: 0 or a negative errno (EAGAIN while the module is in
+     * use).
+     */
     int remove(String module);
 
     /** finit_module's flag: the image is compressed in the format {@link #compression()} names. */

@@ -70,4 +70,7 @@ public interface LoadEvents {
 
     /** The kernel refused to remove a module. */
     void removeFailed(String module, int errno);
+
+    /** --remove-holders: /sys/module/NAME/holders cannot be read; the removal goes on as if none held it. */
+    void holdersUnreadable(String module);
 }

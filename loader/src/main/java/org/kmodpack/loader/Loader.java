@@ -25,12 +25,19 @@ import org.kmodpack.modules.RemovePlan;
 public final class Loader {
     /**
      * kmod's -n (report every step, change nothing), -b (apply the configuration's blacklist), --first-time
-     * (a module already loaded, or already gone for -r, is an error) and -f / --force-* ({@code forceFlags}: the
-     * {@code Kernel.MODULE_INIT_IGNORE_*} flags every insertion passes).
+     * (a module already loaded, or already gone for -r, is an error), -f / --force-* ({@code forceFlags}: the
+     * {@code Kernel.MODULE_INIT_IGNORE_*} flags every insertion passes), -i (install and remove commands do
+     * not apply), and for -r --remove-holders (the modules holding a named one go first) and -w MSEC
+     * ({@code waitMillis}: a module in use is tried again until it is free or the time is up; 0 for no wait).
      */
-    public record Options(boolean dryRun, boolean useBlacklist, boolean firstTime, int forceFlags) {
+    public record Options(boolean dryRun, boolean useBlacklist, boolean firstTime, int forceFlags,
+            boolean ignoreCommands, boolean removeHolders, long waitMillis) {
         public Options(boolean dryRun, boolean useBlacklist) {
             this(dryRun, useBlacklist, false, 0);
+        }
+
+        public Options(boolean dryRun, boolean useBlacklist, boolean firstTime, int forceFlags) {
+            this(dryRun, useBlacklist, firstTime, forceFlags, false, false, 0);
         }
     }
 
@@ -38,6 +45,7 @@ public final class Loader {
     private static final int ENOENT = Errno.ENOENT;
     private static final int EINVAL = Errno.EINVAL;
     private static final int EBUSY = Errno.EBUSY;
+    private static final int EAGAIN = Errno.EAGAIN;
 
     private final ModuleIndex index;
     private final Modprobe modprobe;
@@ -64,7 +72,8 @@ public final class Loader {
 
     /** {@code modprobe NAME [OPTIONS]}: each module the lookup finds, with dependencies and softdeps. */
     public int modprobe(String name, String extraOptions) {
-        Optional<List<ProbePlan>> plans = modprobe.probePlans(name, extraOptions, options.useBlacklist());
+        Optional<List<ProbePlan>> plans = modprobe.probePlans(name, extraOptions, options.useBlacklist(),
+                options.ignoreCommands());
         if (plans.isEmpty()) {
             events.notFound(name);
             return -ENOENT;
@@ -242,14 +251,14 @@ public final class Loader {
     }
 
     private int removeName(String name) {
-        List<RemovePlan> plans = modprobe.removePlans(name);
+        List<RemovePlan> plans = modprobe.removePlans(name, options.ignoreCommands());
         if (plans.isEmpty()) {
             events.notFoundForRemoval(name);
             return -ENOENT;
         }
         int result = 0;
         for (RemovePlan plan : plans) {
-            result = removeModule(plan, false);
+            result = removeModule(plan, false, options.removeHolders());
             if (result < 0) {
                 break;
             }
@@ -257,8 +266,8 @@ public final class Loader {
         return result;
     }
 
-    /** modprobe.c rmmod_do_module (without --remove-holders and --wait). */
-    private int removeModule(RemovePlan plan, boolean ignoreBuiltin) {
+    /** modprobe.c rmmod_do_module; {@code removeHolders} for a named module under --remove-holders. */
+    private int removeModule(RemovePlan plan, boolean ignoreBuiltin, boolean removeHolders) {
         String name = plan.module();
         String command = plan.removeCommand();
         if (command == null) {
@@ -277,8 +286,19 @@ public final class Loader {
                 return 0;
             }
         }
-        removeList(plan.post());
-        if (command == null && kernel.refcount(name) > 0) {
+        removeList(plan.post(), false);
+        if (removeHolders) {
+            Optional<List<String>> holders = kernel.holders(name);
+            if (holders.isEmpty()) {
+                events.holdersUnreadable(name);
+            }
+            int result = removeList(holders.orElse(List.of()), true);
+            if (result < 0) {
+                return result;
+            }
+        }
+        // With -w the removal itself waits for the users to go.
+        if (command == null && options.waitMillis() == 0 && kernel.refcount(name) > 0) {
             events.inUse(name);
             return -EBUSY;
         }
@@ -303,19 +323,26 @@ public final class Loader {
                 }
             }
         }
-        removeList(plan.pre());
+        removeList(plan.pre(), false);
         return 0;
     }
 
-    /** rmmod_do_modlist: softdep modules in reverse order, built-in ones skipped, errors ignored. */
-    private void removeList(List<String> modules) {
+    /**
+     * rmmod_do_modlist: modules (softdeps, holders) in reverse order, built-in ones skipped; the first failure
+     * stops it when {@code stopOnError} (holders), else failures are ignored (softdeps).
+     */
+    private int removeList(List<String> modules, boolean stopOnError) {
         List<String> reversed = new ArrayList<>(modules);
         java.util.Collections.reverse(reversed);
         for (String module : reversed) {
-            for (RemovePlan plan : modprobe.removePlans(module)) {
-                removeModule(plan, true);
+            for (RemovePlan plan : modprobe.removePlans(module, options.ignoreCommands())) {
+                int result = removeModule(plan, true, false);
+                if (result < 0 && stopOnError) {
+                    return result;
+                }
             }
         }
+        return 0;
     }
 
     /** rmmod_do_remove_module: "rmmod NAME" with -v; EEXIST is not an error (kmod without --first-time). */
@@ -325,6 +352,19 @@ public final class Loader {
             return 0;
         }
         int result = kernel.remove(name);
+        long waitEnd = System.nanoTime() + options.waitMillis() * 1_000_000;
+        // -w: tries again after 1, 2, 4... ms, the last try when the time is up.
+        for (long pause = 1; result == -EAGAIN && options.waitMillis() > 0 && pause > 0; pause *= 2) {
+            long left = Math.max(0, waitEnd - System.nanoTime() + 999_999) / 1_000_000;
+            pause = Math.min(pause, left);
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            result = kernel.remove(name);
+        }
         if (result == -EEXIST) {
             return 0;
         }

@@ -3,7 +3,9 @@ package org.kmodpack.loader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /** The host's kernel: /sys/module read where libkmod reads it, system calls made on first use. */
 final class RunningKernel implements Kernel {
@@ -32,6 +34,15 @@ final class RunningKernel implements Kernel {
             return Integer.parseInt(Files.readString(SYS_MODULE.resolve(module).resolve("refcnt")).strip());
         } catch (IOException | NumberFormatException e) {
             return -1;
+        }
+    }
+
+    @Override
+    public Optional<List<String>> holders(String module) {
+        try (Stream<Path> holders = Files.list(SYS_MODULE.resolve(module).resolve("holders"))) {
+            return Optional.of(holders.map(holder -> holder.getFileName().toString()).toList());
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

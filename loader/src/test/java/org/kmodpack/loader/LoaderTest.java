@@ -163,6 +163,42 @@ class LoaderTest {
     }
 
     @Test
+    void removeHoldersTakesTheModulesUsingTheNamedOneFirst() {
+        RecordingKernel kernel = kernel();
+        assertEquals(0, loader(kernel, new Events()).modprobe("chain_a", null));
+        Events events = new Events();
+        Loader holders = new Loader(index, modprobe, kernel, new Loader.Options(false, false, false, 0, false, true,
+                0), events.events);
+        // chain_a holds chain_b and goes first, taking with it the dependencies nobody uses any more: chain_b
+        // itself. kmod 30 then removes chain_b again and fails as the kernel answers (ENOENT).
+        assertEquals(-Errno.ENOENT, holders.remove(List.of("chain_b")));
+        assertEquals(List.of("chain_a", "chain_b"), kernel.removals);
+        assertEquals(List.of("removeFailed chain_b " + Errno.ENOENT), events.reported);
+    }
+
+    @Test
+    void waitTriesAModuleInUseAgainUntilItIsFreeOrTheTimeIsUp() {
+        RecordingKernel kernel = kernel().busyFor("chain_d", 3);
+        assertEquals(0, loader(kernel, new Events()).modprobe("chain_d", null));
+        Events events = new Events();
+        assertEquals(0, waiting(kernel, events, 5_000).remove(List.of("chain_d")), events.reported.toString());
+        assertEquals(List.of("chain_d"), kernel.removals);
+
+        RecordingKernel busy = kernel().busyFor("chain_d", Integer.MAX_VALUE);
+        assertEquals(0, loader(busy, new Events()).modprobe("chain_d", null));
+        Events refused = new Events();
+        long start = System.nanoTime();
+        assertEquals(-Errno.EAGAIN, waiting(busy, refused, 50).remove(List.of("chain_d")));
+        assertTrue(System.nanoTime() - start >= 50_000_000L, "waited the 50 ms given");
+        assertEquals(List.of("removeFailed chain_d " + Errno.EAGAIN), refused.reported);
+    }
+
+    private static Loader waiting(RecordingKernel kernel, Events events, long millis) {
+        return new Loader(index, modprobe, kernel, new Loader.Options(false, false, false, 0, false, false, millis),
+                events.events);
+    }
+
+    @Test
     void insmodLoadsOneFileWithoutItsDependencies() {
         RecordingKernel kernel = kernel();
         Events events = new Events();

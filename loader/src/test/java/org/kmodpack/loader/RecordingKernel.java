@@ -21,6 +21,7 @@ final class RecordingKernel implements Kernel {
     private final Map<String, List<String>> dependencies;
     private final Set<String> live = new HashSet<>();
     private final Map<String, Integer> refusals = new HashMap<>();
+    private final Map<String, Integer> busyRemovals = new HashMap<>();
     final List<Load> loads = new ArrayList<>();
     final List<String> removals = new ArrayList<>();
 
@@ -41,6 +42,12 @@ final class RecordingKernel implements Kernel {
         return this;
     }
 
+    /** The first {@code attempts} removals of the module find it in use (EAGAIN), whoever uses it. */
+    RecordingKernel busyFor(String module, int attempts) {
+        busyRemovals.put(module, attempts);
+        return this;
+    }
+
     @Override
     public ModuleState state(String module) {
         return live.contains(module) ? ModuleState.LIVE : ModuleState.ABSENT;
@@ -56,6 +63,16 @@ final class RecordingKernel implements Kernel {
             users += dependencies.getOrDefault(user, List.of()).contains(module) ? 1 : 0;
         }
         return users;
+    }
+
+    /** The live modules that depend on {@code module}, in name order; none readable for a module not live. */
+    @Override
+    public Optional<List<String>> holders(String module) {
+        if (!live.contains(module)) {
+            return Optional.empty();
+        }
+        return Optional.of(live.stream().filter(user -> dependencies.getOrDefault(user, List.of()).contains(module))
+                .sorted().toList());
     }
 
     @Override
@@ -80,8 +97,13 @@ final class RecordingKernel implements Kernel {
         if (!live.contains(module)) {
             return -Errno.ENOENT;
         }
+        int busy = busyRemovals.getOrDefault(module, 0);
+        if (busy > 0) {
+            busyRemovals.put(module, busy - 1);
+            return -Errno.EAGAIN;
+        }
         if (refcount(module) > 0) {
-            return -Errno.EBUSY;
+            return -Errno.EAGAIN;
         }
         live.remove(module);
         removals.add(module);

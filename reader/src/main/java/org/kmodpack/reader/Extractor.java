@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,13 +36,15 @@ public final class Extractor {
     private final Bundle bundle;
     private final Path destination;
     private final boolean restoreOwnership;
+    private final Progress progress;
     /** The platform's own file system: chmod and chown take every bit. Others (Jimfs) take rwx only. */
     private final boolean nativeUnix;
 
-    private Extractor(Bundle bundle, Path destination, boolean restoreOwnership) {
+    private Extractor(Bundle bundle, Path destination, boolean restoreOwnership, Progress progress) {
         this.bundle = bundle;
         this.destination = destination;
         this.restoreOwnership = restoreOwnership;
+        this.progress = progress;
         this.nativeUnix = destination.getFileSystem() == FileSystems.getDefault()
                 && destination.getFileSystem().supportedFileAttributeViews().contains("unix");
     }
@@ -52,8 +55,14 @@ public final class Extractor {
      */
     public static Result extract(Bundle bundle, Path destination, List<String> paths, boolean restoreOwnership)
             throws IOException {
+        return extract(bundle, destination, paths, restoreOwnership, Progress.NONE);
+    }
+
+    /** As {@link #extract(Bundle, Path, List, boolean)}, telling {@code progress} after each file written. */
+    public static Result extract(Bundle bundle, Path destination, List<String> paths, boolean restoreOwnership,
+            Progress progress) throws IOException {
         Files.createDirectories(destination);
-        return new Extractor(bundle, destination, restoreOwnership).run(paths);
+        return new Extractor(bundle, destination, restoreOwnership, progress).run(paths);
     }
 
     private Result run(List<String> paths) throws IOException {
@@ -64,6 +73,16 @@ public final class Extractor {
         int files = 0;
         int symlinks = 0;
         long bytes = 0;
+        long filesTotal = 0;
+        long bytesTotal = 0;
+        Set<Integer> inodes = new HashSet<>();
+        for (int i = selected.nextSetBit(0); i >= 0; i = selected.nextSetBit(i + 1)) {
+            Entry entry = all.get(i);
+            if (entry.isFile()) {
+                filesTotal++;
+                bytesTotal += inodes.add(entry.inode()) ? entry.size() : 0;
+            }
+        }
         for (int i = selected.nextSetBit(0); i >= 0; i = selected.nextSetBit(i + 1)) {
             Entry entry = all.get(i);
             Path target = entry.path().isEmpty() ? destination : destination.resolve(entry.path());
@@ -89,6 +108,7 @@ public final class Extractor {
                         restoreOwnerAndTime(target, entry);
                     }
                     files++;
+                    progress.update(files, filesTotal, bytes, bytesTotal);
                 }
             }
         }
