@@ -148,7 +148,7 @@ public final class Packer {
         Params params = new Params(options.blockSize(), blockRecords.size(), dataLength, entries.size(),
                 options.codec(), options.level(), kernelVersion);
         byte[] index = IndexRegion.encode(params, blockRecords, layout.records(), layout.names(),
-                modules == null ? null : modules.section(), layer);
+                modules == null ? null : modules.section(), null, layer);
         writeFully(out, ByteBuffer.wrap(index), indexOffset);
         long bundleLength = indexOffset + index.length;
         Header header = new Header(Header.MAJOR_VERSION,

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 import org.kmodpack.testkernels.Figure;
@@ -49,17 +51,23 @@ final class HostileBundles {
     }
 
     static void readEverything(Bundle bundle) throws IOException {
-        List<Entry> entries = bundle.entries();
-        assertTrue(entries.get(0).isDirectory(), "entry 0 is the root");
+        readTree(bundle, bundle.entries(), bundle::find);
+        readTree(bundle, bundle.firmwareEntries(), bundle::findFirmware);
+        bundle.verifyBlocks();
+    }
+
+    /** One tree (the module directory, or the firmware tree when there is one) found, listed and read. */
+    private static void readTree(Bundle bundle, List<Entry> entries, Function<String, Optional<Entry>> find)
+            throws IOException {
+        assertTrue(entries.isEmpty() || entries.get(0).isDirectory(), "entry 0 is the root");
         for (Entry entry : entries) {
-            assertEquals(entry, bundle.find(entry.path()).orElseThrow(), "lookup of '" + entry.path() + "'");
+            assertEquals(entry, find.apply(entry.path()).orElseThrow(), "lookup of '" + entry.path() + "'");
             switch (entry.kind()) {
                 case DIRECTORY -> bundle.list(entry);
                 case FILE -> assertEquals(entry.size(), bundle.readAllBytes(entry).length);
                 case SYMLINK -> assertNotNull(entry.symlinkTarget());
             }
         }
-        bundle.verifyBlocks();
     }
 
     /** Asserts the bytes are refused with a message that names the bundle file and every fragment. */
