@@ -10,6 +10,7 @@ import org.kmodpack.format.Codec;
 import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.packer.ArchiveTree;
 import org.kmodpack.packer.CompressionLevel;
+import org.kmodpack.packer.FirmwareSelection;
 import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackResult;
 import org.kmodpack.packer.Packer;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Spec;
             "  tar -C build/modules-install -c lib/modules | kmodpack pack -",
             "  kmodpack pack ./rootfs --kernel-version 6.1.0-28-amd64 -o /boot/modules-6.1.0-28-amd64.kpack",
             "  kmodpack pack /lib/modules/$(uname -r) --level max",
+            "  kmodpack pack /lib/modules/$(uname -r) --firmware /lib/firmware --firmware-extra brcm/brcmfmac43455-sdio.txt",
             "  kmodpack pack /var/lib/dkms/out --layer --kernel-version 6.1.0-28-amd64 -o nvidia.kpack --sign dkms.key",
             "  kmodpack pack /lib/modules/$(uname -r) --sign release.key --sign linux/certs/signing_key.pem --expires 2027-06-30"})
 final class PackCommand implements Callable<Integer> {
@@ -78,6 +80,20 @@ final class PackCommand implements Callable<Integer> {
                     + "module index meanwhile, mostly waiting on the disk). The bundle's bytes do not depend on it.")
     Integer threads;
 
+    @Option(names = "--firmware", paramLabel = "DIR",
+            description = "Add the firmware files the modules name in their firmware= fields (with NAME.zst, NAME.xz "
+                    + "and symlinks as DIR has them), found in DIR as the kernel looks: DIR/updates/KVER, "
+                    + "DIR/updates, DIR/KVER, DIR. Repeatable: the first DIR holding a file gives it.")
+    List<Path> firmware = new ArrayList<>();
+
+    @Option(names = "--firmware-extra", paramLabel = "FILE",
+            description = "Also add the firmware file FILE (a name as under /lib/firmware, such as "
+                    + "brcm/brcmfmac43455-sdio.txt) that a driver loads without declaring it. Repeatable.")
+    List<String> firmwareExtra = new ArrayList<>();
+
+    @Option(names = "--firmware-all", description = "Add every file of the --firmware directories.")
+    boolean firmwareAll;
+
     @ArgGroup(exclusive = false, multiplicity = "0..*")
     List<SignerOptions> signers = new ArrayList<>();
 
@@ -104,8 +120,10 @@ final class PackCommand implements Callable<Integer> {
             PackOptions coded = option("--level " + level, () -> base.withCodec(codec, parseLevel(level)));
             PackOptions blocked = option("--block-size " + blockSize,
                     () -> coded.withBlockSize(Sizes.parse(blockSize)));
-            options = option("--threads " + threads, () -> blocked.withThreads(threads != null ? threads
-                    : Runtime.getRuntime().availableProcessors()));
+            PackOptions threaded = option("--threads " + threads, () -> blocked.withThreads(threads != null
+                    ? threads : Runtime.getRuntime().availableProcessors()));
+            options = option("--firmware-extra/--firmware-all",
+                    () -> threaded.withFirmware(new FirmwareSelection(firmware, firmwareExtra, firmwareAll)));
             terms = statement.terms();
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -115,6 +133,10 @@ final class PackCommand implements Callable<Integer> {
         if (layer && kernelVersion == null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--layer needs --kernel-version KVER: the version of the base the layer goes over");
+        }
+        if (layer && !firmware.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--layer takes no --firmware: a layer carries no firmware; pack it with the base bundle");
         }
         if (output != null) {
             OutputFile.checkWritable(output);
@@ -147,6 +169,10 @@ final class PackCommand implements Callable<Integer> {
                         : result.indexedModules() < 0
                         ? "no module index (no modules.dep.bin: run depmod on the tree for modprobe/modinfo lookups)"
                         : "module index of " + result.indexedModules() + " modules");
+        result.firmware().ifPresent(found -> out.printf(Locale.ROOT,
+                "%s: firmware: %d files, %s, for %d names asked for; %d missing%s%n", result.bundle(), found.files(),
+                Sizes.human(found.bytes()), found.names(), found.missing().size(),
+                found.missing().isEmpty() ? "" : " (kmodpack ls --firmware lists them)"));
         for (SigningKey key : keys) {
             out.printf(Locale.ROOT, "%s: signed by %s%n", result.bundle(), key.describe());
         }

@@ -34,25 +34,7 @@ class SpecVectorsPackTest {
     void thePackerWritesTheVectorOfItsTree(String vector) throws IOException {
         try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
                 .setAttributeViews("basic", "owner", "posix", "unix").build())) {
-            Path tree = fs.getPath("/6.1.0-tiny");
-            Path kernel = Files.createDirectories(tree.resolve("kernel"));
-            String hello = vector.equals("tiny-none") ? "hello\n" : "hello\n".repeat(64);
-            Path helloKo = Files.writeString(kernel.resolve("hello.ko"), hello, StandardCharsets.US_ASCII);
-            Path emptyKo = Files.write(kernel.resolve("empty.ko"), new byte[0]);
-            Files.createLink(kernel.resolve("link.ko"), helloKo);
-            Path build = Files.createSymbolicLink(tree.resolve("build"), fs.getPath("/usr/src/x"));
-            Files.getFileAttributeView(build, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setPermissions(PosixFilePermissions.fromString("rwxrwxrwx"));
-            Files.setPosixFilePermissions(helloKo, PosixFilePermissions.fromString("rw-r--r--"));
-            Files.setPosixFilePermissions(emptyKo, PosixFilePermissions.fromString("rw-------"));
-            Files.setPosixFilePermissions(kernel, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Files.setPosixFilePermissions(tree, PosixFilePermissions.fromString("rwxr-xr-x"));
-            setMtime(helloKo, "2024-01-02T03:04:05.123456789Z");
-            setMtime(emptyKo, "2024-01-02T03:04:06Z");
-            setMtime(build, "2024-01-02T03:04:07Z");
-            setMtime(kernel, "2024-01-02T03:04:08Z");
-            setMtime(tree, "2024-01-02T03:04:09Z");
-
+            Path tree = tinyTree(fs, vector.equals("tiny-none") ? "hello\n" : "hello\n".repeat(64));
             Path bundle = fs.getPath("/out/" + vector + ".kpack");
             Files.createDirectories(bundle.getParent());
             PackOptions options = PackOptions.defaults().withBlockSize(4096).withThreads(1)
@@ -62,6 +44,59 @@ class SpecVectorsPackTest {
             assertEquals(HexFormat.of().formatHex(SpecVectors.bytes(vector)),
                     HexFormat.of().formatHex(Files.readAllBytes(bundle)), vector);
         }
+    }
+
+    @Test
+    void thePackerWritesTheFirmwareVector() throws IOException {
+        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
+                .setAttributeViews("basic", "owner", "posix", "unix").build())) {
+            Path tree = tinyTree(fs, "hello\n");
+            Path firmware = fs.getPath("/firmware");
+            Path acme = Files.createDirectories(firmware.resolve("acme"));
+            Path blob = Files.writeString(acme.resolve("fw.bin"), "firmware\n", StandardCharsets.US_ASCII);
+            Path link = Files.createSymbolicLink(firmware.resolve("acme-fw.bin"), fs.getPath("acme/fw.bin"));
+            Files.getFileAttributeView(link, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setPermissions(PosixFilePermissions.fromString("rwxrwxrwx"));
+            Files.setPosixFilePermissions(blob, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.setPosixFilePermissions(acme, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(firmware, PosixFilePermissions.fromString("rwxr-xr-x"));
+            setMtime(blob, "2024-01-02T03:04:10Z");
+            setMtime(link, "2024-01-02T03:04:10Z");
+            setMtime(acme, "2024-01-02T03:04:11Z");
+            setMtime(firmware, "2024-01-02T03:04:12Z");
+
+            Path bundle = fs.getPath("/out/tiny-firmware.kpack");
+            Files.createDirectories(bundle.getParent());
+            PackOptions options = PackOptions.defaults().withBlockSize(4096).withThreads(1)
+                    .withCodec(Codec.NONE, CompressionLevel.of(3))
+                    .withFirmware(new FirmwareSelection(List.of(firmware), List.of(), true));
+            Packer.pack(tree, bundle, options, PackProgress.NONE);
+
+            assertEquals(HexFormat.of().formatHex(SpecVectors.bytes("tiny-firmware")),
+                    HexFormat.of().formatHex(Files.readAllBytes(bundle)), "tiny-firmware");
+        }
+    }
+
+    /** The tiny tree of the spec's "Test vectors", {@code hello} being hello.ko's content. */
+    private static Path tinyTree(FileSystem fs, String hello) throws IOException {
+        Path tree = fs.getPath("/6.1.0-tiny");
+        Path kernel = Files.createDirectories(tree.resolve("kernel"));
+        Path helloKo = Files.writeString(kernel.resolve("hello.ko"), hello, StandardCharsets.US_ASCII);
+        Path emptyKo = Files.write(kernel.resolve("empty.ko"), new byte[0]);
+        Files.createLink(kernel.resolve("link.ko"), helloKo);
+        Path build = Files.createSymbolicLink(tree.resolve("build"), fs.getPath("/usr/src/x"));
+        Files.getFileAttributeView(build, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setPermissions(PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(helloKo, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(emptyKo, PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(kernel, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(tree, PosixFilePermissions.fromString("rwxr-xr-x"));
+        setMtime(helloKo, "2024-01-02T03:04:05.123456789Z");
+        setMtime(emptyKo, "2024-01-02T03:04:06Z");
+        setMtime(build, "2024-01-02T03:04:07Z");
+        setMtime(kernel, "2024-01-02T03:04:08Z");
+        setMtime(tree, "2024-01-02T03:04:09Z");
+        return tree;
     }
 
     @Test
