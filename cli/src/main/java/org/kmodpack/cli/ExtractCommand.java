@@ -9,6 +9,7 @@ import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Extractor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "Restores contents, modes, mtimes, hard links and symlinks (verbatim, never followed), and "
                 + "ownership when run as root. Never writes outside DEST."},
         footer = {"", "Examples:", "  kmodpack extract modules-6.1.0-28-amd64.kpack /lib/modules/6.1.0-28-amd64",
-            "  kmodpack extract modules-6.1.0-28-amd64.kpack /tmp/fs kernel/fs/btrfs modules.dep"})
+            "  kmodpack extract modules-6.1.0-28-amd64.kpack /tmp/fs kernel/fs/btrfs modules.dep",
+            "  kmodpack extract --firmware modules-6.1.0-28-amd64.kpack /tmp/firmware"})
 final class ExtractCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -35,10 +37,16 @@ final class ExtractCommand implements Callable<Integer> {
     @Parameters(index = "2..*", paramLabel = "PATH", description = "Only these paths (and what is under them).")
     List<String> paths = List.of();
 
+    @Option(names = "--firmware", description = "Extract the bundle's firmware tree instead (DEST becomes a firmware "
+            + "directory such as /lib/firmware; PATHs are relative to it).")
+    boolean firmware;
+
     @Override
     public Integer call() throws Exception {
         try (Bundle bundle = trust.open(bundleLocation)) {
-            Extractor.Result result = Extractor.extract(bundle, destination, paths, runningAsRoot());
+            Extractor.Result result = firmware
+                    ? Extractor.extractFirmware(bundle, destination, paths, runningAsRoot())
+                    : Extractor.extract(bundle, destination, paths, runningAsRoot());
             spec.commandLine().getOut().printf("%s: %d files (%s), %d directories, %d symlinks%n", destination,
                     result.files(), Sizes.human(result.bytes()), result.directories(), result.symlinks());
         }

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.kmodpack.format.LayerSection;
 import org.kmodpack.format.ModuleSection;
+import org.kmodpack.modules.FirmwareFiles;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.BundleInfo;
 import org.kmodpack.reader.SignatureStatus;
@@ -45,6 +46,7 @@ final class InfoCommand implements Callable<Integer> {
         long modinfoBytes;
         Integer modules;
         Optional<LayerSection> layer;
+        Optional<FirmwareFiles.Wants> firmware;
         try (Bundle bundle = trust.open(bundleLocation)) {
             info = bundle.info();
             layer = bundle.layer();
@@ -52,6 +54,7 @@ final class InfoCommand implements Callable<Integer> {
             signatures = bundle.verifySignatures(TrustPolicy.allowingUnsigned());
             modinfoBytes = bundle.modules().map(ModuleSection::modinfoLength).orElse(0L);
             modules = bundle.modules().map(ModuleSection::moduleCount).orElse(null);
+            firmware = bundle.hasFirmware() ? Optional.of(FirmwareFiles.wants(bundle)) : Optional.empty();
         }
         PrintWriter out = spec.commandLine().getOut();
         long distinct = info.dataLength() - modinfoBytes;
@@ -96,6 +99,7 @@ final class InfoCommand implements Callable<Integer> {
                 layerObject.put("depmod_d", layer.get().config().stream().map(LayerSection.ConfigFile::name).toList());
                 object.put("layer", layerObject);
             }
+            firmware.ifPresent(wants -> object.put("firmware", firmwareJson(info, wants)));
             out.println(Json.write(object));
         } else {
             out.printf(Locale.ROOT, "bundle:          %s%n", bundleLocation);
@@ -122,6 +126,9 @@ final class InfoCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "signer %d:        %s %s%n", signature.number(), signature.kind(),
                         signature.signer());
             }
+            firmware.ifPresent(wants -> out.printf(Locale.ROOT, "firmware:        %d files, %s; %d names the "
+                    + "modules ask for are missing%n", info.firmwareFiles(), Sizes.human(info.firmwareBytes()),
+                    wants.missing().size()));
             if (layer.isPresent()) {
                 String order = new String(layer.get().order(), StandardCharsets.UTF_8);
                 out.printf(Locale.ROOT, "layer:           for kernel %s, modules in order: %s%n", info.kernelVersion(),
@@ -132,5 +139,26 @@ final class InfoCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The firmware tree's counts, the files the modules ask for (with who asks) and the names it lacks. */
+    private static Map<String, Object> firmwareJson(BundleInfo info, FirmwareFiles.Wants wants) {
+        Map<String, Object> object = new LinkedHashMap<>();
+        object.put("files", info.firmwareFiles());
+        object.put("bytes", info.firmwareBytes());
+        object.put("wanted", pathsWithModules(wants.files()));
+        object.put("missing", pathsWithModules(wants.missing()));
+        return object;
+    }
+
+    private static List<Object> pathsWithModules(Map<String, ? extends java.util.Set<String>> byPath) {
+        List<Object> list = new ArrayList<>();
+        byPath.forEach((path, modules) -> {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("path", path);
+            item.put("modules", List.copyOf(modules));
+            list.add(item);
+        });
+        return list;
     }
 }
