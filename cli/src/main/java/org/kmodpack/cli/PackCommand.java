@@ -86,13 +86,13 @@ final class PackCommand implements Callable<Integer> {
                     + "DIR/updates, DIR/KVER, DIR. Repeatable: the first DIR holding a file gives it.")
     List<Path> firmware = new ArrayList<>();
 
+    @Option(names = "--firmware-all", description = "Add every file of the --firmware directories.")
+    boolean firmwareAll;
+
     @Option(names = "--firmware-extra", paramLabel = "FILE",
             description = "Also add the firmware file FILE (a name as under /lib/firmware, such as "
                     + "brcm/brcmfmac43455-sdio.txt) that a driver loads without declaring it. Repeatable.")
     List<String> firmwareExtra = new ArrayList<>();
-
-    @Option(names = "--firmware-all", description = "Add every file of the --firmware directories.")
-    boolean firmwareAll;
 
     @ArgGroup(exclusive = false, multiplicity = "0..*")
     List<SignerOptions> signers = new ArrayList<>();

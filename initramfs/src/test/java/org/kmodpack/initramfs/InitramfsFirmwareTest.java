@@ -33,10 +33,7 @@ class InitramfsFirmwareTest {
     @Test
     void theFirmwareOfTheExportedModulesGoesToLibFirmware() throws IOException {
         Path firmware = SyntheticFirmware.write(work.resolve("firmware"));
-        Path bundlePath = work.resolve("firmware.kpack");
-        Packer.pack(SyntheticKernels.moduleDir(SyntheticKernel.FIRMWARE), bundlePath, PackOptions.defaults()
-                .withFirmware(new FirmwareSelection(List.of(firmware), List.of(), true)), PackProgress.NONE);
-        try (Bundle bundle = Bundle.open(bundlePath)) {
+        try (Bundle bundle = Bundle.open(packedWith(firmware))) {
             ModuleIndex index = ModuleIndex.of(bundle);
             String dir = index.moduleDirectory("");
             Initramfs initramfs = new Initramfs(bundle, index,
@@ -58,5 +55,13 @@ class InitramfsFirmwareTest {
                     "lib/firmware/acme/usb/v2.fw", Files.readString(firmware.resolve("acme/usb/v2.fw")),
                     "lib/firmware/acme/wifi-1.bin", SyntheticFirmware.UPDATED_WIFI), firmwareMembers);
         }
+    }
+
+    /** FIRMWARE's modules packed with every file of {@code firmware}. */
+    private Path packedWith(Path firmware) throws IOException {
+        Path bundle = work.resolve("firmware.kpack");
+        Packer.pack(SyntheticKernels.moduleDir(SyntheticKernel.FIRMWARE), bundle, PackOptions.defaults()
+                .withFirmware(new FirmwareSelection(List.of(firmware), List.of(), true)), PackProgress.NONE);
+        return bundle;
     }
 }

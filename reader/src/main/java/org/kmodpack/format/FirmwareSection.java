@@ -13,12 +13,10 @@ public final class FirmwareSection {
     /** "KPFW" read as a little-endian u32. */
     private static final int MAGIC = 0x5746504B;
     public static final int VERSION = 1;
-    private static final int MAGIC_AT = 0;
-    private static final int VERSION_AT = 4;
-    private static final int ENTRY_COUNT_AT = 8;
-    private static final int NAMES_LENGTH_AT = 12;
+    private static final int ENTRY_COUNT_AT = SectionHeader.SIZE;
+    private static final int NAMES_LENGTH_AT = ENTRY_COUNT_AT + Integer.BYTES;
     /** Then the entry rows, then the name pool. */
-    static final int FIXED_SIZE = 16;
+    static final int FIXED_SIZE = NAMES_LENGTH_AT + Integer.BYTES;
     /** What errors call the tree's entries. */
     private static final String LABEL = "firmware ";
 
@@ -37,15 +35,8 @@ public final class FirmwareSection {
 
     /** Checks the section and its tree, whose files must lie inside a data stream of {@code dataLength} bytes. */
     static TreeTable decode(ByteBuffer section, long dataLength, String bundle) throws CorruptBundleException {
-        ByteBuffer in = section.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer in = SectionHeader.open(section, "FIRMWARE", MAGIC, VERSION, FIXED_SIZE, bundle);
         int length = in.remaining();
-        if (length < FIXED_SIZE || in.getInt(MAGIC_AT) != MAGIC) {
-            throw new CorruptBundleException(bundle, "FIRMWARE section does not start with its magic number");
-        }
-        if (in.getInt(VERSION_AT) != VERSION) {
-            throw new UnsupportedBundleException(bundle, "FIRMWARE section version "
-                    + Integer.toUnsignedString(in.getInt(VERSION_AT)));
-        }
         long entryCount = Integer.toUnsignedLong(in.getInt(ENTRY_COUNT_AT));
         long namesLength = Integer.toUnsignedLong(in.getInt(NAMES_LENGTH_AT));
         // Bounds the entry count by the section's size before any per-entry array is allocated.

@@ -8,14 +8,12 @@ import java.nio.ByteBuffer;
  * through it is in range: {@link TreeChecker} checked every row, name and link when it was decoded.
  */
 public final class TreeTable {
-    private final String bundle;
     private final int entryCount;
     private final ByteBuffer entries;
     private final ByteBuffer names;
     private final int[] linkCountByInode;
 
-    private TreeTable(String bundle, int entryCount, ByteBuffer entries, ByteBuffer names, int[] linkCountByInode) {
-        this.bundle = bundle;
+    private TreeTable(int entryCount, ByteBuffer entries, ByteBuffer names, int[] linkCountByInode) {
         this.entryCount = entryCount;
         this.entries = entries;
         this.names = names;
@@ -30,7 +28,7 @@ public final class TreeTable {
     static TreeTable decode(String bundle, String label, int entryCount, long dataLength, ByteBuffer entries,
             ByteBuffer names) throws CorruptBundleException {
         int[] linkCounts = new TreeChecker(bundle, label, entryCount, dataLength, entries, names).check();
-        return new TreeTable(bundle, entryCount, entries, names, linkCounts);
+        return new TreeTable(entryCount, entries, names, linkCounts);
     }
 
     public int entryCount() {
@@ -38,11 +36,7 @@ public final class TreeTable {
     }
 
     public EntryRecord entry(int i) {
-        try {
-            return EntryRecord.decode(entries, i, bundle);
-        } catch (CorruptBundleException e) {
-            throw new IllegalStateException("validated at decode", e);
-        }
+        return EntryRecord.at(entries, i);
     }
 
     public byte[] nameBytes(EntryRecord entry) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -45,14 +44,15 @@ class FirmwareSectionTest {
     @Test
     void malformedSectionsAreRefusedNamingTheBundle() {
         byte[] good = FirmwareSection.encode(rows(10), NAMES);
-        assertCorrupt(set(good, 0, 0), "magic");
+        assertCorrupt(Forge.withInt(good, 0, 0), "magic");
         UnsupportedBundleException version = assertThrows(UnsupportedBundleException.class,
-                () -> FirmwareSection.decode(ByteBuffer.wrap(set(good, 4, 2)), DATA_LENGTH, "t.kpack"));
+                () -> FirmwareSection.decode(ByteBuffer.wrap(Forge.withInt(good, 4, 2)), DATA_LENGTH,
+                        "t.kpack"));
         assertTrue(version.getMessage().contains("FIRMWARE section version 2"), version.getMessage());
-        assertCorrupt(set(good, 8, 0), "does not hold 0 entries");
-        assertCorrupt(set(good, 8, 4), "does not hold 4 entries");
-        assertCorrupt(set(good, 8, -1), "does not hold 4294967295 entries");
-        assertCorrupt(set(good, 12, 10), "and 10 bytes of names");
+        assertCorrupt(Forge.withInt(good, 8, 0), "does not hold 0 entries");
+        assertCorrupt(Forge.withInt(good, 8, 4), "does not hold 4 entries");
+        assertCorrupt(Forge.withInt(good, 8, -1), "does not hold 4294967295 entries");
+        assertCorrupt(Forge.withInt(good, 12, 10), "and 10 bytes of names");
         assertCorrupt(java.util.Arrays.copyOf(good, good.length + 1), "does not hold");
         assertCorrupt(java.util.Arrays.copyOf(good, 8), "magic");
     }
@@ -60,22 +60,15 @@ class FirmwareSectionTest {
     @Test
     void itsTreeIsCheckedAsTheModuleTreeIs() {
         assertCorrupt(FirmwareSection.encode(rows(11), NAMES), "firmware file a.bin claims bytes 11 to 14");
-        byte[] notRoot = set(FirmwareSection.encode(rows(10), NAMES), ENTRY_ROWS_AT + 8, 1);
+        byte[] notRoot = Forge.withInt(FirmwareSection.encode(rows(10), NAMES), ENTRY_ROWS_AT + 8, 1);
         assertCorrupt(notRoot, "firmware entry 0 is not the root directory");
-        byte[] nameOutside = set(FirmwareSection.encode(rows(10), NAMES), ENTRY_ROWS_AT + EntryRecord.SIZE, 7);
+        byte[] nameOutside = Forge.withInt(FirmwareSection.encode(rows(10), NAMES),
+                ENTRY_ROWS_AT + EntryRecord.SIZE, 7);
         assertCorrupt(nameOutside, "outside the firmware name pool");
     }
 
     private static void assertCorrupt(byte[] section, String reason) {
-        CorruptBundleException refused = assertThrows(CorruptBundleException.class,
-                () -> FirmwareSection.decode(ByteBuffer.wrap(section), DATA_LENGTH, "t.kpack"));
-        assertTrue(refused.getMessage().contains("t.kpack") && refused.getMessage().contains(reason),
-                refused.getMessage());
-    }
-
-    private static byte[] set(byte[] bytes, int at, int value) {
-        byte[] copy = bytes.clone();
-        ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putInt(at, value);
-        return copy;
+        HostileBundles.sectionRefused(() -> FirmwareSection.decode(ByteBuffer.wrap(section), DATA_LENGTH, "t.kpack"),
+                reason);
     }
 }

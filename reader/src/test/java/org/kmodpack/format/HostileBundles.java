@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.junit.jupiter.api.function.Executable;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 import org.kmodpack.testkernels.Figure;
@@ -80,6 +81,13 @@ final class HostileBundles {
             assertTrue(message.contains(fragment), "says '" + fragment + "': " + message);
         }
         return refusal;
+    }
+
+    /** Asserts that {@code decode}, of a section of bundle "t.kpack", is refused naming it, saying {@code reason}. */
+    static void sectionRefused(Executable decode, String reason) {
+        CorruptBundleException refused = assertThrows(CorruptBundleException.class, decode);
+        assertTrue(refused.getMessage().startsWith("t.kpack: ") && refused.getMessage().contains(reason),
+                refused.getMessage());
     }
 
     static CorruptBundleException refused(Path file, byte[] bytes, String... fragments) {
