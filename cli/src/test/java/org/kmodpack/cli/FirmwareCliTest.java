@@ -106,6 +106,18 @@ class FirmwareCliTest {
     }
 
     @Test
+    void aSignedBundleWithFirmwareVerifies() throws IOException {
+        assertEquals(0, run("keygen", "-o", work.resolve("release").toString()).exit());
+        Path signed = work.resolve("signed.kpack");
+        CliTest.Run packSigned = run("pack", SyntheticKernels.moduleDir(SyntheticKernel.FIRMWARE).toString(), "-o",
+                signed.toString(), "--firmware", firmware.toString(), "--sign", work.resolve("release.key").toString());
+        assertEquals(0, packSigned.exit(), packSigned.err());
+        CliTest.Run verify = run("verify", signed.toString(), "--trust", work.resolve("release.pub").toString());
+        assertEquals(0, verify.exit(), verify.out() + verify.err());
+        assertTrue(verify.out().contains("every byte matches what they signed"), verify.out());
+    }
+
+    @Test
     void verifyChecksTheFirmwareBlocks() throws IOException {
         assertEquals(0, run("verify", "--allow-unsigned", bundle.toString()).exit());
         Path damaged = work.resolve("damaged.kpack");
