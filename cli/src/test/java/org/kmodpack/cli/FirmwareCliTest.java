@@ -53,6 +53,19 @@ class FirmwareCliTest {
     }
 
     @Test
+    void firmwareNamesWithoutADirectoryAndFirmwareForALayerAreUsageErrors() throws IOException {
+        String tree = SyntheticKernels.moduleDir(SyntheticKernel.FIRMWARE).toString();
+        CliTest.Run extraAlone = run("pack", tree, "-o", work.resolve("x.kpack").toString(), "--firmware-extra",
+                "a.bin");
+        assertEquals(2, extraAlone.exit(), extraAlone.err());
+        assertTrue(extraAlone.err().contains("need a firmware directory"), extraAlone.err());
+        CliTest.Run layer = run("pack", tree, "--layer", "--kernel-version", "6.1.0", "--firmware",
+                firmware.toString());
+        assertEquals(2, layer.exit(), layer.err());
+        assertTrue(layer.err().contains("--layer takes no --firmware"), layer.err());
+    }
+
+    @Test
     void lsListsEachFileWithTheModulesThatWantItAndTheMissingNames() {
         CliTest.Run ls = run("ls", "--firmware", "-R", bundle.toString());
         assertEquals(0, ls.exit(), ls.err());

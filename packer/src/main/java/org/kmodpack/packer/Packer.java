@@ -96,7 +96,7 @@ public final class Packer {
                 // A layer has no depmod output of its own: the union's index is made when it is merged.
                 Optional<ModuleScanner> moduleScan = layer != null ? Optional.empty()
                         : ModuleScanner.start(tree.moduleDirectory(), treeEntries(entries), moduleReaders);
-                FirmwareSource firmware = firmwareSource(options.firmware(), tree.kernelVersion(), moduleScan);
+                FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan);
                 Written written = write(staged.channel(), entries, plan, tree.kernelVersion(), moduleScan, firmware,
                         layer, options, workers, progress, signers, terms);
                 staged.commit();
@@ -216,16 +216,16 @@ public final class Packer {
      * The selection's firmware directories, read before anything is compressed so that a wrong one fails at once;
      * null when no firmware is asked for.
      */
-    private static FirmwareSource firmwareSource(FirmwareSelection selection, String kernelVersion,
+    private static FirmwareSource firmwareSource(FirmwareSelection selection, TreeSource tree,
             Optional<ModuleScanner> moduleScan) throws IOException {
         if (selection.isNone()) {
             return null;
         }
         if (moduleScan.isEmpty() && !selection.all()) {
-            throw new IOException("the tree has no module index (no modules.dep.bin), so no module names its "
-                    + "firmware; run depmod on the tree, or take every firmware file with --firmware-all");
+            throw new IOException(tree.moduleDirectory() + ": has no module index (no modules.dep.bin), so no "
+                    + "module names its firmware; run depmod on it, or take every firmware file with --firmware-all");
         }
-        return FirmwareSource.read(selection.directories(), kernelVersion);
+        return FirmwareSource.read(selection.directories(), tree.kernelVersion());
     }
 
     /**

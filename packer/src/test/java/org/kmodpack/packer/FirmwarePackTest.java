@@ -130,7 +130,8 @@ class FirmwarePackTest {
         IOException noIndex = assertThrows(IOException.class, () -> Packer.pack(tree.getParent(),
                 work.resolve("bare.kpack"), PackOptions.defaults().withFirmware(new FirmwareSelection(List.of(firmware),
                         List.of(), false)), PackProgress.NONE));
-        assertTrue(noIndex.getMessage().contains("--firmware-all"), noIndex.getMessage());
+        assertTrue(noIndex.getMessage().startsWith(tree.getParent() + ": has no module index")
+                && noIndex.getMessage().contains("--firmware-all"), noIndex.getMessage());
         Packer.pack(tree.getParent(), work.resolve("bare.kpack"), PackOptions.defaults().withFirmware(
                 new FirmwareSelection(List.of(firmware), List.of(), true)), PackProgress.NONE);
 
