@@ -37,7 +37,7 @@ public final class ClosureBlocks {
             modules = initramfs.closure(List.of(args).subList(1, args.length));
             for (String module : modules) {
                 String path = modulesIndex.module(module).orElseThrow().path();
-                EntryRecord record = index.entry(bundle.get(path).index());
+                EntryRecord record = index.tree().entry(bundle.get(path).index());
                 for (long b = record.ref() / blockSize; b <= (record.ref() + record.size() - 1) / blockSize; b++) {
                     blocks.add((int) b);
                 }

@@ -258,7 +258,7 @@ class BootUnitTest {
         try (Bundle bundle = Bundle.open(file)) {
             IndexRegion index = bundle.index();
             int entry = bundle.get(path).index();
-            block = index.block((int) (index.entry(entry).ref() / index.params().blockSize()));
+            block = index.block((int) (index.tree().entry(entry).ref() / index.params().blockSize()));
         }
         Bytes.flip(file, block.offset() + block.storedLength() / 2, 0x01);
     }

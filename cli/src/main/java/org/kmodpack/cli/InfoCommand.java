@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.kmodpack.format.LayerSection;
 import org.kmodpack.format.ModuleSection;
+import org.kmodpack.modules.FirmwareFiles;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.BundleInfo;
 import org.kmodpack.reader.SignatureStatus;
@@ -35,6 +36,7 @@ final class InfoCommand extends Subcommand {
         long modinfoBytes;
         Integer modules;
         Optional<LayerSection> layer;
+        Optional<FirmwareFiles.Wants> firmware;
         try (Bundle opened = bundleArgument.open()) {
             info = opened.info();
             layer = opened.layer();
@@ -42,6 +44,7 @@ final class InfoCommand extends Subcommand {
             signatures = opened.verifySignatures(TrustPolicy.allowingUnsigned());
             modinfoBytes = opened.modules().map(ModuleSection::modinfoLength).orElse(0L);
             modules = opened.modules().map(ModuleSection::moduleCount).orElse(null);
+            firmware = opened.hasFirmware() ? Optional.of(FirmwareFiles.wants(opened)) : Optional.empty();
         }
         PrintWriter out = out();
         long distinct = info.dataLength() - modinfoBytes;
@@ -86,6 +89,7 @@ final class InfoCommand extends Subcommand {
                 layerObject.put("depmod_d", layer.get().config().stream().map(LayerSection.ConfigFile::name).toList());
                 object.put("layer", layerObject);
             }
+            firmware.ifPresent(wants -> object.put("firmware", firmwareJson(info, wants)));
             out.println(Json.write(object));
         } else {
             out.printf(Locale.ROOT, "bundle:          %s%n", bundleArgument.location);
@@ -113,6 +117,9 @@ final class InfoCommand extends Subcommand {
                 out.printf(Locale.ROOT, "signer %d:        %s %s%n", signature.number(), signature.kind(),
                         signature.signer());
             }
+            firmware.ifPresent(wants -> out.printf(Locale.ROOT, "firmware:        %d files, %s; %d names the "
+                    + "modules ask for are missing%n", info.firmwareFiles(), Sizes.human(info.firmwareBytes()),
+                    wants.missing().size()));
             if (layer.isPresent()) {
                 String order = new String(layer.get().order(), StandardCharsets.UTF_8);
                 out.printf(Locale.ROOT, "layer:           for kernel %s, modules in order: %s%n", info.kernelVersion(),
@@ -123,5 +130,26 @@ final class InfoCommand extends Subcommand {
         }
         out.flush();
         return 0;
+    }
+
+    /** The firmware tree's counts, the files the modules ask for (with who asks) and the names it lacks. */
+    private static Map<String, Object> firmwareJson(BundleInfo info, FirmwareFiles.Wants wants) {
+        Map<String, Object> object = new LinkedHashMap<>();
+        object.put("files", info.firmwareFiles());
+        object.put("bytes", info.firmwareBytes());
+        object.put("wanted", pathsWithModules(wants.files()));
+        object.put("missing", pathsWithModules(wants.missing()));
+        return object;
+    }
+
+    private static List<Object> pathsWithModules(Map<String, ? extends java.util.Set<String>> byPath) {
+        List<Object> list = new ArrayList<>();
+        byPath.forEach((path, modules) -> {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("path", path);
+            item.put("modules", List.copyOf(modules));
+            list.add(item);
+        });
+        return list;
     }
 }

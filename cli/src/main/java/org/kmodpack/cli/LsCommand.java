@@ -36,6 +36,11 @@ final class LsCommand extends Subcommand {
     @Option(names = "--json", description = "A JSON array of the entries, for scripts (schema in the README).")
     boolean json;
 
+    @Option(names = "--firmware", description = "List the bundle's firmware tree (PATH relative to it), each file "
+            + "with the modules whose firmware= fields ask for it, then the names they ask for that it lacks "
+            + "(with --json: info --json lists those).")
+    boolean firmware;
+
     @Mixin
     BundleArgument bundleArgument;
 
@@ -51,7 +56,9 @@ final class LsCommand extends Subcommand {
         PrintWriter out = out();
         try (LayerOptions.Opened opened = layers.open(bundleArgument.location, bundleArgument.trust::open)) {
             Bundle bundle = opened.bundle();
-            Entry entry = bundle.get(BundlePaths.relative(bundle, bundleArgument.location, path));
+            FirmwareListing listing = firmware ? FirmwareListing.of(bundle, path) : null;
+            Entry entry = firmware ? listing.entry()
+                    : bundle.get(BundlePaths.relative(bundle, bundleArgument.location, path));
             List<Entry> shown = new ArrayList<>();
             if (!entry.isDirectory()) {
                 shown.add(entry);
@@ -65,9 +72,10 @@ final class LsCommand extends Subcommand {
                 List<Object> entries = new ArrayList<>();
                 for (Entry e : shown) {
                     Map<String, Object> object = jsonEntry(e);
-                    String layer = opened.layerOf(e.path());
-                    if (layer != null) {
-                        object.put("layer", layer);
+                    if (firmware) {
+                        object.put("modules", listing.modulesOf(e));
+                    } else if (opened.layerOf(e.path()) != null) {
+                        object.put("layer", opened.layerOf(e.path()));
                     }
                     entries.add(object);
                 }
@@ -78,9 +86,13 @@ final class LsCommand extends Subcommand {
                         break;
                     }
                     String name = fullPaths ? e.path() : e.name();
-                    String layer = opened.layerOf(e.path());
+                    String layer = firmware ? null : opened.layerOf(e.path());
                     out.println((longFormat ? longLine(e, name) : name)
-                            + (layer == null ? "" : "\t(from layer " + layer + ")"));
+                            + (layer == null ? "" : "\t(from layer " + layer + ")")
+                            + (firmware ? listing.wantedBy(e) : ""));
+                }
+                if (firmware) {
+                    listing.missingLines().forEach(out::println);
                 }
             }
         }

@@ -2,12 +2,14 @@ package org.kmodpack.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.kmodpack.format.Codec;
 import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.packer.ArchiveTree;
 import org.kmodpack.packer.CompressionLevel;
+import org.kmodpack.packer.FirmwareSelection;
 import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackResult;
 import org.kmodpack.packer.Packer;
@@ -30,6 +32,7 @@ import picocli.CommandLine.Parameters;
             "  tar -C build/modules-install -c lib/modules | kmodpack pack -",
             "  kmodpack pack ./rootfs --kernel-version 6.1.0-28-amd64 -o /boot/modules-6.1.0-28-amd64.kpack",
             "  kmodpack pack /lib/modules/$(uname -r) --level max",
+            "  kmodpack pack /lib/modules/$(uname -r) --firmware /lib/firmware --firmware-extra brcm/brcmfmac43455-sdio.txt",
             "  kmodpack pack /var/lib/dkms/out --layer --kernel-version 6.1.0-28-amd64 -o nvidia.kpack --sign dkms.key",
             "  kmodpack pack /lib/modules/$(uname -r) --sign release.key --sign linux/certs/signing_key.pem --expires 2027-06-30"})
 final class PackCommand extends Subcommand {
@@ -70,6 +73,20 @@ final class PackCommand extends Subcommand {
                     + "module index meanwhile, mostly waiting on the disk). The bundle's bytes do not depend on it.")
     Integer threads;
 
+    @Option(names = "--firmware", paramLabel = "DIR",
+            description = "Add the firmware files the modules name in their firmware= fields (with NAME.zst, NAME.xz "
+                    + "and symlinks as DIR has them), found in DIR as the kernel looks: DIR/updates/KVER, "
+                    + "DIR/updates, DIR/KVER, DIR. Repeatable: the first DIR holding a file gives it.")
+    List<Path> firmware = new ArrayList<>();
+
+    @Option(names = "--firmware-all", description = "Add every file of the --firmware directories.")
+    boolean firmwareAll;
+
+    @Option(names = "--firmware-extra", paramLabel = "FILE",
+            description = "Also add the firmware file FILE (a name as under /lib/firmware, such as "
+                    + "brcm/brcmfmac43455-sdio.txt) that a driver loads without declaring it. Repeatable.")
+    List<String> firmwareExtra = new ArrayList<>();
+
     @Mixin
     SigningOptions signing;
 
@@ -92,8 +109,10 @@ final class PackCommand extends Subcommand {
             PackOptions coded = option("--level " + level, () -> base.withCodec(codec, parseLevel(level)));
             PackOptions blocked = option("--block-size " + blockSize,
                     () -> coded.withBlockSize(Sizes.parse(blockSize)));
-            options = option("--threads " + threads, () -> blocked.withThreads(threads != null ? threads
-                    : Runtime.getRuntime().availableProcessors()));
+            PackOptions threaded = option("--threads " + threads, () -> blocked.withThreads(threads != null
+                    ? threads : Runtime.getRuntime().availableProcessors()));
+            options = option("--firmware-extra/--firmware-all",
+                    () -> threaded.withFirmware(new FirmwareSelection(firmware, firmwareExtra, firmwareAll)));
         } catch (IllegalArgumentException e) {
             throw usageError(e.getMessage());
         }
@@ -101,6 +120,9 @@ final class PackCommand extends Subcommand {
         List<SigningKey> keys = signing.keys();
         if (layer && kernelVersion == null) {
             throw usageError("--layer needs --kernel-version KVER: the version of the base the layer goes over");
+        }
+        if (layer && !firmware.isEmpty()) {
+            throw usageError("--layer takes no --firmware: a layer carries no firmware; pack it with the base bundle");
         }
         if (output != null) {
             OutputFile.checkWritable(output);
@@ -133,6 +155,10 @@ final class PackCommand extends Subcommand {
                         : result.indexedModules() < 0
                         ? "no module index (no modules.dep.bin: run depmod on the tree for modprobe/modinfo lookups)"
                         : "module index of " + result.indexedModules() + " modules");
+        result.firmware().ifPresent(found -> out.printf(Locale.ROOT,
+                "%s: firmware: %d files, %s, for %d names asked for; %d missing%s%n", result.bundle(), found.files(),
+                Sizes.human(found.bytes()), found.names(), found.missing().size(),
+                found.missing().isEmpty() ? "" : " (kmodpack ls --firmware lists them)"));
         for (SigningKey key : keys) {
             out.printf(Locale.ROOT, "%s: signed by %s%n", result.bundle(), key.describe());
         }

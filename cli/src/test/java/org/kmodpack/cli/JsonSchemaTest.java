@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.cli.CliTest.Run;
+import org.kmodpack.testkernels.SyntheticFirmware;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 
@@ -122,6 +123,19 @@ class JsonSchemaTest {
         JsonArray all = valid("ls", 0, "ls", "--json", "-R", unsigned.toString()).getAsJsonArray();
         assertTrue(all.size() > 40, all.toString());
         valid("ls", 0, "ls", "--json", unsigned.toString(), "modules.dep");
+    }
+
+    @Test
+    void firmwareInInfoAndLs() throws IOException {
+        Path withFirmware = work.resolve("firmware.kpack");
+        assertEquals(0, run("pack", SyntheticKernels.moduleDir(SyntheticKernel.FIRMWARE).toString(), "-o",
+                withFirmware.toString(), "--firmware", SyntheticFirmware.write(work.resolve("firmware")).toString())
+                .exit());
+        JsonObject info = valid("info", 0, "info", "--json", withFirmware.toString()).getAsJsonObject();
+        assertEquals(1, info.getAsJsonObject("firmware").getAsJsonArray("missing").size(), info.toString());
+        JsonArray firmware = valid("ls", 0, "ls", "--firmware", "--json", "-R", withFirmware.toString())
+                .getAsJsonArray();
+        assertTrue(firmware.toString().contains("\"modules\":[\"acme_wifi\"]"), firmware.toString());
     }
 
     @Test

@@ -102,7 +102,7 @@ class RemoteMountTest {
             files = bundle.entries().stream().filter(e -> e.isFile() && e.size() > 0).toList();
             victim = bundle.get("modules.dep");
         }
-        int damaged = (int) (index.entry(victim.index()).ref() / BLOCK);
+        int damaged = (int) (index.tree().entry(victim.index()).ref() / BLOCK);
         Path tampered = served.resolve("tampered-" + tls + ".kpack");
         Files.copy(served.resolve("basic.kpack"), tampered);
         Bytes.flip(tampered, index.block(damaged).offset() + index.block(damaged).storedLength() / 2, 0x10);
@@ -219,12 +219,12 @@ class RemoteMountTest {
     }
 
     private static boolean holds(Entry file, int block) {
-        EntryRecord record = index.entry(file.index());
+        EntryRecord record = index.tree().entry(file.index());
         return record.ref() / BLOCK <= block && block <= (record.ref() + record.size() - 1) / BLOCK;
     }
 
     private static long blockOf(Entry file) {
-        return index.entry(file.index()).ref() / BLOCK;
+        return index.tree().entry(file.index()).ref() / BLOCK;
     }
 
     private static Entry[] twoFilesOfOneBlock() throws IOException {

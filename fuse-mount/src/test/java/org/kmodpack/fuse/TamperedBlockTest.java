@@ -60,7 +60,7 @@ class TamperedBlockTest {
             index = bundle.index();
         }
         Entry victim = files.stream().filter(e -> e.path().equals("modules.dep")).findFirst().orElseThrow();
-        int damagedBlock = (int) (index.entry(victim.index()).ref() / BLOCK);
+        int damagedBlock = (int) (index.tree().entry(victim.index()).ref() / BLOCK);
         BlockRecord block = index.block(damagedBlock);
         Bytes.flip(bundlePath, block.offset() + block.storedLength() / 2, 0x10);
 
@@ -71,7 +71,7 @@ class TamperedBlockTest {
                         FuseMount.Options.defaults(), log::add, 10_000)) {
             int refused = 0;
             for (Entry file : files) {
-                EntryRecord record = index.entry(file.index());
+                EntryRecord record = index.tree().entry(file.index());
                 long first = record.ref() / BLOCK;
                 long last = (record.ref() + record.size() - 1) / BLOCK;
                 Path mounted = mountPoint.resolve(file.path());

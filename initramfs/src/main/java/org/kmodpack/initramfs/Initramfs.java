@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.kmodpack.modules.DepmodBin;
+import org.kmodpack.modules.FirmwareFiles;
 import org.kmodpack.modules.ModuleNames;
 import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
@@ -27,9 +28,12 @@ import org.kmodpack.reader.Progress;
  * of an initramfs: lib/modules/KVER/ with those modules and depmod's files restricted to them (modules.dep,
  * modules.alias, modules.symbols and their .bin tries), plus the files that describe the kernel itself
  * (modules.builtin*, modules.softdep) whole, so kmod's or busybox's modprobe inside the initramfs finds exactly
- * what it would find in the full tree for those names. No depmod is needed.
+ * what it would find in the full tree for those names. No depmod is needed. When the bundle carries firmware,
+ * the files those modules ask for in their firmware= fields go to lib/firmware/, as dracut puts them.
  */
 public final class Initramfs {
+    /** Where the kernel's firmware loader looks, relative to the initramfs root. */
+    private static final String FIRMWARE_DIRECTORY = "lib/firmware/";
     /** Files about the kernel, not about modules: copied whole when the bundle has them. */
     private static final List<String> WHOLE = List.of("modules.builtin", "modules.builtin.bin",
             "modules.builtin.alias.bin", "modules.builtin.modinfo", "modules.softdep");
@@ -68,9 +72,9 @@ public final class Initramfs {
     }
 
     /**
-     * Writes the tree holding these modules as a newc cpio; the same bundle and modules give the same bytes.
-     * Returns the number of files written. {@code progress} hears after each file gone into the archive (and
-     * through whatever compresses {@code out}).
+     * Writes the tree holding these modules (and their firmware) as a newc cpio; the same bundle and modules give
+     * the same bytes. Returns the number of files and symlinks written. {@code progress} hears after each file
+     * gone into the archive (and through whatever compresses {@code out}).
      */
     public int write(List<String> modules, OutputStream out, Progress progress) throws IOException {
         String base = "lib/modules/" + index.kernelVersion() + "/";
@@ -91,6 +95,15 @@ public final class Initramfs {
                 files.put(base + name, bundle.readAllBytes(entry.get()));
             }
         }
+        Map<String, String> links = new TreeMap<>();
+        for (String path : firmwareOf(names)) {
+            Entry entry = bundle.findFirmware(path).orElseThrow();
+            if (entry.isSymlink()) {
+                links.put(FIRMWARE_DIRECTORY + path, entry.symlinkTarget());
+            } else {
+                files.put(FIRMWARE_DIRECTORY + path, bundle.readAllBytes(entry));
+            }
+        }
         long bytesTotal = files.values().stream().mapToLong(bytes -> bytes.length).sum();
         long filesDone = 0;
         long bytesDone = 0;
@@ -100,8 +113,24 @@ public final class Initramfs {
                 bytesDone += file.getValue().length;
                 progress.update(++filesDone, files.size(), bytesDone, bytesTotal);
             }
+            for (Map.Entry<String, String> link : links.entrySet()) {
+                archive.symlink(link.getKey(), link.getValue());
+            }
         }
-        return files.size();
+        return files.size() + links.size();
+    }
+
+    /** The bundle's firmware files and symlinks the modules {@code names} ask for (none without firmware). */
+    private List<String> firmwareOf(Set<String> names) throws IOException {
+        List<String> paths = new ArrayList<>();
+        if (bundle.hasFirmware()) {
+            FirmwareFiles.wants(bundle).files().forEach((path, modules) -> {
+                if (modules.stream().anyMatch(names::contains)) {
+                    paths.add(path);
+                }
+            });
+        }
+        return paths;
     }
 
     private record DepmodFiles(Map<String, byte[]> files) {

@@ -2,6 +2,7 @@ package org.kmodpack.initramfs;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
@@ -23,6 +24,17 @@ final class NewcArchive implements AutoCloseable {
 
     /** A regular file, mode 0644; its directories (0755) are written first, once. */
     void file(String path, byte[] content) throws IOException {
+        directoriesOf(path);
+        put(path, CpioConstants.C_ISREG | 0644, content);
+    }
+
+    /** A symlink to {@code target}, kept verbatim (the link's content is its target, as cpio stores it). */
+    void symlink(String path, String target) throws IOException {
+        directoriesOf(path);
+        put(path, CpioConstants.C_ISLNK | 0777, target.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void directoriesOf(String path) throws IOException {
         int slash = path.indexOf('/');
         while (slash > 0) {
             String dir = path.substring(0, slash);
@@ -31,7 +43,6 @@ final class NewcArchive implements AutoCloseable {
             }
             slash = path.indexOf('/', slash + 1);
         }
-        put(path, CpioConstants.C_ISREG | 0644, content);
     }
 
     private void put(String name, int mode, byte[] content) throws IOException {

@@ -44,11 +44,17 @@ final class ContentPlan {
         return offsetByEntry[entry];
     }
 
+    /** Where the data stream ends after these contents. */
     long dataLength() {
         return dataLength;
     }
 
     static ContentPlan build(List<ScannedEntry> entries, ExecutorService workers) throws IOException {
+        return build(entries, workers, 0);
+    }
+
+    /** As {@link #build(List, ExecutorService)}, the contents placed from {@code start} on in the data stream. */
+    static ContentPlan build(List<ScannedEntry> entries, ExecutorService workers, long start) throws IOException {
         // One candidate per inode: the first name of a hard-linked file stands for all of them.
         int[] canonical = new int[entries.size()];
         Map<Object, Integer> firstOfInode = new HashMap<>();
@@ -83,7 +89,7 @@ final class ContentPlan {
         distinct.sort(Comparator.comparing((Integer i) -> entries.get(i).path()));
         long[] offsets = new long[entries.size()];
         List<Content> contents = new ArrayList<>(distinct.size());
-        long offset = 0;
+        long offset = start;
         for (int i : distinct) {
             ScannedEntry entry = entries.get(i);
             contents.add(new Content(entry.source(), entry.path(), entry.size(), offset));

@@ -33,6 +33,7 @@ import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.ByteSource;
 import org.kmodpack.reader.Entry;
 import org.kmodpack.reader.Extractor;
+import org.kmodpack.reader.Progress;
 
 /**
  * A base bundle with layers over it, checked to fit together: every layer is a layer for the base's kernel version,
@@ -203,7 +204,7 @@ public final class LayerUnion {
 
     /**
      * Packs the union into {@code output}: the tree {@link #writeTo} writes, staged in a temporary directory
-     * beside {@code output} and removed afterwards.
+     * beside {@code output} and removed afterwards, with the base's firmware.
      */
     public PackResult pack(Path output, PackOptions options, List<SigningKey> signers, StatementTerms terms,
             PackProgress progress, Consumer<KmodProblem> problems) throws IOException {
@@ -212,8 +213,15 @@ public final class LayerUnion {
         try {
             Path moduleDirectory = staging.resolve(kernelVersion());
             writeTo(moduleDirectory, problems);
-            return Packer.pack(TreeSource.directory(moduleDirectory, kernelVersion()), output,
-                    options.withKernelVersion(kernelVersion()), signers, terms, progress);
+            PackOptions unionOptions = options.withKernelVersion(kernelVersion());
+            if (base.hasFirmware()) {
+                // Layers carry no firmware: the union's is the base's, all of it.
+                Path firmware = staging.resolve("firmware");
+                Extractor.extractFirmware(base, firmware, List.of(), false, Progress.NONE);
+                unionOptions = unionOptions.withFirmware(new FirmwareSelection(List.of(firmware), List.of(), true));
+            }
+            return Packer.pack(TreeSource.directory(moduleDirectory, kernelVersion()), output, unionOptions, signers,
+                    terms, progress);
         } finally {
             deleteTree(staging);
         }

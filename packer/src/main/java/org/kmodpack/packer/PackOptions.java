@@ -1,14 +1,16 @@
 package org.kmodpack.packer;
 
+import java.util.Objects;
 import org.kmodpack.format.Codec;
 import org.kmodpack.format.Params;
 
 /**
  * How to pack. {@code kernelVersion} null means: the name of the module directory. {@code level} is on the
  * codec's own scale (zstd 1..22, xz 0..9, 0 for no codec), resolved from a {@link CompressionLevel} by
- * {@link #withCodec}.
+ * {@link #withCodec}. {@code firmware} chooses the firmware the bundle carries.
  */
-public record PackOptions(String kernelVersion, Codec codec, int level, int blockSize, int threads) {
+public record PackOptions(String kernelVersion, Codec codec, int level, int blockSize, int threads,
+        FirmwareSelection firmware) {
     /**
      * Measured on Debian's 6.1 generic tree with its module index: 2 MiB blocks make the bundle 2.7 % smaller than
      * 1 MiB blocks, for about 1 ms more per cold random read (zstd decompresses a block in 1-2 ms).
@@ -25,26 +27,32 @@ public record PackOptions(String kernelVersion, Codec codec, int level, int bloc
             throw new IllegalArgumentException("threads must be at least 1, not " + threads);
         }
         level = Compressor.resolveLevel(codec, CompressionLevel.of(level));
+        Objects.requireNonNull(firmware, "firmware");
     }
 
     public static PackOptions defaults() {
         return new PackOptions(null, Codec.ZSTD, Compressor.resolveLevel(Codec.ZSTD, CompressionLevel.DEFAULT),
-                DEFAULT_BLOCK_SIZE, Runtime.getRuntime().availableProcessors());
+                DEFAULT_BLOCK_SIZE, Runtime.getRuntime().availableProcessors(), FirmwareSelection.NONE);
     }
 
     public PackOptions withKernelVersion(String value) {
-        return new PackOptions(value, codec, level, blockSize, threads);
+        return new PackOptions(value, codec, level, blockSize, threads, firmware);
     }
 
     public PackOptions withCodec(Codec value, CompressionLevel newLevel) {
-        return new PackOptions(kernelVersion, value, Compressor.resolveLevel(value, newLevel), blockSize, threads);
+        return new PackOptions(kernelVersion, value, Compressor.resolveLevel(value, newLevel), blockSize, threads,
+                firmware);
     }
 
     public PackOptions withBlockSize(int value) {
-        return new PackOptions(kernelVersion, codec, level, value, threads);
+        return new PackOptions(kernelVersion, codec, level, value, threads, firmware);
+    }
+
+    public PackOptions withFirmware(FirmwareSelection value) {
+        return new PackOptions(kernelVersion, codec, level, blockSize, threads, value);
     }
 
     public PackOptions withThreads(int value) {
-        return new PackOptions(kernelVersion, codec, level, blockSize, value);
+        return new PackOptions(kernelVersion, codec, level, blockSize, value, firmware);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -14,10 +15,13 @@ import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.EntryKind;
+import org.kmodpack.format.FirmwareSection;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.IndexRegion;
 import org.kmodpack.format.LayerSection;
+import org.kmodpack.format.ModuleContent;
 import org.kmodpack.format.ModuleSectionEncoder;
+import org.kmodpack.modules.FirmwareFiles;
 import org.kmodpack.modules.ModuleScanner;
 import org.kmodpack.format.Names;
 import org.kmodpack.format.Params;
@@ -63,6 +67,9 @@ public final class Packer {
      */
     public static PackResult packLayer(Path source, Path output, PackOptions options, List<SigningKey> signers,
             StatementTerms terms, PackProgress progress) throws IOException {
+        if (!options.firmware().isNone()) {
+            throw new IOException(source + ": a layer carries no firmware; pack the firmware with the base bundle");
+        }
         LayerDirectory layer = LayerDirectory.read(source, options.kernelVersion());
         return pack(layer.tree(), LayerDirectory::inSection, layer.section(), output, options, signers, terms,
                 progress);
@@ -89,8 +96,9 @@ public final class Packer {
                 // A layer has no depmod output of its own: the union's index is made when it is merged.
                 Optional<ModuleScanner> moduleScan = layer != null ? Optional.empty()
                         : ModuleScanner.start(tree.moduleDirectory(), treeEntries(entries), moduleReaders);
-                long bundleLength = write(staged.channel(), entries, plan, tree.kernelVersion(), moduleScan, layer,
-                        options, workers, progress, signers, terms);
+                FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan);
+                Written written = write(staged.channel(), entries, plan, tree.kernelVersion(), moduleScan, firmware,
+                        layer, options, workers, progress, signers, terms);
                 staged.commit();
                 try (Bundle check = Bundle.open(output)) {
                     check.root();
@@ -103,9 +111,9 @@ public final class Packer {
                         inputBytes += entry.size();
                     }
                 }
-                return new PackResult(output, tree.kernelVersion(), files, inputBytes, bundleLength,
+                return new PackResult(output, tree.kernelVersion(), files, inputBytes, written.bundleLength(),
                         Duration.ofNanos(System.nanoTime() - start),
-                        moduleScan.map(ModuleScanner::moduleCount).orElse(-1));
+                        moduleScan.map(ModuleScanner::moduleCount).orElse(-1), written.firmware());
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -119,9 +127,29 @@ public final class Packer {
         }
     }
 
-    private static long write(FileChannel out, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
-            Optional<ModuleScanner> moduleScan, LayerSection layer, PackOptions options, ExecutorService workers,
-            PackProgress progress, List<SigningKey> signers, StatementTerms terms) throws IOException {
+    /** What {@link #write} wrote: the bundle's length and its firmware tree's summary. */
+    private record Written(long bundleLength, Optional<PackResult.Firmware> firmware) {
+    }
+
+    /** The firmware tree as packed: its entries, where their contents lie, and what its selection found. */
+    private record PackedFirmware(List<ScannedEntry> entries, ContentPlan plan, FirmwareSource.Selection selection) {
+        PackResult.Firmware summary() {
+            int files = 0;
+            long bytes = 0;
+            for (ScannedEntry entry : entries) {
+                if (entry.kind() != EntryKind.DIRECTORY) {
+                    files++;
+                    bytes += entry.kind() == EntryKind.FILE ? entry.size() : 0;
+                }
+            }
+            return new PackResult.Firmware(files, bytes, selection.names(), selection.missing());
+        }
+    }
+
+    private static Written write(FileChannel out, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
+            Optional<ModuleScanner> moduleScan, FirmwareSource firmwareSource, LayerSection layer, PackOptions options,
+            ExecutorService workers, PackProgress progress, List<SigningKey> signers, StatementTerms terms)
+            throws IOException {
         BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
                 options.blockSize(), workers, options.threads());
         long filesTotal = plan.contents().size();
@@ -132,27 +160,47 @@ public final class Packer {
             bytesDone += content.size();
             progress.update(++filesDone, filesTotal, bytesDone, plan.dataLength());
         }
+        Optional<ModuleContent> moduleContent = moduleScan.isEmpty() ? Optional.empty()
+                : Optional.of(moduleScan.get().finish());
+        // The firmware follows the module files in the data stream: which files it holds depends on their modinfo.
+        PackedFirmware firmware = firmwareSource == null ? null
+                : packFirmware(firmwareSource, options.firmware(), moduleContent, plan.dataLength(), workers);
         long dataLength = plan.dataLength();
-        // The modinfo blob follows the files in the data stream, compressed and hashed like them.
-        ModuleSectionEncoder.Encoded modules = moduleScan.isEmpty() ? null
-                : ModuleSectionEncoder.encode(moduleScan.get().finish(), dataLength);
+        if (firmware != null) {
+            for (ContentPlan.Content content : firmware.plan().contents()) {
+                blocks.append(content);
+            }
+            dataLength = firmware.plan().dataLength();
+        }
+        // The modinfo blob ends the data stream, compressed and hashed like the files.
+        ModuleSectionEncoder.Encoded modules = moduleContent.isEmpty() ? null
+                : ModuleSectionEncoder.encode(moduleContent.get(), dataLength);
         if (modules != null) {
             blocks.append(modules.modinfo());
             dataLength += modules.modinfo().length;
         }
         // Every file, its contents and its modinfo have been read: none may have changed since the scan.
         checkUnchanged(entries);
+        if (firmware != null) {
+            checkUnchanged(firmware.entries());
+        }
         List<BlockRecord> blockRecords = blocks.finish();
         long indexOffset = blocks.position();
         IndexLayout layout = IndexLayout.of(entries, plan);
         Params params = new Params(options.blockSize(), blockRecords.size(), dataLength, entries.size(),
                 options.codec(), options.level(), kernelVersion);
+        byte[] firmwareSection = null;
+        if (firmware != null) {
+            IndexLayout firmwareLayout = IndexLayout.of(firmware.entries(), firmware.plan());
+            firmwareSection = FirmwareSection.encode(firmwareLayout.records(), firmwareLayout.names());
+        }
         byte[] index = IndexRegion.encode(params, blockRecords, layout.records(), layout.names(),
-                modules == null ? null : modules.section(), layer);
+                modules == null ? null : modules.section(), firmwareSection, layer);
         writeFully(out, ByteBuffer.wrap(index), indexOffset);
         long bundleLength = indexOffset + index.length;
-        Header header = new Header(Header.MAJOR_VERSION,
-                layer == null ? Header.MINOR_VERSION : Header.LAYER_MINOR_VERSION, bundleLength, indexOffset,
+        int minorVersion = firmware != null ? Header.FIRMWARE_MINOR_VERSION
+                : layer != null ? Header.LAYER_MINOR_VERSION : Header.MINOR_VERSION;
+        Header header = new Header(Header.MAJOR_VERSION, minorVersion, bundleLength, indexOffset,
                 index.length, Sha256.of(index), 0, 0);
         byte[] headerBytes = header.encode();
         writeFully(out, ByteBuffer.wrap(headerBytes), 0);
@@ -161,7 +209,38 @@ public final class Packer {
                     terms.resolvedSerial(), terms.resolvedExpiry());
             SignatureWriter.write(out, header, SignatureWriter.sign(statement, null, signers));
         }
-        return out.size();
+        return new Written(out.size(), Optional.ofNullable(firmware).map(PackedFirmware::summary));
+    }
+
+    /**
+     * The selection's firmware directories, read before anything is compressed so that a wrong one fails at once;
+     * null when no firmware is asked for.
+     */
+    private static FirmwareSource firmwareSource(FirmwareSelection selection, TreeSource tree,
+            Optional<ModuleScanner> moduleScan) throws IOException {
+        if (selection.isNone()) {
+            return null;
+        }
+        if (moduleScan.isEmpty() && !selection.all()) {
+            throw new IOException(tree.moduleDirectory() + ": has no module index (no modules.dep.bin), so no "
+                    + "module names its firmware; run depmod on it, or take every firmware file with --firmware-all");
+        }
+        return FirmwareSource.read(selection.directories(), tree.kernelVersion());
+    }
+
+    /**
+     * Selects from {@code source} the firmware the modules' firmware= fields and the selection name (or all of it)
+     * and plans its contents from {@code dataStart} on.
+     */
+    private static PackedFirmware packFirmware(FirmwareSource source, FirmwareSelection selection,
+            Optional<ModuleContent> modules, long dataStart, ExecutorService workers) throws IOException {
+        List<FirmwareFiles.Request> requests = new ArrayList<>();
+        for (ModuleContent.Module module : modules.map(ModuleContent::modules).orElse(List.of())) {
+            requests.add(FirmwareFiles.Request.of(module.name(), module.info()));
+        }
+        FirmwareSource.Selection chosen = source.select(selection, requests);
+        List<ScannedEntry> entries = source.scan(chosen.paths());
+        return new PackedFirmware(entries, ContentPlan.build(entries, workers, dataStart), chosen);
     }
 
     /**

@@ -36,16 +36,48 @@ final class TreeScanner {
         this.posixView = views.contains("posix");
     }
 
+    /** The entries a scan takes from a directory: the files they are read from. */
+    @FunctionalInterface
+    interface Children {
+        /** The children of the directory at {@code relative} ("" for the root), read from {@code directory}. */
+        List<Path> of(String relative, Path directory) throws IOException;
+    }
+
     static List<ScannedEntry> scan(Path moduleDirectory) throws IOException {
         return scan(moduleDirectory, path -> false);
     }
 
     /** As {@link #scan(Path)}, leaving out the entries (and what lies below them) whose relative path is skipped. */
     static List<ScannedEntry> scan(Path moduleDirectory, Predicate<String> skipped) throws IOException {
-        return new TreeScanner(moduleDirectory).run(moduleDirectory, skipped);
+        return scan(moduleDirectory, (relative, directory) -> {
+            List<Path> kept = new ArrayList<>();
+            for (Path child : listed(directory)) {
+                String name = child.getFileName().toString();
+                if (!skipped.test(relative.isEmpty() ? name : relative + "/" + name)) {
+                    kept.add(child);
+                }
+            }
+            return kept;
+        });
     }
 
-    private List<ScannedEntry> run(Path root, Predicate<String> skipped) throws IOException {
+    /**
+     * A tree whose entries {@code children} chooses, each described from the file it names (a tree gathered from
+     * several directories, as firmware is); the root is described from {@code root}.
+     */
+    static List<ScannedEntry> scan(Path root, Children children) throws IOException {
+        return new TreeScanner(root).run(root, children);
+    }
+
+    private static List<Path> listed(Path directory) throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+            stream.forEach(children::add);
+        }
+        return children;
+    }
+
+    private List<ScannedEntry> run(Path root, Children childrenOf) throws IOException {
         List<ScannedEntry> entries = new ArrayList<>();
         entries.add(describe(root, "", new byte[0], 0));
         Deque<Integer> directories = new ArrayDeque<>();
@@ -53,12 +85,7 @@ final class TreeScanner {
         while (!directories.isEmpty()) {
             int at = directories.poll();
             ScannedEntry directory = entries.get(at);
-            List<Child> children = new ArrayList<>();
-            for (Child child : list(directory.source())) {
-                if (!skipped.test(pathOf(directory, child))) {
-                    children.add(child);
-                }
-            }
+            List<Child> children = list(childrenOf.of(directory.path(), directory.source()));
             int first = entries.size();
             for (Child child : children) {
                 String path = pathOf(directory, child);
@@ -80,14 +107,12 @@ final class TreeScanner {
         return directory.path().isEmpty() ? child.name : directory.path() + "/" + child.name;
     }
 
-    private List<Child> list(Path directory) throws IOException {
+    private static List<Child> list(List<Path> paths) throws IOException {
         List<Child> children = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
-            for (Path path : stream) {
-                String name = path.getFileName().toString();
-                checkName(path, name);
-                children.add(new Child(path, name, name.getBytes(StandardCharsets.UTF_8)));
-            }
+        for (Path path : paths) {
+            String name = path.getFileName().toString();
+            checkName(path, name);
+            children.add(new Child(path, name, name.getBytes(StandardCharsets.UTF_8)));
         }
         children.sort((a, b) -> Names.compare(a.nameBytes, b.nameBytes));
         return children;

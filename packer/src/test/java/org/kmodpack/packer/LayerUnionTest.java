@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +26,10 @@ import org.kmodpack.modules.Depmod;
 import org.kmodpack.modules.DepmodConfig;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
 import org.kmodpack.reader.Extractor;
 import org.kmodpack.testkernels.Kmod;
+import org.kmodpack.testkernels.SyntheticFirmware;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.SyntheticLayers;
@@ -52,6 +55,35 @@ class LayerUnionTest {
                 PackProgress.NONE);
         vendor = packLayer(SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack", KVER);
         tools = packLayer(SyntheticLayers.tools(work.resolve("tools")), "tools.kpack", KVER);
+    }
+
+    @Test
+    void theUnionCarriesTheBasesFirmware() throws IOException {
+        Path withFirmware = work.resolve("base-firmware.kpack");
+        Packer.pack(SyntheticKernels.moduleDir(SyntheticKernel.BASIC), withFirmware, PackOptions.defaults()
+                .withFirmware(new FirmwareSelection(List.of(SyntheticFirmware.write(work.resolve("firmware"))),
+                        List.of(), true)), PackProgress.NONE);
+        Path merged = work.resolve("merged.kpack");
+        try (Bundle baseBundle = Bundle.open(withFirmware); Bundle vendorBundle = Bundle.open(vendor)) {
+            LayerUnion.of(baseBundle, List.of(vendorBundle), false).pack(merged, PackOptions.defaults(), List.of(),
+                    StatementTerms.defaults(), PackProgress.NONE, problem -> { });
+            try (Bundle union = Bundle.open(merged)) {
+                List<Entry> want = baseBundle.firmwareEntries();
+                List<Entry> got = union.firmwareEntries();
+                assertEquals(described(want), described(got));
+                for (int i = 0; i < want.size(); i++) {
+                    if (want.get(i).isFile()) {
+                        assertArrayEquals(baseBundle.readAllBytes(want.get(i)), union.readAllBytes(got.get(i)));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Each entry's path, kind, size, mode and mtime (to the microsecond: extract restores symlinks' so). */
+    private static List<String> described(List<Entry> entries) {
+        return entries.stream().map(e -> e.path() + " " + e.kind() + " " + e.size() + " " + e.mode() + " "
+                + e.lastModified().to(TimeUnit.MICROSECONDS)).toList();
     }
 
     @Test

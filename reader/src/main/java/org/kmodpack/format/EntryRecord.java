@@ -43,6 +43,13 @@ public record EntryRecord(int nameOffset, int nameLength, EntryKind kind, int pa
         if (entries.get(at + RESERVED_BYTE_AT) != 0 || entries.getLong(at + RESERVED_LONG_AT) != 0) {
             throw new CorruptBundleException(bundle, "reserved bytes of entry " + i + " are not zero");
         }
+        return at(entries, i);
+    }
+
+    /** Row {@code i} of rows that {@link #decode} has accepted: their kinds are known. */
+    static EntryRecord at(ByteBuffer entries, int i) {
+        int at = i * SIZE;
+        EntryKind kind = EntryKind.byId(Byte.toUnsignedInt(entries.get(at + KIND_AT)));
         return new EntryRecord(entries.getInt(at + NAME_OFFSET_AT),
                 Short.toUnsignedInt(entries.getShort(at + NAME_LENGTH_AT)), kind, entries.getInt(at + PARENT_AT),
                 entries.getInt(at + MODE_AT), entries.getInt(at + UID_AT), entries.getInt(at + GID_AT),

@@ -25,6 +25,8 @@ public record Header(
     public static final int MINOR_VERSION = 0;
     /** 1.1: layers (the LAYER section). A writer records the lowest minor version whose features it uses. */
     public static final int LAYER_MINOR_VERSION = 1;
+    /** 1.2: firmware (the FIRMWARE section). */
+    public static final int FIRMWARE_MINOR_VERSION = 2;
     /** PNG-style: a high byte, the name, and CR LF, SUB, LF to catch text-mode and 7-bit transfers. */
     private static final byte[] MAGIC = {(byte) 0x89, 'K', 'P', 'K', '\r', '\n', 0x1a, '\n'};
     // Field offsets (spec/FORMAT.md section 3); all integers little-endian.

@@ -20,6 +20,8 @@ public final class IndexRegion {
     public static final int SECTION_MODULES = 5;
     /** Format 1.1: the bundle is a layer over a base ({@link LayerSection}); REQUIRED, as 1.0 readers must refuse it. */
     public static final int SECTION_LAYER = 6;
+    /** Format 1.2: the firmware tree beside the module directory ({@link FirmwareSection}); optional. */
+    public static final int SECTION_FIRMWARE = 7;
     /** Section flag: a reader that does not know this section type must refuse the bundle. */
     public static final int FLAG_REQUIRED = 1;
     static final int MAX_SECTIONS = 64;
@@ -38,22 +40,30 @@ public final class IndexRegion {
     private final String bundle;
     private final Params params;
     private final ByteBuffer blocks;
-    private final ByteBuffer entries;
-    private final ByteBuffer names;
-    private final int[] linkCountByInode;
+    private final TreeTable tree;
+    private final TreeTable firmware;
     private final ByteBuffer modules;
     private final LayerSection layer;
 
-    private IndexRegion(String bundle, Params params, ByteBuffer blocks, ByteBuffer entries, ByteBuffer names,
-            int[] linkCountByInode, ByteBuffer modules, LayerSection layer) {
+    private IndexRegion(String bundle, Params params, ByteBuffer blocks, TreeTable tree, TreeTable firmware,
+            ByteBuffer modules, LayerSection layer) {
         this.bundle = bundle;
         this.params = params;
         this.blocks = blocks;
-        this.entries = entries;
-        this.names = names;
-        this.linkCountByInode = linkCountByInode;
+        this.tree = tree;
+        this.firmware = firmware;
         this.modules = modules;
         this.layer = layer;
+    }
+
+    /** The module directory's tree: the ENTRIES and NAMES sections. */
+    public TreeTable tree() {
+        return tree;
+    }
+
+    /** The firmware tree of the FIRMWARE section (format 1.2), or null when the bundle carries no firmware. */
+    public TreeTable firmware() {
+        return firmware;
     }
 
     /** The LAYER section, or null when the bundle is not a layer. */
@@ -78,65 +88,12 @@ public final class IndexRegion {
         }
     }
 
-    public EntryRecord entry(int i) {
-        try {
-            return EntryRecord.decode(entries, i, bundle);
-        } catch (CorruptBundleException e) {
-            throw new IllegalStateException("validated at decode", e);
-        }
-    }
-
-    public int entryCount() {
-        return params.entryCount();
-    }
-
-    public byte[] nameBytes(EntryRecord entry) {
-        // The root's name_offset is ignored (section 4.4), so it is not checked and must not be followed.
-        return entry.nameLength() == 0 ? new byte[0] : bytesAt(entry.nameOffset(), entry.nameLength());
-    }
-
-    public byte[] symlinkTarget(EntryRecord entry) {
-        return bytesAt((int) entry.ref(), (int) entry.size());
-    }
-
-    public int linkCount(EntryRecord entry) {
-        return linkCountByInode[entry.inode()];
-    }
-
-    /** Binary search of a directory's children, which are stored sorted by name bytes; -1 if absent. */
-    public int findChild(EntryRecord directory, byte[] name) {
-        int first = (int) directory.ref();
-        return SortedNames.search(first, first + (int) directory.size() - 1, row -> {
-            int at = row * EntryRecord.SIZE;
-            return SortedNames.compare(names, entries.getInt(at + EntryRecord.NAME_OFFSET_AT),
-                    Short.toUnsignedInt(entries.getShort(at + EntryRecord.NAME_LENGTH_AT)), name, name.length);
-        });
-    }
-
-    private byte[] bytesAt(int offset, int length) {
-        byte[] out = new byte[length];
-        names.get(offset, out);
-        return out;
-    }
-
-    /** Lays out the index region for the given tables, in the one canonical order. */
-    public static byte[] encode(Params params, List<BlockRecord> blockRecords, List<EntryRecord> entryRecords,
-            byte[] nameBytes) {
-        return encode(params, blockRecords, entryRecords, nameBytes, null);
-    }
-
-    /** As {@link #encode(Params, List, List, byte[])} plus an optional MODULES section (null for none). */
-    public static byte[] encode(Params params, List<BlockRecord> blockRecords, List<EntryRecord> entryRecords,
-            byte[] nameBytes, byte[] modulesSection) {
-        return encode(params, blockRecords, entryRecords, nameBytes, modulesSection, null);
-    }
-
     /**
-     * As {@link #encode(Params, List, List, byte[], byte[])} plus an optional LAYER section (null for none),
-     * which goes last.
+     * Lays out the index region in the one canonical order: PARAMS, BLOCKS, ENTRIES, NAMES, then the optional
+     * MODULES, FIRMWARE and LAYER sections (null for none).
      */
     public static byte[] encode(Params params, List<BlockRecord> blockRecords, List<EntryRecord> entryRecords,
-            byte[] nameBytes, byte[] modulesSection, LayerSection layerSection) {
+            byte[] nameBytes, byte[] modulesSection, byte[] firmwareSection, LayerSection layerSection) {
         byte[] paramBytes = params.encode();
         ByteBuffer blockBytes = ByteBuffer.allocate(blockRecords.size() * BlockRecord.SIZE)
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -154,6 +111,12 @@ public final class IndexRegion {
             // Old readers skip an unknown section only when it is not REQUIRED: MODULES is optional.
             sectionList.add(modulesSection);
             typeList.add(SECTION_MODULES);
+            flagList.add(0);
+        }
+        if (firmwareSection != null) {
+            // A 1.1 reader that skips it still reads the module tree correctly: FIRMWARE is optional.
+            sectionList.add(firmwareSection);
+            typeList.add(SECTION_FIRMWARE);
             flagList.add(0);
         }
         if (layerSection != null) {
@@ -206,6 +169,7 @@ public final class IndexRegion {
         ByteBuffer[] known = new ByteBuffer[KNOWN_SECTIONS.length + 1];
         ByteBuffer modules = null;
         ByteBuffer layer = null;
+        ByteBuffer firmware = null;
         Set<Integer> seen = new HashSet<>();
         long tableEnd = TABLE_HEADER_SIZE + (long) count * SECTION_DESCRIPTOR_SIZE;
         long expected = align8(tableEnd);
@@ -235,6 +199,8 @@ public final class IndexRegion {
                 modules = body;
             } else if (type == SECTION_LAYER) {
                 layer = body;
+            } else if (type == SECTION_FIRMWARE) {
+                firmware = body;
             } else if ((flags & FLAG_REQUIRED) != 0) {
                 throw new UnsupportedBundleException(bundle, "required section type " + type);
             }
@@ -260,8 +226,9 @@ public final class IndexRegion {
             throw new CorruptBundleException(bundle, "ENTRIES section is " + entries.remaining()
                     + " bytes but PARAMS announces " + params.entryCount() + " entries");
         }
-        int[] linkCounts = new TreeChecker(bundle, params, entries, names).check();
-        return new IndexRegion(bundle, params, blocks, entries, names, linkCounts, modules,
+        TreeTable tree = TreeTable.decode(bundle, "", params.entryCount(), params.dataLength(), entries, names);
+        return new IndexRegion(bundle, params, blocks, tree,
+                firmware == null ? null : FirmwareSection.decode(firmware, params.dataLength(), bundle), modules,
                 layer == null ? null : LayerSection.decode(layer, bundle));
     }
 

@@ -15,12 +15,10 @@ public record LayerSection(byte[] order, List<ConfigFile> config) {
     /** "KLYR" read as a little-endian u32. */
     private static final int MAGIC = 0x52594C4B;
     public static final int VERSION = 1;
-    private static final int MAGIC_AT = 0;
-    private static final int VERSION_AT = 4;
-    private static final int ORDER_LENGTH_AT = 8;
-    private static final int CONFIG_COUNT_AT = 12;
+    private static final int ORDER_LENGTH_AT = SectionHeader.SIZE;
+    private static final int CONFIG_COUNT_AT = ORDER_LENGTH_AT + Integer.BYTES;
     /** Then the order bytes, then each configuration file. */
-    static final int FIXED_SIZE = 16;
+    static final int FIXED_SIZE = CONFIG_COUNT_AT + Integer.BYTES;
     /** Per configuration file: u32 name length, u32 text length, then the name and the text. */
     private static final int CONFIG_HEADER_SIZE = 8;
     static final int MAX_CONFIG_FILES = 64;
@@ -57,15 +55,8 @@ public record LayerSection(byte[] order, List<ConfigFile> config) {
     }
 
     static LayerSection decode(ByteBuffer section, String bundle) throws CorruptBundleException {
-        ByteBuffer in = section.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer in = SectionHeader.open(section, "LAYER", MAGIC, VERSION, FIXED_SIZE, bundle);
         int length = in.remaining();
-        if (length < FIXED_SIZE || in.getInt(MAGIC_AT) != MAGIC) {
-            throw new CorruptBundleException(bundle, "LAYER section does not start with its magic number");
-        }
-        if (in.getInt(VERSION_AT) != VERSION) {
-            throw new UnsupportedBundleException(bundle, "LAYER section version "
-                    + Integer.toUnsignedString(in.getInt(VERSION_AT)));
-        }
         long orderLength = Integer.toUnsignedLong(in.getInt(ORDER_LENGTH_AT));
         long count = Integer.toUnsignedLong(in.getInt(CONFIG_COUNT_AT));
         if (orderLength > length - FIXED_SIZE || count > MAX_CONFIG_FILES) {

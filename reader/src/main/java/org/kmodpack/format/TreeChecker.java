@@ -4,32 +4,36 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Checks that the ENTRIES section describes one tree: entry 0 is the root; each directory's children are
- * the next unclaimed run of entries, sorted by name with no duplicates, and point back at it; hard links
- * agree on everything but their names. Children always come after their parent, so no cycle can exist.
+ * Checks that entry rows (the ENTRIES section, or a firmware tree's) describe one tree: entry 0 is the root;
+ * each directory's children are the next unclaimed run of entries, sorted by name with no duplicates, and point
+ * back at it; hard links agree on everything but their names. Children always come after their parent, so no
+ * cycle can exist.
  */
 final class TreeChecker {
     private final String bundle;
-    private final Params params;
+    private final String label;
+    private final int count;
+    private final long dataLength;
     private final ByteBuffer entries;
     private final ByteBuffer names;
 
-    TreeChecker(String bundle, Params params, ByteBuffer entries, ByteBuffer names) {
+    TreeChecker(String bundle, String label, int count, long dataLength, ByteBuffer entries, ByteBuffer names) {
         this.bundle = bundle;
-        this.params = params;
+        this.label = label;
+        this.count = count;
+        this.dataLength = dataLength;
         this.entries = entries;
         this.names = names;
     }
 
     /** Returns each inode's link count, indexed by inode number. */
     int[] check() throws CorruptBundleException {
-        int count = params.entryCount();
         int[] linkCounts = new int[count + 1];
         int[] firstEntryOfInode = new int[count + 1];
         Arrays.fill(firstEntryOfInode, -1);
         EntryRecord root = EntryRecord.decode(entries, 0, bundle);
         if (root.kind() != EntryKind.DIRECTORY || root.nameLength() != 0 || root.parent() != 0) {
-            throw new CorruptBundleException(bundle, "entry 0 is not the root directory");
+            throw new CorruptBundleException(bundle, label + "entry 0 is not the root directory");
         }
         long nextChild = 1;
         for (int i = 0; i < count; i++) {
@@ -40,8 +44,8 @@ final class TreeChecker {
             }
             int inode = entry.inode();
             if (inode < 1 || inode > count) {
-                throw new CorruptBundleException(bundle, "entry " + i + " has inode " + Integer.toUnsignedString(inode)
-                        + " outside 1.." + count);
+                throw new CorruptBundleException(bundle, label + "entry " + i + " has inode "
+                        + Integer.toUnsignedString(inode) + " outside 1.." + count);
             }
             int first = firstEntryOfInode[inode];
             if (first >= 0) {
@@ -54,9 +58,9 @@ final class TreeChecker {
                     long children = entry.size();
                     if (children < 0 || children > count - nextChild
                             || (children > 0 ? entry.ref() != nextChild || entry.ref() <= i : entry.ref() != 0)) {
-                        throw new CorruptBundleException(bundle, "directory entry " + i + " claims children "
-                                + entry.ref() + ".." + (entry.ref() + children - 1) + " but the next unclaimed entry is "
-                                + nextChild + " of " + count);
+                        throw new CorruptBundleException(bundle, label + "directory entry " + i
+                                + " claims children " + entry.ref() + ".." + (entry.ref() + children - 1)
+                                + " but the next unclaimed entry is " + nextChild + " of " + count);
                     }
                     checkChildren(i, (int) entry.ref(), (int) children);
                     nextChild += children;
@@ -69,9 +73,9 @@ final class TreeChecker {
                     linkCounts[inode] = 2 + subdirectories;
                 }
                 case FILE -> {
-                    if (entry.size() < 0 || entry.ref() < 0 || entry.size() > params.dataLength() - entry.ref()) {
-                        throw new CorruptBundleException(bundle, "file " + path(i) + " claims bytes " + entry.ref()
-                                + " to " + (entry.ref() + entry.size()) + " of a " + params.dataLength()
+                    if (entry.size() < 0 || entry.ref() < 0 || entry.size() > dataLength - entry.ref()) {
+                        throw new CorruptBundleException(bundle, label + "file " + path(i) + " claims bytes "
+                                + entry.ref() + " to " + (entry.ref() + entry.size()) + " of a " + dataLength
                                 + "-byte data stream");
                     }
                     linkCounts[inode]++;
@@ -83,18 +87,19 @@ final class TreeChecker {
             }
         }
         if (nextChild != count) {
-            throw new CorruptBundleException(bundle, (count - nextChild) + " entries belong to no directory");
+            throw new CorruptBundleException(bundle, (count - nextChild) + " " + label
+                    + "entries belong to no directory");
         }
         return linkCounts;
     }
 
     private void checkAttributes(int i, EntryRecord entry) throws CorruptBundleException {
         if ((entry.mode() & ~07777) != 0) {
-            throw new CorruptBundleException(bundle, "entry " + i + " has mode bits 0"
+            throw new CorruptBundleException(bundle, label + "entry " + i + " has mode bits 0"
                     + Integer.toOctalString(entry.mode()) + " outside 07777");
         }
         if (entry.mtimeNanos() < 0 || entry.mtimeNanos() >= 1_000_000_000) {
-            throw new CorruptBundleException(bundle, "entry " + i + " has mtime nanoseconds "
+            throw new CorruptBundleException(bundle, label + "entry " + i + " has mtime nanoseconds "
                     + Integer.toUnsignedString(entry.mtimeNanos()));
         }
     }
@@ -102,12 +107,12 @@ final class TreeChecker {
     private void checkName(int i, EntryRecord entry) throws CorruptBundleException {
         long end = Integer.toUnsignedLong(entry.nameOffset()) + entry.nameLength();
         if (end > names.remaining()) {
-            throw new CorruptBundleException(bundle, "name of entry " + i + " lies outside the NAMES section");
+            throw new CorruptBundleException(bundle, "name of " + label + "entry " + i + " lies outside " + pool());
         }
         byte[] name = new byte[entry.nameLength()];
         names.get(entry.nameOffset(), name);
         if (!Names.isValidName(name)) {
-            throw new CorruptBundleException(bundle, "entry " + i + " has an invalid name '"
+            throw new CorruptBundleException(bundle, label + "entry " + i + " has an invalid name '"
                     + new String(name, java.nio.charset.StandardCharsets.UTF_8)
                     + "' (empty, '.', '..', containing '/' or NUL, or not UTF-8)");
         }
@@ -118,19 +123,19 @@ final class TreeChecker {
         for (int c = first; c < first + count; c++) {
             int at = c * EntryRecord.SIZE;
             if (entries.getInt(at + EntryRecord.PARENT_AT) != directory) {
-                throw new CorruptBundleException(bundle, "entry " + c + " lies in directory " + directory
+                throw new CorruptBundleException(bundle, label + "entry " + c + " lies in directory " + directory
                         + "'s children but names "
                         + Integer.toUnsignedString(entries.getInt(at + EntryRecord.PARENT_AT)) + " as parent");
             }
             long offset = Integer.toUnsignedLong(entries.getInt(at + EntryRecord.NAME_OFFSET_AT));
             int length = Short.toUnsignedInt(entries.getShort(at + EntryRecord.NAME_LENGTH_AT));
             if (offset + length > names.remaining()) {
-                throw new CorruptBundleException(bundle, "name of entry " + c + " lies outside the NAMES section");
+                throw new CorruptBundleException(bundle, "name of " + label + "entry " + c + " lies outside " + pool());
             }
             byte[] name = new byte[length];
             names.get((int) offset, name);
             if (previous != null && Names.compare(previous, name) >= 0) {
-                throw new CorruptBundleException(bundle, "directory " + path(directory)
+                throw new CorruptBundleException(bundle, label + "directory " + path(directory)
                         + " has children out of order or twice: '" + new String(name, java.nio.charset.StandardCharsets.UTF_8) + "'");
             }
             previous = name;
@@ -141,17 +146,17 @@ final class TreeChecker {
         long length = entry.size();
         if (length < 1 || length > Names.MAX_SYMLINK_TARGET_LENGTH || entry.ref() < 0
                 || entry.ref() > names.remaining() - length) {
-            throw new CorruptBundleException(bundle, "symlink " + path(i) + " has a target of " + length
-                    + " bytes at " + entry.ref() + ", outside the NAMES section");
+            throw new CorruptBundleException(bundle, label + "symlink " + path(i) + " has a target of " + length
+                    + " bytes at " + entry.ref() + ", outside " + pool());
         }
         byte[] target = new byte[(int) length];
         names.get((int) entry.ref(), target);
         for (byte b : target) {
             if (b == 0) {
-                throw new CorruptBundleException(bundle, "symlink " + path(i) + " has a NUL in its target");
+                throw new CorruptBundleException(bundle, label + "symlink " + path(i) + " has a NUL in its target");
             }
         }
-        Utf8.decode(target, bundle, "target of symlink " + path(i));
+        Utf8.decode(target, bundle, "target of " + label + "symlink " + path(i));
     }
 
     private void checkHardLink(int first, int i, EntryRecord entry) throws CorruptBundleException {
@@ -161,9 +166,14 @@ final class TreeChecker {
                 && entry.mtimeSeconds() == other.mtimeSeconds() && entry.mtimeNanos() == other.mtimeNanos()
                 && entry.size() == other.size() && entry.ref() == other.ref();
         if (!same) {
-            throw new CorruptBundleException(bundle, "entries " + first + " and " + i + " share inode "
+            throw new CorruptBundleException(bundle, label + "entries " + first + " and " + i + " share inode "
                     + entry.inode() + " but are not identical files");
         }
+    }
+
+    /** Where the names lie, for messages. */
+    private String pool() {
+        return label.isEmpty() ? "the NAMES section" : "the " + label + "name pool";
     }
 
     /** A best-effort path for messages; the entries on the way up were checked before this one. */

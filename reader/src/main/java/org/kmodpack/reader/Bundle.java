@@ -32,6 +32,7 @@ import org.kmodpack.format.Params;
 import org.kmodpack.format.Sha256;
 import org.kmodpack.format.SignatureBlock;
 import org.kmodpack.format.Statement;
+import org.kmodpack.format.TreeTable;
 
 /**
  * An open bundle: the module tree of one kernel, read straight from the bundle file. Thread-safe: all
@@ -254,29 +255,62 @@ public final class Bundle implements AutoCloseable {
 
     public BundleInfo info() {
         Params params = index.params();
-        int directories = 0;
-        int files = 0;
-        int symlinks = 0;
+        int[] kinds = new int[EntryKind.values().length];
+        long fileBytes = countKinds(index.tree(), kinds);
+        int[] firmwareKinds = new int[EntryKind.values().length];
+        long firmwareBytes = index.firmware() == null ? 0 : countKinds(index.firmware(), firmwareKinds);
+        return new BundleInfo(header.majorVersion() + "." + header.minorVersion(), params.kernelVersion(),
+                params.codec(), params.level(), params.blockSize(), params.blockCount(),
+                kinds[EntryKind.DIRECTORY.ordinal()], kinds[EntryKind.FILE.ordinal()],
+                kinds[EntryKind.SYMLINK.ordinal()], fileBytes, params.dataLength(), header.indexOffset() - Header.SIZE,
+                header.indexLength(), header.bundleLength(), firmwareKinds[EntryKind.FILE.ordinal()]
+                        + firmwareKinds[EntryKind.SYMLINK.ordinal()], firmwareBytes);
+    }
+
+    /** Counts the tree's entries by kind into {@code kinds} (by ordinal); returns its files' total size. */
+    private static long countKinds(TreeTable table, int[] kinds) {
         long fileBytes = 0;
-        for (int i = 0; i < index.entryCount(); i++) {
-            EntryRecord record = index.entry(i);
-            switch (record.kind()) {
-                case DIRECTORY -> directories++;
-                case SYMLINK -> symlinks++;
-                case FILE -> {
-                    files++;
-                    fileBytes += record.size();
-                }
+        for (int i = 0; i < table.entryCount(); i++) {
+            EntryRecord record = table.entry(i);
+            kinds[record.kind().ordinal()]++;
+            if (record.kind() == EntryKind.FILE) {
+                fileBytes += record.size();
             }
         }
-        return new BundleInfo(header.majorVersion() + "." + header.minorVersion(), params.kernelVersion(),
-                params.codec(), params.level(), params.blockSize(), params.blockCount(), directories, files,
-                symlinks, fileBytes, params.dataLength(), header.indexOffset() - Header.SIZE, header.indexLength(),
-                header.bundleLength());
+        return fileBytes;
+    }
+
+    /**
+     * One of the bundle's trees and the number its root has among all the bundle's entries: the module
+     * directory's entries come first, the firmware tree's after them.
+     */
+    private record Tree(TreeTable table, int first) {
+    }
+
+    private Tree modulesTree() {
+        return new Tree(index.tree(), 0);
+    }
+
+    private Optional<Tree> firmwareTree() {
+        return index.firmware() == null ? Optional.empty()
+                : Optional.of(new Tree(index.firmware(), index.tree().entryCount()));
+    }
+
+    private Tree treeOf(Entry entry) {
+        int at = entry.index();
+        if (at >= 0 && at < index.tree().entryCount()) {
+            return modulesTree();
+        }
+        Optional<Tree> firmware = firmwareTree();
+        if (firmware.isPresent() && at >= firmware.get().first()
+                && at - firmware.get().first() < firmware.get().table().entryCount()) {
+            return firmware.get();
+        }
+        throw new IllegalArgumentException(entry.path() + " is not an entry of " + name);
     }
 
     public Entry root() {
-        return entry(0, "");
+        return entry(modulesTree(), 0, "");
     }
 
     /**
@@ -284,23 +318,42 @@ public final class Bundle implements AutoCloseable {
      * not followed, and '..' never leaves the tree: it finds nothing.
      */
     public Optional<Entry> find(String path) {
+        return find(modulesTree(), path);
+    }
+
+    /** Whether the bundle carries a firmware tree (format 1.2). */
+    public boolean hasFirmware() {
+        return index.firmware() != null;
+    }
+
+    /** The root of the firmware tree (what /lib/firmware holds for this kernel), empty when there is none. */
+    public Optional<Entry> firmwareRoot() {
+        return firmwareTree().map(tree -> entry(tree, 0, ""));
+    }
+
+    /** As {@link #find}, in the firmware tree: a path relative to the firmware directory. */
+    public Optional<Entry> findFirmware(String path) {
+        return firmwareTree().flatMap(tree -> find(tree, path));
+    }
+
+    private Optional<Entry> find(Tree tree, String path) {
         int at = 0;
         StringBuilder canonical = new StringBuilder();
         for (String component : path.split("/")) {
             if (component.isEmpty() || component.equals(".")) {
                 continue;
             }
-            EntryRecord directory = index.entry(at);
+            EntryRecord directory = tree.table().entry(at);
             if (directory.kind() != EntryKind.DIRECTORY || component.equals("..")) {
                 return Optional.empty();
             }
-            at = index.findChild(directory, component.getBytes(StandardCharsets.UTF_8));
+            at = tree.table().findChild(directory, component.getBytes(StandardCharsets.UTF_8));
             if (at < 0) {
                 return Optional.empty();
             }
             canonical.append(canonical.length() == 0 ? "" : "/").append(component);
         }
-        return Optional.of(entry(at, canonical.toString()));
+        return Optional.of(entry(tree, at, canonical.toString()));
     }
 
     public Entry get(String path) throws NoSuchFileException {
@@ -308,8 +361,9 @@ public final class Bundle implements AutoCloseable {
                 "no such file or directory in the bundle"));
     }
 
-    /** The children of a directory, sorted by name bytes. */
+    /** The children of a directory (of either tree), sorted by name bytes. */
     public List<Entry> list(Entry directory) throws NotDirectoryException {
+        Tree tree = treeOf(directory);
         EntryRecord record = record(directory);
         if (record.kind() != EntryKind.DIRECTORY) {
             throw new NotDirectoryException(name + ": " + directory.path());
@@ -317,25 +371,36 @@ public final class Bundle implements AutoCloseable {
         List<Entry> children = new ArrayList<>((int) record.size());
         String prefix = directory.path().isEmpty() ? "" : directory.path() + "/";
         for (int c = (int) record.ref(); c < record.ref() + record.size(); c++) {
-            EntryRecord child = index.entry(c);
-            children.add(entry(c, child, prefix + new String(index.nameBytes(child), StandardCharsets.UTF_8)));
+            EntryRecord child = tree.table().entry(c);
+            children.add(entry(tree, c, child,
+                    prefix + new String(tree.table().nameBytes(child), StandardCharsets.UTF_8)));
         }
         return children;
     }
 
     /** Every entry, parents before children, siblings sorted by name: the order the index stores them in. */
     public List<Entry> entries() {
-        List<Entry> all = new ArrayList<>(index.entryCount());
-        String[] paths = new String[index.entryCount()];
+        return entries(modulesTree());
+    }
+
+    /** As {@link #entries}, for the firmware tree; empty when there is none. */
+    public List<Entry> firmwareEntries() {
+        return firmwareTree().map(this::entries).orElse(List.of());
+    }
+
+    private List<Entry> entries(Tree tree) {
+        int count = tree.table().entryCount();
+        List<Entry> all = new ArrayList<>(count);
+        String[] paths = new String[count];
         paths[0] = "";
-        for (int i = 0; i < index.entryCount(); i++) {
-            EntryRecord record = index.entry(i);
+        for (int i = 0; i < count; i++) {
+            EntryRecord record = tree.table().entry(i);
             if (i > 0) {
                 String parent = paths[record.parent()];
-                String childName = new String(index.nameBytes(record), StandardCharsets.UTF_8);
+                String childName = new String(tree.table().nameBytes(record), StandardCharsets.UTF_8);
                 paths[i] = parent.isEmpty() ? childName : parent + "/" + childName;
             }
-            all.add(entry(i, record, paths[i]));
+            all.add(entry(tree, i, record, paths[i]));
         }
         return all;
     }
@@ -540,23 +605,22 @@ public final class Bundle implements AutoCloseable {
     }
 
     private EntryRecord record(Entry entry) {
-        if (entry.index() < 0 || entry.index() >= index.entryCount()) {
-            throw new IllegalArgumentException(entry.path() + " is not an entry of " + name);
-        }
-        return index.entry(entry.index());
+        Tree tree = treeOf(entry);
+        return tree.table().entry(entry.index() - tree.first());
     }
 
-    private Entry entry(int i, String path) {
-        return entry(i, index.entry(i), path);
+    private Entry entry(Tree tree, int i, String path) {
+        return entry(tree, i, tree.table().entry(i), path);
     }
 
-    private Entry entry(int i, EntryRecord record, String path) {
+    /** The entry {@code i} of {@code tree}, numbered among all the bundle's entries. */
+    private Entry entry(Tree tree, int i, EntryRecord record, String path) {
         String target = record.kind() == EntryKind.SYMLINK
-                ? new String(index.symlinkTarget(record), StandardCharsets.UTF_8)
+                ? new String(tree.table().symlinkTarget(record), StandardCharsets.UTF_8)
                 : null;
-        return new Entry(i, path, record.kind(), record.mode(), record.uid(), record.gid(), mtime(record),
-                record.kind() == EntryKind.DIRECTORY ? 0 : record.size(), record.inode(),
-                index.linkCount(record), target);
+        return new Entry(tree.first() + i, path, record.kind(), record.mode(), record.uid(), record.gid(),
+                mtime(record), record.kind() == EntryKind.DIRECTORY ? 0 : record.size(), record.inode(),
+                tree.table().linkCount(record), target);
     }
 
     /**

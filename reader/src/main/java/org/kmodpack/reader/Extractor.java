@@ -7,6 +7,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
@@ -18,7 +19,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Writes a bundle's tree (or part of it) to a directory: contents, modes, mtimes (of files, directories and
@@ -34,14 +37,20 @@ public final class Extractor {
     }
 
     private final Bundle bundle;
+    /** The tree extracted: the module directory's entries, or the firmware tree's. */
+    private final List<Entry> all;
+    private final Function<String, Optional<Entry>> find;
     private final Path destination;
     private final boolean restoreOwnership;
     private final Progress progress;
     /** The platform's own file system: chmod and chown take every bit. Others (Jimfs) take rwx only. */
     private final boolean nativeUnix;
 
-    private Extractor(Bundle bundle, Path destination, boolean restoreOwnership, Progress progress) {
+    private Extractor(Bundle bundle, List<Entry> all, Function<String, Optional<Entry>> find, Path destination,
+            boolean restoreOwnership, Progress progress) {
         this.bundle = bundle;
+        this.all = all;
+        this.find = find;
         this.destination = destination;
         this.restoreOwnership = restoreOwnership;
         this.progress = progress;
@@ -62,12 +71,27 @@ public final class Extractor {
     public static Result extract(Bundle bundle, Path destination, List<String> paths, boolean restoreOwnership,
             Progress progress) throws IOException {
         Files.createDirectories(destination);
-        return new Extractor(bundle, destination, restoreOwnership, progress).run(paths);
+        return new Extractor(bundle, bundle.entries(), bundle::find, destination, restoreOwnership, progress)
+                .run(paths);
+    }
+
+    /**
+     * As {@link #extract(Bundle, Path, List, boolean, Progress)}, for the bundle's firmware tree: {@code destination} becomes a firmware directory (what
+     * /lib/firmware holds for the bundle's modules), {@code paths} are relative to it. A bundle without firmware
+     * is an error naming it.
+     */
+    public static Result extractFirmware(Bundle bundle, Path destination, List<String> paths,
+            boolean restoreOwnership, Progress progress) throws IOException {
+        if (!bundle.hasFirmware()) {
+            throw new IOException(bundle + ": carries no firmware (it was packed without --firmware)");
+        }
+        Files.createDirectories(destination);
+        return new Extractor(bundle, bundle.firmwareEntries(), bundle::findFirmware, destination, restoreOwnership,
+                progress).run(paths);
     }
 
     private Result run(List<String> paths) throws IOException {
-        List<Entry> all = bundle.entries();
-        BitSet selected = select(all, paths);
+        BitSet selected = select(paths);
         Map<Integer, Path> firstPathOfInode = new HashMap<>();
         List<Entry> directories = new ArrayList<>();
         int files = 0;
@@ -123,22 +147,25 @@ public final class Extractor {
         return new Result(directories.size(), files, symlinks, bytes);
     }
 
-    private BitSet select(List<Entry> all, List<String> paths) throws IOException {
+    /** The positions in {@link #all} of the entries to write. */
+    private BitSet select(List<String> paths) throws IOException {
         BitSet selected = new BitSet(all.size());
         if (paths.isEmpty()) {
             selected.set(0, all.size());
             return selected;
         }
+        int first = all.get(0).index();
         for (String path : paths) {
-            Entry chosen = bundle.get(path);
-            selected.set(chosen.index());
+            Entry chosen = find.apply(path).orElseThrow(() -> new NoSuchFileException(bundle + ": " + path, null,
+                    "no such file or directory in the bundle"));
+            selected.set(chosen.index() - first);
             String prefix = chosen.path().isEmpty() ? "" : chosen.path() + "/";
             for (Entry entry : all) {
                 if (entry.path().startsWith(prefix)) {
-                    selected.set(entry.index());
+                    selected.set(entry.index() - first);
                 }
                 if (!entry.path().isEmpty() && chosen.path().startsWith(entry.path() + "/")) {
-                    selected.set(entry.index());
+                    selected.set(entry.index() - first);
                 }
             }
             selected.set(0);

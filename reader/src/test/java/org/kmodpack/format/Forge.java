@@ -54,6 +54,13 @@ public final class Forge {
         return resealHeader(out);
     }
 
+    /** A copy of {@code bytes} with the u32 at {@code at} set to {@code value}. */
+    public static byte[] withInt(byte[] bytes, int at, int value) {
+        byte[] copy = bytes.clone();
+        le(copy).putInt(at, value);
+        return copy;
+    }
+
     /** Recomputes only the header CRC-32C, for edits of the header itself. */
     public static byte[] resealHeader(byte[] bundle) {
         byte[] out = bundle.clone();

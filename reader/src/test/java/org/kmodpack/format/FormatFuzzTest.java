@@ -44,10 +44,10 @@ class FormatFuzzTest {
         refusedOrDecoded(() -> {
             IndexRegion index = IndexRegion.decode(ByteBuffer.wrap(input, 8, input.length - 8).slice(),
                     Header.SIZE, dataEnd, NAME);
-            for (int i = 0; i < index.entryCount(); i++) {
-                EntryRecord entry = index.entry(i);
-                index.nameBytes(entry);
-                index.linkCount(entry);
+            for (int i = 0; i < index.tree().entryCount(); i++) {
+                EntryRecord entry = index.tree().entry(i);
+                index.tree().nameBytes(entry);
+                index.tree().linkCount(entry);
             }
             for (int k = 0; k < index.params().blockCount(); k++) {
                 index.block(k);

@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -138,33 +140,42 @@ class FormatSpecVectorsTest {
                 assertTrue(bundle.layer().isEmpty(), vector + " is not a layer");
             }
 
-            List<Entry> entries = bundle.entries();
-            assertEquals(expected.entries().size(), entries.size(), "entry count");
-            for (int i = 0; i < entries.size(); i++) {
-                SpecVectors.ExpectedEntry want = expected.entries().get(i);
-                Entry got = entries.get(i);
-                String where = vector + " entry " + i + " '" + want.path() + "'";
-                assertEquals(i, got.index(), where);
-                assertEquals(want.path(), got.path(), where);
-                assertEquals(want.kind(), got.kind().name().toLowerCase(Locale.ROOT), where);
-                assertEquals(want.mode(), got.mode(), where + " mode");
-                assertEquals(want.uid(), got.uid(), where + " uid");
-                assertEquals(want.gid(), got.gid(), where + " gid");
-                assertEquals(FileTime.from(Instant.parse(want.mtime())), got.lastModified(), where + " mtime");
-                assertEquals(want.size(), got.size(), where + " size");
-                assertEquals(want.inode(), got.inode(), where + " inode");
-                assertEquals(want.links(), got.linkCount(), where + " link count");
-                assertEquals(got, bundle.find(want.path()).orElseThrow(), where + " found by its path");
-                switch (got.kind()) {
-                    case FILE -> assertArrayEquals(SpecVectors.content(want.rest().get("content")),
-                            bundle.readAllBytes(got), where + " content");
-                    case SYMLINK -> assertEquals(want.rest().get("target"), got.symlinkTarget(), where + " target");
-                    case DIRECTORY -> assertEquals(Integer.parseInt(want.rest().get("children")),
-                            bundle.list(got).size(), where + " children");
-                }
-            }
+            checkEntries(vector, bundle, bundle.entries(), expected.entries(), 0, bundle::find);
+            assertEquals(!expected.firmware().isEmpty(), bundle.hasFirmware(), vector + " carries firmware");
+            checkEntries(vector + " firmware", bundle, bundle.firmwareEntries(), expected.firmware(),
+                    bundle.entries().size(), bundle::findFirmware);
             bundle.verifyBlocks();
-            assertTrue(entries.get(0).isDirectory());
+            assertTrue(bundle.root().isDirectory());
+        }
+    }
+
+    /** The entries of one tree, numbered from {@code first} among the bundle's, against the expect block's. */
+    private static void checkEntries(String vector, Bundle bundle, List<Entry> entries,
+            List<SpecVectors.ExpectedEntry> expected, int first, Function<String, Optional<Entry>> find)
+            throws IOException {
+        assertEquals(expected.size(), entries.size(), vector + " entry count");
+        for (int i = 0; i < entries.size(); i++) {
+            SpecVectors.ExpectedEntry want = expected.get(i);
+            Entry got = entries.get(i);
+            String where = vector + " entry " + i + " '" + want.path() + "'";
+            assertEquals(first + i, got.index(), where);
+            assertEquals(want.path(), got.path(), where);
+            assertEquals(want.kind(), got.kind().name().toLowerCase(Locale.ROOT), where);
+            assertEquals(want.mode(), got.mode(), where + " mode");
+            assertEquals(want.uid(), got.uid(), where + " uid");
+            assertEquals(want.gid(), got.gid(), where + " gid");
+            assertEquals(FileTime.from(Instant.parse(want.mtime())), got.lastModified(), where + " mtime");
+            assertEquals(want.size(), got.size(), where + " size");
+            assertEquals(want.inode(), got.inode(), where + " inode");
+            assertEquals(want.links(), got.linkCount(), where + " link count");
+            assertEquals(got, find.apply(want.path()).orElseThrow(), where + " found by its path");
+            switch (got.kind()) {
+                case FILE -> assertArrayEquals(SpecVectors.content(want.rest().get("content")),
+                        bundle.readAllBytes(got), where + " content");
+                case SYMLINK -> assertEquals(want.rest().get("target"), got.symlinkTarget(), where + " target");
+                case DIRECTORY -> assertEquals(Integer.parseInt(want.rest().get("children")),
+                        bundle.list(got).size(), where + " children");
+            }
         }
     }
 

@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.junit.jupiter.api.function.Executable;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 import org.kmodpack.testkernels.Figure;
@@ -49,17 +52,23 @@ final class HostileBundles {
     }
 
     static void readEverything(Bundle bundle) throws IOException {
-        List<Entry> entries = bundle.entries();
-        assertTrue(entries.get(0).isDirectory(), "entry 0 is the root");
+        readTree(bundle, bundle.entries(), bundle::find);
+        readTree(bundle, bundle.firmwareEntries(), bundle::findFirmware);
+        bundle.verifyBlocks();
+    }
+
+    /** One tree (the module directory, or the firmware tree when there is one) found, listed and read. */
+    private static void readTree(Bundle bundle, List<Entry> entries, Function<String, Optional<Entry>> find)
+            throws IOException {
+        assertTrue(entries.isEmpty() || entries.get(0).isDirectory(), "entry 0 is the root");
         for (Entry entry : entries) {
-            assertEquals(entry, bundle.find(entry.path()).orElseThrow(), "lookup of '" + entry.path() + "'");
+            assertEquals(entry, find.apply(entry.path()).orElseThrow(), "lookup of '" + entry.path() + "'");
             switch (entry.kind()) {
                 case DIRECTORY -> bundle.list(entry);
                 case FILE -> assertEquals(entry.size(), bundle.readAllBytes(entry).length);
                 case SYMLINK -> assertNotNull(entry.symlinkTarget());
             }
         }
-        bundle.verifyBlocks();
     }
 
     /** Asserts the bytes are refused with a message that names the bundle file and every fragment. */
@@ -72,6 +81,13 @@ final class HostileBundles {
             assertTrue(message.contains(fragment), "says '" + fragment + "': " + message);
         }
         return refusal;
+    }
+
+    /** Asserts that {@code decode}, of a section of bundle "t.kpack", is refused naming it, saying {@code reason}. */
+    static void sectionRefused(Executable decode, String reason) {
+        CorruptBundleException refused = assertThrows(CorruptBundleException.class, decode);
+        assertTrue(refused.getMessage().startsWith("t.kpack: ") && refused.getMessage().contains(reason),
+                refused.getMessage());
     }
 
     static CorruptBundleException refused(Path file, byte[] bytes, String... fragments) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,13 +27,13 @@ class LayerSectionTest {
     @Test
     void malformedSectionsAreRefusedNamingTheBundle() {
         byte[] good = SECTION.encode();
-        assertCorrupt(set(good, 0, 0), "magic");
+        assertCorrupt(Forge.withInt(good, 0, 0), "magic");
         UnsupportedBundleException version = assertThrows(UnsupportedBundleException.class,
-                () -> LayerSection.decode(ByteBuffer.wrap(set(good, 4, 2)), "t.kpack"));
+                () -> LayerSection.decode(ByteBuffer.wrap(Forge.withInt(good, 4, 2)), "t.kpack"));
         assertTrue(version.getMessage().contains("LAYER section version 2"), version.getMessage());
-        assertCorrupt(set(good, 8, good.length), "do not fit");
-        assertCorrupt(set(good, 12, 65), "do not fit");
-        assertCorrupt(set(good, 12, 3), "ends inside configuration file 2");
+        assertCorrupt(Forge.withInt(good, 8, good.length), "do not fit");
+        assertCorrupt(Forge.withInt(good, 12, 65), "do not fit");
+        assertCorrupt(Forge.withInt(good, 12, 3), "ends inside configuration file 2");
         assertCorrupt(java.util.Arrays.copyOf(good, good.length + 1), "belong to nothing");
         assertCorrupt(java.util.Arrays.copyOf(good, good.length - 1), "runs past");
         byte[] swapped = new LayerSection(SECTION.order(), List.of(SECTION.config().get(1),
@@ -48,15 +47,6 @@ class LayerSectionTest {
     }
 
     private static void assertCorrupt(byte[] section, String reason) {
-        CorruptBundleException refused = assertThrows(CorruptBundleException.class,
-                () -> LayerSection.decode(ByteBuffer.wrap(section), "t.kpack"));
-        assertTrue(refused.getMessage().contains("t.kpack") && refused.getMessage().contains(reason),
-                refused.getMessage());
-    }
-
-    private static byte[] set(byte[] bytes, int at, int value) {
-        byte[] copy = bytes.clone();
-        ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putInt(at, value);
-        return copy;
+        HostileBundles.sectionRefused(() -> LayerSection.decode(ByteBuffer.wrap(section), "t.kpack"), reason);
     }
 }

@@ -17,7 +17,7 @@ import java.util.Map;
  * decode them; the packer's test writes them again from the tree they describe.
  */
 public final class SpecVectors {
-    public static final List<String> NAMES = List.of("tiny-none", "tiny-zstd", "tiny-layer");
+    public static final List<String> NAMES = List.of("tiny-none", "tiny-zstd", "tiny-layer", "tiny-firmware");
 
     private static String document;
 
@@ -33,8 +33,11 @@ public final class SpecVectors {
             int inode, int links, Map<String, String> rest) {
     }
 
-    /** An ```expect block: bundle facts (key to value) and entries in index order. */
-    public record Expected(Map<String, String> facts, List<ExpectedEntry> entries) {
+    /**
+     * An ```expect block: bundle facts (key to value), the module tree's entries and the firmware tree's
+     * ({@code firmware} lines), each in index order.
+     */
+    public record Expected(Map<String, String> facts, List<ExpectedEntry> entries, List<ExpectedEntry> firmware) {
         public String fact(String key) {
             String value = facts.get(key);
             if (value == null) {
@@ -133,12 +136,13 @@ public final class SpecVectors {
     public static Expected expected(String vector) {
         Map<String, String> facts = new LinkedHashMap<>();
         List<ExpectedEntry> entries = new ArrayList<>();
+        List<ExpectedEntry> firmware = new ArrayList<>();
         for (String line : block("expect " + vector)) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
             String[] parts = line.trim().split("\\s+");
-            if (!parts[0].equals("entry")) {
+            if (!parts[0].equals("entry") && !parts[0].equals("firmware")) {
                 facts.put(parts[0], line.trim().split("\\s+", 2)[1]);
                 continue;
             }
@@ -147,12 +151,13 @@ public final class SpecVectors {
                 int eq = parts[i].indexOf('=');
                 keyed.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
             }
-            entries.add(new ExpectedEntry(parts[1].equals(".") ? "" : parts[1], parts[2],
+            List<ExpectedEntry> tree = parts[0].equals("entry") ? entries : firmware;
+            tree.add(new ExpectedEntry(parts[1].equals(".") ? "" : parts[1], parts[2],
                     Integer.parseInt(parts[3], 8), Integer.parseInt(parts[4]), Integer.parseInt(parts[5]), parts[6],
                     Long.parseLong(keyed.remove("size")), Integer.parseInt(keyed.remove("inode")),
                     Integer.parseInt(keyed.remove("links")), keyed));
         }
-        return new Expected(facts, entries);
+        return new Expected(facts, entries, firmware);
     }
 
     /** Decodes the content notation of an expect block: "text" with \n \\ \" escapes, optionally *N. */

@@ -13,7 +13,9 @@ public enum SyntheticKernel {
     /** 32-bit big-endian ELF. */
     POWERPC("6.1.0-kmodpack-powerpc"),
     /** 32-bit little-endian ELF. */
-    I686("6.1.0-kmodpack-i686");
+    I686("6.1.0-kmodpack-i686"),
+    /** Modules with firmware= fields, for {@link SyntheticFirmware}'s directory. */
+    FIRMWARE("6.1.0-kmodpack-firmware");
 
     private final String kernelVersion;
 
@@ -40,6 +42,8 @@ public enum SyntheticKernel {
                 return CrossTree.spec(kernelVersion, Toolchain.S390X);
             case POWERPC:
                 return CrossTree.spec(kernelVersion, Toolchain.POWERPC);
+            case FIRMWARE:
+                return FirmwareTree.spec(kernelVersion);
             default:
                 return CrossTree.spec(kernelVersion, Toolchain.I686);
         }

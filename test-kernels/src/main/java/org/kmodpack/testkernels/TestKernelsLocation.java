@@ -44,4 +44,8 @@ final class TestKernelsLocation {
     static Path fetchScript() {
         return moduleDir().resolve(FETCH_SCRIPT);
     }
+
+    static Path fetchFirmwareScript() {
+        return moduleDir().resolve("fetch-debian-firmware");
+    }
 }
