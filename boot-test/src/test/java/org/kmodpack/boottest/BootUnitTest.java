@@ -204,17 +204,8 @@ class BootUnitTest {
         }
 
         private void keepDaemonState(Path dir) throws IOException {
-            Path state = dir.resolve(STATE);
-            if (Files.isDirectory(state)) {
-                try (Stream<Path> files = Files.walk(state)) {
-                    for (Path file : files.filter(Files::isRegularFile).toList()) {
-                        Path kept = work.resolve(KEPT_STATE).resolve(state.relativize(file).toString());
-                        Files.createDirectories(kept.getParent());
-                        Files.copy(file, kept, StandardCopyOption.REPLACE_EXISTING,
-                                StandardCopyOption.COPY_ATTRIBUTES);
-                        System.out.println("kept for the next boots: /" + STATE + "/" + state.relativize(file));
-                    }
-                }
+            for (String kept : copyFiles(dir.resolve(STATE), work.resolve(KEPT_STATE))) {
+                System.out.println("kept for the next boots: /" + STATE + "/" + kept);
             }
             installedJarTime = Files.getLastModifiedTime(dir.resolve(JAR));
         }
@@ -224,22 +215,28 @@ class BootUnitTest {
          * archive whose jar has another time or size, and each boot's root is a new install.
          */
         private void restoreDaemonState(Path dir) throws IOException {
-            if (installedJarTime == null) {
-                return;
+            if (installedJarTime != null) {
+                Files.setLastModifiedTime(dir.resolve(JAR), installedJarTime);
+                copyFiles(work.resolve(KEPT_STATE), dir.resolve(STATE));
             }
-            Files.setLastModifiedTime(dir.resolve(JAR), installedJarTime);
-            Path kept = work.resolve(KEPT_STATE);
-            if (!Files.isDirectory(kept)) {
-                return;
+        }
+
+        /** Copies the files under {@code from}, with their times, to the same places under {@code to}. */
+        private static List<String> copyFiles(Path from, Path to) throws IOException {
+            if (!Files.isDirectory(from)) {
+                return List.of();
             }
-            try (Stream<Path> files = Files.walk(kept)) {
+            List<String> copied = new ArrayList<>();
+            try (Stream<Path> files = Files.walk(from)) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
-                    Path restored = dir.resolve(STATE).resolve(kept.relativize(file).toString());
-                    Files.createDirectories(restored.getParent());
-                    Files.copy(file, restored, StandardCopyOption.REPLACE_EXISTING,
-                            StandardCopyOption.COPY_ATTRIBUTES);
+                    String relative = from.relativize(file).toString();
+                    Path copy = to.resolve(relative);
+                    Files.createDirectories(copy.getParent());
+                    Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                    copied.add(relative);
                 }
             }
+            return copied;
         }
     }
 

@@ -24,17 +24,14 @@ final class KernelFuse {
     private static final Path DEV_FUSE = Path.of("/dev/fuse");
 
     private final Bundle bundle;
-    private final ModuleIndex index;
-    private final Modprobe modprobe;
-    private final String moduleDir;
-    private final StringWriter errors;
+    /** Loads fuse from the bundle; null when the kernel had FUSE when prepared. */
+    private final Loader loader;
+    private final StringWriter steps = new StringWriter();
+    private final StringWriter errors = new StringWriter();
 
-    private KernelFuse(Bundle bundle, ModuleIndex index, Modprobe modprobe, String moduleDir, StringWriter errors) {
+    private KernelFuse(Bundle bundle, boolean needed) throws IOException {
         this.bundle = bundle;
-        this.index = index;
-        this.modprobe = modprobe;
-        this.moduleDir = moduleDir;
-        this.errors = errors;
+        this.loader = needed ? loader() : null;
     }
 
     /** Whether the running kernel has FUSE (built in or loaded): /proc/filesystems lists "fuse". */
@@ -49,10 +46,10 @@ final class KernelFuse {
      * the bundle when the bundle has no fuse module.
      */
     static KernelFuse prepare(Bundle bundle) throws IOException {
-        return present() ? new KernelFuse(bundle, null, null, null, null) : resolve(bundle);
+        return new KernelFuse(bundle, !present());
     }
 
-    private static KernelFuse resolve(Bundle bundle) throws IOException {
+    private Loader loader() throws IOException {
         ModuleIndex index;
         try {
             index = ModuleIndex.of(bundle);
@@ -65,10 +62,11 @@ final class KernelFuse {
                     + "load fuse first (modprobe fuse) or use a bundle of a kernel built with CONFIG_FUSE_FS");
         }
         String moduleDir = index.moduleDirectory("");
-        StringWriter errors = new StringWriter();
         Consumer<KmodProblem> problems = p -> errors.append(KmodProblems.message(p)).append('\n');
         Modprobe modprobe = index.modprobe(index.loadConfig(null, moduleDir, problems), moduleDir, problems);
-        return new KernelFuse(bundle, index, modprobe, moduleDir, errors);
+        return new Loader(index, modprobe, Kernel.running(), new Loader.Options(false, false),
+                new LoaderMessages(new PrintWriter(steps), new PrintWriter(errors), true, false, moduleDir,
+                        bundle.toString()));
     }
 
     /**
@@ -77,7 +75,7 @@ final class KernelFuse {
      * refuses it.
      */
     void ensure(Consumer<String> log) throws IOException {
-        if (index != null) {
+        if (loader != null) {
             load(log);
         }
         if (!Files.exists(DEV_FUSE)) {
@@ -87,19 +85,12 @@ final class KernelFuse {
     }
 
     private void load(Consumer<String> log) throws IOException {
-        StringWriter steps = new StringWriter();
-        try (PrintWriter out = new PrintWriter(steps); PrintWriter err = new PrintWriter(errors)) {
-            Loader loader = new Loader(index, modprobe, Kernel.running(), new Loader.Options(false, false),
-                    new LoaderMessages(out, err, true, false, moduleDir, bundle.toString()));
-            int result = loader.modprobe("fuse", null);
-            out.flush();
-            err.flush();
-            steps.toString().lines().forEach(log);
-            if (result < 0 || !present()) {
-                String why = String.join(" / ", errors.toString().lines().toList());
-                throw new IOException("the kernel has no FUSE and loading fuse from " + bundle + " failed: "
-                        + (why.isEmpty() ? "it is still not in /proc/filesystems" : why));
-            }
+        int result = loader.modprobe("fuse", null);
+        steps.toString().lines().forEach(log);
+        if (result < 0 || !present()) {
+            String why = String.join(" / ", errors.toString().lines().toList());
+            throw new IOException("the kernel has no FUSE and loading fuse from " + bundle + " failed: "
+                    + (why.isEmpty() ? "it is still not in /proc/filesystems" : why));
         }
     }
 }
