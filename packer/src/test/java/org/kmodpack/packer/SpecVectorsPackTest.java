@@ -10,7 +10,6 @@ import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -41,17 +40,11 @@ class SpecVectorsPackTest {
             Path emptyKo = Files.write(kernel.resolve("empty.ko"), new byte[0]);
             Files.createLink(kernel.resolve("link.ko"), helloKo);
             Path build = Files.createSymbolicLink(tree.resolve("build"), fs.getPath("/usr/src/x"));
-            Files.getFileAttributeView(build, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setPermissions(PosixFilePermissions.fromString("rwxrwxrwx"));
-            Files.setPosixFilePermissions(helloKo, PosixFilePermissions.fromString("rw-r--r--"));
-            Files.setPosixFilePermissions(emptyKo, PosixFilePermissions.fromString("rw-------"));
-            Files.setPosixFilePermissions(kernel, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Files.setPosixFilePermissions(tree, PosixFilePermissions.fromString("rwxr-xr-x"));
-            setMtime(helloKo, "2024-01-02T03:04:05.123456789Z");
-            setMtime(emptyKo, "2024-01-02T03:04:06Z");
-            setMtime(build, "2024-01-02T03:04:07Z");
-            setMtime(kernel, "2024-01-02T03:04:08Z");
-            setMtime(tree, "2024-01-02T03:04:09Z");
+            stamp(helloKo, "rw-r--r--", "2024-01-02T03:04:05.123456789Z");
+            stamp(emptyKo, "rw-------", "2024-01-02T03:04:06Z");
+            stamp(build, "rwxrwxrwx", "2024-01-02T03:04:07Z");
+            stamp(kernel, "rwxr-xr-x", "2024-01-02T03:04:08Z");
+            stamp(tree, "rwxr-xr-x", "2024-01-02T03:04:09Z");
 
             Path bundle = fs.getPath("/out/" + vector + ".kpack");
             Files.createDirectories(bundle.getParent());
@@ -73,12 +66,9 @@ class SpecVectorsPackTest {
             Path helloKo = Files.writeString(updates.resolve("hello.ko"), "hello\n", StandardCharsets.US_ASCII);
             Path config = Files.createDirectories(layer.resolve("depmod.d"));
             Files.writeString(config.resolve("hello.conf"), "override hello * updates\n", StandardCharsets.US_ASCII);
-            Files.setPosixFilePermissions(helloKo, PosixFilePermissions.fromString("rw-r--r--"));
-            Files.setPosixFilePermissions(updates, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Files.setPosixFilePermissions(layer, PosixFilePermissions.fromString("rwxr-xr-x"));
-            setMtime(helloKo, "2024-01-02T03:04:05.123456789Z");
-            setMtime(updates, "2024-01-02T03:04:08Z");
-            setMtime(layer, "2024-01-02T03:04:09Z");
+            stamp(helloKo, "rw-r--r--", "2024-01-02T03:04:05.123456789Z");
+            stamp(updates, "rwxr-xr-x", "2024-01-02T03:04:08Z");
+            stamp(layer, "rwxr-xr-x", "2024-01-02T03:04:09Z");
 
             Path bundle = fs.getPath("/out/tiny-layer.kpack");
             Files.createDirectories(bundle.getParent());
@@ -91,8 +81,11 @@ class SpecVectorsPackTest {
         }
     }
 
-    private static void setMtime(Path path, String instant) throws IOException {
-        Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setTimes(FileTime.from(Instant.parse(instant)), null, null);
+    /** Gives {@code path} (a link itself, not its target) the permissions and mtime the spec's tree has. */
+    private static void stamp(Path path, String permissions, String mtime) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        view.setPermissions(PosixFilePermissions.fromString(permissions));
+        view.setTimes(FileTime.from(Instant.parse(mtime)), null, null);
     }
 }
