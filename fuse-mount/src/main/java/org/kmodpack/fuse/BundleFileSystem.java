@@ -3,13 +3,13 @@ package org.kmodpack.fuse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
@@ -72,11 +72,7 @@ final class BundleFileSystem extends FuseStubFS {
     @Override
     public int getattr(String path, FileStat stat) {
         try {
-            Optional<Entry> found = bundle.find(relative(path));
-            if (found.isEmpty()) {
-                return -ErrorCodes.ENOENT();
-            }
-            Entry entry = found.get();
+            Entry entry = find(path);
             int type = entry.isDirectory() ? FileStat.S_IFDIR : entry.isSymlink() ? FileStat.S_IFLNK : FileStat.S_IFREG;
             stat.st_mode.set(type | entry.mode());
             stat.st_nlink.set(entry.linkCount());
@@ -98,14 +94,8 @@ final class BundleFileSystem extends FuseStubFS {
     @Override
     public int readlink(String path, Pointer buf, @size_t long size) {
         try {
-            Optional<Entry> found = bundle.find(relative(path));
-            if (found.isEmpty()) {
-                return -ErrorCodes.ENOENT();
-            }
-            if (!found.get().isSymlink()) {
-                return -ErrorCodes.EINVAL();
-            }
-            byte[] target = found.get().symlinkTarget().getBytes(StandardCharsets.UTF_8);
+            Entry link = find(path, Entry::isSymlink, ErrorCodes.EINVAL());
+            byte[] target = link.symlinkTarget().getBytes(StandardCharsets.UTF_8);
             // readlink(2) truncates silently; libfuse wants a NUL-terminated string that fits the buffer.
             int n = (int) Math.min(target.length, size - 1);
             buf.put(0, target, 0, n);
@@ -119,14 +109,7 @@ final class BundleFileSystem extends FuseStubFS {
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
         try {
-            Optional<Entry> found = bundle.find(relative(path));
-            if (found.isEmpty()) {
-                return -ErrorCodes.ENOENT();
-            }
-            if (!found.get().isDirectory()) {
-                return -ErrorCodes.ENOTDIR();
-            }
-            List<Entry> children = bundle.list(found.get());
+            List<Entry> children = bundle.list(find(path, Entry::isDirectory, ErrorCodes.ENOTDIR()));
             filler.apply(buf, ".", null, 0);
             filler.apply(buf, "..", null, 0);
             for (Entry child : children) {
@@ -148,14 +131,7 @@ final class BundleFileSystem extends FuseStubFS {
     @Override
     public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         try {
-            Optional<Entry> found = bundle.find(relative(path));
-            if (found.isEmpty()) {
-                return -ErrorCodes.ENOENT();
-            }
-            Entry entry = found.get();
-            if (!entry.isFile()) {
-                return -ErrorCodes.EISDIR();
-            }
+            Entry entry = find(path, Entry::isFile, ErrorCodes.EISDIR());
             if (offset >= entry.size()) {
                 return 0;
             }
@@ -206,6 +182,30 @@ final class BundleFileSystem extends FuseStubFS {
         }
     }
 
+    /** The entry at {@code path}; refused with ENOENT where there is none. */
+    private Entry find(String path) throws IOException, Refusal {
+        return bundle.find(relative(path)).orElseThrow(() -> new Refusal(ErrorCodes.ENOENT()));
+    }
+
+    /** The entry at {@code path}, which the operation needs to be of {@code kind}; refused with {@code otherKind}. */
+    private Entry find(String path, Predicate<Entry> kind, int otherKind) throws IOException, Refusal {
+        Entry entry = find(path);
+        if (!kind.test(entry)) {
+            throw new Refusal(otherKind);
+        }
+        return entry;
+    }
+
+    /** An operation's answer that is not a failure to log: the errno libfuse gets back, negated. */
+    private static final class Refusal extends Exception {
+        private final int errno;
+
+        Refusal(int errno) {
+            super(null, null, false, false);
+            this.errno = errno;
+        }
+    }
+
     private static String relative(String path) {
         return path.startsWith("/") ? path.substring(1) : path;
     }
@@ -216,7 +216,11 @@ final class BundleFileSystem extends FuseStubFS {
         time.tv_nsec.set(Math.floorMod(nanos, 1_000_000_000L));
     }
 
+    /** What libfuse gets for an operation that did not succeed: a refusal's errno, or EIO with one log line. */
     private int failed(String operation, String path, Throwable t) {
+        if (t instanceof Refusal refusal) {
+            return -refusal.errno;
+        }
         log.accept("kmodpack: " + operation + " " + path + " failed: " + t);
         return -ErrorCodes.EIO();
     }

@@ -36,6 +36,15 @@ final class ArchiveStreams {
     }
 
     /**
+     * {@link InputStream#read()} for the streams here that keep their state in the array read: the one byte
+     * goes through {@code in.read(byte[], int, int)} like every other.
+     */
+    static int readOneByte(InputStream in) throws IOException {
+        byte[] one = new byte[1];
+        return in.read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    /**
      * The tar stream of the archive {@code name}. {@code file}, when the archive is a file, lets an xz member
      * be decoded block by block on {@code threads} threads; null for a pipe.
      */

@@ -495,8 +495,7 @@ public final class ArchiveTree implements TreeSource {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            return ArchiveStreams.readOneByte(this);
         }
 
         @Override

@@ -33,6 +33,7 @@ import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.ByteSource;
 import org.kmodpack.reader.Entry;
 import org.kmodpack.reader.Extractor;
+import org.kmodpack.reader.ForwardingByteSource;
 import org.kmodpack.reader.Progress;
 
 /**
@@ -279,20 +280,17 @@ public final class LayerUnion {
     }
 
     /** A source named as the user knows it, not by the temporary file that holds it. */
-    private record NamedSource(ByteSource source, String name) implements ByteSource {
-        @Override
-        public long length() throws IOException {
-            return source.length();
+    private static final class NamedSource extends ForwardingByteSource {
+        private final String name;
+
+        NamedSource(ByteSource source, String name) {
+            super(source);
+            this.name = name;
         }
 
         @Override
-        public byte[] read(long position, int length) throws IOException {
-            return source.read(position, length);
-        }
-
-        @Override
-        public void close() throws IOException {
-            source.close();
+        public String name() {
+            return name;
         }
     }
 

@@ -123,8 +123,7 @@ final class ParallelXzInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        return ArchiveStreams.readOneByte(this);
     }
 
     @Override
@@ -184,8 +183,7 @@ final class ParallelXzInputStream extends InputStream {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            return ArchiveStreams.readOneByte(this);
         }
 
         @Override

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.ByteSource;
 import org.kmodpack.reader.Entry;
+import org.kmodpack.reader.ForwardingByteSource;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 
@@ -126,33 +127,17 @@ class RandomAccessTest {
     }
 
     /** A bundle file that counts the reads the bundle makes of it. */
-    private static final class CountingSource implements ByteSource {
-        private final ByteSource file;
+    private static final class CountingSource extends ForwardingByteSource {
         int reads;
 
         CountingSource(ByteSource file) {
-            this.file = file;
-        }
-
-        @Override
-        public String name() {
-            return file.name();
-        }
-
-        @Override
-        public long length() throws IOException {
-            return file.length();
+            super(file);
         }
 
         @Override
         public synchronized byte[] read(long position, int length) throws IOException {
             reads++;
-            return file.read(position, length);
-        }
-
-        @Override
-        public void close() throws IOException {
-            file.close();
+            return delegate.read(position, length);
         }
     }
 

@@ -24,16 +24,15 @@ import org.kmodpack.format.Sha256;
  * is hashed again whenever it is read: one that no longer matches is deleted and fetched again. The directory
  * is kept under its size bound by deleting the least recently used blocks; several processes may share it.
  */
-final class DiskBlockCache implements ByteSource {
+final class DiskBlockCache extends ForwardingByteSource {
     private static final HexFormat HEX = HexFormat.of();
 
-    private final ByteSource remote;
     private final Path blocks;
     private final long limitBytes;
     private final AtomicLong sizeBytes;
 
     private DiskBlockCache(ByteSource remote, Path blocks, long limitBytes, long sizeBytes) {
-        this.remote = remote;
+        super(remote);
         this.blocks = blocks;
         this.limitBytes = limitBytes;
         this.sizeBytes = new AtomicLong(sizeBytes);
@@ -65,7 +64,7 @@ final class DiskBlockCache implements ByteSource {
         } catch (NoSuchFileException e) {
             // not cached yet
         }
-        byte[] fetched = remote.read(position, length);
+        byte[] fetched = delegate.read(position, length);
         if (MessageDigest.isEqual(Sha256.of(fetched), sha256)) {
             store(cached, fetched);
         }
@@ -160,35 +159,5 @@ final class DiskBlockCache implements ByteSource {
             }
         }
         return total;
-    }
-
-    @Override
-    public String name() {
-        return remote.name();
-    }
-
-    @Override
-    public long length() throws IOException {
-        return remote.length();
-    }
-
-    @Override
-    public byte[] read(long position, int length) throws IOException {
-        return remote.read(position, length);
-    }
-
-    @Override
-    public void prefetch(long position, long length) throws IOException {
-        remote.prefetch(position, length);
-    }
-
-    @Override
-    public boolean isRemote() {
-        return true;
-    }
-
-    @Override
-    public void close() throws IOException {
-        remote.close();
     }
 }

@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -60,8 +64,15 @@ class BundleApiTest {
         return Bundle.open(file);
     }
 
+    /** A test run once per kind of source {@link #open} knows, each given as the test's {@code where}. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
     @ParameterizedTest
     @ValueSource(strings = {"jimfs", "disk", "memory"})
+    @interface OnEverySource {
+    }
+
+    @OnEverySource
     void theRootHasEveryEmptySpelling(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             for (String root : new String[] {"", ".", "/", "./", ".//."}) {
@@ -73,8 +84,7 @@ class BundleApiTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk", "memory"})
+    @OnEverySource
     void lookupsNeverClimbOrFollowSymlinks(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             assertEquals("kernel/hello.ko", bundle.find("kernel//hello.ko").orElseThrow().path());
@@ -88,8 +98,7 @@ class BundleApiTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk", "memory"})
+    @OnEverySource
     void listingIsInNameByteOrder(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             assertEquals(List.of("build", "kernel"), bundle.list(bundle.root()).stream().map(Entry::path).toList());
@@ -102,8 +111,7 @@ class BundleApiTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk", "memory"})
+    @OnEverySource
     void positionalReads(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             Entry hello = bundle.get("kernel/hello.ko");
@@ -124,8 +132,7 @@ class BundleApiTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk", "memory"})
+    @OnEverySource
     void byteChannelsHaveTheirOwnPosition(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             Entry hello = bundle.get("kernel/hello.ko");
@@ -158,8 +165,7 @@ class BundleApiTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk", "memory"})
+    @OnEverySource
     void inputStreams(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             try (InputStream in = bundle.newInputStream(bundle.get("kernel/hello.ko"))) {
@@ -174,8 +180,7 @@ class BundleApiTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"jimfs", "disk", "memory"})
+    @OnEverySource
     void info(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             BundleInfo info = bundle.info();
