@@ -157,6 +157,35 @@ class DepmodCommandTest {
                 KERNEL.kernelVersion()));
     }
 
+    /** What a parse gave, field by field. */
+    private static List<Object> fields(DepmodCommand command) {
+        return Arrays.asList(command.kernelVersion, command.root, command.config, command.systemMap,
+                command.symvers, command.reportUnknown, command.dryRun, command.all);
+    }
+
+    @Test
+    void parsingWithoutPicocliGivesWhatPicocliGives() {
+        List<List<String>> agreed = List.of(List.of(), List.of("6.1.0-1-amd64"), List.of("-a", "-b", "/r", "6.1"),
+                List.of("-b/r", "-C", "a", "--config=b", "--config", "c", "6.1"), List.of("-ane", "-F", "/m", "6.1"),
+                List.of("6.1", "--basedir", "/r", "--symvers=/s", "--errsyms", "--show"),
+                List.of("--dry-run", "-abroot", "--", "-6.1"), List.of("-b", "", ""), List.of("-aC/c", "6.1"),
+                List.of("--filesyms=/m", "--all"));
+        for (List<String> arguments : agreed) {
+            DepmodCommand direct = DepmodCommand.parseDirectly(arguments).orElseThrow(
+                    () -> new AssertionError("left to picocli: " + arguments));
+            DepmodCommand picocli = new DepmodCommand();
+            new picocli.CommandLine(picocli).parseArgs(arguments.toArray(String[]::new));
+            assertEquals(fields(picocli), fields(direct), arguments.toString());
+        }
+        List<List<String>> leftToPicocli = List.of(List.of("--help"), List.of("-h"), List.of("-V"),
+                List.of("--version"), List.of("-x"), List.of("--bogus"), List.of("-b"), List.of("-b", "-a"),
+                List.of("-b", "/r", "-b", "/s"), List.of("-a", "-a"), List.of("6.1", "6.2"),
+                List.of("--all=yes"), List.of("-b=/r"), List.of("-", "6.1"), List.of("-C", "https://x/depmod.d"));
+        for (List<String> arguments : leftToPicocli) {
+            assertTrue(DepmodCommand.parseDirectly(arguments).isEmpty(), arguments.toString());
+        }
+    }
+
     /**
      * chain_b needs chain_c, which needs chain_d; chain_d made to need chain_b (a local symbol of the same length
      * renamed and made undefined) closes a cycle: kmod writes nothing and says how many modules are on cycles.
