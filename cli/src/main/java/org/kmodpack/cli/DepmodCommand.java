@@ -12,9 +12,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -94,6 +96,7 @@ final class DepmodCommand implements Callable<Integer> {
      */
     static Optional<DepmodCommand> parseDirectly(List<String> arguments) {
         DepmodCommand command = new DepmodCommand();
+        Set<Character> given = new HashSet<>();
         boolean optionsEnded = false;
         for (int i = 0; i < arguments.size(); i++) {
             String argument = arguments.get(i);
@@ -126,7 +129,7 @@ final class DepmodCommand implements Callable<Integer> {
                     }
                     value = arguments.get(++i);
                 }
-                if (!command.set(option, value)) {
+                if (!command.set(option, value, given)) {
                     return Optional.empty();
                 }
             } else {
@@ -143,7 +146,7 @@ final class DepmodCommand implements Callable<Integer> {
                         }
                         j = argument.length();
                     }
-                    if (!command.set(option, value)) {
+                    if (!command.set(option, value, given)) {
                         return Optional.empty();
                     }
                 }
@@ -156,9 +159,13 @@ final class DepmodCommand implements Callable<Integer> {
         return option == 'b' || option == 'C' || option == 'F' || option == 'E';
     }
 
-    /** Sets one option; false when picocli should judge it (unknown, repeated, a flag with a value, a path it would refuse). */
-    private boolean set(char option, String value) {
-        if (takesValue(option) == (value == null) || (value != null && value.startsWith("="))) {
+    /**
+     * Sets one option; false when picocli should judge it: unknown, given twice (-C aside, which adds a folder),
+     * a flag with a value, a path it would refuse.
+     */
+    private boolean set(char option, String value, Set<Character> given) {
+        if (takesValue(option) == (value == null) || (value != null && value.startsWith("="))
+                || (option != 'C' && !given.add(option))) {
             return false;
         }
         Path path;
@@ -173,44 +180,13 @@ final class DepmodCommand implements Callable<Integer> {
                     config = new ArrayList<>();
                 }
                 config.add(path);
-                return true;
             }
-            case 'b' -> {
-                if (root != null) {
-                    return false;
-                }
-                root = path;
-            }
-            case 'F' -> {
-                if (systemMap != null) {
-                    return false;
-                }
-                systemMap = path;
-            }
-            case 'E' -> {
-                if (symvers != null) {
-                    return false;
-                }
-                symvers = path;
-            }
-            case 'e' -> {
-                if (reportUnknown) {
-                    return false;
-                }
-                reportUnknown = true;
-            }
-            case 'n' -> {
-                if (dryRun) {
-                    return false;
-                }
-                dryRun = true;
-            }
-            case 'a' -> {
-                if (all) {
-                    return false;
-                }
-                all = true;
-            }
+            case 'b' -> root = path;
+            case 'F' -> systemMap = path;
+            case 'E' -> symvers = path;
+            case 'e' -> reportUnknown = true;
+            case 'n' -> dryRun = true;
+            case 'a' -> all = true;
             default -> {
                 return false;
             }
