@@ -5,11 +5,13 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.kmodpack.modules.Depmod;
@@ -27,6 +30,7 @@ import org.kmodpack.modules.DepmodOptions;
 import org.kmodpack.modules.DirectoryModuleTree;
 import org.kmodpack.modules.KernelSymbols;
 import org.kmodpack.modules.KmodProblem;
+import org.kmodpack.modules.ModuleNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -77,6 +81,10 @@ final class DepmodCommand implements Callable<Integer> {
     @Option(names = {"-a", "--all"}, description = "Index every module of the tree (the default).")
     boolean all;
 
+    @Option(names = {"-A", "--quick"}, description = "Do nothing when no module file is newer than modules.dep "
+            + "(whole seconds, links followed, build and source skipped); with -n, do nothing at all.")
+    boolean quick;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
@@ -120,6 +128,7 @@ final class DepmodCommand implements Callable<Integer> {
                     case "--errsyms" -> 'e';
                     case "--show", "--dry-run" -> 'n';
                     case "--all" -> 'a';
+                    case "--quick" -> 'A';
                     default -> '?';
                 };
                 String value = equals < 0 ? null : argument.substring(equals + 1);
@@ -187,6 +196,7 @@ final class DepmodCommand implements Callable<Integer> {
             case 'e' -> reportUnknown = true;
             case 'n' -> dryRun = true;
             case 'a' -> all = true;
+            case 'A' -> quick = true;
             default -> {
                 return false;
             }
@@ -204,6 +214,9 @@ final class DepmodCommand implements Callable<Integer> {
                 + "/lib/modules/" + kver;
         Path moduleDir = Path.of(moduleDirName);
         Consumer<KmodProblem> problems = problem -> err.println(DepmodMessages.message(problem, moduleDirName));
+        if (quick && (dryRun || upToDate(moduleDir, moduleDirName, err))) {
+            return 0;
+        }
 
         Optional<KernelSymbols> kernel = Optional.empty();
         Path symbolFile = symvers != null ? symvers : systemMap;
@@ -252,6 +265,47 @@ final class DepmodCommand implements Callable<Integer> {
         }
         write(moduleDir, files);
         return 0;
+    }
+
+    /**
+     * depmod -A's test: no module file (.ko, .ko.xz, .ko.zst; links followed) under the module directory, build
+     * and source passed over, has a modification second after modules.dep's. What cannot be read is said, in
+     * kmod's words, and then does not count: without modules.dep the tree is indexed.
+     */
+    private static boolean upToDate(Path moduleDir, String moduleDirName, PrintWriter err) {
+        if (!Files.isDirectory(moduleDir)) {
+            err.println("depmod: ERROR: could not open directory " + moduleDirName + ": "
+                    + reason(new NoSuchFileException(moduleDirName)));
+            return false;
+        }
+        long indexSecond;
+        try {
+            indexSecond = Files.getLastModifiedTime(moduleDir.resolve("modules.dep")).to(TimeUnit.SECONDS);
+        } catch (IOException unreadable) {
+            err.println("depmod: ERROR: could not fstatat(" + moduleDirName + ", modules.dep): " + reason(unreadable));
+            return false;
+        }
+        return noModuleNewer(moduleDir, indexSecond);
+    }
+
+    private static boolean noModuleNewer(Path directory, long indexSecond) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.equals("build") || name.equals("source")) {
+                    continue;
+                }
+                BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class);
+                if (attributes.isDirectory() ? !noModuleNewer(entry, indexSecond)
+                        : attributes.isRegularFile() && ModuleNames.isModuleFile(name)
+                                && attributes.lastModifiedTime().to(TimeUnit.SECONDS) > indexSecond) {
+                    return false;
+                }
+            }
+        } catch (IOException unreadable) {
+            // depmod passes over what it cannot read
+        }
+        return true;
     }
 
     /**
