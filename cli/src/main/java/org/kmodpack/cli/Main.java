@@ -70,6 +70,16 @@ public final class Main {
                 rest.add(arg);
             }
         }
+        java.util.Optional<DepmodCommand> direct = DepmodCommand.parseDirectly(rest);
+        if (direct.isPresent()) {
+            try {
+                return direct.get().run(err);
+            } catch (java.io.IOException | RuntimeException exception) {
+                return failure(exception, err, debug);
+            } finally {
+                err.flush();
+            }
+        }
         CommandLine commandLine = new CommandLine(new DepmodCommand());
         commandLine.setCommandName("kmodpack depmod");
         CommandLines.configure(commandLine, out, err);
@@ -80,16 +90,21 @@ public final class Main {
     }
 
     private static int failure(Exception exception, CommandLine failed, boolean debug) {
-        if (debug) {
-            exception.printStackTrace(failed.getErr());
-        } else {
-            failed.getErr().println("kmodpack: " + messageOf(exception));
-        }
-        failed.getErr().flush();
+        failure(exception, failed.getErr(), debug);
         if (CommandLines.wantsJson(failed)) {
             failed.getOut().println(Json.error(messageOf(exception), CommandLine.ExitCode.SOFTWARE));
             failed.getOut().flush();
         }
+        return CommandLine.ExitCode.SOFTWARE;
+    }
+
+    private static int failure(Exception exception, PrintWriter err, boolean debug) {
+        if (debug) {
+            exception.printStackTrace(err);
+        } else {
+            err.println("kmodpack: " + messageOf(exception));
+        }
+        err.flush();
         return CommandLine.ExitCode.SOFTWARE;
     }
 

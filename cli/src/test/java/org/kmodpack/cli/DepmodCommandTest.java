@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -155,6 +157,79 @@ class DepmodCommandTest {
                 "6.1.0-none"));
         assertSame(run("-b", root.toString(), "-F", work.resolve("no-System.map").toString(),
                 KERNEL.kernelVersion()));
+    }
+
+    /**
+     * -A with modules.dep dated {@code depTime} (written as a stale one-line file before each tool runs): kmod's
+     * and our exit status, messages and index files compared.
+     */
+    private Both quick(FileTime depTime, String... arguments) throws IOException {
+        List<String> kmodCommand = new ArrayList<>(List.of("depmod", "-A"));
+        kmodCommand.addAll(List.of(arguments));
+        staleModulesDep(depTime);
+        Kmod.Result kmod = Kmod.run(kmodCommand);
+        Map<String, byte[]> kmodFiles = takeIndexFiles();
+        staleModulesDep(depTime);
+        List<String> ours = new ArrayList<>(List.of("depmod", "-A"));
+        ours.addAll(List.of(arguments));
+        CliTest.Run run = CliTest.run(ours.toArray(String[]::new));
+        return new Both(kmod, run, kmodFiles, takeIndexFiles());
+    }
+
+    private void staleModulesDep(FileTime time) throws IOException {
+        if (time != null) {
+            Path dep = moduleDir.resolve("modules.dep");
+            Files.writeString(dep, "stale\n");
+            Files.setLastModifiedTime(dep, time);
+        }
+    }
+
+    @Test
+    void quickIndexesOnlyWhenAModuleIsNewerThanModulesDep() throws IOException {
+        basicWithBrokenModules();
+        String config = work.resolve("depmod.d").toString();
+        FileTime future = FileTime.from(Instant.now().plusSeconds(3600));
+        Both upToDate = quick(future, "-b", root.toString(), "-C", config, KERNEL.kernelVersion());
+        assertSame(upToDate);
+        assertEquals(List.of("modules.dep"), List.copyOf(upToDate.ourFiles.keySet()));
+        assertEquals("stale\n", new String(upToDate.ourFiles.get("modules.dep"), StandardCharsets.UTF_8));
+        Both outdated = quick(FileTime.fromMillis(0), "-b", root.toString(), "-C", config, KERNEL.kernelVersion());
+        assertSame(outdated);
+        assertEquals(Depmod.INDEX_FILES, List.copyOf(outdated.ourFiles.keySet()));
+        assertSame(quick(null, "-b", root.toString(), "-C", config, KERNEL.kernelVersion()));
+        Both dryRun = quick(FileTime.fromMillis(0), "-n", "-b", root.toString(), "-C", config,
+                KERNEL.kernelVersion());
+        assertSame(dryRun);
+        assertEquals(0, dryRun.ours.stdout().length);
+    }
+
+    /** What a parse gave, field by field. */
+    private static List<Object> fields(DepmodCommand command) {
+        return Arrays.asList(command.kernelVersion, command.root, command.config, command.systemMap,
+                command.symvers, command.reportUnknown, command.dryRun, command.all, command.quick);
+    }
+
+    @Test
+    void parsingWithoutPicocliGivesWhatPicocliGives() {
+        List<List<String>> agreed = List.of(List.of(), List.of("6.1.0-1-amd64"), List.of("-a", "-b", "/r", "6.1"),
+                List.of("-b/r", "-C", "a", "--config=b", "--config", "c", "6.1"), List.of("-ane", "-F", "/m", "6.1"),
+                List.of("6.1", "--basedir", "/r", "--symvers=/s", "--errsyms", "--show"),
+                List.of("--dry-run", "-abroot", "--", "-6.1"), List.of("-Ab", "/r", "6.1"), List.of("-b", "", ""), List.of("-aC/c", "6.1"),
+                List.of("--filesyms=/m", "--all"), List.of("-A", "6.1"), List.of("--quick", "-n"));
+        for (List<String> arguments : agreed) {
+            DepmodCommand direct = DepmodCommand.parseDirectly(arguments).orElseThrow(
+                    () -> new AssertionError("left to picocli: " + arguments));
+            DepmodCommand picocli = new DepmodCommand();
+            new picocli.CommandLine(picocli).parseArgs(arguments.toArray(String[]::new));
+            assertEquals(fields(picocli), fields(direct), arguments.toString());
+        }
+        List<List<String>> leftToPicocli = List.of(List.of("--help"), List.of("-h"), List.of("-V"),
+                List.of("--version"), List.of("-x"), List.of("--bogus"), List.of("-b"), List.of("-b", "-a"),
+                List.of("-b", "/r", "-b", "/s"), List.of("-a", "-a"), List.of("6.1", "6.2"),
+                List.of("--all=yes"), List.of("-b=/r"), List.of("-", "6.1"), List.of("-C", "https://x/depmod.d"));
+        for (List<String> arguments : leftToPicocli) {
+            assertTrue(DepmodCommand.parseDirectly(arguments).isEmpty(), arguments.toString());
+        }
     }
 
     /**

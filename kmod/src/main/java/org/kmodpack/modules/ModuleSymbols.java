@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.kmodpack.format.ModinfoField;
 
@@ -83,6 +81,10 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
                     crc(section, at, crcSize)));
         }
         return new ModuleIndex.SymbolVersions(0, List.copyOf(versions));
+    }
+
+    private static long crc(ByteBuffer versions, int at, int size) {
+        return size == 8 ? versions.getLong(at) : Integer.toUnsignedLong(versions.getInt(at));
     }
 
     /** A module file as libkmod opens it: its ELF, or the errno libkmod gives (and no ELF). */
@@ -229,18 +231,14 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
             versionSection = null;
         }
         int crcSize = elf.is64() ? 8 : 4;
-        int versionCount = versionSection == null ? 0 : versionSection.limit() / VERSION_ENTRY;
         // Read as an array: byte by byte through a mapping is what made this the costliest part of depmod.
-        ByteBuffer versions = versionSection == null ? null
-                : ByteBuffer.wrap(SymbolTable.copy(versionSection, SymbolTable.SCRATCH.get(), 2), 0,
-                        versionSection.limit()).order(versionSection.order());
-        Map<String, Integer> versionIndex = new HashMap<>();
-        for (int v = versionCount - 1; v >= 0; v--) {
-            versionIndex.put(latin1(versions, v * VERSION_ENTRY + crcSize, -1), v);
-        }
+        Versions versions = versionSection == null ? null : new Versions(
+                SymbolTable.copy(versionSection, SymbolTable.SCRATCH.get(), 2), versionSection.limit(), crcSize,
+                versionSection.order() == java.nio.ByteOrder.BIG_ENDIAN);
+        int versionCount = versions == null ? 0 : versions.count;
         boolean[] claimed = new boolean[versionCount];
         boolean registers = elf.machine() == EM_SPARC || elf.machine() == EM_SPARCV9;
-        List<Symbol> imports = new ArrayList<>();
+        List<Symbol> imports = new ArrayList<>(versionCount + 8);
         for (int i = 1; i < table.count; i++) {
             if (table.sectionIndex(i) != SHN_UNDEF) {
                 continue;
@@ -256,55 +254,106 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
             if (table.nameEmpty(nameAt)) {
                 continue;
             }
-            String name = table.name(nameAt);
-            Integer version = versionIndex.get(name);
+            int nameEnd = table.nameEnd(nameAt);
+            int version = versions == null ? -1 : versions.find(table.strings, nameAt, nameEnd);
             long crc = 0;
-            if (version != null) {
+            if (version >= 0) {
                 claimed[version] = true;
-                crc = crc(versions, version * VERSION_ENTRY, crcSize);
+                crc = versions.crc(version);
             }
-            imports.add(new Symbol(name, crc, (info >>> 4) == STB_WEAK));
+            imports.add(new Symbol(new String(table.strings, nameAt, nameEnd - nameAt, StandardCharsets.ISO_8859_1),
+                    crc, (info >>> 4) == STB_WEAK));
         }
         for (int v = 0; v < versionCount; v++) {
             if (!claimed[v]) {
-                imports.add(new Symbol(latin1(versions, v * VERSION_ENTRY + crcSize, -1),
-                        crc(versions, v * VERSION_ENTRY, crcSize), false));
+                imports.add(new Symbol(versions.name(v), versions.crc(v), false));
             }
         }
         return imports;
     }
 
-    private static long crc(ByteBuffer versions, int at, int size) {
-        return size == 8 ? versions.getLong(at) : Integer.toUnsignedLong(versions.getInt(at));
-    }
-
     /**
-     * The bytes from {@code from} to {@code to}, or to the first NUL (or the end) when {@code to} is -1; a
-     * buffer over an array is read as the array.
+     * __versions, its entries found by the bytes of a name (a table of open addressing over their hashes): a
+     * String is made only for an entry no undefined symbol claims, since a claimed one takes its symbol's name.
+     * The first of two equal names is found, as libkmod finds it.
      */
-    private static String latin1(ByteBuffer buffer, int from, int to) {
-        int end = to;
-        if (buffer.hasArray()) {
-            byte[] array = buffer.array();
-            int limit = buffer.arrayOffset() + buffer.limit();
-            int start = buffer.arrayOffset() + from;
-            if (end < 0) {
-                end = start;
-                while (end < limit && array[end] != 0) {
+    private static final class Versions {
+        final byte[] bytes;
+        final int count;
+        final int crcSize;
+        final boolean bigEndian;
+        /** Where each entry's name ends: its first NUL, or the end of the section. */
+        final int[] nameEnds;
+        /** Entry index + 1 by hash, 0 for none. */
+        final int[] slots;
+
+        Versions(byte[] bytes, int length, int crcSize, boolean bigEndian) {
+            this.bytes = bytes;
+            this.count = length / VERSION_ENTRY;
+            this.crcSize = crcSize;
+            this.bigEndian = bigEndian;
+            nameEnds = new int[count];
+            slots = new int[Integer.highestOneBit(Math.max(count, 8) * 2) * 2];
+            for (int v = 0; v < count; v++) {
+                int start = v * VERSION_ENTRY + crcSize;
+                int end = start;
+                while (end < length && bytes[end] != 0) {
                     end++;
                 }
-            } else {
-                end += buffer.arrayOffset();
+                nameEnds[v] = end;
+                if (find(bytes, start, end) < 0) {
+                    int slot = hash(bytes, start, end) & (slots.length - 1);
+                    while (slots[slot] != 0) {
+                        slot = (slot + 1) & (slots.length - 1);
+                    }
+                    slots[slot] = v + 1;
+                }
             }
-            return new String(array, start, end - start, StandardCharsets.ISO_8859_1);
         }
-        if (end < 0) {
-            end = from;
-            while (end < buffer.limit() && buffer.get(end) != 0) {
-                end++;
+
+        /** The entry named by {@code name[from, to)}, or -1. */
+        int find(byte[] name, int from, int to) {
+            int slot = hash(name, from, to) & (slots.length - 1);
+            for (int entry = slots[slot]; entry != 0; entry = slots[slot]) {
+                int start = (entry - 1) * VERSION_ENTRY + crcSize;
+                if (java.util.Arrays.equals(bytes, start, nameEnds[entry - 1], name, from, to)) {
+                    return entry - 1;
+                }
+                slot = (slot + 1) & (slots.length - 1);
             }
+            return -1;
         }
-        byte[] bytes = new byte[end - from];
+
+        String name(int v) {
+            int start = v * VERSION_ENTRY + crcSize;
+            return new String(bytes, start, nameEnds[v] - start, StandardCharsets.ISO_8859_1);
+        }
+
+        long crc(int v) {
+            int at = v * VERSION_ENTRY;
+            long crc = 0;
+            for (int i = 0; i < crcSize; i++) {
+                long octet = bytes[bigEndian ? at + i : at + crcSize - 1 - i] & 0xFF;
+                crc = crc << 8 | octet;
+            }
+            return crc;
+        }
+
+        private static int hash(byte[] name, int from, int to) {
+            int hash = 0;
+            for (int i = from; i < to; i++) {
+                hash = 31 * hash + name[i];
+            }
+            return hash ^ (hash >>> 16);
+        }
+    }
+
+    /** The bytes from {@code from} to {@code to}; a buffer over an array is read as the array. */
+    private static String latin1(ByteBuffer buffer, int from, int to) {
+        if (buffer.hasArray()) {
+            return new String(buffer.array(), buffer.arrayOffset() + from, to - from, StandardCharsets.ISO_8859_1);
+        }
+        byte[] bytes = new byte[to - from];
         buffer.get(from, bytes);
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
@@ -406,11 +455,15 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
 
         /** The NUL-terminated name at {@code at} (to the end of the table when it lacks its NUL). */
         String name(int at) {
+            return new String(strings, at, nameEnd(at) - at, StandardCharsets.ISO_8859_1);
+        }
+
+        int nameEnd(int at) {
             int end = at;
             while (end < stringsLength && strings[end] != 0) {
                 end++;
             }
-            return new String(strings, at, end - at, StandardCharsets.ISO_8859_1);
+            return end;
         }
 
         boolean nameEmpty(int at) {
