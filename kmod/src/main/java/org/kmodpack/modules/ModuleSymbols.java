@@ -76,11 +76,20 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
         int crcSize = opened.elf().is64() ? 8 : 4;
         List<ModuleIndex.SymbolVersion> versions = new ArrayList<>();
         for (int at = 0; at < section.limit(); at += VERSION_ENTRY) {
-            String name = latin1(section, at + crcSize, -1);
+            String name = latin1(section, at + crcSize, nulOrEnd(section, at + crcSize));
             versions.add(new ModuleIndex.SymbolVersion(name.startsWith(".") ? name.substring(1) : name,
                     crc(section, at, crcSize)));
         }
         return new ModuleIndex.SymbolVersions(0, List.copyOf(versions));
+    }
+
+    /** Where the NUL-terminated string at {@code from} ends: its NUL, or the end of the buffer. */
+    private static int nulOrEnd(ByteBuffer buffer, int from) {
+        int end = from;
+        while (end < buffer.limit() && buffer.get(end) != 0) {
+            end++;
+        }
+        return end;
     }
 
     private static long crc(ByteBuffer versions, int at, int size) {
