@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.kmodpack.reader.Bundle;
 
 /**
@@ -23,6 +24,37 @@ import org.kmodpack.reader.Bundle;
  * Each entry is named after the SHA-256 of the bundle's index, which commits to every block's hash.
  */
 final class CheckedBundles {
+    /**
+     * A bundle file as it was before it was opened. Taken before and compared after, it tells that the file
+     * opened, and checked, is the one named: a file replaced meanwhile has another change time.
+     */
+    record FileState(String realPath, long size, long modifiedNanos, long changedNanos) {
+        /** The file as it is now; empty if it is not a local file (a URL) or cannot be read. */
+        static Optional<FileState> of(String location) {
+            try {
+                Path real = Path.of(location).toRealPath();
+                Map<String, Object> attributes = Files.readAttributes(real, "unix:size,lastModifiedTime,ctime");
+                return Optional.of(new FileState(real.toString(), (Long) attributes.get("size"),
+                        nanos(attributes.get("lastModifiedTime")), nanos(attributes.get("ctime"))));
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+
+        /** Whether the file at this state's path is still in this state. */
+        boolean unchanged() {
+            return of(realPath).filter(this::equals).isPresent();
+        }
+
+        private String encode() {
+            return realPath + "\n" + size + "\n" + modifiedNanos + "\n" + changedNanos + "\n";
+        }
+
+        private static long nanos(Object time) {
+            return ((FileTime) time).to(TimeUnit.NANOSECONDS);
+        }
+    }
+
     private final Path directory;
 
     /** The record kept in {@code directory}, created when first written. */
@@ -30,38 +62,38 @@ final class CheckedBundles {
         this.directory = directory;
     }
 
-    /** Whether {@code file}, opened as {@code bundle}, was checked whole as it is now. */
-    boolean contains(Path file, Bundle bundle) {
+    /** Whether the file {@code before} describes, opened since as {@code bundle}, was checked whole as it is. */
+    boolean contains(FileState before, Bundle bundle) {
         Path entry = entry(bundle);
         try {
-            return Files.isRegularFile(entry) && Files.readString(entry, StandardCharsets.UTF_8)
-                    .equals(identity(file).orElse(null));
+            return Files.isRegularFile(entry) && Files.readString(entry, StandardCharsets.UTF_8).equals(before.encode())
+                    && before.unchanged();
         } catch (IOException e) {
             return false;
         }
     }
 
     /**
-     * Records that every block of {@code file}, opened as {@code bundle}, matched its hash. A record that cannot
-     * be written only means the next mount checks the whole file again.
+     * Records that every block of the file {@code before} describes, opened since as {@code bundle}, matched its
+     * hash, unless the file changed meanwhile. A record that cannot be written only means the next mount checks
+     * the whole file again.
      */
-    void add(Path file, Bundle bundle) {
-        Optional<String> identity = identity(file);
-        if (identity.isEmpty()) {
+    void add(FileState before, Bundle bundle) {
+        if (!before.unchanged()) {
             return;
         }
-        Path entry = entry(bundle);
+        Path written = null;
         try {
             Files.createDirectories(directory);
-            Path written = Files.createTempFile(directory, ".entry", null);
-            Files.writeString(written, identity.get(), StandardCharsets.UTF_8);
+            written = Files.createTempFile(directory, ".entry", null);
+            Files.writeString(written, before.encode(), StandardCharsets.UTF_8);
             try {
-                Files.move(written, entry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(written, entry(bundle), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(written, entry, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(written, entry(bundle), StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            // the next mount checks the whole file again
+            deleteQuietly(written);
         }
     }
 
@@ -69,20 +101,13 @@ final class CheckedBundles {
         return directory.resolve(HexFormat.of().formatHex(bundle.indexSha256()));
     }
 
-    /** The file as it is now: its real path, size, modification and change times (nanoseconds); empty if gone. */
-    private static Optional<String> identity(Path file) {
-        try {
-            Path real = file.toRealPath();
-            Map<String, Object> attributes = Files.readAttributes(real, "unix:size,lastModifiedTime,ctime");
-            return Optional.of(real + "\n" + attributes.get("size") + "\n"
-                    + nanos((FileTime) attributes.get("lastModifiedTime")) + "\n"
-                    + nanos((FileTime) attributes.get("ctime")) + "\n");
-        } catch (IOException | UnsupportedOperationException e) {
-            return Optional.empty();
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // a stray temporary file in the cache directory; the record itself is unaffected
+            }
         }
-    }
-
-    private static long nanos(FileTime time) {
-        return time.to(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 }

@@ -42,6 +42,8 @@ final class MountDaemon {
         // This JVM compiles with C1 only, where the JDK's SHA-256 is slow; every block read is hashed.
         LibcryptoProvider.installFirst();
         long cacheBytes = Sizes.parse(arguments.cacheSize);
+        // Before opening: the file checked must be the file recorded (CheckedBundles.FileState).
+        Optional<CheckedBundles.FileState> fileBeforeOpening = CheckedBundles.FileState.of(bundleLocation);
         LayerOptions layers = arguments.layers();
         LayerOptions.Opened opened = layers.open(bundleLocation,
                 (location, keys) -> arguments.trust.open(location, cacheBytes, keys));
@@ -56,11 +58,12 @@ final class MountDaemon {
         // reads the whole bundle; it runs beside the mount's own setup, which needs no block. A remote bundle is
         // not downloaded whole for this: each of its blocks is checked as it arrives. Nor is a file this system
         // checked whole before and that is unchanged since (CheckedBundles); a layered mount's union is checked.
-        Optional<CheckedBundles> checked = bundle.isRemote() || !layers.layers.isEmpty() ? Optional.empty()
+        Optional<CheckedBundles> checked = bundle.isRemote() || !layers.layers.isEmpty()
+                || fileBeforeOpening.isEmpty() ? Optional.empty()
                 : Optional.of(new CheckedBundles(arguments.trust.signatures.source.cacheDirectoryOrDefault()
                         .resolve("checked")));
-        Path file = Path.of(bundleLocation);
-        boolean checkWhole = !bundle.isRemote() && !checked.map(record -> record.contains(file, bundle)).orElse(false);
+        boolean checkWhole = !bundle.isRemote()
+                && !checked.map(record -> record.contains(fileBeforeOpening.get(), bundle)).orElse(false);
         BlockCheck blocks = checkWhole ? BlockCheck.start(bundle) : BlockCheck.none(bundle);
         Target target = null;
         FuseMount mount;
@@ -76,7 +79,7 @@ final class MountDaemon {
             KernelFuse fuse = KernelFuse.prepare(bundle);
             blocks.await();
             if (checkWhole) {
-                checked.ifPresent(record -> record.add(file, bundle));
+                checked.ifPresent(record -> record.add(fileBeforeOpening.get(), bundle));
             }
             // Only now: fuse may have to come from this bundle, and nothing is loaded from a damaged one.
             fuse.ensure(line -> note(line));

@@ -36,17 +36,29 @@ class CheckedBundlesTest {
     void aFileIsCheckedUntilItIsWrittenAgainEvenWithItsTimeSetBack() throws IOException {
         Path file = copy("written.kpack");
         CheckedBundles record = new CheckedBundles(work.resolve("record-written"));
+        CheckedBundles.FileState before = state(file);
         try (Bundle bundle = Bundle.open(file)) {
-            assertFalse(record.contains(file, bundle), "nothing is recorded before a check");
-            record.add(file, bundle);
-            assertTrue(record.contains(file, bundle));
-            assertTrue(new CheckedBundles(work.resolve("record-written")).contains(file, bundle),
+            assertFalse(record.contains(before, bundle), "nothing is recorded before a check");
+            record.add(before, bundle);
+            assertTrue(record.contains(state(file), bundle));
+            assertTrue(new CheckedBundles(work.resolve("record-written")).contains(state(file), bundle),
                     "the record outlives the process that wrote it");
-            FileTime modified = Files.getLastModifiedTime(file);
-            Files.write(file, Files.readAllBytes(file));
-            Files.setLastModifiedTime(file, modified);
-            assertFalse(record.contains(file, bundle),
+            rewriteKeepingItsTime(file);
+            assertFalse(record.contains(state(file), bundle),
                     "the same bytes written again, the modification time put back: the change time differs");
+            assertFalse(record.contains(before, bundle), "nor does the state taken before count any more");
+        }
+    }
+
+    @Test
+    void aFileWrittenWhileItWasCheckedIsNotRecorded() throws IOException {
+        Path file = copy("replaced.kpack");
+        CheckedBundles record = new CheckedBundles(work.resolve("record-replaced"));
+        CheckedBundles.FileState before = state(file);
+        try (Bundle bundle = Bundle.open(file)) {
+            rewriteKeepingItsTime(file);
+            record.add(before, bundle);
+            assertFalse(record.contains(state(file), bundle), "what was checked is not what the path now holds");
         }
     }
 
@@ -56,8 +68,8 @@ class CheckedBundlesTest {
         Path other = copy("second.kpack");
         CheckedBundles record = new CheckedBundles(work.resolve("record-copies"));
         try (Bundle bundle = Bundle.open(file); Bundle otherBundle = Bundle.open(other)) {
-            record.add(file, bundle);
-            assertFalse(record.contains(other, otherBundle), "the record is of a file, not of its index");
+            record.add(state(file), bundle);
+            assertFalse(record.contains(state(other), otherBundle), "the record is of a file, not of its index");
         }
     }
 
@@ -67,9 +79,24 @@ class CheckedBundlesTest {
         Path notADirectory = Files.writeString(work.resolve("not-a-directory"), "");
         CheckedBundles record = new CheckedBundles(notADirectory);
         try (Bundle bundle = Bundle.open(file)) {
-            record.add(file, bundle);
-            assertFalse(record.contains(file, bundle));
+            record.add(state(file), bundle);
+            assertFalse(record.contains(state(file), bundle));
         }
+    }
+
+    @Test
+    void aUrlHasNoFileState() {
+        assertTrue(CheckedBundles.FileState.of("https://boot.example/modules.kpack").isEmpty());
+    }
+
+    private static CheckedBundles.FileState state(Path file) {
+        return CheckedBundles.FileState.of(file.toString()).orElseThrow();
+    }
+
+    private static void rewriteKeepingItsTime(Path file) throws IOException {
+        FileTime modified = Files.getLastModifiedTime(file);
+        Files.write(file, Files.readAllBytes(file));
+        Files.setLastModifiedTime(file, modified);
     }
 
     private static Path copy(String name) throws IOException {
