@@ -301,15 +301,56 @@ class MountCliTest {
                 "an archive written whole by a daemon that mounted is mapped");
     }
 
+    @Test
+    void aClassDataArchiveOlderThanTheJdksBaseArchiveIsWrittenAgain() throws Exception {
+        // A JDK whose base archive is rewritten in place (`java -Xshare:dump`) keeps its java binary's time, and
+        // a dynamic archive made over the old base archive no longer maps: HotSpot would ignore it at every start.
+        Path jdk = directory("jdk");
+        Path java = Files.createDirectories(jdk.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\nexec " + Path.of(System.getProperty("java.home"), "bin", "java")
+                + " \"$@\"\n");
+        java.toFile().setExecutable(true);
+        Path baseArchive = Files.createDirectories(jdk.resolve("lib/server")).resolve("classes.jsa");
+        Files.write(baseArchive, new byte[0]);
+        Path archive = directory("cds-base").resolve("mount.jsa");
+        Path marker = archive.resolveSibling("mount.jsa.mounted");
+        long now = System.currentTimeMillis();
+        Files.setLastModifiedTime(java, FileTime.fromMillis(now - 3_600_000));
+        for (long baseArchiveAge : new long[] {0, 1_800_000}) {
+            byte[] written = new byte[8192];
+            written[0] = (byte) 0xa8;
+            Files.write(archive, written);
+            Files.write(marker, new byte[0]);
+            Files.setLastModifiedTime(archive, FileTime.fromMillis(now - 60_000));
+            Files.setLastModifiedTime(baseArchive, FileTime.fromMillis(now - baseArchiveAge));
+            String options = daemonOptions(archive, "mnt-cds-base-" + baseArchiveAge, Map.of("JAVA_HOME",
+                    jdk.toString()));
+            if (baseArchiveAge == 0) {
+                assertTrue(options.contains("-XX:ArchiveClassesAtExit=" + archive),
+                        "an archive older than the JDK's base archive is written again: " + options);
+            } else {
+                assertTrue(options.contains("-XX:SharedArchiveFile=" + archive),
+                        "an archive newer than the JDK's base archive is mapped: " + options);
+            }
+        }
+    }
+
     /** The JVM options of a daemon started by the launcher with {@code archive} as its class data archive. */
     private String daemonOptions(Path archive, String mountPointName) throws Exception {
+        return daemonOptions(archive, mountPointName, Map.of());
+    }
+
+    private String daemonOptions(Path archive, String mountPointName, Map<String, String> environment)
+            throws Exception {
         Path mountPoint = directory(mountPointName);
         // The launcher maps an archive only while it is newer than the installed jar; the tests run classes.
         Path jar = archive.resolveSibling("kmodpack.jar");
         Files.write(jar, new byte[0]);
         Files.setLastModifiedTime(jar, FileTime.fromMillis(0));
-        CliTest.Run mount = Launcher.script("kmodpack", Map.of("KMODPACK_CDS_ARCHIVE", archive.toString(),
-                "KMODPACK_JAR", jar.toString()), "mount", bundle.toString(), mountPoint.toString(), "--allow-unsigned");
+        Map<String, String> launcherEnvironment = new java.util.HashMap<>(environment);
+        launcherEnvironment.putAll(Map.of("KMODPACK_CDS_ARCHIVE", archive.toString(), "KMODPACK_JAR", jar.toString()));
+        CliTest.Run mount = Launcher.script("kmodpack", launcherEnvironment, "mount", bundle.toString(),
+                mountPoint.toString(), "--allow-unsigned");
         assertEquals(0, mount.exit(), mount.err());
         mounted.add(mountPoint);
         ProcessHandle daemon = daemon(mount);
