@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.fuse.MountTable;
 import org.kmodpack.testkernels.Commands;
 import org.kmodpack.testkernels.DebianKernels;
 import org.kmodpack.testkernels.DistributionRegistry;
@@ -99,7 +100,7 @@ class ReadmeExamplesTest {
                 "--quiet");
         assertEquals(0, pack.exit(), pack.err());
 
-        // Two addresses of 127/8 that no other run of this test picks: port 443 is free on them.
+        // Two random addresses of 127/8 (all of it is loopback), so that runs side by side each have port 443.
         SecureRandom random = new SecureRandom();
         String net = "127." + (1 + random.nextInt(254)) + "." + random.nextInt(256) + ".";
         String bootAddress = net + (1 + random.nextInt(126));
@@ -131,20 +132,16 @@ class ReadmeExamplesTest {
                 DistributionRegistry registry = DistributionRegistry.start(work.resolve("registry"),
                         new DistributionRegistry.Open(), new InetSocketAddress(registryAddress, 443),
                         Optional.of(publicCa.issue("registry", List.of("DNS:registry.example"))))) {
-            List<String> ordered = new ArrayList<>(examples.stream().filter(e -> !e.contains("://")).toList());
-            ordered.addAll(examples.stream().filter(e -> e.contains("://")).toList());
-            for (String example : ordered) {
-                if (example.contains("://") && !Files.exists(www.resolve(BUNDLE))) {
-                    CliTest.Run sign = CliTest.run("sign", home.resolve(BUNDLE).toString(), "--key",
-                            home.resolve("release.key").toString());
-                    assertEquals(0, sign.exit(), sign.err());
-                    Files.copy(home.resolve(BUNDLE), www.resolve(BUNDLE));
-                }
-                Expectation expected = expectations.get(example);
-                CliTest.Run run = inNamespace(setUp + example + "\n" + expected.after(), home, bin, environment);
-                assertEquals(0, run.exit(), example + "\n" + run.out() + run.err());
-                assertEquals(expected.err(), run.err(), example);
-                expected.check().check(run);
+            for (String example : examples.stream().filter(e -> !e.contains("://")).toList()) {
+                check(example, expectations.get(example), setUp, bin, environment);
+            }
+            // What the user made, signed with their release key too, is what boot.example serves.
+            CliTest.Run sign = CliTest.run("sign", home.resolve(BUNDLE).toString(), "--key",
+                    home.resolve("release.key").toString());
+            assertEquals(0, sign.exit(), sign.err());
+            Files.copy(home.resolve(BUNDLE), www.resolve(BUNDLE));
+            for (String example : examples.stream().filter(e -> e.contains("://")).toList()) {
+                check(example, expectations.get(example), setUp, bin, environment);
             }
         } finally {
             // Links out of the temporary directory are left for JUnit to warn about otherwise.
@@ -154,6 +151,15 @@ class ReadmeExamplesTest {
             }
         }
         assertTrue(processesNaming(URL).isEmpty(), "the mount daemon is gone: " + processesNaming(URL));
+    }
+
+    /** Runs {@code example} after {@code setUp} in a namespace of its own, then what it expects. */
+    private void check(String example, Expectation expected, String setUp, Path bin, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        CliTest.Run run = inNamespace(setUp + example + "\n" + expected.after(), home, bin, environment);
+        assertEquals(0, run.exit(), example + "\n" + run.out() + run.err());
+        assertEquals(expected.err(), run.err(), example);
+        expected.check().check(run);
     }
 
     /** Each example's check, keyed by the README's line. */
@@ -208,14 +214,14 @@ class ReadmeExamplesTest {
         }));
         expected.put("kmodpack mount " + URL + " --ca private-ca.pem --trust release.pub", new Expectation(
                 "trap 'kmodpack umount /lib/modules/" + KVER + "' EXIT\n"
-                        + "findmnt --noheadings --output SOURCE,FSTYPE --mountpoint /lib/modules/" + KVER + "\n"
+                        + "findmnt --noheadings --output FSTYPE --mountpoint /lib/modules/" + KVER + "\n"
                         + "cmp /lib/modules/" + KVER + "/modules.dep \"$TREE/modules.dep\"\n"
                         + "cmp /lib/modules/" + KVER + "/kernel/fs/btrfs/btrfs.ko \"$TREE/kernel/fs/btrfs/btrfs.ko\"\n",
                 // The README's host has the kernel's modules installed where the bundle mounts.
                 "kmodpack: note: the mount hides the " + installedEntries + " entries now in "
                         + Path.of("/lib/modules").toRealPath().resolve(KVER) + " until it is unmounted\n",
-                run -> assertTrue(run.out().contains("fuse"), "the tree at /lib/modules/" + KVER + " is the mount: "
-                        + run.out())));
+                run -> assertTrue(run.out().lines().toList().contains(MountTable.TYPE), "the tree at /lib/modules/"
+                        + KVER + " is the mount: " + run.out())));
         expected.put("kmodpack push " + BUNDLE + " " + REFERENCE, new Expectation("",
                 run -> assertTrue(run.out().startsWith(BUNDLE + ": pushed to " + REFERENCE + " (manifest sha256:"),
                         run.out())));
