@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.kmodpack.format.EntryKind;
 import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
 import org.kmodpack.reader.Extractor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,6 +42,9 @@ final class ExtractCommand extends Subcommand {
     @Override
     public Integer call() throws Exception {
         try (Bundle bundle = bundleArgument.open()) {
+            if (paths.isEmpty()) {
+                checkFreeSpace(firmware ? bundle.firmwareEntries() : bundle.entries());
+            }
             boolean root = runningAsRoot();
             Extractor.Result result = progress.during(err(), "extracting " + bundleArgument.location + " into "
                     + destination, "files", bar -> firmware
@@ -47,6 +54,25 @@ final class ExtractCommand extends Subcommand {
                     result.files(), Sizes.human(result.bytes()), result.directories(), result.symlinks());
         }
         return 0;
+    }
+
+    /**
+     * Fails before anything is written when the file system DEST is on has less room than the whole tree's file
+     * contents (a hard-linked file's once): the one extraction whose size is known before it starts.
+     */
+    private void checkFreeSpace(List<Entry> entries) throws IOException {
+        Map<Integer, Long> sizeByInode = entries.stream().filter(entry -> entry.kind() == EntryKind.FILE)
+                .collect(Collectors.toMap(Entry::inode, Entry::size, (first, link) -> first));
+        long needed = sizeByInode.values().stream().mapToLong(Long::longValue).sum();
+        Path existing = destination.toAbsolutePath();
+        while (!Files.exists(existing) && existing.getParent() != null) {
+            existing = existing.getParent();
+        }
+        long free = Files.getFileStore(existing).getUsableSpace();
+        if (free < needed) {
+            throw new IOException(destination + ": the files need " + Sizes.human(needed) + " and the file system has "
+                    + Sizes.human(free) + " free; free space or extract elsewhere");
+        }
     }
 
     private static boolean runningAsRoot() throws IOException {

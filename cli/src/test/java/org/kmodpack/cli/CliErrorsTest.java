@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +115,44 @@ class CliErrorsTest {
         fails(1, "kmodpack: " + directory + ": is a directory; give the name of the file to write (-o "
                 + directory.resolve("NAME") + ")\n", "pack", basic.tree().toString(), "-o", directory.toString());
         assertTrue(listing(directory).size() == 1, "nothing written into the directory");
+    }
+
+    @Test
+    void aFullOrReadOnlyDestinationIsNamedAndNothingIsLeftThere() throws IOException, InterruptedException {
+        long treeBytes;
+        try (Stream<Path> files = Files.walk(basic.tree())) {
+            treeBytes = files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        }
+        assertTrue(Files.size(basic.bundle()) > 8192, "the bundle does not fit the full file system's one page");
+        Path full = Files.createDirectories(work.resolve("full"));
+        Path readOnly = Files.createDirectories(work.resolve("read-only"));
+        String pack = Launcher.SYSTEM.resolve("kmodpack") + " pack " + basic.tree() + " --quiet -o ";
+        ProcessBuilder builder = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "bash", "-c",
+                "mount -t tmpfs -o size=4k kmodpack-full " + full + " && mount -t tmpfs -o ro kmodpack-read-only "
+                        + readOnly + " || exit 99\n"
+                        + pack + full.resolve("x.kpack") + " 2>" + work.resolve("full.err") + "; echo \"full $?\"; "
+                        + "ls -A " + full + "\n"
+                        + Launcher.SYSTEM.resolve("kmodpack") + " extract " + basic.bundle() + " " + full.resolve("tree")
+                        + " 2>" + work.resolve("extract.err") + "; echo \"extract $?\"; ls -A " + full + "\n"
+                        + pack + readOnly.resolve("x.kpack") + " 2>" + work.resolve("read-only.err")
+                        + "; echo \"read-only $?\"; ls -A " + readOnly + "\n");
+        builder.environment().put("KMODPACK_CLASSPATH", Launcher.classPath());
+        builder.environment().put("KMODPACK_CDS_ARCHIVE", "");
+        builder.redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        Assumptions.assumeTrue(process.exitValue() != 99 && !out.contains("unshare: "),
+                "needs root to mount a full and a read-only file system in a private namespace: " + out);
+        assertEquals("full 1\nextract 1\nread-only 1\n", out, "each fails, and leaves nothing in its directory");
+        assertEquals("kmodpack: " + full.resolve("x.kpack") + ": No space left on device; nothing was written (free "
+                + "space or write elsewhere with -o)\n", Files.readString(work.resolve("full.err")));
+        assertEquals("kmodpack: " + full.resolve("tree") + ": the files need " + Sizes.human(treeBytes) + " and the "
+                + "file system has 4.1 kB free; free space or extract elsewhere\n",
+                Files.readString(work.resolve("extract.err")));
+        assertEquals("kmodpack: " + readOnly.resolve("x.kpack") + ": cannot create files in " + readOnly
+                + " (permission denied or a read-only file system); write somewhere else with -o\n",
+                Files.readString(work.resolve("read-only.err")));
     }
 
     @Test

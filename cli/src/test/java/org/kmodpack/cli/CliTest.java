@@ -11,7 +11,12 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,6 +97,47 @@ class CliTest {
     }
 
     @Test
+    void lsRecursiveListsEveryEntryBelowInUnsquashfsOrder() throws IOException {
+        List<String> below = new ArrayList<>();
+        depthFirst(tree, tree.resolve("kernel"), below);
+        Run recursive = run("ls", "-R", bundle.toString(), "kernel");
+        assertEquals(0, recursive.exit, recursive.err);
+        assertEquals(below, recursive.out.lines().toList());
+        Run absolute = run("ls", "-R", bundle.toString(), "/lib/modules/" + SyntheticKernel.BASIC.kernelVersion()
+                + "/kernel");
+        assertEquals(recursive.out, absolute.out, "an absolute /lib/modules/KVER path names the same directory");
+
+        Run longRecursive = run("ls", "-l", "-R", bundle.toString());
+        assertEquals(0, longRecursive.exit, longRecursive.err);
+        List<String> lines = longRecursive.out.lines().toList();
+        List<String> all = new ArrayList<>();
+        depthFirst(tree, tree, all);
+        assertEquals(all.size(), lines.size(), longRecursive.out);
+        for (int i = 0; i < lines.size(); i++) {
+            Path source = tree.resolve(all.get(i));
+            String name = Files.isSymbolicLink(source) ? all.get(i) + " -> " + Files.readSymbolicLink(source)
+                    : all.get(i);
+            assertTrue(lines.get(i).endsWith(" " + name), lines.get(i) + " names " + name);
+            char type = Files.isSymbolicLink(source) ? 'l' : Files.isDirectory(source) ? 'd' : '-';
+            assertEquals(type, lines.get(i).charAt(0), lines.get(i));
+        }
+    }
+
+    /** The paths below {@code directory}, relative to {@code root}: each directory before its entries, sorted. */
+    private static void depthFirst(Path root, Path directory, List<String> into) throws IOException {
+        List<Path> children;
+        try (Stream<Path> listing = Files.list(directory)) {
+            children = listing.sorted(Comparator.comparing(Path::toString)).toList();
+        }
+        for (Path child : children) {
+            into.add(root.relativize(child).toString());
+            if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                depthFirst(root, child, into);
+            }
+        }
+    }
+
+    @Test
     void catWritesTheExactBytes() throws IOException {
         Run cat = run("cat", bundle.toString(), "modules.dep.bin");
         assertEquals(0, cat.exit, cat.err);
@@ -124,6 +170,8 @@ class CliTest {
         Run text = run("info", bundle.toString());
         assertEquals(0, text.exit, text.err);
         assertTrue(text.out.contains("kernel version:  " + SyntheticKernel.BASIC.kernelVersion()), text.out);
+        List<String> labels = text.out.lines().map(line -> line.substring(0, line.indexOf(':'))).toList();
+        assertEquals(labels.stream().distinct().toList(), labels, "each label once");
         Run json = run("info", "--json", bundle.toString());
         assertEquals(0, json.exit, json.err);
         assertTrue(json.out.startsWith("{\"bundle\":") && json.out.contains("\"kernel_version\":\""

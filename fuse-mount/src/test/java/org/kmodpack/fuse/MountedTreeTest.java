@@ -21,25 +21,25 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackProgress;
 import org.kmodpack.packer.Packer;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.testkernels.Figure;
+import org.kmodpack.testkernels.Figures;
 import org.kmodpack.testkernels.TreeAssertions;
 
 /**
  * A tree mounted from its bundle is the tree: to diff, to Java, and to the real kmod tools, which run
  * unchanged over the mount and must print what they print for the plain tree.
  */
+@ExtendWith(Figures.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class MountedTreeTest {
-    @RegisterExtension
     static final Figure CONCURRENT_READS = new Figure("concurrent-reads", "files read through the mount by 16 "
             + "concurrent readers, 3 passes each over every regular file of the tree, compared with the source");
-    @RegisterExtension
     static final Figure CONCURRENT_MISMATCHES = new Figure("concurrent-mismatches", "reads by the 16 concurrent "
             + "readers whose bytes differed from the source");
 

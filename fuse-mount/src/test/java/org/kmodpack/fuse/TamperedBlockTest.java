@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.EntryRecord;
@@ -24,23 +24,21 @@ import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 import org.kmodpack.testkernels.Bytes;
 import org.kmodpack.testkernels.Figure;
+import org.kmodpack.testkernels.Figures;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 
 /** One damaged block: reads of the files it holds fail with EIO and one log line; the rest of the tree reads. */
+@ExtendWith(Figures.class)
 class TamperedBlockTest {
     private static final int BLOCK = 4096;
 
-    @RegisterExtension
     static final Figure HELD = new Figure("files-of-damaged-block", "files with bytes in the damaged block, "
             + "from the bundle's index");
-    @RegisterExtension
     static final Figure EIO = new Figure("files-eio", "files of the damaged block whose read through the mount "
             + "failed with EIO (Input/output error)");
-    @RegisterExtension
     static final Figure INTACT = new Figure("other-files-intact", "every other non-empty file, read through the "
             + "mount with the source's bytes");
-    @RegisterExtension
     static final Figure LOG = new Figure("log-lines", "lines the mount logged for the refused reads");
 
     @TempDir

@@ -32,9 +32,9 @@ public final class Modprobe {
         this.config = config;
         this.moduleDir = moduleDir;
         this.errors = errors;
-        this.aliasPatterns = config.aliases.stream().map(a -> utf8(a.pattern())).toArray(byte[][]::new);
-        this.softdepPatterns = config.softdeps.stream().map(d -> utf8(d.pattern())).toArray(byte[][]::new);
-        this.installPatterns = config.installs.stream().map(c -> utf8(c.module())).toArray(byte[][]::new);
+        this.aliasPatterns = config.aliases().stream().map(a -> utf8(a.pattern())).toArray(byte[][]::new);
+        this.softdepPatterns = config.softdeps().stream().map(d -> utf8(d.pattern())).toArray(byte[][]::new);
+        this.installPatterns = config.installCommands().stream().map(c -> utf8(c.module())).toArray(byte[][]::new);
     }
 
     private static byte[] utf8(String s) {
@@ -120,7 +120,7 @@ public final class Modprobe {
         for (Mod mod : found) {
             List<String> pre = new ArrayList<>();
             List<String> post = new ArrayList<>();
-            for (ModprobeConfig.Softdep softdep : config.softdeps) {
+            for (ModprobeConfig.Softdep softdep : config.softdeps()) {
                 if (Fnmatch.matches(utf8(softdep.pattern()), mod.nameBytes)) {
                     softdep.pre().forEach(n -> resolve(n).forEach(pre::add));
                     softdep.post().forEach(n -> resolve(n).forEach(post::add));
@@ -128,7 +128,8 @@ public final class Modprobe {
                 }
             }
             String remove = null;
-            for (ModprobeConfig.Command command : ignoreCommands ? List.<ModprobeConfig.Command>of() : config.removes) {
+            List<ModprobeConfig.Command> removeCommands = ignoreCommands ? List.of() : config.removeCommands();
+            for (ModprobeConfig.Command command : removeCommands) {
                 if (Fnmatch.matches(utf8(command.module()), mod.nameBytes)) {
                     remove = command.command();
                     break;
@@ -149,7 +150,7 @@ public final class Modprobe {
         byte[] nameBytes = aliasPatterns.length == 0 ? null : utf8(name);
         for (int i = 0; i < aliasPatterns.length; i++) {
             if (Fnmatch.matches(aliasPatterns[i], nameBytes)) {
-                ModprobeConfig.Alias alias = config.aliases.get(i);
+                ModprobeConfig.Alias alias = config.aliases().get(i);
                 list.add(module(alias.module(), alias.pattern()));
             }
         }
@@ -168,11 +169,11 @@ public final class Modprobe {
                 return list;
             }
         }
-        for (List<ModprobeConfig.Command> commands : List.of(config.installs, config.removes)) {
+        for (List<ModprobeConfig.Command> commands : List.of(config.installCommands(), config.removeCommands())) {
             for (ModprobeConfig.Command command : commands) {
                 if (command.module().equals(name)) {
                     Mod mod = module(name, null);
-                    if (commands == config.installs) {
+                    if (commands == config.installCommands()) {
                         mod.install = command.command();
                         mod.installKnown = true;
                     }
@@ -206,7 +207,7 @@ public final class Modprobe {
     /** Fills the steps of probing {@code mod}; true when the blacklist stops it (no steps). */
     private boolean probe(Mod mod, String extraOptions, boolean useBlacklist, boolean ignoreCommands,
             List<ProbeStep> steps) {
-        if ((mod.alias != null || useBlacklist) && config.blacklist.contains(mod.name)) {
+        if ((mod.alias != null || useBlacklist) && config.blacklist().contains(mod.name)) {
             return true;
         }
         generation++; // kmod clears every pooled module's visited mark here
@@ -267,7 +268,7 @@ public final class Modprobe {
             }
         }
         if (mod.softdep != Mod.NONE) {
-            ModprobeConfig.Softdep softdep = config.softdeps.get(mod.softdep);
+            ModprobeConfig.Softdep softdep = config.softdeps().get(mod.softdep);
             lookupSoftdeps(softdep.pre(), pre);
             lookupSoftdeps(softdep.post(), post);
         }
@@ -333,7 +334,7 @@ public final class Modprobe {
         if (!mod.installKnown) {
             for (int i = 0; i < installPatterns.length; i++) {
                 if (Fnmatch.matches(installPatterns[i], mod.nameBytes)) {
-                    mod.install = config.installs.get(i).command();
+                    mod.install = config.installCommands().get(i).command();
                     break;
                 }
             }
@@ -353,7 +354,7 @@ public final class Modprobe {
 
     private String configOptions(Mod mod) {
         StringBuilder out = null;
-        for (ModprobeConfig.Options option : config.options) {
+        for (ModprobeConfig.Options option : config.options()) {
             boolean applies = option.module().equals(mod.name)
                     || (mod.alias != null && option.module().equals(mod.alias));
             if (!applies || option.options().isEmpty()) {

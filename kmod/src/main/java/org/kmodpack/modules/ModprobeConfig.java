@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * (any other command, weakdep included, is reported and ignored), then the kernel command line's
  * {@code module.param=value} options and {@code modprobe.blacklist=} entries.
  */
-public final class ModprobeConfig {
+public record ModprobeConfig(List<Alias> aliases, List<Options> options, List<Command> installCommands,
+        List<Command> removeCommands, List<Softdep> softdeps, List<String> blacklist) {
     /** kmod's default configuration folders, in priority order (the first wins on equal file names). */
     public static final List<Path> DEFAULT_PATHS = List.of(Path.of("/etc/modprobe.d"), Path.of("/run/modprobe.d"),
             Path.of("/usr/local/lib/modprobe.d"), Path.of("/lib/modprobe.d"));
@@ -32,19 +33,9 @@ public final class ModprobeConfig {
     public record Softdep(String pattern, List<String> pre, List<String> post) {
     }
 
-    final List<Alias> aliases = new ArrayList<>();
-    final List<Options> options = new ArrayList<>();
-    final List<Command> installs = new ArrayList<>();
-    final List<Command> removes = new ArrayList<>();
-    final List<Softdep> softdeps = new ArrayList<>();
-    final List<String> blacklist = new ArrayList<>();
-
-    private ModprobeConfig() {
-    }
-
     /** No configuration at all, as modinfo uses. */
     public static ModprobeConfig empty() {
-        return new ModprobeConfig();
+        return new ModprobeConfig(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     /**
@@ -59,7 +50,9 @@ public final class ModprobeConfig {
         for (Path path : paths == null ? DEFAULT_PATHS : paths) {
             list(files, path, errors);
         }
-        ModprobeConfig config = new ModprobeConfig();
+        // Lists that the lines read fill, handed out read-only once every source has been read.
+        ModprobeConfig config = new ModprobeConfig(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (ConfigFile file : files) {
             String text = file.text;
             if (text == null) {
@@ -74,7 +67,10 @@ public final class ModprobeConfig {
         if (kernelCmdline != null) {
             KernelCmdline.parse(kernelCmdline, config, errors);
         }
-        return config;
+        return new ModprobeConfig(Collections.unmodifiableList(config.aliases),
+                Collections.unmodifiableList(config.options), Collections.unmodifiableList(config.installCommands),
+                Collections.unmodifiableList(config.removeCommands), Collections.unmodifiableList(config.softdeps),
+                Collections.unmodifiableList(config.blacklist));
     }
 
     /** /proc/cmdline, or null when it cannot be read (then kmod uses no kernel options either). */
@@ -84,30 +80,6 @@ public final class ModprobeConfig {
         } catch (IOException | RuntimeException unreadable) {
             return null;
         }
-    }
-
-    public List<Alias> aliases() {
-        return Collections.unmodifiableList(aliases);
-    }
-
-    public List<Options> options() {
-        return Collections.unmodifiableList(options);
-    }
-
-    public List<Command> installCommands() {
-        return Collections.unmodifiableList(installs);
-    }
-
-    public List<Command> removeCommands() {
-        return Collections.unmodifiableList(removes);
-    }
-
-    public List<Softdep> softdeps() {
-        return Collections.unmodifiableList(softdeps);
-    }
-
-    public List<String> blacklist() {
-        return Collections.unmodifiableList(blacklist);
     }
 
     private record ConfigFile(String name, String path, String text) {
@@ -197,8 +169,8 @@ public final class ModprobeConfig {
                     }
                     switch (command) {
                         case "options" -> options.add(new Options(module, rest.replace('\t', ' ')));
-                        case "install" -> installs.add(new Command(module, rest));
-                        case "remove" -> removes.add(new Command(module, rest));
+                        case "install" -> installCommands.add(new Command(module, rest));
+                        case "remove" -> removeCommands.add(new Command(module, rest));
                         default -> softdeps.add(softdep(module, rest));
                     }
                     yield true;

@@ -35,7 +35,7 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.format.BlockIntegrityException;
 import org.kmodpack.format.BlockRecord;
@@ -49,6 +49,7 @@ import org.kmodpack.reader.TrustPolicy;
 import org.kmodpack.reader.Verification;
 import org.kmodpack.testkernels.DebianKernels;
 import org.kmodpack.testkernels.Figure;
+import org.kmodpack.testkernels.Figures;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 
@@ -57,17 +58,14 @@ import org.kmodpack.testkernels.SyntheticKernels;
  * extended, blocks swapped, signatures stripped, swapped for weak or foreign ones. verify refuses all of
  * them; where only data blocks are damaged, reads of the damaged files fail and the rest still read.
  */
+@ExtendWith(Figures.class)
 class TamperMatrixTest {
-    @RegisterExtension
     static final Figure TAMPERED = new Figure("tampered-verifies", "full verifies (open under a trust policy, "
             + "then every block hash) of tampered signed bundles; most are checked under two policies, so count twice");
-    @RegisterExtension
     static final Figure TAMPERED_REFUSED = new Figure("tampered-refused-one-line", "full verifies of tampered "
             + "signed bundles that refused them with a one-line message (what kmodpack verify prints after 'kmodpack: ')");
-    @RegisterExtension
     static final Figure SIGNATURE_EDITS = new Figure("signature-edits", "every byte of a kernel-key CMS signature "
             + "entry changed 4 ways (xor 01, 0c, 80, ff), one edit at a time");
-    @RegisterExtension
     static final Figure SIGNATURE_EDITS_REFUSED = new Figure("signature-edits-refused", "edits of the kernel-key CMS "
             + "signature entry that were refused: the bundle no longer opens or its signature no longer verifies");
     @TempDir

@@ -9,23 +9,7 @@ import java.util.Arrays;
  * back at it; hard links agree on everything but their names. Children always come after their parent, so no
  * cycle can exist.
  */
-final class TreeChecker {
-    private final String bundle;
-    private final String label;
-    private final int count;
-    private final long dataLength;
-    private final ByteBuffer entries;
-    private final ByteBuffer names;
-
-    TreeChecker(String bundle, String label, int count, long dataLength, ByteBuffer entries, ByteBuffer names) {
-        this.bundle = bundle;
-        this.label = label;
-        this.count = count;
-        this.dataLength = dataLength;
-        this.entries = entries;
-        this.names = names;
-    }
-
+record TreeChecker(String bundle, String label, int count, long dataLength, ByteBuffer entries, ByteBuffer names) {
     /** Returns each inode's link count, indexed by inode number. */
     int[] check() throws CorruptBundleException {
         int[] linkCounts = new int[count + 1];

@@ -11,30 +11,16 @@ import java.util.List;
  * target's clock may be wrong), and an expired statement refused. Immutable; each {@code with} method
  * returns a changed copy.
  */
-public final class TrustPolicy {
+public record TrustPolicy(List<TrustAnchor> anchors, boolean allowUnsigned, int threshold, boolean checkValidity,
+        long minSerial, boolean allowExpired, Clock clock) {
     /** Where trusted keys and certificates live when none are named. */
     public static final Path DEFAULT_TRUST_DIRECTORY = Path.of("/etc/kmodpack/trusted.d");
 
-    private final List<TrustAnchor> anchors;
-    private final boolean allowUnsigned;
-    private final int threshold;
-    private final boolean checkValidity;
-    private final long minSerial;
-    private final boolean allowExpired;
-    private final Clock clock;
-
-    private TrustPolicy(List<TrustAnchor> anchors, boolean allowUnsigned, int threshold, boolean checkValidity,
-            long minSerial, boolean allowExpired, Clock clock) {
+    public TrustPolicy {
         if (threshold < 1) {
             throw new IllegalArgumentException("threshold must be at least 1, not " + threshold);
         }
-        this.anchors = List.copyOf(anchors);
-        this.allowUnsigned = allowUnsigned;
-        this.threshold = threshold;
-        this.checkValidity = checkValidity;
-        this.minSerial = minSerial;
-        this.allowExpired = allowExpired;
-        this.clock = clock;
+        anchors = List.copyOf(anchors);
     }
 
     /**
@@ -92,33 +78,5 @@ public final class TrustPolicy {
      */
     public SignatureStatus verifyDetachedCms(byte[] signature, byte[] content) {
         return CmsVerifier.verify(1, signature, content, anchors, checkValidity, clock.instant());
-    }
-
-    List<TrustAnchor> anchors() {
-        return anchors;
-    }
-
-    boolean allowUnsigned() {
-        return allowUnsigned;
-    }
-
-    int threshold() {
-        return threshold;
-    }
-
-    boolean checkValidity() {
-        return checkValidity;
-    }
-
-    long minSerial() {
-        return minSerial;
-    }
-
-    boolean allowExpired() {
-        return allowExpired;
-    }
-
-    Clock clock() {
-        return clock;
     }
 }

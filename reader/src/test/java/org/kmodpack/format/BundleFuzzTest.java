@@ -16,8 +16,9 @@ import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.kmodpack.testkernels.Figure;
+import org.kmodpack.testkernels.Figures;
 import org.kmodpack.testkernels.SpecVectors;
 
 /**
@@ -25,6 +26,7 @@ import org.kmodpack.testkernels.SpecVectors;
  * listed and read whole) or is refused with a CorruptBundleException naming the bundle; any other
  * Throwable, or a hang, fails. Seeds are fixed so a failure reproduces; each run is bounded in time.
  */
+@ExtendWith(Figures.class)
 class BundleFuzzTest {
     private static final long SEED = 0x6b6d6f64L;
     /** -Dkmodpack.fuzz.scale=N runs N times the iterations and time for a longer hunt; 1 keeps it quick. */
@@ -32,10 +34,8 @@ class BundleFuzzTest {
     private static final Duration BUDGET = Duration.ofMillis(700L * SCALE);
 
     // How many mutants ran depends on the machine: each mutation kind stops at its iterations or its time budget.
-    @RegisterExtension
     static final Figure REFUSED = new Figure("mutants-refused", "randomly damaged bundles refused with a "
             + "CorruptBundleException naming the bundle (count bounded by a time budget: depends on the machine)");
-    @RegisterExtension
     static final Figure READ = new Figure("mutants-read", "randomly damaged bundles that opened and read "
             + "consistently (every entry found, listed, read whole, every block verified)");
 

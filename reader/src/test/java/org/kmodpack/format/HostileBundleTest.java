@@ -27,13 +27,14 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 import org.kmodpack.testkernels.Figure;
+import org.kmodpack.testkernels.Figures;
 import org.kmodpack.testkernels.SpecVectors;
 
 /**
@@ -45,8 +46,8 @@ import org.kmodpack.testkernels.SpecVectors;
  * patch). That models an attacker who controls every byte, and it is the only way to reach the checks
  * behind the checksums; without it every index patch would stop at "index fails its SHA-256 check".
  */
+@ExtendWith(Figures.class)
 class HostileBundleTest {
-    @RegisterExtension
     static final Figure OPENED = HostileBundles.OPENED;
 
     // Entry indices of the tiny tree, in index order.

@@ -1,13 +1,16 @@
 package org.kmodpack.testkernels;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * Debian's docker-registry (the CNCF distribution registry) on 127.0.0.1 for a test, run directly with a
- * configuration of the test's (not the system service): storage under the test's directory, plain HTTP, and
- * optionally an htpasswd file (basic auth) or a token service (bearer auth) in front of it.
+ * Debian's docker-registry (the CNCF distribution registry) on a loopback address for a test, run directly with a
+ * configuration of the test's (not the system service): storage under the test's directory, plain HTTP (or HTTPS
+ * with a {@link TestCa}'s certificate), and optionally an htpasswd file (basic auth) or a token service (bearer
+ * auth) in front of it.
  */
 public final class DistributionRegistry implements AutoCloseable {
     /** How the registry asks clients to authenticate. */
@@ -27,16 +30,22 @@ public final class DistributionRegistry implements AutoCloseable {
     }
 
     private final Path work;
-    private final int port;
+    private final InetSocketAddress address;
     private Process process;
 
-    private DistributionRegistry(Path work, int port) {
+    private DistributionRegistry(Path work, InetSocketAddress address) {
         this.work = work;
-        this.port = port;
+        this.address = address;
     }
 
+    /** A registry over plain HTTP on a free port of 127.0.0.1. */
     public static DistributionRegistry start(Path work, Auth auth) throws IOException {
-        int port = ServerProcess.freePort();
+        return start(work, auth, ServerProcess.freeLoopbackAddress(), Optional.empty());
+    }
+
+    /** A registry on {@code address}, over HTTPS with {@code tls} when given. */
+    public static DistributionRegistry start(Path work, Auth auth, InetSocketAddress address,
+            Optional<TestCa.ServerCertificate> tls) throws IOException {
         Files.createDirectories(work);
         StringBuilder config = new StringBuilder(String.join("\n",
                 "version: 0.1",
@@ -48,8 +57,10 @@ public final class DistributionRegistry implements AutoCloseable {
                 "  filesystem:",
                 "    rootdirectory: " + work.resolve("storage"),
                 "http:",
-                "  addr: 127.0.0.1:" + port,
+                "  addr: " + address.getHostString() + ":" + address.getPort(),
                 ""));
+        tls.ifPresent(certificate -> config.append("  tls:\n    certificate: ").append(certificate.certificate())
+                .append("\n    key: ").append(certificate.key()).append('\n'));
         if (auth instanceof Htpasswd htpasswd) {
             Path file = work.resolve("htpasswd");
             Files.writeString(file, htpasswd.lines());
@@ -61,7 +72,7 @@ public final class DistributionRegistry implements AutoCloseable {
                     .append("\n    rootcertbundle: ").append(token.rootCertificate()).append('\n');
         }
         Files.writeString(work.resolve("config.yml"), config);
-        DistributionRegistry started = new DistributionRegistry(work, port);
+        DistributionRegistry started = new DistributionRegistry(work, address);
         started.serve();
         return started;
     }
@@ -78,7 +89,7 @@ public final class DistributionRegistry implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
                         work.resolve("registry.log").toFile())).start();
         try {
-            ServerProcess.awaitListening(process, port, "docker-registry", work.resolve("registry.log"));
+            ServerProcess.awaitListening(process, address, "docker-registry", work.resolve("registry.log"));
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -87,7 +98,7 @@ public final class DistributionRegistry implements AutoCloseable {
 
     /** REGISTRY of oci://REGISTRY/REPOSITORY:TAG. */
     public String address() {
-        return "127.0.0.1:" + port;
+        return address.getHostString() + ":" + address.getPort();
     }
 
     @Override

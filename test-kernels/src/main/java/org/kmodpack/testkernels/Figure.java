@@ -1,22 +1,13 @@
 package org.kmodpack.testkernels;
 
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A count of what a test class checked, for the README's reliability figures: registered on the class with
- * {@code @RegisterExtension static final Figure ...}, it starts at 0 when the class starts and prints one line
- * on standard output when the class ends:
- * {@code kmodpack-figure<TAB>CLASS.NAME<TAB>COUNT<TAB>MEANING}, which bench/reliability collects.
- *
- * <p>Test classes run one after the other in a surefire JVM, so a count made by a shared helper belongs to the
- * class running at the time. A figure declared on an abstract class prints once per concrete subclass; its
- * {@link Nested} classes add to the enclosing class's count.
+ * A count of what a test class checked, for the README's reliability figures: a {@code static final Figure} field
+ * of a test class annotated {@code @ExtendWith(Figures.class)}, which starts it at 0 when the class starts and
+ * prints it when the class ends (see {@link Figures}).
  */
-public final class Figure implements BeforeAllCallback, AfterAllCallback {
+public final class Figure {
     /** The first field of every figure line. */
     public static final String PREFIX = "kmodpack-figure";
 
@@ -45,22 +36,12 @@ public final class Figure implements BeforeAllCallback, AfterAllCallback {
         return count.get();
     }
 
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        if (isOutermost(context)) {
-            count.set(0);
-        }
+    void reset() {
+        count.set(0);
     }
 
-    @Override
-    public void afterAll(ExtensionContext context) {
-        if (isOutermost(context)) {
-            System.out.println(PREFIX + "\t" + context.getRequiredTestClass().getSimpleName() + "." + name + "\t"
-                    + count.get() + "\t" + meaning);
-        }
-    }
-
-    private static boolean isOutermost(ExtensionContext context) {
-        return !context.getRequiredTestClass().isAnnotationPresent(Nested.class);
+    /** {@code kmodpack-figure<TAB>CLASS.NAME<TAB>COUNT<TAB>MEANING}, the line bench/reliability collects. */
+    String line(Class<?> testClass) {
+        return PREFIX + "\t" + testClass.getSimpleName() + "." + name + "\t" + count.get() + "\t" + meaning;
     }
 }

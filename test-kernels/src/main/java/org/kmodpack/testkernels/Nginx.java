@@ -1,15 +1,16 @@
 package org.kmodpack.testkernels;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Debian's nginx serving a directory on 127.0.0.1 for a test: plain HTTP, or HTTPS with a certificate of a test
- * CA made here with openssl. One process (no master), so killing it kills the server. The access log records the
- * status, the body bytes sent and the Range asked for of every request: the server's own count of what a client
+ * Debian's nginx serving a directory for a test on 127.0.0.1 (or another loopback address): plain HTTP, or HTTPS
+ * with a certificate of a {@link TestCa}. One process (no master), so killing it kills the server. The access log
+ * records the status, the body bytes sent and the Range asked for of every request: the server's own count of what a client
  * fetched. {@link #pause()} stops the process (connections stay open, nothing is answered): a request sent then is
  * in flight when the test kills or resumes the server.
  */
@@ -19,40 +20,43 @@ public final class Nginx implements AutoCloseable {
     }
 
     private final Process process;
-    private final int port;
-    private final boolean tls;
+    private final InetSocketAddress address;
     private final Path accessLog;
+    /** The CA of an HTTPS server, null for plain HTTP. */
     private final Path caCertificate;
 
-    private Nginx(Process process, int port, boolean tls, Path accessLog, Path caCertificate) {
+    private Nginx(Process process, InetSocketAddress address, Path accessLog, Path caCertificate) {
         this.process = process;
-        this.port = port;
-        this.tls = tls;
+        this.address = address;
         this.accessLog = accessLog;
         this.caCertificate = caCertificate;
     }
 
     /** Serves {@code root} over plain HTTP; {@code work} holds the configuration and logs. */
     public static Nginx http(Path root, Path work) throws IOException {
-        return start(root, work, false);
+        return start(root, work, ServerProcess.freeLoopbackAddress(), null, null);
     }
 
     /** Serves {@code root} over HTTPS with a server certificate for 127.0.0.1 signed by {@link #caCertificate()}. */
     public static Nginx https(Path root, Path work) throws IOException {
-        return start(root, work, true);
+        TestCa ca = TestCa.create(work);
+        return start(root, work, ServerProcess.freeLoopbackAddress(),
+                ca.issue("server", List.of("IP:127.0.0.1", "DNS:localhost")), ca.certificate());
     }
 
-    private static Nginx start(Path root, Path work, boolean tls) throws IOException {
+    /** Serves {@code root} over HTTPS on {@code address} with {@code certificate}, issued by {@code ca}. */
+    public static Nginx https(Path root, Path work, InetSocketAddress address, TestCa ca,
+            TestCa.ServerCertificate certificate) throws IOException {
+        return start(root, work, address, certificate, ca.certificate());
+    }
+
+    private static Nginx start(Path root, Path work, InetSocketAddress address, TestCa.ServerCertificate tls,
+            Path ca) throws IOException {
         Path nginx = Commands.require("nginx", "nginx-light");
         Files.createDirectories(work.resolve("logs"));
-        Path ca = null;
-        String listen = "listen 127.0.0.1:%d;";
-        if (tls) {
-            ca = makeCertificates(work);
-            listen = "listen 127.0.0.1:%d ssl; ssl_certificate " + work.resolve("server.pem")
-                    + "; ssl_certificate_key " + work.resolve("server.key") + ";";
-        }
-        int port = ServerProcess.freePort();
+        String listen = "listen " + address.getHostString() + ":" + address.getPort()
+                + (tls == null ? ";" : " ssl; ssl_certificate " + tls.certificate() + "; ssl_certificate_key "
+                        + tls.key() + ";");
         Path accessLog = work.resolve("logs/access.log");
         String config = String.join("\n",
                 "worker_processes 1;",
@@ -70,7 +74,7 @@ public final class Nginx implements AutoCloseable {
                 "  uwsgi_temp_path " + work.resolve("uwsgi") + ";",
                 "  scgi_temp_path " + work.resolve("scgi") + ";",
                 "  server {",
-                "    " + String.format(listen, port),
+                "    " + listen,
                 "    root " + root + ";",
                 "  }",
                 "}", "");
@@ -78,9 +82,9 @@ public final class Nginx implements AutoCloseable {
         Files.writeString(conf, config);
         Process process = new ProcessBuilder(nginx.toString(), "-p", work.toString(), "-c", conf.toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve("logs/stdout.log").toFile()).start();
-        Nginx server = new Nginx(process, port, tls, accessLog, ca);
+        Nginx server = new Nginx(process, address, accessLog, ca);
         try {
-            ServerProcess.awaitListening(process, port, "nginx", work.resolve("logs/stdout.log"));
+            ServerProcess.awaitListening(process, address, "nginx", work.resolve("logs/stdout.log"));
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
@@ -90,7 +94,8 @@ public final class Nginx implements AutoCloseable {
 
     /** The URL of {@code path} (relative, no leading slash) on this server. */
     public String url(String path) {
-        return (tls ? "https" : "http") + "://127.0.0.1:" + port + "/" + path;
+        return (caCertificate != null ? "https" : "http") + "://" + address.getHostString() + ":" + address.getPort()
+                + "/" + path;
     }
 
     /** The test CA's certificate (PEM), for HTTPS servers. */
@@ -144,22 +149,5 @@ public final class Nginx implements AutoCloseable {
     @Override
     public void close() throws IOException {
         ServerProcess.stop(process, false);
-    }
-
-    /** A CA and a server certificate for 127.0.0.1 and localhost signed by it; returns the CA's certificate. */
-    private static Path makeCertificates(Path work) throws IOException {
-        Path openssl = Commands.require("openssl", "openssl");
-        Path extensions = work.resolve("server.ext");
-        Files.writeString(extensions, "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-                + "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n");
-        String o = openssl.toString();
-        Commands.check(work, List.of(o, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=kmodpack test CA",
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"));
-        Commands.check(work, List.of(o, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"));
-        Commands.check(work, List.of(o, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", extensions.toString()));
-        return work.resolve("ca.pem");
     }
 }

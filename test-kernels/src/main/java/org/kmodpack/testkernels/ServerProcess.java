@@ -10,26 +10,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** A server a test starts on 127.0.0.1 (nginx, docker-registry): a free port, waiting until it listens, stopping it. */
+/**
+ * A server a test starts on a loopback address (nginx, docker-registry): a free port, waiting until it listens,
+ * stopping it.
+ */
 final class ServerProcess {
     private ServerProcess() {
     }
 
-    static int freePort() throws IOException {
+    /** 127.0.0.1 and a port that is free on it. */
+    static InetSocketAddress freeLoopbackAddress() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+            return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
         }
     }
 
-    /** Returns once {@code process} accepts connections on {@code port}; throws with {@code log} if it exits first. */
-    static void awaitListening(Process process, int port, String name, Path log) throws IOException {
+    /** Returns once {@code process} accepts connections on {@code address}; throws with {@code log} if it exits. */
+    static void awaitListening(Process process, InetSocketAddress address, String name, Path log) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IOException(name + " exited with " + process.exitValue() + ": " + Files.readString(log));
             }
             try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                socket.connect(address, 200);
                 return;
             } catch (IOException e) {
                 try {
@@ -40,7 +44,8 @@ final class ServerProcess {
                 }
             }
         }
-        throw new IOException(name + " did not listen on 127.0.0.1:" + port + " within 20 s; see " + log);
+        throw new IOException(name + " did not listen on " + address.getHostString() + ":" + address.getPort()
+                + " within 20 s; see " + log);
     }
 
     /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
