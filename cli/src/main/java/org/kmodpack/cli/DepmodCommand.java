@@ -91,15 +91,15 @@ final class DepmodCommand extends Subcommand {
             + "(whole seconds, links followed, build and source skipped); with -n, do nothing at all.")
     boolean quick;
 
-    @Option(names = {"-P", "--symbol-prefix"}, paramLabel = "CHAR",
-            description = "The architecture's symbol prefix, taken off symbol names.")
-    String symbolPrefix;
-
     @Option(names = {"-w", "--warn"}, description = "Warn about an alias a module gives twice.")
     boolean warnDuplicates;
 
     @Option(names = {"-v", "--verbose"}, description = "Print each dependency as it is found, on stdout.")
     boolean[] verbose;
+
+    @Option(names = {"-P", "--symbol-prefix"}, paramLabel = "CHAR",
+            description = "The architecture's symbol prefix, taken off symbol names.")
+    String symbolPrefix;
 
     @Override
     public Integer call() throws IOException {
