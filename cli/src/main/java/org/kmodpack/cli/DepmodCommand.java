@@ -279,33 +279,14 @@ final class DepmodCommand extends Subcommand {
             err.println("depmod: WARNING: -e needs -E or -F");
         }
         DepmodConfig depmodConfig = named ? DepmodConfig.defaults(kver) : DepmodConfig.load(config, kver, problems);
-        DirectoryModuleTree tree;
-        List<String> namedPaths = null;
-        if (named) {
-            namedPaths = namedModules(moduleDirName, err);
-            if (namedPaths == null) {
-                return 1;
-            }
-            tree = DirectoryModuleTree.named(moduleDir, namedPaths);
-        } else {
-            try {
-                tree = DirectoryModuleTree.scan(moduleDir, depmodConfig::excludes);
-            } catch (IOException unreadable) {
-                err.println("depmod: ERROR: could not open directory " + moduleDirName + ": " + reason(unreadable));
-                err.println(DepmodMessages.FATAL + "could not search modules: " + reason(unreadable));
-                return 1;
-            }
-            for (String external : depmodConfig.externals()) {
-                // A relative external directory would be read from the working directory: not taken.
-                if (!external.startsWith("/")) {
-                    continue;
-                }
-                try {
-                    tree = tree.withExternal(external, depmodConfig::excludes);
-                } catch (IOException unreadable) {
-                    err.println("depmod: ERROR: could not open directory " + external + ": " + reason(unreadable));
-                }
-            }
+        List<String> namedPaths = named ? namedModules(moduleDirName, err) : null;
+        if (named && namedPaths == null) {
+            return 1;
+        }
+        DirectoryModuleTree tree = named ? DirectoryModuleTree.named(moduleDir, namedPaths)
+                : scan(moduleDir, moduleDirName, depmodConfig, err);
+        if (tree == null) {
+            return 1;
         }
         OutputStream out = System.out;
         Consumer<DepmodOptions.Dependency> shown = verbose == null ? dependency -> {
@@ -333,6 +314,33 @@ final class DepmodCommand extends Subcommand {
         }
         write(moduleDir, files);
         return 0;
+    }
+
+    /**
+     * The module directory and the depmod.d external directories (absolute ones: a relative one would be read from
+     * the working directory), as depmod searches them; null, after kmod's words, without a module directory.
+     */
+    private static DirectoryModuleTree scan(Path moduleDir, String moduleDirName, DepmodConfig config,
+            PrintWriter err) {
+        DirectoryModuleTree tree;
+        try {
+            tree = DirectoryModuleTree.scan(moduleDir, config::excludes);
+        } catch (IOException unreadable) {
+            err.println("depmod: ERROR: could not open directory " + moduleDirName + ": " + reason(unreadable));
+            err.println(DepmodMessages.FATAL + "could not search modules: " + reason(unreadable));
+            return null;
+        }
+        for (String external : config.externals()) {
+            if (!external.startsWith("/")) {
+                continue;
+            }
+            try {
+                tree = tree.withExternal(external, config::excludes);
+            } catch (IOException unreadable) {
+                err.println("depmod: ERROR: could not open directory " + external + ": " + reason(unreadable));
+            }
+        }
+        return tree;
     }
 
     /**

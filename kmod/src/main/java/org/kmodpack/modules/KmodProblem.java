@@ -33,7 +33,7 @@ public record KmodProblem(Kind kind, String subject, int line, String detail) {
         SYMBOL_VERSION_MISMATCH,
         /** depmod: an alias with an unmatched bracket, left out of the .bin index; subject: the alias. */
         ALIAS_UNMATCHED_BRACKET,
-        /** depmod -w: a module gives an alias its .bin key already holds for it; subject: the key; detail: the module. */
+        /** depmod -w: a module gives an alias whose .bin key it gave before; subject: the key; detail: the module. */
         ALIAS_DUPLICATE,
         /** depmod: a module with a devname alias but no char- or block-major alias; detail: the devname. */
         DEVNAME_WITHOUT_NUMBERS,
