@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
             "SOURCE is a module directory (/lib/modules/KVER), a root holding lib/modules/KVER or "
                 + "usr/lib/modules/KVER (an unpacked kernel package, a chroot, /), a kernel package (.deb), "
                 + "a tar archive (.tar, .tar.gz, .tar.xz, .tar.zst) or - for a tar on stdin. An archive is read as "
-                + "a stream, nothing unpacked to disk; without modules.dep, kmodpack's depmod indexes it."},
+                + "a stream, nothing unpacked to disk. A tree without modules.dep is indexed by kmodpack's depmod "
+                + "in memory (nothing is written into a directory)."},
         footer = {"", "Examples:", "  kmodpack pack /lib/modules/$(uname -r)",
             "  kmodpack pack linux-image-6.1.0-28-amd64_6.1.119-1_amd64.deb",
             "  tar -C build/modules-install -c lib/modules | kmodpack pack -",
