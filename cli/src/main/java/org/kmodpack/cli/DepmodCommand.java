@@ -56,10 +56,6 @@ final class DepmodCommand extends Subcommand {
             description = "The kernel version (default: the running kernel's, uname -r).")
     String kernelVersion;
 
-    @Parameters(index = "1..*", paramLabel = "MODULE", description = "Index only these module files (absolute "
-            + "paths), as kmod does: no depmod.d rules, and no effect with -a or -A.")
-    List<String> modules;
-
     @Option(names = {"-b", "--basedir"}, paramLabel = "ROOT",
             description = "Use ROOT/lib/modules/KVER instead of /lib/modules/KVER.")
     Path root;
@@ -100,6 +96,10 @@ final class DepmodCommand extends Subcommand {
     @Option(names = {"-P", "--symbol-prefix"}, paramLabel = "CHAR",
             description = "The architecture's symbol prefix, taken off symbol names.")
     String symbolPrefix;
+
+    @Parameters(index = "1..*", paramLabel = "MODULE", description = "Index only these module files (absolute "
+            + "paths), as kmod does: no depmod.d rules, and no effect with -a or -A.")
+    List<String> modules;
 
     @Override
     public Integer call() throws IOException {

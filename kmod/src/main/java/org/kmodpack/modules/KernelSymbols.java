@@ -54,8 +54,7 @@ public final class KernelSymbols {
      * Module.symvers: "CRC\tNAME\tMODULE\t..." lines; the ones whose module is exactly vmlinux, their names
      * without one leading {@code prefix} character.
      */
-    public static KernelSymbols fromSymvers(String file, byte[] contents, char prefix,
-            Consumer<KmodProblem> problems) {
+    public static KernelSymbols fromSymvers(String file, byte[] contents, char prefix, Consumer<KmodProblem> problems) {
         List<Symbol> symbols = new ArrayList<>();
         int number = 0;
         for (String line : lines(contents)) {

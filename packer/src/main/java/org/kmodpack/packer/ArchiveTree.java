@@ -114,6 +114,12 @@ public final class ArchiveTree implements TreeSource {
     }
 
     @Override
+    public void close() throws IOException {
+        memory.close();
+    }
+
+    /** Present when the archive had no modules.dep: the newest member's time, or SOURCE_DATE_EPOCH. */
+    @Override
     public Optional<FileTime> indexTime() {
         return indexTime;
     }
@@ -121,11 +127,6 @@ public final class ArchiveTree implements TreeSource {
     @Override
     public List<KmodProblem> indexProblems() {
         return indexProblems;
-    }
-
-    @Override
-    public void close() throws IOException {
-        memory.close();
     }
 
     private static ArchiveTree read(ArchiveStreams.TarStream stream, String kernelVersion) throws IOException {
