@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -14,6 +15,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +41,15 @@ import picocli.CommandLine.Parameters;
 @Command(name = "depmod", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Index a module tree as kmod 30's depmod does, byte for byte, without kmod.",
             "Writes modules.dep, .alias, .symbols, .builtin, .softdep, .devname and their .bin into "
-                + "ROOT/lib/modules/KVER. depmod.d's search, override and exclude lines apply. .ko.gz modules "
-                + "are left out, as Debian's depmod (built without zlib) leaves them out."},
+                + "ROOT/lib/modules/KVER. depmod.d's search, override, exclude and external lines apply. "
+                + ".ko.gz modules are left out, as Debian's depmod (built without zlib) leaves them out."},
         footer = {"", "Examples:", "  kmodpack depmod -b /tmp/root 6.1.0-27-amd64",
             "  kmodpack depmod -n -e -F /boot/System.map-6.1.0-27-amd64 6.1.0-27-amd64"})
 final class DepmodCommand extends Subcommand {
+    /** What depmod finds only while it makes the .bin files, which -n does not make. */
+    private static final Set<KmodProblem.Kind> BIN_ONLY = EnumSet.of(KmodProblem.Kind.ALIAS_UNMATCHED_BRACKET,
+            KmodProblem.Kind.ALIAS_DUPLICATE, KmodProblem.Kind.BUILTIN_LINE_INVALID,
+            KmodProblem.Kind.INDEX_INPUT_MISSING);
     private static final Pattern VERSION = Pattern.compile("\\s*[+-]?[0-9]+\\.\\s*[+-]?[0-9]+.*", Pattern.DOTALL);
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "KVER",
@@ -79,6 +87,20 @@ final class DepmodCommand extends Subcommand {
             + "(whole seconds, links followed, build and source skipped); with -n, do nothing at all.")
     boolean quick;
 
+    @Option(names = {"-w", "--warn"}, description = "Warn about an alias a module gives twice.")
+    boolean warnDuplicates;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print each dependency as it is found, on stdout.")
+    boolean[] verbose;
+
+    @Option(names = {"-P", "--symbol-prefix"}, paramLabel = "CHAR",
+            description = "The architecture's symbol prefix, taken off symbol names.")
+    String symbolPrefix;
+
+    @Parameters(index = "1..*", paramLabel = "MODULE", description = "Index only these module files (absolute "
+            + "paths), as kmod does: no depmod.d rules, and no effect with -a or -A.")
+    List<String> modules;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter err = err();
@@ -103,10 +125,14 @@ final class DepmodCommand extends Subcommand {
         for (int i = 0; i < arguments.size(); i++) {
             String argument = arguments.get(i);
             if (optionsEnded || !argument.startsWith("-")) {
-                if (command.kernelVersion != null) {
-                    return Optional.empty();
+                if (command.kernelVersion == null) {
+                    command.kernelVersion = argument;
+                } else {
+                    if (command.modules == null) {
+                        command.modules = new ArrayList<>();
+                    }
+                    command.modules.add(argument);
                 }
-                command.kernelVersion = argument;
             } else if (argument.equals("--")) {
                 optionsEnded = true;
             } else if (argument.equals("-")) {
@@ -123,6 +149,9 @@ final class DepmodCommand extends Subcommand {
                     case "--show", "--dry-run" -> 'n';
                     case "--all" -> 'a';
                     case "--quick" -> 'A';
+                    case "--symbol-prefix" -> 'P';
+                    case "--warn" -> 'w';
+                    case "--verbose" -> 'v';
                     default -> '?';
                 };
                 String value = equals < 0 ? null : argument.substring(equals + 1);
@@ -159,17 +188,21 @@ final class DepmodCommand extends Subcommand {
     }
 
     private static boolean takesValue(char option) {
-        return option == 'b' || option == 'C' || option == 'F' || option == 'E';
+        return option == 'b' || option == 'C' || option == 'F' || option == 'E' || option == 'P';
     }
 
     /**
-     * Sets one option; false when picocli should judge it: unknown, given twice (-C aside, which adds a folder),
-     * a flag with a value, a path it would refuse.
+     * Sets one option; false when picocli should judge it: unknown, given twice (-C and -v aside, which add a
+     * folder and a level), a flag with a value, a path it would refuse.
      */
     private boolean set(char option, String value, Set<Character> given) {
         if (takesValue(option) == (value == null) || (value != null && value.startsWith("="))
-                || (option != 'C' && !given.add(option))) {
+                || (option != 'C' && option != 'v' && !given.add(option))) {
             return false;
+        }
+        if (option == 'P') {
+            symbolPrefix = value;
+            return true;
         }
         Path path;
         try {
@@ -191,6 +224,11 @@ final class DepmodCommand extends Subcommand {
             case 'n' -> dryRun = true;
             case 'a' -> all = true;
             case 'A' -> quick = true;
+            case 'w' -> warnDuplicates = true;
+            case 'v' -> {
+                verbose = new boolean[verbose == null ? 1 : verbose.length + 1];
+                Arrays.fill(verbose, true);
+            }
             default -> {
                 return false;
             }
@@ -204,14 +242,26 @@ final class DepmodCommand extends Subcommand {
             err.println("depmod: ERROR: Bad version passed " + kver);
             return 1;
         }
+        if (symbolPrefix != null && symbolPrefix.length() != 1) {
+            err.println(DepmodMessages.FATAL + "-P only takes a single char");
+            return 1;
+        }
         String moduleDirName = (root == null ? "" : root.toAbsolutePath().normalize().toString())
                 + "/lib/modules/" + kver;
         Path moduleDir = Path.of(moduleDirName);
-        Consumer<KmodProblem> problems = problem -> err.println(DepmodMessages.message(problem, moduleDirName));
+        // With -n the .bin files are not made, nor is what making them finds said.
+        Consumer<KmodProblem> problems = problem -> {
+            if (!dryRun || !BIN_ONLY.contains(problem.kind()) || (problem.kind() == KmodProblem.Kind.INDEX_INPUT_MISSING
+                    && problem.subject().equals("modules.order"))) {
+                err.println(DepmodMessages.message(problem, moduleDirName));
+            }
+        };
         if (quick && (dryRun || upToDate(moduleDir, moduleDirName, err))) {
             return 0;
         }
+        boolean named = !all && !quick && modules != null;
 
+        char prefix = symbolPrefix == null ? DepmodOptions.NO_SYMBOL_PREFIX : symbolPrefix.charAt(0);
         Optional<KernelSymbols> kernel = Optional.empty();
         Path symbolFile = symvers != null ? symvers : systemMap;
         if (symbolFile != null) {
@@ -223,24 +273,30 @@ final class DepmodCommand extends Subcommand {
                 return 1;
             }
             kernel = Optional.of(symvers != null
-                    ? KernelSymbols.fromSymvers(symbolFile.toString(), contents, problems)
-                    : KernelSymbols.fromSystemMap(symbolFile.toString(), contents, problems));
+                    ? KernelSymbols.fromSymvers(symbolFile.toString(), contents, prefix, problems)
+                    : KernelSymbols.fromSystemMap(symbolFile.toString(), contents, prefix, problems));
         } else if (reportUnknown) {
             err.println("depmod: WARNING: -e needs -E or -F");
         }
-        DepmodConfig depmodConfig = DepmodConfig.load(config, kver, problems);
-        DirectoryModuleTree tree;
-        try {
-            tree = DirectoryModuleTree.scan(moduleDir, depmodConfig::excludes);
-        } catch (IOException unreadable) {
-            err.println("depmod: ERROR: could not open directory " + moduleDirName + ": " + reason(unreadable));
-            err.println(DepmodMessages.FATAL + "could not search modules: " + reason(unreadable));
+        DepmodConfig depmodConfig = named ? DepmodConfig.defaults(kver) : DepmodConfig.load(config, kver, problems);
+        List<String> namedPaths = named ? namedModules(moduleDirName, err) : null;
+        if (named && namedPaths == null) {
             return 1;
         }
+        DirectoryModuleTree tree = named ? DirectoryModuleTree.named(moduleDir, namedPaths)
+                : scan(moduleDir, moduleDirName, depmodConfig, err);
+        if (tree == null) {
+            return 1;
+        }
+        OutputStream out = System.out;
+        Consumer<DepmodOptions.Dependency> shown = verbose == null ? dependency -> {
+        } : dependency -> show(out, DepmodMessages.fullPath(moduleDirName, dependency.module()) + " needs \""
+                + dependency.symbol() + "\": " + DepmodMessages.fullPath(moduleDirName, dependency.owner()) + "\n");
+        DepmodOptions options = new DepmodOptions(depmodConfig, kernel, reportUnknown && kernel.isPresent(), prefix,
+                warnDuplicates, shown);
         Map<String, byte[]> files;
         try {
-            files = Depmod.run(tree, new DepmodOptions(depmodConfig, kernel, reportUnknown && kernel.isPresent()),
-                    problems);
+            files = named ? Depmod.run(tree, namedPaths, options, problems) : Depmod.run(tree, options, problems);
         } catch (DepmodCycleException cycle) {
             for (String each : cycle.cycles()) {
                 err.println("depmod: ERROR: Cycle detected: " + each);
@@ -250,7 +306,6 @@ final class DepmodCommand extends Subcommand {
         }
         if (dryRun) {
             err.flush();
-            OutputStream out = System.out;
             for (String name : Depmod.TEXT_FILES) {
                 out.write(files.get(name));
             }
@@ -259,6 +314,79 @@ final class DepmodCommand extends Subcommand {
         }
         write(moduleDir, files);
         return 0;
+    }
+
+    /**
+     * The module directory and the depmod.d external directories (absolute ones: a relative one would be read from
+     * the working directory), as depmod searches them; null, after kmod's words, without a module directory.
+     */
+    private static DirectoryModuleTree scan(Path moduleDir, String moduleDirName, DepmodConfig config,
+            PrintWriter err) {
+        DirectoryModuleTree tree;
+        try {
+            tree = DirectoryModuleTree.scan(moduleDir, config::excludes);
+        } catch (IOException unreadable) {
+            err.println("depmod: ERROR: could not open directory " + moduleDirName + ": " + reason(unreadable));
+            err.println(DepmodMessages.FATAL + "could not search modules: " + reason(unreadable));
+            return null;
+        }
+        for (String external : config.externals()) {
+            if (!external.startsWith("/")) {
+                continue;
+            }
+            try {
+                tree = tree.withExternal(external, config::excludes);
+            } catch (IOException unreadable) {
+                err.println("depmod: ERROR: could not open directory " + external + ": " + reason(unreadable));
+            }
+        }
+        return tree;
+    }
+
+    /**
+     * The module files named on the command line as the tree lists them (relative under the module directory,
+     * else absolute), checked as kmod checks them; null, after kmod's words, when kmod refuses one.
+     */
+    private List<String> namedModules(String moduleDirName, PrintWriter err) {
+        Map<String, String> byName = new HashMap<>();
+        List<String> paths = new ArrayList<>();
+        for (String path : modules) {
+            if (!path.startsWith("/")) {
+                err.println(DepmodMessages.FATAL + path + ": not absolute path.");
+                return null;
+            }
+            try {
+                Files.readAttributes(Path.of(path), BasicFileAttributes.class);
+            } catch (IOException unreadable) {
+                err.println(DepmodMessages.FATAL + "could not create module " + path + ": " + reason(unreadable));
+                return null;
+            }
+            String name = ModuleNames.fromPath(path);
+            String earlier = byName.putIfAbsent(name, path);
+            if (earlier != null && !earlier.equals(path)) {
+                err.println("depmod: ERROR: ../libkmod/libkmod-module.c:428 kmod_module_new_from_path() kmod_module '"
+                        + name + "' already exists with different path: new-path='" + path + "' old-path='" + earlier
+                        + "'");
+                err.println(DepmodMessages.FATAL + "could not create module " + path + ": File exists");
+                return null;
+            }
+            if (earlier != null) {
+                err.println("depmod: ERROR: hash_add_unique " + name + ": File exists");
+                err.println(DepmodMessages.FATAL + "could not add module " + path + ": File exists");
+                return null;
+            }
+            paths.add(path.startsWith(moduleDirName + "/") ? path.substring(moduleDirName.length() + 1) : path);
+        }
+        return paths;
+    }
+
+    private static void show(OutputStream out, String line) {
+        try {
+            out.write(line.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException closed) {
+            // depmod's stdout going away does not stop it
+        }
     }
 
     /**

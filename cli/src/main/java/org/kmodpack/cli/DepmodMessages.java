@@ -18,6 +18,7 @@ final class DepmodMessages {
     /** {@code moduleDir} is the module directory as depmod names it (ROOT/lib/modules/KVER). */
     static String message(KmodProblem problem, String moduleDir) {
         String subject = problem.subject();
+        String module = fullPath(moduleDir, subject);
         return switch (problem.kind()) {
             case CONFIG_BAD_LINE -> ERROR + subject + ":" + problem.line() + ": ignoring bad line starting with '"
                     + problem.detail() + "'";
@@ -28,12 +29,13 @@ final class DepmodMessages {
                     + Strerror.of(Errno.ENOENT);
             case ORDER_LINE_UNTERMINATED -> ERROR + moduleDir + "/" + subject + ":" + problem.line()
                     + " corrupted line misses '\\n'";
-            case MODULE_UNREADABLE -> ERROR + "failed to load symbols from " + moduleDir + "/" + subject + ": "
+            case MODULE_UNREADABLE -> ERROR + "failed to load symbols from " + module + ": "
                     + Strerror.of(Integer.parseInt(problem.detail()));
-            case SYMBOL_UNKNOWN -> WARNING + moduleDir + "/" + subject + " needs unknown symbol " + problem.detail();
-            case SYMBOL_VERSION_MISMATCH -> WARNING + moduleDir + "/" + subject
-                    + " disagrees about version of symbol " + problem.detail();
+            case SYMBOL_UNKNOWN -> WARNING + module + " needs unknown symbol " + problem.detail();
+            case SYMBOL_VERSION_MISMATCH -> WARNING + module + " disagrees about version of symbol "
+                    + problem.detail();
             case ALIAS_UNMATCHED_BRACKET -> WARNING + "Unmatched bracket in " + subject;
+            case ALIAS_DUPLICATE -> WARNING + "duplicate module alias:\n" + subject + " " + problem.detail();
             case DEVNAME_WITHOUT_NUMBERS -> ERROR + "Module '" + subject + "' has devname (" + problem.detail()
                     + ") but lacks major and minor information. Ignoring.";
             // The line keeps its newline and depmod adds one, so an empty line follows.
@@ -46,5 +48,10 @@ final class DepmodMessages {
                     + problem.detail() + ": " + Strerror.of(Errno.ENOENT);
             default -> KmodProblems.message(problem);
         };
+    }
+
+    /** A module's path as depmod prints it: under the module directory, or absolute as given. */
+    static String fullPath(String moduleDir, String path) {
+        return path.startsWith("/") ? path : moduleDir + "/" + path;
     }
 }

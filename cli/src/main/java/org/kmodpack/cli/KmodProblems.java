@@ -27,8 +27,8 @@ final class KmodProblems {
             case SOFTDEP_NOT_FOUND -> "modprobe: ERROR: ../libkmod/libkmod-module.c:1567 lookup_softdep() failed to "
                     + "lookup soft dependency '" + problem.subject() + "', continuing anyway.";
             case CONFIG_FILE_UNREADABLE, INDEX_INPUT_MISSING, ORDER_LINE_UNTERMINATED, MODULE_UNREADABLE,
-                    SYMBOL_UNKNOWN, SYMBOL_VERSION_MISMATCH, ALIAS_UNMATCHED_BRACKET, DEVNAME_WITHOUT_NUMBERS,
-                    BUILTIN_LINE_INVALID, SYMBOL_MAP_LINE_INVALID, SYMVERS_VERSION_INVALID ->
+                    SYMBOL_UNKNOWN, SYMBOL_VERSION_MISMATCH, ALIAS_UNMATCHED_BRACKET, ALIAS_DUPLICATE,
+                    DEVNAME_WITHOUT_NUMBERS, BUILTIN_LINE_INVALID, SYMBOL_MAP_LINE_INVALID, SYMVERS_VERSION_INVALID ->
                 DepmodMessages.message(problem, ".");
         };
     }

@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
             "SOURCE is a module directory (/lib/modules/KVER), a root holding lib/modules/KVER or "
                 + "usr/lib/modules/KVER (an unpacked kernel package, a chroot, /), a kernel package (.deb), "
                 + "a tar archive (.tar, .tar.gz, .tar.xz, .tar.zst) or - for a tar on stdin. An archive is read as "
-                + "a stream, nothing unpacked to disk; without modules.dep, kmodpack's depmod indexes it."},
+                + "a stream, nothing unpacked to disk. A tree without modules.dep is indexed by kmodpack's depmod "
+                + "in memory (nothing is written into a directory)."},
         footer = {"", "Examples:", "  kmodpack pack /lib/modules/$(uname -r)",
             "  kmodpack pack linux-image-6.1.0-28-amd64_6.1.119-1_amd64.deb",
             "  tar -C build/modules-install -c lib/modules | kmodpack pack -",
@@ -139,9 +140,7 @@ final class PackCommand extends Subcommand {
                     ? ArchiveTree.read(System.in, "stdin", kernelVersion)
                     : TreeSource.of(source, kernelVersion)) {
                 Path bundle = output != null ? output : Path.of("modules-" + tree.kernelVersion() + ".kpack");
-                if (tree instanceof ArchiveTree archive) {
-                    describe(archive, out);
-                }
+                describe(tree, out);
                 result = packInto(bundle, "compressing", bar -> Packer.pack(tree, bundle, options, keys, terms, bar));
             }
         }
@@ -187,20 +186,29 @@ final class PackCommand extends Subcommand {
         }
     }
 
-    /** What was taken from an archive, and the warnings of the depmod that indexed it, in kmod's words. */
-    private void describe(ArchiveTree archive, PrintWriter out) {
+    /**
+     * The warnings of the depmod that indexed a tree without modules.dep, in kmod's words, and what was taken
+     * from an archive or made for a directory.
+     */
+    private void describe(TreeSource tree, PrintWriter out) {
+        String moduleDir = tree instanceof ArchiveTree archive ? archive.directoryName()
+                : tree.moduleDirectory().toString();
         PrintWriter err = err();
-        for (KmodProblem problem : archive.indexProblems()) {
-            err.println(DepmodMessages.message(problem, archive.directoryName()));
+        for (KmodProblem problem : tree.indexProblems()) {
+            err.println(DepmodMessages.message(problem, moduleDir));
         }
         err.flush();
         if (progress.quiet) {
             return;
         }
-        out.printf(Locale.ROOT, "%s from the archive, %d members outside it ignored%s%n", archive.directoryName(),
-                archive.ignoredMembers(), archive.indexTime()
-                        .map(time -> "; no modules.dep: index files written by kmodpack depmod, dated " + time)
-                        .orElse(""));
+        String indexed = tree.indexTime()
+                .map(time -> "no modules.dep: index files written by kmodpack depmod, dated " + time).orElse("");
+        if (tree instanceof ArchiveTree archive) {
+            out.printf(Locale.ROOT, "%s from the archive, %d members outside it ignored%s%n", moduleDir,
+                    archive.ignoredMembers(), indexed.isEmpty() ? "" : "; " + indexed);
+        } else if (!indexed.isEmpty()) {
+            out.printf(Locale.ROOT, "%s: %s (made in memory: nothing written into the tree)%n", moduleDir, indexed);
+        }
     }
 
     private static CompressionLevel parseLevel(String level) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.modules.Depmod;
+import org.kmodpack.testkernels.DebianKernels;
 import org.kmodpack.testkernels.HardLinkedTree;
 import org.kmodpack.testkernels.Kmod;
 import org.kmodpack.testkernels.SyntheticKernel;
@@ -203,10 +204,115 @@ class DepmodCommandTest {
         assertEquals(0, dryRun.ours.stdout().length);
     }
 
+    /** -P: kmod's prefix taken off exports, kernel exports and the names looked up ('c' starts many of them). */
+    @Test
+    void symbolPrefix() throws IOException {
+        basicWithBrokenModules();
+        String config = work.resolve("depmod.d").toString();
+        Both both = run("-P", "c", "-e", "-F", systemMap.toString(), "-b", root.toString(), "-C", config,
+                KERNEL.kernelVersion());
+        assertSame(both);
+        assertTrue(new String(both.ourFiles.get("modules.symbols"), StandardCharsets.UTF_8).contains(
+                "alias symbol:hain_"), "chain_* exports lose their c");
+        assertSame(run("--symbol-prefix=_", "-E", systemMap.toString(), "-b", root.toString(), "-C", config,
+                KERNEL.kernelVersion()));
+        assertSame(run("-P", "ab", "-b", root.toString(), KERNEL.kernelVersion()));
+    }
+
+    /**
+     * -w and -v on Debian's generic kernel, whose modules give some aliases twice: kmod's duplicate warnings on
+     * stderr and each dependency as found on stdout; with -n, no warning (the .bin files are not made).
+     */
+    @Test
+    void warnAndVerboseOnDebianGeneric() throws IOException {
+        Path source = DebianKernels.moduleDir("amd64");
+        String kver = source.getFileName().toString();
+        root = work.resolve("root");
+        moduleDir = HardLinkedTree.copy(source, root, kver);
+        Path config = Files.createDirectories(work.resolve("depmod.d"));
+        Both both = run("-w", "-v", "-b", root.toString(), "-C", config.toString(), kver);
+        assertSame(both);
+        assertTrue(both.ours.err().contains("depmod: WARNING: duplicate module alias:\n"), both.ours.err());
+        assertTrue(new String(both.ours.stdout(), StandardCharsets.UTF_8).contains(moduleDir + "/kernel/"),
+                "-v names modules by full path");
+        Both dryRun = run("--warn", "--verbose", "-n", "-b", root.toString(), "-C", config.toString(), kver);
+        assertSame(dryRun);
+        assertEquals("", dryRun.ours.err());
+    }
+
+    /**
+     * Module files named after KVER: only those are indexed (with modules.order and modules.builtin of the
+     * tree), a file outside the module directory by its full path; kmod's refusals of relative, missing and
+     * twice-named files; -a indexes the whole tree whatever is named.
+     */
+    @Test
+    void namedModuleFiles() throws IOException {
+        basicWithBrokenModules();
+        Path outside = Files.createDirectories(work.resolve("outside"));
+        Files.copy(moduleDir.resolve("kernel/lib/chain/chain_d.ko"), outside.resolve("chain_d.ko"));
+        String kver = KERNEL.kernelVersion();
+        String chainB = moduleDir.resolve("kernel/lib/chain/chain_b.ko.xz").toString();
+        String chainC = moduleDir.resolve("kernel/lib/chain/chain_c.ko.zst").toString();
+        String chainD = outside.resolve("chain_d.ko").toString();
+        Both both = run("-v", "-b", root.toString(), kver, chainB, chainD, chainC,
+                moduleDir.resolve("kernel/broken/garbage.ko").toString());
+        assertSame(both);
+        String dep = new String(both.ourFiles.get("modules.dep"), StandardCharsets.UTF_8);
+        assertEquals(4, dep.lines().count(), dep);
+        assertTrue(dep.contains(chainD + ":"), dep);
+        assertSame(run("-n", "-b", root.toString(), kver, chainC, chainD));
+        assertSame(run("-b", root.toString(), kver, chainB, "kernel/lib/chain/chain_c.ko.zst"));
+        assertSame(run("-b", root.toString(), kver, chainB, work.resolve("missing.ko").toString()));
+        assertSame(run("-b", root.toString(), kver, chainB, chainB));
+        assertSame(run("-b", root.toString(), kver, moduleDir.resolve("kernel/lib/chain/chain_d.ko").toString(),
+                chainD));
+        Both all = run("-a", "-b", root.toString(), "-C", work.resolve("depmod.d").toString(), kver, chainD);
+        assertSame(all);
+        assertTrue(new String(all.ourFiles.get("modules.dep"), StandardCharsets.UTF_8).contains(
+                "kernel/lib/chain/chain_d.ko:"));
+    }
+
+    /**
+     * depmod.d external directories: searched after the module directory (build, source and excluded names
+     * passed over), their files named by full path, ranked where "external" stands in the search line, a
+     * missing one reported; one for another kernel ignored.
+     */
+    @Test
+    void externalDirectories() throws IOException {
+        basicWithBrokenModules();
+        String kver = KERNEL.kernelVersion();
+        Path first = Files.createDirectories(work.resolve("ext-first/sub"));
+        Path second = Files.createDirectories(work.resolve("ext-second"));
+        Files.createDirectories(second.resolve("build"));
+        Files.createDirectories(second.resolve("skipped"));
+        Files.copy(moduleDir.resolve("kernel/lib/chain/chain_d.ko"), first.resolve("chain_d.ko"));
+        Files.copy(moduleDir.resolve("kernel/lib/chain/chain_c.ko.zst"), second.resolve("chain_c.ko.zst"));
+        Files.copy(moduleDir.resolve("kernel/drivers/misc/standalone.ko"), second.resolve("build/standalone.ko"));
+        Files.copy(moduleDir.resolve("kernel/drivers/misc/weak_user.ko"), second.resolve("skipped/weak_user.ko"));
+        Files.copy(moduleDir.resolve("kernel/drivers/misc/standalone.ko"), second.resolve("extra_one.ko"));
+        Path config = Files.createDirectories(work.resolve("external.d"));
+        Files.writeString(config.resolve("a.conf"), "search updates external built-in\nexclude skipped\n"
+                + "external * " + work.resolve("ext-first") + "\nexternal " + kver.replace(".", "\\.") + " "
+                + second + "\nexternal ^0\\. " + work.resolve("ext-other-kernel") + "\nexternal * "
+                + work.resolve("ext-missing") + "\nexternal\n");
+        Both both = run("-b", root.toString(), "-C", config.toString(), kver);
+        assertSame(both);
+        String dep = new String(both.ourFiles.get("modules.dep"), StandardCharsets.UTF_8);
+        assertTrue(dep.contains(first.resolve("chain_d.ko") + ":") && dep.contains(second.resolve("chain_c.ko.zst")
+                + ":") && dep.contains(second.resolve("extra_one.ko") + ":") && !dep.contains("skipped/")
+                && !dep.contains("build/"), dep);
+        assertTrue(both.ours.err().contains("could not open directory " + work.resolve("ext-missing")),
+                both.ours.err());
+        Files.writeString(config.resolve("a.conf"), "search built-in external\nexternal * " + first + "\n");
+        assertSame(run("-b", root.toString(), "-C", config.toString(), kver));
+    }
+
     /** What a parse gave, field by field. */
     private static List<Object> fields(DepmodCommand command) {
         return Arrays.asList(command.kernelVersion, command.root, command.config, command.systemMap,
-                command.symvers, command.reportUnknown, command.dryRun, command.all, command.quick);
+                command.symvers, command.reportUnknown, command.dryRun, command.all, command.quick,
+                command.modules, command.symbolPrefix, command.warnDuplicates,
+                command.verbose == null ? 0 : command.verbose.length);
     }
 
     @Test
@@ -215,7 +321,9 @@ class DepmodCommandTest {
                 List.of("-b/r", "-C", "a", "--config=b", "--config", "c", "6.1"), List.of("-ane", "-F", "/m", "6.1"),
                 List.of("6.1", "--basedir", "/r", "--symvers=/s", "--errsyms", "--show"),
                 List.of("--dry-run", "-abroot", "--", "-6.1"), List.of("-Ab", "/r", "6.1"), List.of("-b", "", ""), List.of("-aC/c", "6.1"),
-                List.of("--filesyms=/m", "--all"), List.of("-A", "6.1"), List.of("--quick", "-n"));
+                List.of("--filesyms=/m", "--all"), List.of("-A", "6.1"), List.of("--quick", "-n"),
+                List.of("6.1", "/a.ko", "-w", "/b.ko"), List.of("-vvP_", "-v", "--verbose", "6.1"),
+                List.of("--symbol-prefix", "_", "--warn", "6.1", "--", "-c.ko"), List.of("-Pab"));
         for (List<String> arguments : agreed) {
             DepmodCommand direct = DepmodCommand.parseDirectly(arguments).orElseThrow(
                     () -> new AssertionError("left to picocli: " + arguments));
@@ -225,7 +333,7 @@ class DepmodCommandTest {
         }
         List<List<String>> leftToPicocli = List.of(List.of("--help"), List.of("-h"), List.of("-V"),
                 List.of("--version"), List.of("-x"), List.of("--bogus"), List.of("-b"), List.of("-b", "-a"),
-                List.of("-b", "/r", "-b", "/s"), List.of("-a", "-a"), List.of("6.1", "6.2"),
+                List.of("-b", "/r", "-b", "/s"), List.of("-a", "-a"), List.of("-w", "-w"), List.of("-P"),
                 List.of("--all=yes"), List.of("-b=/r"), List.of("-", "6.1"), List.of("-C", "https://x/depmod.d"));
         for (List<String> arguments : leftToPicocli) {
             assertTrue(DepmodCommand.parseDirectly(arguments).isEmpty(), arguments.toString());

@@ -16,10 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.modules.Depmod;
 import org.kmodpack.testkernels.Commands;
+import org.kmodpack.testkernels.HardLinkedTree;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 
-/** {@code kmodpack pack} of archives made by GNU tar: a file, a pipe, and damaged or wrong sources. */
+/**
+ * {@code kmodpack pack} of archives made by GNU tar (a file, a pipe, damaged or wrong sources), and of a directory
+ * without depmod's output.
+ */
 class PackArchiveCliTest {
     @TempDir
     Path work;
@@ -50,6 +54,31 @@ class PackArchiveCliTest {
         CliTest.Run dep = CliTest.run("cat", bundle.toString(), "modules.dep");
         assertEquals(new String(Files.readAllBytes(SyntheticKernels.moduleDir(SyntheticKernel.BASIC)
                 .resolve("modules.dep"))), new String(dep.stdout()));
+    }
+
+    @Test
+    void packsADirectoryWithoutIndexAndWritesNothingIntoIt() throws IOException {
+        String kver = SyntheticKernel.BASIC.kernelVersion();
+        Path root = work.resolve("root");
+        Path moduleDir = HardLinkedTree.copy(SyntheticKernels.moduleDir(SyntheticKernel.BASIC), root, kver);
+        Files.write(moduleDir.resolve("kernel/garbage.ko"), new byte[64]);
+        List<Path> before;
+        try (Stream<Path> walk = Files.walk(root)) {
+            before = walk.toList();
+        }
+        Path bundle = work.resolve("from-directory.kpack");
+        CliTest.Run pack = CliTest.run("pack", root.toString(), "-o", bundle.toString());
+        assertEquals(0, pack.exit(), pack.err());
+        assertTrue(pack.out().startsWith(moduleDir + ": no modules.dep: index files written by kmodpack depmod, "
+                + "dated ") && pack.out().contains("(made in memory: nothing written into the tree)"), pack.out());
+        assertEquals("depmod: ERROR: failed to load symbols from " + moduleDir + "/kernel/garbage.ko: Exec format "
+                + "error\n", pack.err());
+        try (Stream<Path> walk = Files.walk(root)) {
+            assertEquals(before, walk.toList());
+        }
+        CliTest.Run dep = CliTest.run("cat", bundle.toString(), "modules.dep.bin");
+        assertTrue(dep.stdout().length > 0 && new String(CliTest.run("cat", bundle.toString(), "modules.dep")
+                .stdout()).contains("kernel/garbage.ko:\n"));
     }
 
     @Test

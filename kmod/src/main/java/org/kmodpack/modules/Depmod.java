@@ -3,6 +3,7 @@ package org.kmodpack.modules;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,7 @@ public final class Depmod {
 
     /**
      * The index files of {@code tree}, named as in {@link #INDEX_FILES} and in that order. Problems are given to
-     * {@code problems} in the order depmod prints them, with paths relative to the tree.
+     * {@code problems} in the order depmod prints them, with paths as the tree gives them.
      *
      * @throws DepmodCycleException when modules depend on each other in a circle (depmod then writes nothing)
      * @throws IOException when the tree cannot give a file it listed other than a module
@@ -38,7 +39,31 @@ public final class Depmod {
     public static Map<String, byte[]> run(ModuleTree tree, DepmodOptions options, Consumer<KmodProblem> problems)
             throws IOException {
         Set<String> files = new HashSet<>(tree.files());
-        Map<String, String> chosen = ModuleSearch.choose(files, options.config());
+        return index(tree, files, ModuleSearch.choose(files, options.config()), options, problems);
+    }
+
+    /**
+     * As depmod does with module files named on its command line: exactly {@code modules} (paths of the tree),
+     * whatever their names end in, with no search, override or exclude rule; the tree's modules.order,
+     * modules.builtin and modules.builtin.modinfo are read as for a whole tree.
+     *
+     * @throws IllegalArgumentException when two of {@code modules} have the same module name (depmod refuses)
+     */
+    public static Map<String, byte[]> run(ModuleTree tree, List<String> modules, DepmodOptions options,
+            Consumer<KmodProblem> problems) throws IOException {
+        Map<String, String> named = new HashMap<>();
+        for (String path : modules) {
+            String other = named.putIfAbsent(ModuleNames.fromPath(path), path);
+            if (other != null) {
+                throw new IllegalArgumentException(path + " and " + other + " are both module "
+                        + ModuleNames.fromPath(path) + "; name one of them");
+            }
+        }
+        return index(tree, new HashSet<>(tree.files()), named, options, problems);
+    }
+
+    private static Map<String, byte[]> index(ModuleTree tree, Set<String> files, Map<String, String> chosen,
+            DepmodOptions options, Consumer<KmodProblem> problems) throws IOException {
         List<DepmodModule> modules = ModuleOrder.arrange(chosen, optional(tree, files, ModuleOrder.ORDER_FILE),
                 problems);
         readModules(tree, modules);
@@ -48,8 +73,8 @@ public final class Depmod {
                         Integer.toString(module.symbols.errno())));
             }
         }
-        SymbolResolution symbols = SymbolResolution.resolve(modules, options.kernelSymbols().orElse(null),
-                options.reportUnknownSymbols(), problems);
+        SymbolResolution symbols = SymbolResolution.resolve(modules, options.kernelSymbols().orElse(null), options,
+                problems);
         DependencyOrder.sort(modules);
 
         // The writers are independent: they run side by side, their problems reported in depmod's order.
@@ -61,7 +86,7 @@ public final class Depmod {
         CompletableFuture<byte[][]> dep = CompletableFuture.supplyAsync(() -> DepFiles.write(modules));
         CompletableFuture<byte[][]> symbolFiles = CompletableFuture.supplyAsync(() -> SymbolFiles.write(symbols));
         CompletableFuture<byte[]> aliasesBin = CompletableFuture.supplyAsync(
-                () -> ModinfoFiles.aliasesBin(modules, aliasProblems::add));
+                () -> ModinfoFiles.aliasesBin(modules, options.warnDuplicates(), aliasProblems::add));
         byte[] builtinBin = BuiltinFiles.names(builtin, builtinProblems::add);
         byte[] builtinAliasBin = BuiltinFiles.aliases(builtinModinfo, builtinProblems::add);
         byte[] devnames = ModinfoFiles.devnames(modules, devnameProblems::add);

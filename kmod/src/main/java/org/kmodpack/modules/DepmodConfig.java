@@ -96,7 +96,8 @@ public final class DepmodConfig {
         return overrides;
     }
 
-    List<String> externals() {
+    /** The {@code external} directories for this kernel, in the order depmod searches them (the last line's first). */
+    public List<String> externals() {
         return externals;
     }
 

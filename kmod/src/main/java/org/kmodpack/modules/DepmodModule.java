@@ -6,7 +6,7 @@ import java.util.List;
 /** One module as depmod computes with it: its place in depmod's array (the .bin priority) and its dependencies. */
 final class DepmodModule {
     final String name;
-    /** Relative to the module directory, as modules.dep writes it. */
+    /** Relative to the module directory, or absolute for a file outside it, as modules.dep writes it. */
     final String path;
     int index;
     ModuleSymbols symbols;
@@ -22,10 +22,13 @@ final class DepmodModule {
         this.path = path;
     }
 
-    void addDependency(DepmodModule owner) {
-        if (!dependencies.contains(owner)) {
-            dependencies.add(owner);
-            owner.users++;
+    /** Whether {@code owner} was not yet a dependency. */
+    boolean addDependency(DepmodModule owner) {
+        if (dependencies.contains(owner)) {
+            return false;
         }
+        dependencies.add(owner);
+        owner.users++;
+        return true;
     }
 }

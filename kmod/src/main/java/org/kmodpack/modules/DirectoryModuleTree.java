@@ -46,6 +46,37 @@ public final class DirectoryModuleTree implements ModuleTree {
         return new DirectoryModuleTree(directory, files);
     }
 
+    /**
+     * This tree and the regular files under {@code external} (a depmod.d external directory, absolute), listed as
+     * {@code external + "/" + path} as depmod names them, entries {@code skipped} accepts passed over as in
+     * {@link #scan}.
+     *
+     * @throws IOException when {@code external} is not a directory that can be listed
+     */
+    public DirectoryModuleTree withExternal(String external, Predicate<String> skipped) throws IOException {
+        Path root = Path.of(external);
+        if (!Files.readAttributes(root, BasicFileAttributes.class).isDirectory()) {
+            throw new NotDirectoryException(external);
+        }
+        List<String> all = new ArrayList<>(files);
+        list(root, external + "/", skipped, all, 0);
+        return new DirectoryModuleTree(directory, all);
+    }
+
+    /**
+     * The module files named (absolute, or relative to {@code directory}), with the files depmod reads from the
+     * module directory besides modules (modules.order, modules.builtin, modules.builtin.modinfo) that it holds.
+     */
+    public static DirectoryModuleTree named(Path directory, List<String> modules) {
+        List<String> files = new ArrayList<>(modules);
+        for (String input : List.of(ModuleOrder.ORDER_FILE, BuiltinFiles.BUILTIN, BuiltinFiles.BUILTIN_MODINFO)) {
+            if (Files.isRegularFile(directory.resolve(input))) {
+                files.add(input);
+            }
+        }
+        return new DirectoryModuleTree(directory, files);
+    }
+
     /** Links are followed (depmod stats what they point to); a loop of them ends at {@link #MAX_DEPTH}. */
     private static void list(Path directory, String prefix, Predicate<String> skipped, List<String> files, int depth)
             throws IOException {

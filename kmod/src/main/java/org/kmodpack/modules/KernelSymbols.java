@@ -25,10 +25,12 @@ public final class KernelSymbols {
     }
 
     /**
-     * System.map: "ADDRESS TYPE NAME" lines; the names starting __ksymtab_ are the exports. A line without two
-     * spaces is reported with {@code file} as its subject.
+     * System.map: "ADDRESS TYPE NAME" lines; the names starting __ksymtab_, after one leading {@code prefix}
+     * character (-P; {@link DepmodOptions#NO_SYMBOL_PREFIX} for none), are the exports. A line without two spaces
+     * is reported with {@code file} as its subject.
      */
-    public static KernelSymbols fromSystemMap(String file, byte[] contents, Consumer<KmodProblem> problems) {
+    public static KernelSymbols fromSystemMap(String file, byte[] contents, char prefix,
+            Consumer<KmodProblem> problems) {
         List<Symbol> symbols = new ArrayList<>();
         int number = 0;
         for (String line : lines(contents)) {
@@ -39,7 +41,7 @@ public final class KernelSymbols {
                 problems.accept(new KmodProblem(KmodProblem.Kind.SYMBOL_MAP_LINE_INVALID, file, number, line));
                 continue;
             }
-            String name = line.substring(second + 1);
+            String name = SymbolResolution.withoutPrefix(line.substring(second + 1), prefix);
             if (name.startsWith(KSYMTAB)) {
                 int end = name.indexOf('\n');
                 symbols.add(new Symbol(name.substring(KSYMTAB.length(), end < 0 ? name.length() : end), 0));
@@ -48,8 +50,11 @@ public final class KernelSymbols {
         return new KernelSymbols(symbols, false);
     }
 
-    /** Module.symvers: "CRC\tNAME\tMODULE\t..." lines; the ones whose module is exactly vmlinux. */
-    public static KernelSymbols fromSymvers(String file, byte[] contents, Consumer<KmodProblem> problems) {
+    /**
+     * Module.symvers: "CRC\tNAME\tMODULE\t..." lines; the ones whose module is exactly vmlinux, their names
+     * without one leading {@code prefix} character.
+     */
+    public static KernelSymbols fromSymvers(String file, byte[] contents, char prefix, Consumer<KmodProblem> problems) {
         List<Symbol> symbols = new ArrayList<>();
         int number = 0;
         for (String line : lines(contents)) {
@@ -69,7 +74,7 @@ public final class KernelSymbols {
                         words.get(0)));
                 continue;
             }
-            symbols.add(new Symbol(words.get(1), crc));
+            symbols.add(new Symbol(SymbolResolution.withoutPrefix(words.get(1), prefix), crc));
         }
         return new KernelSymbols(symbols, true);
     }

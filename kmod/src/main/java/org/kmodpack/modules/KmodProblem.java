@@ -33,6 +33,8 @@ public record KmodProblem(Kind kind, String subject, int line, String detail) {
         SYMBOL_VERSION_MISMATCH,
         /** depmod: an alias with an unmatched bracket, left out of the .bin index; subject: the alias. */
         ALIAS_UNMATCHED_BRACKET,
+        /** depmod -w: a module gives an alias whose .bin key it gave before; subject: the key; detail: the module. */
+        ALIAS_DUPLICATE,
         /** depmod: a module with a devname alias but no char- or block-major alias; detail: the devname. */
         DEVNAME_WITHOUT_NUMBERS,
         /** depmod: a modules.builtin line that does not start with a letter; detail: the line. */

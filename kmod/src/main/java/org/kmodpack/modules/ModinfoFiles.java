@@ -3,8 +3,10 @@ package org.kmodpack.modules;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,15 +27,23 @@ final class ModinfoFiles {
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Keys are the aliases with '-' as '_' outside brackets; an alias with unmatched brackets is reported and left out. */
-    static byte[] aliasesBin(List<DepmodModule> modules, Consumer<KmodProblem> problems) {
+    /**
+     * Keys are the aliases with '-' as '_' outside brackets; an alias with unmatched brackets is reported and left
+     * out. With {@code warnDuplicates} (-w), a key a module gives again is reported (and stored again). Only this
+     * index can hold a key twice with the same value: module names and symbols are each written once.
+     */
+    static byte[] aliasesBin(List<DepmodModule> modules, boolean warnDuplicates, Consumer<KmodProblem> problems) {
         DepmodBin.Writer bin = new DepmodBin.Writer();
+        Set<String> given = new HashSet<>();
         for (DepmodModule module : modules) {
             for (String alias : module.symbols.aliases()) {
                 Optional<String> key = ModuleNames.underscores(alias);
                 if (key.isEmpty()) {
                     problems.accept(KmodProblem.of(KmodProblem.Kind.ALIAS_UNMATCHED_BRACKET, alias));
                     continue;
+                }
+                if (warnDuplicates && !given.add(key.get() + '\0' + module.name)) {
+                    problems.accept(new KmodProblem(KmodProblem.Kind.ALIAS_DUPLICATE, key.get(), 0, module.name));
                 }
                 bin.insert(key.get(), module.name, module.index);
             }

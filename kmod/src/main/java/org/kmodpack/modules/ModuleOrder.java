@@ -57,7 +57,10 @@ final class ModuleOrder {
         }
         Map<String, DepmodModule> byStem = new HashMap<>();
         for (DepmodModule module : modules) {
-            byStem.putIfAbsent(ModuleNames.uncompressedPath(module.path), module);
+            // A module outside the module directory has no line in modules.order.
+            if (!module.path.startsWith("/")) {
+                byStem.putIfAbsent(ModuleNames.uncompressedPath(module.path), module);
+            }
         }
         int total = lines.size() + 1;
         Map<DepmodModule, Integer> sortIndex = new HashMap<>();

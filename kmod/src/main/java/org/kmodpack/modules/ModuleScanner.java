@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.kmodpack.format.ModuleContent;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.ModuleContent.BuiltinInfo;
@@ -46,12 +47,12 @@ public final class ModuleScanner {
     private record FileInfo(List<ModinfoField> info, int flags) {
     }
 
-    private final Path moduleDirectory;
+    private final Function<String, Path> files;
     private final List<DepLine> lines;
     private final List<Future<FileInfo>> pending;
 
-    private ModuleScanner(Path moduleDirectory, List<DepLine> lines, List<Future<FileInfo>> pending) {
-        this.moduleDirectory = moduleDirectory;
+    private ModuleScanner(Function<String, Path> files, List<DepLine> lines, List<Future<FileInfo>> pending) {
+        this.files = files;
         this.lines = lines;
         this.pending = pending;
     }
@@ -59,11 +60,12 @@ public final class ModuleScanner {
     /**
      * Checks depmod's modules.dep.bin and starts reading every module it lists on {@code readers}; empty when
      * the tree has no modules.dep.bin (depmod never ran on it). {@code entries} are the tree's entries in the
-     * bundle's order: the section refers to module files by their index.
+     * bundle's order: the section refers to module files by their index. {@code files} says where each file of
+     * the module directory (a path relative to it) is read from.
      */
-    public static Optional<ModuleScanner> start(Path moduleDirectory, List<TreeEntry> entries,
+    public static Optional<ModuleScanner> start(Function<String, Path> files, List<TreeEntry> entries,
             ExecutorService readers) throws IOException {
-        Path depIndex = moduleDirectory.resolve("modules.dep.bin");
+        Path depIndex = files.apply("modules.dep.bin");
         if (!Files.isRegularFile(depIndex)) {
             return Optional.empty();
         }
@@ -90,9 +92,9 @@ public final class ModuleScanner {
         List<Future<FileInfo>> pending = new ArrayList<>(Collections.nCopies(lines.size(), null));
         for (int i : byPath) {
             DepLine line = lines.get(i);
-            pending.set(i, readers.submit(() -> fileInfo(moduleDirectory, line, entries)));
+            pending.set(i, readers.submit(() -> fileInfo(files, line, entries)));
         }
-        return Optional.of(new ModuleScanner(moduleDirectory, lines, pending));
+        return Optional.of(new ModuleScanner(files, lines, pending));
     }
 
     public int moduleCount() {
@@ -107,16 +109,16 @@ public final class ModuleScanner {
             FileInfo file = await(pending.get(i));
             modules.add(new Module(line.name(), line.path(), line.entry(), line.deps(), file.info(), file.flags()));
         }
-        Path builtinModinfo = moduleDirectory.resolve("modules.builtin.modinfo");
+        Path builtinModinfo = files.apply("modules.builtin.modinfo");
         boolean hasBuiltinModinfo = Files.isRegularFile(builtinModinfo);
         return new ModuleContent(modules,
-                optionalIndex(moduleDirectory.resolve("modules.alias.bin")),
-                optionalIndex(moduleDirectory.resolve("modules.symbols.bin")),
-                optionalIndex(moduleDirectory.resolve("modules.builtin.bin")).stream().map(Key::key).toList(),
-                optionalIndex(moduleDirectory.resolve("modules.builtin.alias.bin")),
+                optionalIndex(files.apply("modules.alias.bin")),
+                optionalIndex(files.apply("modules.symbols.bin")),
+                optionalIndex(files.apply("modules.builtin.bin")).stream().map(Key::key).toList(),
+                optionalIndex(files.apply("modules.builtin.alias.bin")),
                 hasBuiltinModinfo ? builtinInfo(Files.readAllBytes(builtinModinfo)) : List.of(),
                 hasBuiltinModinfo,
-                readOptional(moduleDirectory.resolve("modules.softdep")));
+                readOptional(files.apply("modules.softdep")));
     }
 
     private static DepLine depLine(Path depIndex, Key key, Map<String, Integer> moduleByName,
@@ -146,9 +148,9 @@ public final class ModuleScanner {
         return new DepLine(key.key(), path, entry == null ? -1 : entry, deps.stream().mapToInt(i -> i).toArray());
     }
 
-    private static FileInfo fileInfo(Path moduleDirectory, DepLine line, List<TreeEntry> entries) {
+    private static FileInfo fileInfo(Function<String, Path> files, DepLine line, List<TreeEntry> entries) {
         try {
-            Path file = moduleDirectory.resolve(line.path());
+            Path file = files.apply(line.path());
             byte[] raw = Files.readAllBytes(file);
             byte[] elf = ModuleFile.decompress(file.toString(), raw);
             byte[] modinfo = Elf.parse(line.path(), elf).section(".modinfo");

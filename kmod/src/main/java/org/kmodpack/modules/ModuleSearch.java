@@ -2,6 +2,7 @@ package org.kmodpack.modules;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +11,11 @@ import java.util.Map;
  * Which file depmod takes for each module name: files ending .ko, .ko.xz or .ko.zst (not .ko.gz: Debian's kmod
  * 30 has no zlib) outside excluded directories; for a name found twice, an {@code override} line's path wins,
  * then the {@code search} entry ranking higher (the "built-in" entry, or the lowest rank when there is none,
- * stands for every path no entry names); of two paths of equal rank the first one met is kept. depmod meets
+ * stands for every path no entry names; the "external" entry ranks the depmod.d external directories, whose
+ * files the tree lists by absolute path); of two paths of equal rank the first one met is kept. depmod meets
  * files in the order its directory reads return them, which differs between file systems; we meet them in the
- * byte order of their paths, so that ties are decided the same way on every machine.
+ * byte order of their paths, so that ties are decided the same way on every machine: the module directory's
+ * first, then each external directory's, in depmod's order of them.
  */
 final class ModuleSearch {
     private ModuleSearch() {
@@ -27,7 +30,7 @@ final class ModuleSearch {
             }
         }
         // UTF-16 order is byte order of the UTF-8 file names outside the surrogate range.
-        paths.sort(null);
+        paths.sort(Comparator.comparingInt((String path) -> external(path, config)).thenComparing(path -> path));
         Map<String, String> chosen = new HashMap<>();
         for (String path : paths) {
             String name = ModuleNames.fromPath(path);
@@ -39,7 +42,28 @@ final class ModuleSearch {
         return chosen;
     }
 
+    /** 0 for the module directory's files, else 1 + the index of the first external directory holding it. */
+    private static int external(String path, DepmodConfig config) {
+        if (!path.startsWith("/")) {
+            return 0;
+        }
+        List<String> externals = config.externals();
+        for (int i = 0; i < externals.size(); i++) {
+            if (under(path, externals.get(i))) {
+                return i + 1;
+            }
+        }
+        return externals.size() + 1;
+    }
+
+    /**
+     * Whether a directory of the path is excluded. Files outside the module directory come from directories that
+     * were listed with the excluded names skipped (the names of the directory itself do not count).
+     */
     private static boolean excluded(String path, DepmodConfig config) {
+        if (path.startsWith("/")) {
+            return false;
+        }
         for (String name : path.split("/")) {
             if (config.excludes(name)) {
                 return true;
@@ -50,16 +74,19 @@ final class ModuleSearch {
 
     /**
      * depmod_module_is_higher_priority. Paths are compared without extension: the directory part and as many
-     * characters of the file name as the module name has.
+     * characters of the file name as the module name has. Overrides and search paths name files of the module
+     * directory only; external directories rank the files under them.
      */
     static boolean keepsOld(DepmodConfig config, String oldPath, String newPath) {
         String oldStem = stem(oldPath);
         String newStem = stem(newPath);
+        boolean oldInside = !oldStem.startsWith("/");
+        boolean newInside = !newStem.startsWith("/");
         for (String override : config.overrides()) {
-            if (override.equals(newStem)) {
+            if (newInside && override.equals(newStem)) {
                 return false;
             }
-            if (override.equals(oldStem)) {
+            if (oldInside && override.equals(oldStem)) {
                 return true;
             }
         }
@@ -71,12 +98,18 @@ final class ModuleSearch {
             if (search.path().equals(DepmodConfig.BUILT_IN)) {
                 builtIn = rank;
             } else if (search.path().equals(DepmodConfig.EXTERNAL)) {
-                // External directories lie outside the module directory, so they rank none of its files; each
-                // still takes a rank, as in depmod.
-                rank += config.externals().size();
-            } else if (under(newStem, search.path())) {
+                for (String external : config.externals()) {
+                    if (under(newStem, external)) {
+                        newRank = rank;
+                    }
+                    if (under(oldStem, external)) {
+                        oldRank = rank;
+                    }
+                    rank++;
+                }
+            } else if (newInside && under(newStem, search.path())) {
                 newRank = rank;
-            } else if (under(oldStem, search.path())) {
+            } else if (oldInside && under(oldStem, search.path())) {
                 oldRank = rank;
             }
             rank++;

@@ -11,6 +11,8 @@ import java.util.Collection;
 public interface ModuleTree {
     /**
      * The regular files of the tree as paths relative to it, '/'-separated, without a leading '/'; in any order.
+     * Module files outside the module directory (depmod.d {@code external} directories, modules named on depmod's
+     * command line) are listed by their absolute paths, which is how modules.dep writes them.
      * A symlink to a regular file or to a directory is listed as what it points to, since depmod follows links;
      * a tree that cannot resolve links may leave them out. Directories themselves are not listed.
      */

@@ -17,13 +17,19 @@ final class SymbolResolution {
     }
 
     private final Map<String, Owned> symbols = new HashMap<>();
+    private final char prefix;
 
-    private SymbolResolution() {
+    private SymbolResolution(char prefix) {
+        this.prefix = prefix;
     }
 
-    static SymbolResolution resolve(List<DepmodModule> modules, KernelSymbols kernel, boolean report,
+    /**
+     * With -P, a module's export and every name looked up lose one leading prefix character; the kernel's
+     * exports lost it as they were read ({@link KernelSymbols}) and the names the loader provides keep theirs.
+     */
+    static SymbolResolution resolve(List<DepmodModule> modules, KernelSymbols kernel, DepmodOptions options,
             Consumer<KmodProblem> problems) {
-        SymbolResolution table = new SymbolResolution();
+        SymbolResolution table = new SymbolResolution(options.symbolPrefix());
         if (kernel != null) {
             for (KernelSymbols.Symbol symbol : kernel.symbols()) {
                 table.add(symbol.name(), null, symbol.crc());
@@ -37,11 +43,11 @@ final class SymbolResolution {
         }
         for (DepmodModule module : modules) {
             for (ModuleSymbols.Symbol export : module.symbols.exports()) {
-                table.add(export.name(), module, export.crc());
+                table.add(withoutPrefix(export.name(), table.prefix), module, export.crc());
             }
         }
         boolean checksVersions = kernel != null && kernel.checksVersions();
-        boolean reports = report && kernel != null;
+        boolean reports = options.reportUnknownSymbols() && kernel != null;
         for (DepmodModule module : modules) {
             for (ModuleSymbols.Symbol needed : module.symbols.imports()) {
                 Owned symbol = table.find(needed.name());
@@ -56,8 +62,9 @@ final class SymbolResolution {
                     problems.accept(new KmodProblem(KmodProblem.Kind.SYMBOL_VERSION_MISMATCH, module.path, 0,
                             needed.name()));
                 }
-                if (symbol.owner() != null) {
-                    module.addDependency(symbol.owner());
+                if (symbol.owner() != null && module.addDependency(symbol.owner())) {
+                    options.dependencies().accept(new DepmodOptions.Dependency(module.path, symbol.name(),
+                            symbol.owner().path));
                 }
             }
         }
@@ -68,9 +75,15 @@ final class SymbolResolution {
         symbols.put(name, new Owned(name, owner, crc));
     }
 
-    /** depmod_symbol_find: a leading '.' (ppc64 function descriptors) is not part of the name. */
+    /** {@code name} without one leading {@code prefix} character (-P). */
+    static String withoutPrefix(String name, char prefix) {
+        return prefix != DepmodOptions.NO_SYMBOL_PREFIX && !name.isEmpty() && name.charAt(0) == prefix
+                ? name.substring(1) : name;
+    }
+
+    /** depmod_symbol_find: a leading '.' (ppc64 function descriptors) is not part of the name, nor the prefix. */
     private Owned find(String name) {
-        return symbols.get(name.startsWith(".") ? name.substring(1) : name);
+        return symbols.get(withoutPrefix(name.startsWith(".") ? name.substring(1) : name, prefix));
     }
 
     /** The symbols some module exports, in no particular order. */

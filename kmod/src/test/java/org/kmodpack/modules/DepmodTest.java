@@ -43,7 +43,7 @@ class DepmodTest {
         Path systemMap = source.resolve("boot/System.map-" + kver);
         List<KmodProblem> mapProblems = new ArrayList<>();
         KernelSymbols symbols = KernelSymbols.fromSystemMap(systemMap.toString(), Files.readAllBytes(systemMap),
-                mapProblems::add);
+                DepmodOptions.NO_SYMBOL_PREFIX, mapProblems::add);
         DepmodComparison.Outcome outcome = DepmodComparison.compare(root, kver, emptyConfig(),
                 List.of("-e", "-F", systemMap.toString()),
                 DepmodComparison.options(emptyConfig(), kver, Optional.of(symbols), true));

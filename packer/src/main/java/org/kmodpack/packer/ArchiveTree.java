@@ -113,19 +113,20 @@ public final class ArchiveTree implements TreeSource {
         return ignoredMembers;
     }
 
-    /** When kmodpack's depmod wrote the index files (the archive had no modules.dep): the time they carry. */
+    @Override
+    public void close() throws IOException {
+        memory.close();
+    }
+
+    /** Present when the archive had no modules.dep: the newest member's time, or SOURCE_DATE_EPOCH. */
+    @Override
     public Optional<FileTime> indexTime() {
         return indexTime;
     }
 
-    /** What depmod reported while indexing (broken modules, which are packed all the same), as kmod reports it. */
+    @Override
     public List<KmodProblem> indexProblems() {
         return indexProblems;
-    }
-
-    @Override
-    public void close() throws IOException {
-        memory.close();
     }
 
     private static ArchiveTree read(ArchiveStreams.TarStream stream, String kernelVersion) throws IOException {
@@ -215,7 +216,7 @@ public final class ArchiveTree implements TreeSource {
             List<KmodProblem> problems = new ArrayList<>();
             Optional<FileTime> indexTime = Optional.empty();
             if (!Files.exists(directory.resolve("modules.dep"), LinkOption.NOFOLLOW_LINKS)) {
-                FileTime time = indexTime(newestByDirectory.get(chosen));
+                FileTime time = IndexedDirectory.indexTime(newestByDirectory.get(chosen));
                 writeIndex(chosen, directory, time, problems);
                 indexTime = Optional.of(time);
             }
@@ -390,18 +391,6 @@ public final class ArchiveTree implements TreeSource {
                         + "; choose one with --kernel-version");
             }
             return newestByDirectory.keySet().iterator().next();
-        }
-
-        private FileTime indexTime(FileTime newest) {
-            String epoch = System.getenv("SOURCE_DATE_EPOCH");
-            if (epoch == null || epoch.isBlank()) {
-                return newest;
-            }
-            try {
-                return FileTime.from(java.time.Instant.ofEpochSecond(Long.parseLong(epoch.strip())));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("SOURCE_DATE_EPOCH is '" + epoch + "', not a number of seconds");
-            }
         }
 
         private void writeIndex(String chosen, Path directory, FileTime time, List<KmodProblem> problems)

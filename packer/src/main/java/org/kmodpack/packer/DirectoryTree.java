@@ -38,12 +38,17 @@ record DirectoryTree(Path moduleDirectory, String kernelVersion) implements Tree
      */
     DirectoryTree requireModuleTree() throws IOException {
         Path directory = moduleDirectory;
-        if (Files.exists(directory.resolve("modules.dep")) || holdsModule(directory)) {
+        if (indexed() || holdsModule(directory)) {
             return this;
         }
         throw new IOException(directory + ": not a module tree (no modules.dep and no module file *.ko, *.ko.xz, "
                 + "*.ko.zst or *.ko.gz in it); name a module directory such as /lib/modules/$(uname -r), a root "
                 + "holding lib/modules/KVER, a kernel package (.deb) or a tar archive");
+    }
+
+    /** Whether depmod's output is there: modules.dep (links followed). */
+    boolean indexed() {
+        return Files.exists(moduleDirectory.resolve("modules.dep"));
     }
 
     private static boolean holdsModule(Path directory) throws IOException {

@@ -84,7 +84,7 @@ public final class Packer {
             throw new IOException("kernel version '" + tree.kernelVersion() + "' is not a valid directory name; "
                     + "give one with --kernel-version");
         }
-        List<ScannedEntry> entries = TreeScanner.scan(tree.moduleDirectory(), skipped);
+        List<ScannedEntry> entries = TreeScanner.scan(tree.moduleDirectory(), skipped, tree.addedFiles());
         ExecutorService workers = daemonThreads(options.threads(), "kmodpack-pack-worker");
         ExecutorService moduleReaders = daemonThreads(options.threads(), "kmodpack-module-reader");
         try (StagedFile staged = StagedFile.create(output)) {
@@ -95,7 +95,7 @@ public final class Packer {
                 ContentPlan plan = ContentPlan.build(entries, workers);
                 // A layer has no depmod output of its own: the union's index is made when it is merged.
                 Optional<ModuleScanner> moduleScan = layer != null ? Optional.empty()
-                        : ModuleScanner.start(tree.moduleDirectory(), treeEntries(entries), moduleReaders);
+                        : ModuleScanner.start(tree::resolve, treeEntries(entries), moduleReaders);
                 FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan);
                 Written written = write(staged.channel(), entries, plan, tree.kernelVersion(), moduleScan, firmware,
                         layer, options, workers, progress, signers, terms);

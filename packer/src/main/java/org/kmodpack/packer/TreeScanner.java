@@ -22,18 +22,13 @@ import org.kmodpack.format.Names;
 /**
  * Walks a module directory breadth-first, children sorted by name bytes, which is exactly the order the
  * ENTRIES section stores: the result does not depend on the file system's directory order. Symlinks are
- * recorded, never followed.
+ * recorded, never followed. Each entry is described with what its own file system tells (entries may come
+ * from several).
  */
 final class TreeScanner {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
-    private final boolean unixView;
-    private final boolean posixView;
-
-    private TreeScanner(Path root) {
-        var views = root.getFileSystem().supportedFileAttributeViews();
-        this.unixView = views.contains("unix");
-        this.posixView = views.contains("posix");
+    private TreeScanner() {
     }
 
     /** The entries a scan takes from a directory: the files they are read from. */
@@ -44,18 +39,26 @@ final class TreeScanner {
     }
 
     static List<ScannedEntry> scan(Path moduleDirectory) throws IOException {
-        return scan(moduleDirectory, path -> false);
+        return scan(moduleDirectory, path -> false, Map.of());
     }
 
-    /** As {@link #scan(Path)}, leaving out the entries (and what lies below them) whose relative path is skipped. */
-    static List<ScannedEntry> scan(Path moduleDirectory, Predicate<String> skipped) throws IOException {
+    /**
+     * As {@link #scan(Path)}, leaving out the entries (and what lies below them) whose relative path is skipped,
+     * with {@code added} files at the top (name: the file to read), in place of the directory's of the same name.
+     */
+    static List<ScannedEntry> scan(Path moduleDirectory, Predicate<String> skipped, Map<String, Path> added)
+            throws IOException {
         return scan(moduleDirectory, (relative, directory) -> {
             List<Path> kept = new ArrayList<>();
             for (Path child : listed(directory)) {
                 String name = child.getFileName().toString();
-                if (!skipped.test(relative.isEmpty() ? name : relative + "/" + name)) {
+                if (!skipped.test(relative.isEmpty() ? name : relative + "/" + name)
+                        && !(relative.isEmpty() && added.containsKey(name))) {
                     kept.add(child);
                 }
+            }
+            if (relative.isEmpty()) {
+                kept.addAll(added.values());
             }
             return kept;
         });
@@ -66,7 +69,7 @@ final class TreeScanner {
      * several directories, as firmware is); the root is described from {@code root}.
      */
     static List<ScannedEntry> scan(Path root, Children children) throws IOException {
-        return new TreeScanner(root).run(root, children);
+        return new TreeScanner().run(root, children);
     }
 
     private static List<Path> listed(Path directory) throws IOException {
@@ -150,7 +153,8 @@ final class TreeScanner {
         int uid = 0;
         int gid = 0;
         Object linkKey = null;
-        if (unixView) {
+        var views = path.getFileSystem().supportedFileAttributeViews();
+        if (views.contains("unix")) {
             Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid,nlink,ino,dev", NOFOLLOW);
             mode = (Integer) unix.get("mode") & 07777;
             uid = (Integer) unix.get("uid");
@@ -158,7 +162,7 @@ final class TreeScanner {
             if (kind == EntryKind.FILE && (Integer) unix.get("nlink") > 1) {
                 linkKey = List.of(unix.get("dev"), unix.get("ino"));
             }
-        } else if (posixView) {
+        } else if (views.contains("posix")) {
             mode = modeBits(Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW));
             // Without a link count, the file key tells which names share an inode (an archive's tree in memory).
             if (kind == EntryKind.FILE) {

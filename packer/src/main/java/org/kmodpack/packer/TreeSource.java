@@ -4,6 +4,11 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.kmodpack.modules.KmodProblem;
 
 /**
  * What the packer packs: a module tree and its kernel version. The tree is read through java.nio, so any file
@@ -17,6 +22,31 @@ public interface TreeSource extends Closeable {
 
     /** The kernel version the bundle records. */
     String kernelVersion();
+
+    /**
+     * Files the packer takes at the top of the module directory in place of the directory's own of the same name
+     * (none there, or stale ones): the index files our depmod made in memory for a tree without modules.dep.
+     * Name: the file to read it from. None for a directory or an archive, whose trees hold their index.
+     */
+    default Map<String, Path> addedFiles() {
+        return Map.of();
+    }
+
+    /** Where the packer reads the file at {@code relative} in the module directory: an added file, or the tree's. */
+    default Path resolve(String relative) {
+        Path added = addedFiles().get(relative);
+        return added != null ? added : moduleDirectory().resolve(relative);
+    }
+
+    /** When kmodpack's depmod indexed the tree (it had no modules.dep): the time its index files carry. */
+    default Optional<FileTime> indexTime() {
+        return Optional.empty();
+    }
+
+    /** What depmod reported while it indexed the tree (broken modules, packed all the same), as kmod reports it. */
+    default List<KmodProblem> indexProblems() {
+        return List.of();
+    }
 
     /** Releases what the source holds (an archive's tree in memory); a directory holds nothing. */
     @Override
@@ -34,7 +64,8 @@ public interface TreeSource extends Closeable {
 
     /**
      * What a user's SOURCE names: a regular file is a kernel package or a tar archive ({@link ArchiveTree#open}),
-     * anything else a {@link #directory}, which must hold modules.dep or a module file.
+     * anything else a {@link #directory}, which must hold modules.dep or a module file; without modules.dep, our
+     * depmod indexes it in memory ({@link IndexedDirectory}).
      */
     static TreeSource of(Path source, String kernelVersion) throws IOException {
         if (source.toString().isEmpty()) {
@@ -44,6 +75,7 @@ public interface TreeSource extends Closeable {
         if (Files.isRegularFile(source)) {
             return ArchiveTree.open(source, kernelVersion);
         }
-        return DirectoryTree.locate(source, kernelVersion).requireModuleTree();
+        DirectoryTree directory = DirectoryTree.locate(source, kernelVersion).requireModuleTree();
+        return directory.indexed() ? directory : IndexedDirectory.index(directory);
     }
 }
