@@ -46,6 +46,7 @@ final class MountDaemon {
         Optional<CheckedBundles.FileState> fileBeforeOpening = CheckedBundles.FileState.of(bundleLocation);
         LayerOptions layers = arguments.layers();
         LayerOptions.Opened opened = layers.open(bundleLocation,
+                arguments.trust.signatures.source.cacheDirectoryOrDefault(),
                 (location, keys) -> arguments.trust.open(location, cacheBytes, keys));
         Bundle bundle = opened.bundle();
         if (bundle.layer().isPresent()) {
