@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.modules.ModuleNames;
 import org.kmodpack.packer.LayerUnion;
 import org.kmodpack.reader.Bundle;
 import picocli.CommandLine.Option;
@@ -91,6 +94,23 @@ final class LayerOptions {
             StringBuilder name = new StringBuilder(base.toString());
             layers.forEach(layer -> name.append('+').append(layer));
             return name.toString();
+        }
+
+        /** Whether lookups merge the base's index with the layers' modules, rather than index the union whole. */
+        boolean mergesAtLookupTime() throws IOException {
+            return union != null && ModuleIndex.layered(base, layers).isPresent();
+        }
+
+        /** Each layer as the user named it, in order, with the module files it brings to the union. */
+        Map<String, List<String>> layerModules() {
+            Map<String, List<String>> modules = new LinkedHashMap<>();
+            layers.forEach(layer -> modules.put(layer.toString(), new ArrayList<>()));
+            new TreeMap<>(layerOrigins).forEach((path, layer) -> {
+                if (ModuleNames.isModuleFile(path)) {
+                    modules.get(layer).add(path);
+                }
+            });
+            return modules;
         }
 
         /** The layer a file or symlink of the union comes from, as the user named it; null for the base's. */

@@ -53,6 +53,18 @@ class LayerCliTest {
                 concat(List.of("modprobe", base.toString(), "-d", root.toString()), layers,
                         List.of("-D", "layer_top", "x=1")));
 
+        Path cache = work.resolve("cache");
+        CliTest.Run cached = CliTest.run(concat(List.of("modinfo", base.toString(), "--cache-dir", cache.toString()),
+                layers, List.of("chain_a")).toArray(String[]::new));
+        assertEquals(0, cached.exit(), cached.err());
+        try (var unions = Files.list(cache.resolve("unions"))) {
+            assertEquals(1, unions.filter(file -> file.toString().endsWith(".kpack")).count(),
+                    "the union indexed whole is kept in --cache-dir");
+        }
+        CliTest.Run unionInfo = CliTest.run(concat(List.of("info", base.toString()), layers)
+                .toArray(String[]::new));
+        assertTrue(unionInfo.out().contains("lookups:         the union indexed whole"), unionInfo.out());
+
         CliTest.Run info = CliTest.run("info", vendor.toString());
         assertTrue(info.out().contains("format version:  1.1\n") && info.out().contains("layer:           for kernel "
                 + KVER + ", modules in order: extra/vendor/layer_top.ko extra/vendor/standalone.ko "
@@ -139,8 +151,15 @@ class LayerCliTest {
         Path root = work.resolve("union");
         Path moduleDir = LayerFixtures.unionAfterKmodDepmod(work, base, List.of(dependents, softdeps), root);
         assertTrue(Files.readString(moduleDir.resolve("modules.dep")).contains("updates/standalone.ko:"));
-        assertAnswersAsKmod(base, List.of("--layer", dependents.toString(), "--layer", softdeps.toString()), root,
-                moduleDir);
+        List<String> layers = List.of("--layer", dependents.toString(), "--layer", softdeps.toString());
+        assertAnswersAsKmod(base, layers, root, moduleDir);
+
+        CliTest.Run info = CliTest.run(concat(List.of("info", base.toString()), layers).toArray(String[]::new));
+        assertEquals(0, info.exit(), info.err());
+        assertTrue(info.out().contains("layer 1:         " + dependents + ": 3 modules: extra/addon/igb_twin.ko.xz "
+                + "extra/addon/layer_top.ko updates/standalone.ko\nlayer 2:         " + softdeps + ": 2 modules: "
+                + "extra/more/softdep_twin.ko extra/more/uas_twin.ko.xz\nlookups:         the base's index merged "
+                + "with the layers' modules at lookup time\n"), info.out());
     }
 
     /**

@@ -41,7 +41,7 @@ final class LayeredLookup implements ModuleLookup {
     private final ModuleSection base;
     private final int baseCount;
     /** Which base modules modules.order names: the layers' modules are numbered after those, before the others. */
-    private final boolean[] ordered;
+    private final BaseOrder ordered;
     private final List<LayerModule> modules;
     private final Map<String, Integer> byName;
     /** Base modules a layer overrides: their base aliases, symbols and softdeps are not the union's. */
@@ -52,7 +52,7 @@ final class LayeredLookup implements ModuleLookup {
     private record LayerModule(String name, String path, Bundle bundle, ModuleSymbols symbols, int[] line) {
     }
 
-    private LayeredLookup(ModuleSection base, boolean[] ordered, List<LayerModule> modules, Set<String> overridden,
+    private LayeredLookup(ModuleSection base, BaseOrder ordered, List<LayerModule> modules, Set<String> overridden,
             String softdeps) {
         this.base = base;
         this.baseCount = base.moduleCount();
@@ -79,22 +79,12 @@ final class LayeredLookup implements ModuleLookup {
      */
     static Optional<LayeredLookup> merge(Bundle baseBundle, ModuleSection base, List<Bundle> layers)
             throws IOException {
-        Map<String, Integer> baseStems = new HashMap<>();
-        for (int i = 0; i < base.moduleCount(); i++) {
-            baseStems.put(ModuleNames.uncompressedPath(base.modulePath(i)), i);
-        }
         Optional<Entry> orderFile = baseBundle.find(ORDER_FILE).filter(Entry::isFile);
-        List<String> baseOrder = orderFile.isEmpty() ? null : lines(baseBundle.readAllBytes(orderFile.get()));
-        if (baseOrder == null) {
+        byte[] orderBytes = orderFile.isEmpty() ? null : baseBundle.readAllBytes(orderFile.get());
+        if (orderBytes == null || orderBytes.length > 0 && orderBytes[orderBytes.length - 1] != '\n') {
             return Optional.empty();
         }
-        boolean[] ordered = new boolean[base.moduleCount()];
-        for (String line : baseOrder) {
-            Integer module = baseStems.get(line);
-            if (module != null) {
-                ordered[module] = true;
-            }
-        }
+        BaseOrder ordered = new BaseOrder(base, orderBytes);
         Map<String, Integer> position = new HashMap<>();
         List<Candidate> candidates = new ArrayList<>();
         for (Bundle layer : layers) {
@@ -104,7 +94,8 @@ final class LayeredLookup implements ModuleLookup {
                 return Optional.empty();
             }
             for (String line : order) {
-                if (baseStems.containsKey(line)) {
+                int named = base.findModule(ModuleNames.underscores(ModuleNames.fromPath(line)).orElse(""));
+                if (named >= 0 && ModuleNames.uncompressedPath(base.modulePath(named)).equals(line)) {
                     return Optional.empty();
                 }
                 position.put(line, position.size());
@@ -189,7 +180,46 @@ final class LayeredLookup implements ModuleLookup {
      * numbers the modules modules.order names first, so the layers' modules come after those and before the
      * others.
      */
-    private record BaseModules(boolean[] used, boolean[] ordered) {
+    private record BaseModules(boolean[] used, BaseOrder ordered) {
+    }
+
+    /**
+     * Which base modules the base's modules.order names. A merge asks about a few modules: those are found in
+     * its bytes; past {@value #SEARCHES} questions (lookups of aliases), its lines are put in a set once.
+     */
+    private static final class BaseOrder {
+        private static final int SEARCHES = 16;
+        private final ModuleSection base;
+        private final byte[] order;
+        private int asked;
+        private Set<String> lines;
+
+        BaseOrder(ModuleSection base, byte[] order) {
+            this.base = base;
+            this.order = order;
+        }
+
+        boolean names(int module) {
+            String stem = ModuleNames.uncompressedPath(base.modulePath(module));
+            if (lines == null && ++asked > SEARCHES) {
+                lines = new HashSet<>(lines(order));
+            }
+            return lines != null ? lines.contains(stem) : hasLine(stem.getBytes(StandardCharsets.UTF_8));
+        }
+
+        private boolean hasLine(byte[] line) {
+            for (int start = 0; start + line.length < order.length; ) {
+                if (order[start + line.length] == '\n'
+                        && Arrays.equals(order, start, start + line.length, line, 0, line.length)) {
+                    return true;
+                }
+                while (start < order.length && order[start] != '\n') {
+                    start++;
+                }
+                start++;
+            }
+            return false;
+        }
     }
 
     /** The lines of a modules.order; null when the last one does not end in a newline (depmod then ignores it). */
@@ -221,7 +251,14 @@ final class LayeredLookup implements ModuleLookup {
 
     /** The base modules exporting {@code symbol}, other than overridden ones. */
     private static List<Value> baseOwners(ModuleSection base, String symbol, Set<String> overridden) {
-        List<Value> owners = new ArrayList<>(WildcardSearch.search(base, KeyTable.SYMBOLS, SYMBOL_PREFIX + symbol));
+        byte[] key = (SYMBOL_PREFIX + symbol).getBytes(StandardCharsets.UTF_8);
+        ModuleSection.KeyRange keys = base.keysWithLiteralPrefix(KeyTable.SYMBOLS, key, key.length);
+        List<Value> owners = new ArrayList<>();
+        for (int i = keys.from(); i < keys.to(); i++) {
+            if (Arrays.equals(base.keyPattern(KeyTable.SYMBOLS, i), key)) {
+                owners.addAll(base.keyValues(KeyTable.SYMBOLS, i));
+            }
+        }
         owners.removeIf(owner -> overridden.contains(owner.name()));
         return owners;
     }
@@ -297,14 +334,6 @@ final class LayeredLookup implements ModuleLookup {
         }
 
         private Optional<List<LayerModule>> sorted() {
-            boolean[] belowUnordered = new boolean[baseCount];
-            for (int i = 0; i < baseCount; i++) {
-                if (!known.ordered()[i]) {
-                    for (int dependency : base.moduleDeps(i)) {
-                        belowUnordered[dependency] = true;
-                    }
-                }
-            }
             Map<Integer, Integer> users = new HashMap<>();
             for (List<Integer> dependencies : direct) {
                 for (int dependency : dependencies) {
@@ -313,7 +342,7 @@ final class LayeredLookup implements ModuleLookup {
                             return Optional.empty();
                         }
                         users.merge(dependency, 1, Integer::sum);
-                    } else if (!known.ordered()[dependency] || belowUnordered[dependency]) {
+                    } else if (!known.ordered().names(dependency) || usedOutsideOrder(dependency)) {
                         // depmod sorts the modules outside modules.order before the layers': one of those using
                         // this module would be sorted with the layers' users of it in between.
                         return Optional.empty();
@@ -354,6 +383,16 @@ final class LayeredLookup implements ModuleLookup {
                         line.get()));
             }
             return Optional.of(lined);
+        }
+
+        /** Whether a base module modules.order does not name has {@code module} on its line. */
+        private boolean usedOutsideOrder(int module) {
+            for (int user = 0; user < baseCount; user++) {
+                if (contains(base.moduleDeps(user), module) && !known.ordered().names(user)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Layer module {@code i}'s dependencies, direct and indirect, in depmod's order; empty when unknown. */
@@ -503,7 +542,7 @@ final class LayeredLookup implements ModuleLookup {
     /** Whether a value's module is a base module modules.order names (a builtin is no module). */
     private boolean isOrderedBaseModule(String name) {
         int module = base.findModule(name);
-        return module < 0 || ordered[module];
+        return module < 0 || ordered.names(module);
     }
 
     /** Whether layer module {@code i} is the union's owner of {@code symbol}: the last layer module exporting it. */
