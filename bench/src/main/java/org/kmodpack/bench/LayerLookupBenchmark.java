@@ -13,13 +13,13 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * {@code modprobe -D -a} of every module in one process, from the index up: over a base bundle alone, or over the
- * base merged with one layer at lookup time ({@link ModuleIndex#layered}, made again in each operation as each
- * modprobe run makes it). {@link LayerRows} packs the bundles once and runs the two in turn.
+ * {@code modprobe -D -a} of every module in one process, as a modprobe run does it: the bundles opened (header and
+ * index read, their SHA-256 checked), the index made (with a layer, merged at lookup time by
+ * {@link ModuleIndex#layered}), then every module's load order; over a base bundle alone or over the base with one
+ * layer. {@link LayerRows} packs the bundles once and runs the two in turn.
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class LayerLookupBenchmark extends CorpusBenchmark {
@@ -30,35 +30,41 @@ public class LayerLookupBenchmark extends CorpusBenchmark {
     @Param("")
     public String layer;
 
-    private Bundle baseBundle;
-    private Bundle layerBundle;
     private List<String> names;
 
     @Setup(Level.Trial)
-    public void open() throws IOException {
-        baseBundle = Bundle.open(Path.of(base));
-        layerBundle = layer.isEmpty() ? null : Bundle.open(Path.of(layer));
-        names = index().moduleNames();
-    }
-
-    @TearDown(Level.Trial)
-    public void close() throws IOException {
-        baseBundle.close();
-        if (layerBundle != null) {
-            layerBundle.close();
+    public void listModules() throws IOException {
+        try (Bundle baseBundle = Bundle.open(Path.of(base))) {
+            if (layer.isEmpty()) {
+                names = ModuleIndex.of(baseBundle).moduleNames();
+            } else {
+                try (Bundle layerBundle = Bundle.open(Path.of(layer))) {
+                    names = merged(baseBundle, layerBundle).moduleNames();
+                }
+            }
         }
     }
 
-    private ModuleIndex index() throws IOException {
-        return layerBundle == null ? ModuleIndex.of(baseBundle) : ModuleIndex.layered(baseBundle,
-                List.of(layerBundle)).orElseThrow(() -> new IllegalStateException(layer + " over " + base
-                + " is not merged at lookup time"));
+    private ModuleIndex merged(Bundle baseBundle, Bundle layerBundle) throws IOException {
+        return ModuleIndex.layered(baseBundle, List.of(layerBundle)).orElseThrow(() -> new IllegalStateException(
+                layer + " over " + base + " is not merged at lookup time"));
     }
 
-    /** The index (merged, with a layer), no configuration but the bundle's softdeps, then every module. */
     @Benchmark
     public void showDependsOfEveryModule(Blackhole sink) throws IOException {
-        ModuleIndex index = index();
+        try (Bundle baseBundle = Bundle.open(Path.of(base))) {
+            if (layer.isEmpty()) {
+                showDepends(ModuleIndex.of(baseBundle), sink);
+            } else {
+                try (Bundle layerBundle = Bundle.open(Path.of(layer))) {
+                    showDepends(merged(baseBundle, layerBundle), sink);
+                }
+            }
+        }
+    }
+
+    /** No configuration but the index's softdeps, then every module. */
+    private void showDepends(ModuleIndex index, Blackhole sink) {
         String moduleDir = index.moduleDirectory("");
         ModprobeConfig config = index.loadConfig(List.of(), moduleDir, null, message -> { });
         Modprobe modprobe = index.modprobe(config, moduleDir, message -> { });

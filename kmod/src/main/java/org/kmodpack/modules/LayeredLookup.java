@@ -32,7 +32,10 @@ import org.kmodpack.reader.Entry;
  * lines stay what depmod writes for the union: no layer depmod.d file, every module in modules.order, no base module
  * needing a layer's module (a layer exports no symbol a base module exports; a base module a layer overrides has no
  * users, no dependencies, and its exports are a layer's too), and the order depmod sorts a layer module's line in
- * known from the base's lines. {@link #merge} is empty otherwise, and the union is indexed whole instead.
+ * known from the base's lines. {@link #merge} is empty otherwise, and the union is indexed whole instead. One case
+ * is not seen: a base module needing a symbol no base module exports, which a layer's module exports (the base's
+ * index does not keep what its modules need); out-of-tree modules export symbols of their own, which no in-tree
+ * module was built to need.
  */
 final class LayeredLookup implements ModuleLookup {
     private static final String ORDER_FILE = "modules.order";
@@ -81,7 +84,7 @@ final class LayeredLookup implements ModuleLookup {
             throws IOException {
         Optional<Entry> orderFile = baseBundle.find(ORDER_FILE).filter(Entry::isFile);
         byte[] orderBytes = orderFile.isEmpty() ? null : baseBundle.readAllBytes(orderFile.get());
-        if (orderBytes == null || orderBytes.length > 0 && orderBytes[orderBytes.length - 1] != '\n') {
+        if (orderBytes == null || !ModuleOrder.isTerminated(orderBytes)) {
             return Optional.empty();
         }
         BaseOrder ordered = new BaseOrder(base, orderBytes);
@@ -89,11 +92,10 @@ final class LayeredLookup implements ModuleLookup {
         List<Candidate> candidates = new ArrayList<>();
         for (Bundle layer : layers) {
             LayerSection section = layer.layer().orElseThrow();
-            List<String> order = lines(section.order());
-            if (!section.config().isEmpty() || order == null) {
+            if (!section.config().isEmpty() || !ModuleOrder.isTerminated(section.order())) {
                 return Optional.empty();
             }
-            for (String line : order) {
+            for (String line : ModuleOrder.lines(section.order())) {
                 int named = base.findModule(ModuleNames.underscores(ModuleNames.fromPath(line)).orElse(""));
                 if (named >= 0 && ModuleNames.uncompressedPath(base.modulePath(named)).equals(line)) {
                     return Optional.empty();
@@ -184,58 +186,35 @@ final class LayeredLookup implements ModuleLookup {
     }
 
     /**
-     * Which base modules the base's modules.order names. A merge asks about a few modules: those are found in
-     * its bytes; past {@value #SEARCHES} questions (lookups of aliases), its lines are put in a set once.
+     * Which base modules the base's modules.order names. A merge asks about a few modules: those are searched for
+     * in its text; past {@value #SEARCHES} questions (lookups through aliases), its lines are put in a set once.
      */
     private static final class BaseOrder {
         private static final int SEARCHES = 16;
         private final ModuleSection base;
         private final byte[] order;
+        /** A newline, then modules.order's bytes one char each: every line is "\nLINE\n" in it. */
+        private final String text;
         private int asked;
         private Set<String> lines;
 
         BaseOrder(ModuleSection base, byte[] order) {
             this.base = base;
             this.order = order;
+            this.text = "\n" + new String(order, StandardCharsets.ISO_8859_1);
         }
 
         boolean names(int module) {
             String stem = ModuleNames.uncompressedPath(base.modulePath(module));
             if (lines == null && ++asked > SEARCHES) {
-                lines = new HashSet<>(lines(order));
+                lines = new HashSet<>(ModuleOrder.lines(order));
             }
-            return lines != null ? lines.contains(stem) : hasLine(stem.getBytes(StandardCharsets.UTF_8));
-        }
-
-        private boolean hasLine(byte[] line) {
-            for (int start = 0; start + line.length < order.length; ) {
-                if (order[start + line.length] == '\n'
-                        && Arrays.equals(order, start, start + line.length, line, 0, line.length)) {
-                    return true;
-                }
-                while (start < order.length && order[start] != '\n') {
-                    start++;
-                }
-                start++;
+            if (lines != null) {
+                return lines.contains(stem);
             }
-            return false;
+            byte[] bytes = stem.getBytes(StandardCharsets.UTF_8);
+            return text.contains("\n" + new String(bytes, StandardCharsets.ISO_8859_1) + "\n");
         }
-    }
-
-    /** The lines of a modules.order; null when the last one does not end in a newline (depmod then ignores it). */
-    private static List<String> lines(byte[] order) {
-        if (order.length > 0 && order[order.length - 1] != '\n') {
-            return null;
-        }
-        List<String> lines = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < order.length; i++) {
-            if (order[i] == '\n') {
-                lines.add(new String(order, start, i - start, StandardCharsets.UTF_8));
-                start = i + 1;
-            }
-        }
-        return lines;
     }
 
     /** Which base modules are on some base module's line, that is, have users. */

@@ -54,7 +54,7 @@ public final class ModuleIndex {
      * The base's index and {@code layers} (checked by the caller to fit over it) merged at lookup time: modprobe's
      * answers are kmod's on the union after depmod, with no depmod run. Empty when the base's index cannot answer
      * for this union (a layer changes what base modules depend on, or brings depmod.d files); the union must then
-     * be indexed whole. {@link #modinfo} and {@link #indexKeys} of a merged index read the base alone.
+     * be indexed whole. A merged index has no {@link #modinfo} nor {@link #indexKeys}: those read the union's.
      */
     public static Optional<ModuleIndex> layered(Bundle base, List<Bundle> layers) throws IOException {
         ModuleIndex index = of(base);
@@ -139,6 +139,7 @@ public final class ModuleIndex {
      * holds no such index.
      */
     public List<ModuleContent.Key> indexKeys(String fileName) throws IOException {
+        requireWhole();
         Optional<Entry> file = bundle.find(fileName).filter(Entry::isFile);
         return file.isEmpty() ? List.of() : DepmodBin.read(bundle + ": " + fileName, bundle.readAllBytes(file.get()));
     }
@@ -176,11 +177,18 @@ public final class ModuleIndex {
         return ModprobeConfig.load(paths, moduleDirectory, lookup.softdepConfig(), kernelCmdline, errors);
     }
 
+    private void requireWhole() {
+        if (lookup instanceof LayeredLookup) {
+            throw new IllegalStateException(bundle + ": merged with layers at lookup time; open the union for this");
+        }
+    }
+
     public Modprobe modprobe(ModprobeConfig config, String moduleDirectory, Consumer<KmodProblem> errors) {
         return new Modprobe(lookup, config, moduleDirectory, errors);
     }
 
     public Modinfo modinfo(String moduleDirectory) {
+        requireWhole();
         return new Modinfo(bundle, section, moduleDirectory);
     }
 }
