@@ -66,7 +66,7 @@ public final class LayerRows {
         OptionsBuilder options = new OptionsBuilder();
         options.include("\\.LayerLookupBenchmark\\.showDependsOfEveryModule$").param("base", base.toString())
                 .param("layer", layer).forks(1).mode(Mode.AverageTime).timeUnit(TimeUnit.NANOSECONDS)
-                .warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
+                .warmupIterations(5).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
                 .measurementTime(TimeValue.seconds(1));
         for (RunResult run : new Runner(options.build()).run()) {
             for (IterationResult iteration : run.getBenchmarkResults().iterator().next().getIterationResults()) {

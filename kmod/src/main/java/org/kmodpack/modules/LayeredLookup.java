@@ -148,15 +148,9 @@ final class LayeredLookup implements ModuleLookup {
                     || base.moduleDeps(shadowed).length > 0) {
                 return Optional.empty();
             }
-            Entry file = baseBundle.find(basePath).filter(Entry::isFile).orElse(null);
-            if (file == null) {
+            if (base.hasValueNamed(KeyTable.SYMBOLS, module.name())
+                    && !exportsAreLayers(baseBundle, basePath, layerOwners)) {
                 return Optional.empty();
-            }
-            ModuleSymbols replaced = ModuleSymbols.read(basePath, ByteBuffer.wrap(baseBundle.readAllBytes(file)));
-            for (ModuleSymbols.Symbol export : replaced.exports()) {
-                if (!layerOwners.containsKey(export.name())) {
-                    return Optional.empty();
-                }
             }
             overridden.add(module.name());
         }
@@ -172,6 +166,22 @@ final class LayeredLookup implements ModuleLookup {
         }
         return Optional.of(new LayeredLookup(base, ordered, lined.get(), overridden, softdeps(base, lined.get(),
                 overridden)));
+    }
+
+    /** Whether a layer module exports every symbol the base module file {@code path} exports. */
+    private static boolean exportsAreLayers(Bundle baseBundle, String path, Map<String, Integer> layerOwners)
+            throws IOException {
+        Entry file = baseBundle.find(path).filter(Entry::isFile).orElse(null);
+        if (file == null) {
+            return false;
+        }
+        for (ModuleSymbols.Symbol export : ModuleSymbols.read(path, ByteBuffer.wrap(baseBundle.readAllBytes(file)))
+                .exports()) {
+            if (!layerOwners.containsKey(export.name())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private record Candidate(Entry entry, Bundle bundle) {
