@@ -67,9 +67,14 @@ final class LayerOptions {
                 return base;
             }
             if (unionBundle == null) {
-                unionBundle = union.open(cacheDirectory, problem -> { });
+                unionBundle = union.open(unionFile().orElseThrow());
             }
             return unionBundle;
+        }
+
+        /** With layers, the file of the union in the cache directory, built if it is not there. */
+        Optional<Path> unionFile() throws IOException {
+            return union == null ? Optional.empty() : Optional.of(union.build(cacheDirectory, problem -> { }));
         }
 
         /** The base bundle, whose kernel version is the union's. */
