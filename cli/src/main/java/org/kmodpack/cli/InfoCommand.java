@@ -29,6 +29,9 @@ final class InfoCommand extends Subcommand {
     @Option(names = "--json", description = "One JSON object, for scripts.")
     boolean json;
 
+    @Mixin
+    LayerOptions layers;
+
     @Override
     public Integer call() throws Exception {
         BundleInfo info;
@@ -37,7 +40,13 @@ final class InfoCommand extends Subcommand {
         Integer modules;
         Optional<LayerSection> layer;
         Optional<FirmwareFiles.Wants> firmware;
-        try (Bundle opened = bundleArgument.open()) {
+        Map<String, List<String>> layerModules;
+        boolean mergesAtLookupTime;
+        try (LayerOptions.Opened union = layers.open(bundleArgument.location,
+                bundleArgument.trust.source.cacheDirectoryOrDefault(), bundleArgument.trust::open)) {
+            Bundle opened = union.base();
+            layerModules = union.layerModules();
+            mergesAtLookupTime = union.mergesAtLookupTime();
             info = opened.info();
             layer = opened.layer();
             // Only to list them and show the serial: whether they are trusted is verify's (or --trust's) job.
@@ -90,6 +99,13 @@ final class InfoCommand extends Subcommand {
                 object.put("layer", layerObject);
             }
             firmware.ifPresent(wants -> object.put("firmware", firmwareJson(info, wants)));
+            if (!layerModules.isEmpty()) {
+                List<Object> layerObjects = new ArrayList<>();
+                layerModules.forEach((name, paths) -> layerObjects.add(new LinkedHashMap<>(Map.of("bundle", name,
+                        "modules", paths))));
+                object.put("layers", layerObjects);
+                object.put("merged_at_lookup_time", mergesAtLookupTime);
+            }
             out.println(Json.write(object));
         } else {
             out.printf(Locale.ROOT, "bundle:          %s%n", bundleArgument.location);
@@ -126,6 +142,16 @@ final class InfoCommand extends Subcommand {
                         order.isEmpty() ? "none" : String.join(" ", order.split("\n")));
                 out.printf(Locale.ROOT, "layer depmod.d:  %s%n", layer.get().config().isEmpty() ? "none"
                         : String.join(" ", layer.get().config().stream().map(LayerSection.ConfigFile::name).toList()));
+            }
+            int number = 0;
+            for (Map.Entry<String, List<String>> over : layerModules.entrySet()) {
+                out.printf(Locale.ROOT, "%-17s%s: %d modules: %s%n", "layer " + ++number + ":", over.getKey(),
+                        over.getValue().size(), String.join(" ", over.getValue()));
+            }
+            if (!layerModules.isEmpty()) {
+                out.printf(Locale.ROOT, "lookups:         %s%n", mergesAtLookupTime
+                        ? "the base's index merged with the layers' modules at lookup time"
+                        : "the union indexed whole (the layers change base modules' dependencies or bring depmod.d)");
             }
         }
         out.flush();

@@ -9,7 +9,6 @@ import org.kmodpack.loader.Loader;
 import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
-import org.kmodpack.reader.Bundle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,15 +44,14 @@ final class InsmodCommand extends Subcommand {
         PrintWriter out = out();
         PrintWriter err = err();
         try (LayerOptions.Opened opened = bundleArgument.openForSystem()) {
-            Bundle bundle = opened.bundle();
-            ModuleIndex index = ModuleIndex.of(bundle);
+            ModuleIndex index = opened.index();
             String moduleDir = index.moduleDirectory("");
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
             Modprobe modprobe = index.modprobe(index.loadConfig(List.of(), moduleDir, null, problems), moduleDir,
                     problems);
             Loader loader = new Loader(index, modprobe, Kernel.running(), new Loader.Options(false, false, false,
                     force ? Kernel.MODULE_INIT_IGNORE_VERMAGIC | Kernel.MODULE_INIT_IGNORE_MODVERSIONS : 0),
-                    new LoaderMessages(out, err, verbose, false, moduleDir, bundle.toString()));
+                    new LoaderMessages(out, err, verbose, false, moduleDir, opened.name()));
             // insmod joins its arguments with spaces, unquoted (kmod's insmod.c).
             int result = loader.insmod(module, params.isEmpty() ? null : String.join(" ", params));
             out.flush();

@@ -4,8 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.modules.ModuleNames;
 import org.kmodpack.packer.LayerUnion;
 import org.kmodpack.reader.Bundle;
 import picocli.CommandLine.Option;
@@ -35,10 +40,84 @@ final class LayerOptions {
     }
 
     /**
-     * The bundle to read, and what closing it releases: the base itself, or the union (built once, then cached).
-     * {@code layerOrigins} names, for each file and symlink a layer brings, that layer as the user named it.
+     * The base and its layers, open until closed. Lookups of modprobe and the loader answer from the base's index
+     * merged with the layers' modules ({@link #index}); what needs the union's tree or index files ({@link #bundle})
+     * gets the union, built once and then cached.
      */
-    record Opened(Bundle bundle, Map<String, String> layerOrigins) implements AutoCloseable {
+    static final class Opened implements AutoCloseable {
+        private final Bundle base;
+        private final List<Bundle> layers;
+        private final LayerUnion union;
+        private final Path cacheDirectory;
+        private final Map<String, String> layerOrigins;
+        private Bundle unionBundle;
+
+        private Opened(Bundle base, List<Bundle> layers, LayerUnion union, Path cacheDirectory,
+                Map<String, String> layerOrigins) {
+            this.base = base;
+            this.layers = layers;
+            this.union = union;
+            this.cacheDirectory = cacheDirectory;
+            this.layerOrigins = layerOrigins;
+        }
+
+        /** The base alone, or the union as one bundle (built on first use, cached in the cache directory). */
+        Bundle bundle() throws IOException {
+            if (union == null) {
+                return base;
+            }
+            if (unionBundle == null) {
+                unionBundle = union.open(unionFile().orElseThrow());
+            }
+            return unionBundle;
+        }
+
+        /** With layers, the file of the union in the cache directory, built if it is not there. */
+        Optional<Path> unionFile() throws IOException {
+            return union == null ? Optional.empty() : Optional.of(union.build(cacheDirectory, problem -> { }));
+        }
+
+        /** The base bundle, whose kernel version is the union's. */
+        Bundle base() {
+            return base;
+        }
+
+        /**
+         * The module index lookups answer from: the base's, merged with the layers' modules at lookup time, or
+         * the union's when the base's index cannot answer for it ({@link ModuleIndex#layered}).
+         */
+        ModuleIndex index() throws IOException {
+            if (union == null) {
+                return ModuleIndex.of(base);
+            }
+            Optional<ModuleIndex> merged = ModuleIndex.layered(base, layers);
+            return merged.isPresent() ? merged.get() : ModuleIndex.of(bundle());
+        }
+
+        /** The base as the user named it, with each layer after a '+'. */
+        String name() {
+            StringBuilder name = new StringBuilder(base.toString());
+            layers.forEach(layer -> name.append('+').append(layer));
+            return name.toString();
+        }
+
+        /** Whether lookups merge the base's index with the layers' modules, rather than index the union whole. */
+        boolean mergesAtLookupTime() throws IOException {
+            return union != null && ModuleIndex.layered(base, layers).isPresent();
+        }
+
+        /** Each layer as the user named it, in order, with the module files it brings to the union. */
+        Map<String, List<String>> layerModules() {
+            Map<String, List<String>> modules = new LinkedHashMap<>();
+            layers.forEach(layer -> modules.put(layer.toString(), new ArrayList<>()));
+            new TreeMap<>(layerOrigins).forEach((path, layer) -> {
+                if (ModuleNames.isModuleFile(path)) {
+                    modules.get(layer).add(path);
+                }
+            });
+            return modules;
+        }
+
         /** The layer a file or symlink of the union comes from, as the user named it; null for the base's. */
         String layerOf(String path) {
             return layerOrigins.get(path);
@@ -46,19 +125,28 @@ final class LayerOptions {
 
         @Override
         public void close() throws IOException {
-            bundle.close();
+            try (base) {
+                if (unionBundle != null) {
+                    unionBundle.close();
+                }
+            } finally {
+                for (Bundle layer : layers) {
+                    layer.close();
+                }
+            }
         }
     }
 
     /**
-     * {@code baseLocation} opened by {@code opener}, or with --layer the union of it and the layers, each opened
-     * by {@code opener} trusting the --layer-trust keys too. depmod's warnings about the union are not printed:
-     * kmod's modprobe, whose answers these are, prints none either (kmodpack merge prints them).
+     * {@code baseLocation} opened by {@code opener}, or with --layer the base and the layers, each opened by
+     * {@code opener} trusting the --layer-trust keys too, checked to fit together; a union built whole is kept in
+     * {@code cacheDirectory}. depmod's warnings about the union are not printed: kmod's modprobe, whose answers
+     * these are, prints none either (kmodpack merge prints them).
      */
-    Opened open(String baseLocation, Opener opener) throws IOException {
+    Opened open(String baseLocation, Path cacheDirectory, Opener opener) throws IOException {
         Bundle base = opener.open(baseLocation, List.of());
         if (layers.isEmpty()) {
-            return new Opened(base, Map.of());
+            return new Opened(base, List.of(), null, cacheDirectory, Map.of());
         }
         List<Bundle> opened = new ArrayList<>();
         try {
@@ -72,12 +160,13 @@ final class LayerOptions {
                     fromLayers.put(path, origin.toString());
                 }
             });
-            return new Opened(union.open(SourceOptions.defaultCacheDirectory(), problem -> { }), fromLayers);
-        } finally {
+            return new Opened(base, List.copyOf(opened), union, cacheDirectory, fromLayers);
+        } catch (IOException | RuntimeException failed) {
             for (Bundle layer : opened) {
                 layer.close();
             }
             base.close();
+            throw failed;
         }
     }
 }

@@ -54,7 +54,8 @@ final class LsCommand extends Subcommand {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = out();
-        try (LayerOptions.Opened opened = layers.open(bundleArgument.location, bundleArgument.trust::open)) {
+        try (LayerOptions.Opened opened = layers.open(bundleArgument.location,
+                bundleArgument.trust.source.cacheDirectoryOrDefault(), bundleArgument.trust::open)) {
             Bundle bundle = opened.bundle();
             FirmwareListing listing = firmware ? FirmwareListing.of(bundle, path) : null;
             Entry entry = firmware ? listing.entry()

@@ -149,7 +149,7 @@ final class ModprobeCommand extends Subcommand {
         PrintWriter out = out();
         PrintWriter err = kmodMessages();
         try (LayerOptions.Opened opened = bundleArgument.openForInspection()) {
-            ModuleIndex index = index(opened.bundle());
+            ModuleIndex index = index(opened);
             String moduleDir = index.moduleDirectory(root);
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
             Modprobe modprobe = index.modprobe(index.loadConfig(config, moduleDir, problems), moduleDir, problems);
@@ -259,15 +259,14 @@ final class ModprobeCommand extends Subcommand {
         PrintWriter out = out();
         PrintWriter err = kmodMessages();
         try (LayerOptions.Opened opened = bundleArgument.openForSystem()) {
-            Bundle bundle = opened.bundle();
-            ModuleIndex index = index(bundle);
+            ModuleIndex index = index(opened);
             String moduleDir = index.moduleDirectory(root);
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
             Modprobe modprobe = index.modprobe(index.loadConfig(config, moduleDir, problems), moduleDir, problems);
             Loader loader = new Loader(index, modprobe, Kernel.running(),
                     new Loader.Options(dryRun, useBlacklist, firstTime, forceFlags(), ignoreCommands, removeHolders,
                             waitMillis),
-                    new LoaderMessages(out, err, verbose, all, moduleDir, bundle.toString()));
+                    new LoaderMessages(out, err, verbose, all, moduleDir, opened.name()));
             int result;
             if (remove) {
                 result = loader.remove(names);
@@ -284,6 +283,12 @@ final class ModprobeCommand extends Subcommand {
             err.flush();
             return Loader.exitStatus(result);
         }
+    }
+
+    /** The module index of the base merged with its layers, once -S has been checked against their kernel. */
+    private ModuleIndex index(LayerOptions.Opened opened) throws java.io.IOException {
+        KernelVersions.check(opened.base(), bundleArgument.location, kernelVersion, "-S");
+        return opened.index();
     }
 
     /** The bundle's module index, once -S has been checked against the bundle's kernel. */

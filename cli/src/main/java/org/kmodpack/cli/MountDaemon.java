@@ -42,11 +42,16 @@ final class MountDaemon {
         // This JVM compiles with C1 only, where the JDK's SHA-256 is slow; every block read is hashed.
         LibcryptoProvider.installFirst();
         long cacheBytes = Sizes.parse(arguments.cacheSize);
-        // Before opening: the file checked must be the file recorded (CheckedBundles.FileState).
-        Optional<CheckedBundles.FileState> fileBeforeOpening = CheckedBundles.FileState.of(bundleLocation);
+        // Before opening: the file checked must be the file recorded (CheckedBundles.FileState); with layers, the
+        // union's file in the cache directory.
+        Optional<CheckedBundles.FileState> baseBeforeOpening = CheckedBundles.FileState.of(bundleLocation);
         LayerOptions layers = arguments.layers();
         LayerOptions.Opened opened = layers.open(bundleLocation,
+                arguments.trust.signatures.source.cacheDirectoryOrDefault(),
                 (location, keys) -> arguments.trust.open(location, cacheBytes, keys));
+        Optional<Path> unionFile = opened.unionFile();
+        Optional<CheckedBundles.FileState> fileBeforeOpening = unionFile.isEmpty() ? baseBeforeOpening
+                : CheckedBundles.FileState.of(unionFile.get().toString());
         Bundle bundle = opened.bundle();
         if (bundle.layer().isPresent()) {
             opened.close();
@@ -57,9 +62,8 @@ final class MountDaemon {
         // whole, instead of as a few unreadable modules later (reads still check each block again). The check
         // reads the whole bundle; it runs beside the mount's own setup, which needs no block. A remote bundle is
         // not downloaded whole for this: each of its blocks is checked as it arrives. Nor is a file this system
-        // checked whole before and that is unchanged since (CheckedBundles); a layered mount's union is checked.
-        Optional<CheckedBundles> checked = bundle.isRemote() || !layers.layers.isEmpty()
-                || fileBeforeOpening.isEmpty() ? Optional.empty()
+        // checked whole before and that is unchanged since (CheckedBundles), a layered mount's union included.
+        Optional<CheckedBundles> checked = bundle.isRemote() || fileBeforeOpening.isEmpty() ? Optional.empty()
                 : Optional.of(new CheckedBundles(arguments.trust.signatures.source.cacheDirectoryOrDefault()
                         .resolve("checked")));
         boolean checkWhole = !bundle.isRemote()

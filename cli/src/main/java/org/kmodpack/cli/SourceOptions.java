@@ -36,7 +36,8 @@ final class SourceOptions {
 
     @Option(names = "--cache-dir", paramLabel = "DIR",
             description = "For a remote bundle: keep fetched blocks in DIR, shared by every bundle and checked again "
-                    + "when read (default /var/cache/kmodpack, or ~/.cache/kmodpack where that is not writable).")
+                    + "when read; with --layer, the union built whole there (default /var/cache/kmodpack, or "
+                    + "~/.cache/kmodpack where that is not writable).")
     Path cacheDirectory;
 
     @Option(names = "--cache-limit", paramLabel = "SIZE", defaultValue = DEFAULT_CACHE_LIMIT,

@@ -21,12 +21,12 @@ final class SystemBundleArgument {
 
     /** The bundle and its layers, each trusted as the system may use it. */
     LayerOptions.Opened openForSystem() throws IOException {
-        return layers.open(location, (bundle, keys) -> trust.open(bundle, Bundle.DEFAULT_CACHE_BYTES, keys));
+        return layers.open(location, trust.signatures.source.cacheDirectoryOrDefault(), (bundle, keys) -> trust.open(bundle, Bundle.DEFAULT_CACHE_BYTES, keys));
     }
 
     /** The bundle and its layers opened for inspection: hashes always, signatures with --trust. */
     LayerOptions.Opened openForInspection() throws IOException {
-        return layers.open(location, trust.signatures::open);
+        return layers.open(location, trust.signatures.source.cacheDirectoryOrDefault(), trust.signatures::open);
     }
 
 }

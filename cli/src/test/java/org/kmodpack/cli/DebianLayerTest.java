@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.modules.Depmod;
+import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.reader.Bundle;
 import org.kmodpack.testkernels.DebianKernels;
 import org.kmodpack.testkernels.DebianLayerModules;
 import org.kmodpack.testkernels.Kmod;
@@ -66,6 +68,10 @@ class DebianLayerTest {
                 && line.contains("kernel/lib/libcrc32c.ko")), "the layer module needs the base's libcrc32c");
         assertTrue(dep.lines().anyMatch(line -> line.startsWith("updates/dummy.ko:")), "updates/ wins");
 
+        try (Bundle baseBundle = Bundle.open(base); Bundle layerBundle = Bundle.open(layer)) {
+            assertTrue(ModuleIndex.layered(baseBundle, List.of(layerBundle)).isPresent(),
+                    "modprobe answers from the base's index merged with the layer's modules, no union built");
+        }
         List<String> ours = concat(List.of("modprobe", base.toString(), "-d", root.toString(), "--layer",
                 layer.toString()), trust);
         List<String> modprobe = List.of("modprobe", "-d", root.toString(), "-S", kver);

@@ -7,11 +7,14 @@ import static org.kmodpack.cli.KmodOracle.compareChunks;
 import static org.kmodpack.cli.KmodOracle.concat;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.reader.Bundle;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.SyntheticLayers;
@@ -40,18 +43,27 @@ class LayerCliTest {
         List<String> layers = List.of("--layer", vendor.toString(), "--layer", tools.toString());
         List<String> modules = KmodComparisonTest.modules(moduleDir);
         assertTrue(modules.contains("layer_top") && modules.contains("chain_tail"), modules.toString());
-        List<String> names = new ArrayList<>(modules);
-        names.addAll(KmodComparisonTest.builtins(moduleDir));
-        names.add("no-such-module");
-        List<String> modprobe = List.of("modprobe", "-d", root.toString(), "-S", KVER);
-        List<String> ours = concat(List.of("modprobe", base.toString(), "-d", root.toString()), layers);
-        compareChunks(concat(modprobe, List.of("-D", "-a")), concat(ours, List.of("-D", "-a")), names, CHUNK);
-        List<String> aliases = new ArrayList<>(KmodComparisonTest.aliasInstances(moduleDir));
-        aliases.add("symbol:no_such_symbol");
-        compareChunks(concat(modprobe, List.of("-R", "-a")), concat(ours, List.of("-R", "-a")), aliases, CHUNK);
-        compare(concat(modprobe, List.of("-D", "layer_top", "x=1")), concat(ours, List.of("-D", "layer_top", "x=1")));
-        compareChunks(List.of("modinfo", "-b", root.toString(), "-k", KVER),
-                concat(List.of("modinfo", base.toString(), "-b", root.toString()), layers), names, CHUNK);
+        try (Bundle baseBundle = Bundle.open(base); Bundle vendorBundle = Bundle.open(vendor);
+                Bundle toolsBundle = Bundle.open(tools)) {
+            assertTrue(ModuleIndex.layered(baseBundle, List.of(vendorBundle, toolsBundle)).isEmpty(),
+                    "these layers change base modules' lines: the union is indexed whole");
+        }
+        assertAnswersAsKmod(base, layers, root, moduleDir);
+        compare(concat(List.of("modprobe", "-d", root.toString(), "-S", KVER, "-D", "layer_top", "x=1")),
+                concat(List.of("modprobe", base.toString(), "-d", root.toString()), layers,
+                        List.of("-D", "layer_top", "x=1")));
+
+        Path cache = work.resolve("cache");
+        CliTest.Run cached = CliTest.run(concat(List.of("modinfo", base.toString(), "--cache-dir", cache.toString()),
+                layers, List.of("chain_a")).toArray(String[]::new));
+        assertEquals(0, cached.exit(), cached.err());
+        try (var unions = Files.list(cache.resolve("unions"))) {
+            assertEquals(1, unions.filter(file -> file.toString().endsWith(".kpack")).count(),
+                    "the union indexed whole is kept in --cache-dir");
+        }
+        CliTest.Run unionInfo = CliTest.run(concat(List.of("info", base.toString()), layers)
+                .toArray(String[]::new));
+        assertTrue(unionInfo.out().contains("lookups:         the union indexed whole"), unionInfo.out());
 
         CliTest.Run info = CliTest.run("info", vendor.toString());
         assertTrue(info.out().contains("format version:  1.1\n") && info.out().contains("layer:           for kernel "
@@ -120,5 +132,58 @@ class LayerCliTest {
         assertEquals(1, layerKeyOnBase.exit());
         assertTrue(layerKeyOnBase.err().startsWith("kmodpack: " + dkmsSignedBase)
                 && layerKeyOnBase.err().lines().count() == 1, layerKeyOnBase.err());
+    }
+
+    @Test
+    void layersLeavingTheBaseLinesAloneAreMergedAtLookupTimeAsKmodOnTheUnion() throws IOException {
+        Path base = work.resolve("base.kpack");
+        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
+                base.toString()).exit());
+        Path dependents = LayerFixtures.packLayer(work, SyntheticLayers.dependents(work.resolve("dependents")),
+                "dependents.kpack");
+        Path softdeps = LayerFixtures.packLayer(work, SyntheticLayers.softdeps(work.resolve("softdeps")),
+                "softdeps.kpack");
+        try (Bundle baseBundle = Bundle.open(base); Bundle dependentsBundle = Bundle.open(dependents);
+                Bundle softdepsBundle = Bundle.open(softdeps)) {
+            assertTrue(ModuleIndex.layered(baseBundle, List.of(dependentsBundle, softdepsBundle)).isPresent(),
+                    "the base's index answers for these layers");
+        }
+        Path root = work.resolve("union");
+        Path moduleDir = LayerFixtures.unionAfterKmodDepmod(work, base, List.of(dependents, softdeps), root);
+        assertTrue(Files.readString(moduleDir.resolve("modules.dep")).contains("updates/standalone.ko:"));
+        List<String> layers = List.of("--layer", dependents.toString(), "--layer", softdeps.toString());
+        assertAnswersAsKmod(base, layers, root, moduleDir);
+
+        CliTest.Run info = CliTest.run(concat(List.of("info", base.toString()), layers).toArray(String[]::new));
+        assertEquals(0, info.exit(), info.err());
+        assertTrue(info.out().contains("layer 1:         " + dependents + ": 3 modules: extra/addon/igb_twin.ko.xz "
+                + "extra/addon/layer_top.ko updates/standalone.ko\nlayer 2:         " + softdeps + ": 2 modules: "
+                + "extra/more/softdep_twin.ko extra/more/uas_twin.ko.xz\nlookups:         the base's index merged "
+                + "with the layers' modules at lookup time\n"), info.out());
+    }
+
+    /**
+     * modprobe -D -a of every module and builtin, -R -a of every alias and symbol, and modinfo of every module:
+     * kmodpack's over the base and {@code layers} (its --layer options) equal kmod's in the union's root.
+     */
+    private static void assertAnswersAsKmod(Path base, List<String> layers, Path root, Path moduleDir)
+            throws IOException {
+        List<String> modules = KmodComparisonTest.modules(moduleDir);
+        List<String> names = new ArrayList<>(modules);
+        names.addAll(KmodComparisonTest.builtins(moduleDir));
+        names.add("no-such-module");
+        List<String> modprobe = List.of("modprobe", "-d", root.toString(), "-S", KVER);
+        List<String> ours = concat(List.of("modprobe", base.toString(), "-d", root.toString()), layers);
+        compareChunks(concat(modprobe, List.of("-D", "-a")), concat(ours, List.of("-D", "-a")), names, CHUNK);
+        List<String> aliases = new ArrayList<>(KmodComparisonTest.aliasInstances(moduleDir));
+        for (String line : Files.readAllLines(moduleDir.resolve("modules.symbols"))) {
+            if (line.startsWith("alias ")) {
+                aliases.add(line.split(" ")[1]);
+            }
+        }
+        aliases.add("symbol:no_such_symbol");
+        compareChunks(concat(modprobe, List.of("-R", "-a")), concat(ours, List.of("-R", "-a")), aliases, CHUNK);
+        compareChunks(List.of("modinfo", "-b", root.toString(), "-k", KVER),
+                concat(List.of("modinfo", base.toString(), "-b", root.toString()), layers), names, CHUNK);
     }
 }

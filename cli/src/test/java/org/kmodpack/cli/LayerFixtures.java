@@ -29,7 +29,7 @@ final class LayerFixtures {
 
     /**
      * kmodpack merge, extract under {@code root}, then kmod's depmod over the result with the vendor layer's
-     * depmod.d file (work/vendor/depmod.d/vendor.conf): the union as kmod would index it.
+     * depmod.d file (work/vendor/depmod.d/vendor.conf) if there is one: the union as kmod would index it.
      */
     static Path unionAfterKmodDepmod(Path work, Path base, List<Path> layers, Path root) throws IOException {
         Path merged = work.resolve("merged.kpack");
@@ -45,7 +45,10 @@ final class LayerFixtures {
             Files.delete(moduleDir.resolve(file));
         }
         Path config = Files.createDirectories(work.resolve("depmod.d"));
-        Files.copy(work.resolve("vendor/depmod.d/vendor.conf"), config.resolve("vendor.conf"));
+        Path vendorConfig = work.resolve("vendor/depmod.d/vendor.conf");
+        if (Files.exists(vendorConfig)) {
+            Files.copy(vendorConfig, config.resolve("vendor.conf"));
+        }
         Kmod.Result depmod = Kmod.run(List.of("depmod", "-b", root.toString(), "-C", config.toString(), KVER));
         assertEquals(0, depmod.exit(), depmod.err());
         return moduleDir;

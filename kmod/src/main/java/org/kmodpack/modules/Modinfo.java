@@ -27,7 +27,7 @@ public final class Modinfo {
         this.bundle = bundle;
         this.section = section;
         // modinfo runs kmod with an empty configuration: no aliases, commands or options apply.
-        this.lookups = new Modprobe(section, ModprobeConfig.empty(), moduleDir, message -> { });
+        this.lookups = new Modprobe(new SectionLookup(section), ModprobeConfig.empty(), moduleDir, message -> { });
     }
 
     /** A field; {@code hex} says modinfo prints the value as colon-separated hex (signatures, key ids). */

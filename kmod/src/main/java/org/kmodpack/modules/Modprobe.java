@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.ModuleContent.Value;
 import org.kmodpack.format.ModuleSection.KeyTable;
 
@@ -17,7 +16,7 @@ import org.kmodpack.format.ModuleSection.KeyTable;
  * create one per thread, they are cheap.
  */
 public final class Modprobe {
-    private final ModuleSection index;
+    private final ModuleLookup index;
     private final ModprobeConfig config;
     private final String moduleDir;
     private final Consumer<KmodProblem> errors;
@@ -27,7 +26,7 @@ public final class Modprobe {
     private final byte[][] installPatterns;
     private int generation;
 
-    Modprobe(ModuleSection index, ModprobeConfig config, String moduleDir, Consumer<KmodProblem> errors) {
+    Modprobe(ModuleLookup index, ModprobeConfig config, String moduleDir, Consumer<KmodProblem> errors) {
         this.index = index;
         this.config = config;
         this.moduleDir = moduleDir;
@@ -164,7 +163,7 @@ public final class Modprobe {
             }
         }
         if (name.startsWith("symbol:")) {
-            addValues(list, WildcardSearch.search(index, KeyTable.SYMBOLS, name), name, false);
+            addValues(list, index.search(KeyTable.SYMBOLS, name), name, false);
             if (!list.isEmpty()) {
                 return list;
             }
@@ -181,7 +180,7 @@ public final class Modprobe {
                 }
             }
         }
-        addValues(list, WildcardSearch.search(index, KeyTable.ALIASES, name), name, false);
+        addValues(list, index.search(KeyTable.ALIASES, name), name, false);
         if (!list.isEmpty()) {
             return list;
         }
@@ -190,7 +189,7 @@ public final class Modprobe {
             mod.builtin = true;
             return List.of(mod);
         }
-        addValues(list, WildcardSearch.search(index, KeyTable.BUILTIN_ALIASES, name), name, true);
+        addValues(list, index.search(KeyTable.BUILTIN_ALIASES, name), name, true);
         return list;
     }
 

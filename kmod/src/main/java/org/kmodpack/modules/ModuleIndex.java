@@ -5,7 +5,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.kmodpack.format.ModuleContent;
 import org.kmodpack.format.ModuleSection;
@@ -20,14 +23,19 @@ import org.kmodpack.reader.Entry;
 public final class ModuleIndex {
     private final Bundle bundle;
     private final ModuleSection section;
+    private final ModuleLookup lookup;
+    /** The bundle of each layer module's file, by path; none without layers. */
+    private final Map<String, Bundle> layerFiles;
 
     /** A module of modules.dep: its path relative to the module directory, its dependencies in the line's order. */
     public record Module(String name, String path, List<String> dependencies) {
     }
 
-    private ModuleIndex(Bundle bundle, ModuleSection section) {
+    private ModuleIndex(Bundle bundle, ModuleSection section, ModuleLookup lookup, Map<String, Bundle> layerFiles) {
         this.bundle = bundle;
         this.section = section;
+        this.lookup = lookup;
+        this.layerFiles = layerFiles;
     }
 
     /** The bundle's module index; fails, saying what to do, when the bundle was packed without one. */
@@ -39,7 +47,19 @@ public final class ModuleIndex {
         ModuleSection section = bundle.modules().orElseThrow(() -> new IOException(bundle + ": has no module "
                 + "index (the tree had no modules.dep.bin when it was packed); run depmod on the tree and pack "
                 + "it again"));
-        return new ModuleIndex(bundle, section);
+        return new ModuleIndex(bundle, section, new SectionLookup(section), Map.of());
+    }
+
+    /**
+     * The base's index and {@code layers} (checked by the caller to fit over it) merged at lookup time: modprobe's
+     * answers are kmod's on the union after depmod, with no depmod run. Empty when the base's index cannot answer
+     * for this union (a layer changes what base modules depend on, or brings depmod.d files); the union must then
+     * be indexed whole. A merged index has no {@link #modinfo} nor {@link #indexKeys}: those read the union's.
+     */
+    public static Optional<ModuleIndex> layered(Bundle base, List<Bundle> layers) throws IOException {
+        ModuleIndex index = of(base);
+        Optional<LayeredLookup> merged = LayeredLookup.merge(base, index.section, layers);
+        return merged.map(lookup -> new ModuleIndex(base, index.section, lookup, lookup.layerFiles()));
     }
 
     public String kernelVersion() {
@@ -61,15 +81,15 @@ public final class ModuleIndex {
 
     /** The module of modules.dep with this name (spelt as kmod does: {@link ModuleNames#underscores}), if any. */
     public Optional<Module> module(String name) {
-        int at = section.findModule(ModuleNames.underscores(name).orElse(name));
+        int at = lookup.findModule(ModuleNames.underscores(name).orElse(name));
         if (at < 0) {
             return Optional.empty();
         }
         List<String> dependencies = new ArrayList<>();
-        for (int dep : section.moduleDeps(at)) {
-            dependencies.add(section.moduleName(dep));
+        for (int dep : lookup.moduleDeps(at)) {
+            dependencies.add(lookup.moduleName(dep));
         }
-        return Optional.of(new Module(section.moduleName(at), section.modulePath(at), List.copyOf(dependencies)));
+        return Optional.of(new Module(lookup.moduleName(at), lookup.modulePath(at), List.copyOf(dependencies)));
     }
 
     /**
@@ -78,9 +98,10 @@ public final class ModuleIndex {
      * regular file.
      */
     public byte[] readFile(String path) throws IOException {
-        Entry file = bundle.find(path).filter(Entry::isFile)
-                .orElseThrow(() -> new NoSuchFileException(bundle + ": " + path));
-        return bundle.readAllBytes(file);
+        Bundle holder = layerFiles.getOrDefault(path, bundle);
+        Entry file = holder.find(path).filter(Entry::isFile)
+                .orElseThrow(() -> new NoSuchFileException(holder + ": " + path));
+        return holder.readAllBytes(file);
     }
 
     /** A symbol and its version (CRC; -1 when its CRC cannot be read, as libkmod says). */
@@ -118,22 +139,23 @@ public final class ModuleIndex {
      * holds no such index.
      */
     public List<ModuleContent.Key> indexKeys(String fileName) throws IOException {
+        requireWhole();
         Optional<Entry> file = bundle.find(fileName).filter(Entry::isFile);
         return file.isEmpty() ? List.of() : DepmodBin.read(bundle + ": " + fileName, bundle.readAllBytes(file.get()));
     }
 
     /** Whether modules.builtin names this module (as kmod spells it). */
     public boolean isBuiltin(String name) {
-        return section.isBuiltin(ModuleNames.underscores(name).orElse(name));
+        return lookup.isBuiltin(ModuleNames.underscores(name).orElse(name));
     }
 
     /** Every module of modules.dep, by name, in byte order. */
     public List<String> moduleNames() {
-        List<String> names = new ArrayList<>(section.moduleCount());
-        for (int i = 0; i < section.moduleCount(); i++) {
-            names.add(section.moduleName(i));
+        SortedSet<String> names = new TreeSet<>();
+        for (int i = 0; i < lookup.moduleCount(); i++) {
+            names.add(lookup.moduleName(i));
         }
-        return names;
+        return List.copyOf(names);
     }
 
     /** Every pattern of modules.alias. */
@@ -152,14 +174,21 @@ public final class ModuleIndex {
     /** As {@link #loadConfig(List, String, Consumer)} with the given kernel command line (null for none). */
     public ModprobeConfig loadConfig(List<Path> paths, String moduleDirectory, String kernelCmdline,
             Consumer<KmodProblem> errors) {
-        return ModprobeConfig.load(paths, moduleDirectory, section.softdepConfig(), kernelCmdline, errors);
+        return ModprobeConfig.load(paths, moduleDirectory, lookup.softdepConfig(), kernelCmdline, errors);
+    }
+
+    private void requireWhole() {
+        if (lookup instanceof LayeredLookup) {
+            throw new IllegalStateException(bundle + ": merged with layers at lookup time; open the union for this");
+        }
     }
 
     public Modprobe modprobe(ModprobeConfig config, String moduleDirectory, Consumer<KmodProblem> errors) {
-        return new Modprobe(section, config, moduleDirectory, errors);
+        return new Modprobe(lookup, config, moduleDirectory, errors);
     }
 
     public Modinfo modinfo(String moduleDirectory) {
+        requireWhole();
         return new Modinfo(bundle, section, moduleDirectory);
     }
 }

@@ -41,7 +41,8 @@ final class ModuleOrder {
         return modules;
     }
 
-    private static void sortByOrderFile(List<DepmodModule> modules, byte[] order, Consumer<KmodProblem> problems) {
+    /** The lines of a modules.order that end in a newline, without it. */
+    static List<String> lines(byte[] order) {
         List<String> lines = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < order.length; i++) {
@@ -50,7 +51,17 @@ final class ModuleOrder {
                 start = i + 1;
             }
         }
-        if (start < order.length) {
+        return lines;
+    }
+
+    /** Whether every line of a modules.order ends in a newline: depmod sorts by no other. */
+    static boolean isTerminated(byte[] order) {
+        return order.length == 0 || order[order.length - 1] == '\n';
+    }
+
+    private static void sortByOrderFile(List<DepmodModule> modules, byte[] order, Consumer<KmodProblem> problems) {
+        List<String> lines = lines(order);
+        if (!isTerminated(order)) {
             problems.accept(new KmodProblem(KmodProblem.Kind.ORDER_LINE_UNTERMINATED, ORDER_FILE, lines.size() + 1,
                     ""));
             return;

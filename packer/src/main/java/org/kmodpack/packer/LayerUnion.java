@@ -236,6 +236,14 @@ public final class LayerUnion {
      * (and their signatures checked) by the caller all the same: the cache only saves rebuilding what they make.
      */
     public Bundle open(Path cacheDirectory, Consumer<KmodProblem> problems) throws IOException {
+        return open(build(cacheDirectory, problems));
+    }
+
+    /**
+     * The file of the union in {@code cacheDirectory}/unions, built if it is not there, marked most recently used;
+     * the others but the last used are removed. {@link #open(Path)} opens it.
+     */
+    public Path build(Path cacheDirectory, Consumer<KmodProblem> problems) throws IOException {
         Path unions = Files.createDirectories(cacheDirectory.resolve("unions"));
         Path cached = unions.resolve(HexFormat.of().formatHex(key()) + ".kpack");
         if (!Files.isRegularFile(cached)) {
@@ -245,6 +253,11 @@ public final class LayerUnion {
         }
         Files.setLastModifiedTime(cached, FileTime.fromMillis(System.currentTimeMillis()));
         evictAllBut(unions, cached);
+        return cached;
+    }
+
+    /** The union built by {@link #build} into {@code cached}, named as the base and its layers. */
+    public Bundle open(Path cached) throws IOException {
         StringBuilder name = new StringBuilder(base.toString());
         layers.forEach(layer -> name.append('+').append(layer));
         return Bundle.open(new NamedSource(ByteSource.open(cached), name.toString()), Bundle.DEFAULT_CACHE_BYTES);

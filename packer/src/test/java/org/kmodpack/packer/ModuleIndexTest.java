@@ -132,6 +132,10 @@ class ModuleIndexTest {
             assertEquals(List.of("chain_b", "chain_c", "chain_d"), chainA.dependencies());
             assertTrue(open.find(chainA.path()).orElseThrow().isFile());
             assertTrue(index.module("no_such_module").isEmpty());
+            ModuleSection section = open.modules().orElseThrow();
+            assertTrue(section.hasValueNamed(ModuleSection.KeyTable.SYMBOLS, "chain_a"), "chain_a exports");
+            assertFalse(section.hasValueNamed(ModuleSection.KeyTable.SYMBOLS, "standalone"), "standalone does not");
+            assertTrue(section.hasValueNamed(ModuleSection.KeyTable.ALIASES, "standalone"));
             assertEquals("chain head", new String(index.modinfo("/lib/modules/x").fields("chain_a").stream()
                     .filter(f -> f.key().equals("description")).findFirst().orElseThrow().value(),
                     java.nio.charset.StandardCharsets.UTF_8));

@@ -218,6 +218,23 @@ public final class ModuleSection {
         return values;
     }
 
+    /** Whether a value of some key of the table names module {@code name}: say, whether it owns a symbol. */
+    public boolean hasValueNamed(KeyTable table, String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        for (int key = 0; key < count[table.table]; key++) {
+            int at = record(table.table, key);
+            int start = section.getInt(at + KEY_VALUES_START);
+            for (int v = start; v < start + section.getInt(at + KEY_VALUES_COUNT); v++) {
+                int value = record(VALUES, v);
+                if (section.getInt(value + VALUE_NAME + PAIR_SECOND) == bytes.length
+                        && comparePool(section.getInt(value + VALUE_NAME), bytes.length, bytes, bytes.length) == 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /**
      * The keys whose literal prefix is exactly {@code key[0..length)}, as a range [from, to) of the table: keys
      * are sorted by literal prefix first, so they are adjacent, in the order kmod's trie walk visits them.

@@ -18,6 +18,16 @@ import java.nio.file.StandardCopyOption;
  * extra/tools/chain_tail.ko exports the same symbol as the base's chain_d; its own modules.order lists
  * chain_tail first.</li>
  * </ul>
+ * Two more leave every base module's modules.dep line as it is, so that lookups merge them with the base's index
+ * without indexing the union:
+ * <ul>
+ * <li>{@link #dependents}: extra/addon/layer_top.ko needs the base's diamond_left and diamond_right;
+ * extra/addon/igb_twin.ko.xz needs ptp_lite and pps_lite and has igb's aliases; updates/standalone.ko overrides
+ * a base module nothing uses.</li>
+ * <li>{@link #softdeps}: extra/more/uas_twin.ko.xz needs the base's usb_storage_lite, and has it as a softdep
+ * too, extra/more/softdep_twin.ko has the softdeps of the base's softdep_user; its own modules.order, the
+ * other way round.</li>
+ * </ul>
  */
 public final class SyntheticLayers {
     private SyntheticLayers() {
@@ -40,6 +50,25 @@ public final class SyntheticLayers {
         copy(base, "kernel/drivers/pps/pps_lite", directory, "updates/pps_lite");
         copy(base, "kernel/lib/chain/chain_d", directory, "extra/tools/chain_tail");
         Files.writeString(directory.resolve("modules.order"), "extra/tools/chain_tail.ko\nupdates/pps_lite.ko\n");
+        return directory;
+    }
+
+    /** Writes the dependents layer into {@code directory} (created) and returns it. */
+    public static Path dependents(Path directory) throws IOException {
+        Path base = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        copy(base, "kernel/drivers/diamond/diamond_top", directory, "extra/addon/layer_top");
+        copy(base, "kernel/drivers/net/ethernet/intel/igb/igb", directory, "extra/addon/igb_twin");
+        copy(base, "kernel/drivers/misc/standalone", directory, "updates/standalone");
+        return directory;
+    }
+
+    /** Writes the softdeps layer into {@code directory} (created) and returns it. */
+    public static Path softdeps(Path directory) throws IOException {
+        Path base = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        copy(base, "kernel/drivers/misc/softdep_user", directory, "extra/more/softdep_twin");
+        copy(base, "kernel/drivers/usb/storage/uas-lite", directory, "extra/more/uas_twin");
+        Files.writeString(directory.resolve("modules.order"), "extra/more/uas_twin.ko\n"
+                + "extra/more/softdep_twin.ko\n");
         return directory;
     }
 
