@@ -1,8 +1,11 @@
 package org.kmodpack.cli;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.SignatureRefusedException;
 import org.kmodpack.reader.TrustPolicy;
@@ -45,7 +48,45 @@ final class SystemTrustOptions {
                 throw e;
             }
         }
-        return source.open(location, signatures.policy(extraKeys), cacheBytes);
+        // The bundle is opened (a remote one's HTTP client started, its header, index and signature block fetched)
+        // while the trusted keys are read; nothing of it is used before its signatures pass.
+        FutureTask<Bundle> opening = new FutureTask<>(() -> source.open(location, cacheBytes));
+        new Thread(opening, "kmodpack-open").start();
+        TrustPolicy policy;
+        try {
+            policy = signatures.policy(extraKeys);
+        } catch (IOException | RuntimeException e) {
+            try {
+                opened(opening).close();
+            } catch (IOException | RuntimeException ignored) {
+                // the keys' failure is the one to report
+            }
+            throw e;
+        }
+        Bundle bundle = opened(opening);
+        try {
+            return checked(bundle, policy);
+        } catch (IOException | RuntimeException e) {
+            bundle.close();
+            throw e;
+        }
+    }
+
+    private static Bundle opened(FutureTask<Bundle> opening) throws IOException {
+        try {
+            return opening.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while opening the bundle");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     private static Bundle checked(Bundle bundle, TrustPolicy policy) throws SignatureRefusedException {
