@@ -1,11 +1,11 @@
 package org.kmodpack.cli;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.SignatureRefusedException;
 import org.kmodpack.reader.TrustPolicy;
@@ -50,8 +50,13 @@ final class SystemTrustOptions {
         }
         // The bundle is opened (a remote one's HTTP client started, its header, index and signature block fetched)
         // while the trusted keys are read; nothing of it is used before its signatures pass.
-        FutureTask<Bundle> opening = new FutureTask<>(() -> source.open(location, cacheBytes));
-        new Thread(opening, "kmodpack-open").start();
+        CompletableFuture<Bundle> opening = CompletableFuture.supplyAsync(() -> {
+            try {
+                return source.open(location, cacheBytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         TrustPolicy policy;
         try {
             policy = signatures.policy(extraKeys);
@@ -72,20 +77,14 @@ final class SystemTrustOptions {
         }
     }
 
-    private static Bundle opened(FutureTask<Bundle> opening) throws IOException {
+    private static Bundle opened(CompletableFuture<Bundle> opening) throws IOException {
         try {
-            return opening.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while opening the bundle");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
+            return opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException unchecked) {
+                throw unchecked.getCause();
             }
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         }
     }
 

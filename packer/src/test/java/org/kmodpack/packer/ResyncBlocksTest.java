@@ -33,11 +33,8 @@ class ResyncBlocksTest {
     /** struct module_signature, which ends with the signature's length (big-endian u32). */
     private static final int SIGNATURE_INFO = 12;
 
-    @TempDir
-    Path work;
-
     @Test
-    void aTreeRebuiltWithOneModuleChangedSharesAllButTwoBlocks() throws IOException {
+    void aTreeRebuiltWithOneModuleChangedSharesAllButTwoBlocks(@TempDir Path work) throws IOException {
         Path moduleDir = DebianKernels.moduleDir("cloud");
         String kernelVersion = moduleDir.getFileName().toString();
         Path root = work.resolve("root");
@@ -50,11 +47,11 @@ class ResyncBlocksTest {
         assertEquals(0, depmod.exit(), depmod.err());
 
         PackOptions resync = PackOptions.defaults().withResyncBlocks(true);
-        Path first = pack(moduleDir, "first.kpack", resync);
-        Path second = pack(rebuilt, "second.kpack", resync);
+        Path first = pack(moduleDir, work.resolve("first.kpack"), resync);
+        Path second = pack(rebuilt, work.resolve("second.kpack"), resync);
         assertTrue(newBlocks(first, second) <= 2, newBlocks(first, second) + " blocks differ");
-        assertTrue(newBlocks(pack(moduleDir, "first-fixed.kpack", PackOptions.defaults()),
-                pack(rebuilt, "second-fixed.kpack", PackOptions.defaults())) > 10);
+        assertTrue(newBlocks(pack(moduleDir, work.resolve("first-fixed.kpack"), PackOptions.defaults()),
+                pack(rebuilt, work.resolve("second-fixed.kpack"), PackOptions.defaults())) > 10);
         try (Bundle bundle = Bundle.open(second)) {
             assertEquals("1.3", bundle.info().formatVersion());
             assertArrayEquals(unsigned, bundle.readAllBytes(bundle.get(rebuilt.relativize(module).toString())));
@@ -62,8 +59,7 @@ class ResyncBlocksTest {
         }
     }
 
-    private Path pack(Path tree, String name, PackOptions options) throws IOException {
-        Path bundle = work.resolve(name);
+    private static Path pack(Path tree, Path bundle, PackOptions options) throws IOException {
         Packer.pack(tree, bundle, options, PackProgress.NONE);
         return bundle;
     }

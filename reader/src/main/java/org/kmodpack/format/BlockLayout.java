@@ -12,17 +12,13 @@ import java.util.Arrays;
 public final class BlockLayout {
     private static final int START_SIZE = 8;
 
-    private final int blockSize;
-    private final int blockCount;
-    private final long dataLength;
-    /** Each block's first stream position; null for full blocks. */
-    private final long[] starts;
+    /** Each block's first stream position, then the stream's length. */
+    private final long[] bounds;
+    private final boolean startsGiven;
 
-    private BlockLayout(int blockSize, int blockCount, long dataLength, long[] starts) {
-        this.blockSize = blockSize;
-        this.blockCount = blockCount;
-        this.dataLength = dataLength;
-        this.starts = starts;
+    private BlockLayout(long[] bounds, boolean startsGiven) {
+        this.bounds = bounds;
+        this.startsGiven = startsGiven;
     }
 
     /** Full blocks of the block size, as PARAMS describes them when there is no BLOCK_STARTS section. */
@@ -31,7 +27,12 @@ public final class BlockLayout {
             throw new CorruptBundleException(bundle, params.blockCount() + " blocks of " + params.blockSize()
                     + " bytes cannot hold " + params.dataLength() + " bytes of data");
         }
-        return new BlockLayout(params.blockSize(), params.blockCount(), params.dataLength(), null);
+        long[] bounds = new long[params.blockCount() + 1];
+        for (int i = 0; i < params.blockCount(); i++) {
+            bounds[i] = (long) i * params.blockSize();
+        }
+        bounds[params.blockCount()] = params.dataLength();
+        return new BlockLayout(bounds, false);
     }
 
     /**
@@ -44,7 +45,7 @@ public final class BlockLayout {
             throw new CorruptBundleException(bundle, "BLOCK_STARTS section is " + section.remaining()
                     + " bytes but PARAMS announces " + count + " blocks");
         }
-        long[] starts = new long[count];
+        long[] bounds = new long[count + 1];
         long previous = -1;
         for (int i = 0; i < count; i++) {
             long start = section.getLong(i * START_SIZE);
@@ -54,14 +55,15 @@ public final class BlockLayout {
                         + "stream, which is not after block " + (i - 1) + " and within " + params.blockSize()
                         + " bytes of its start inside the " + params.dataLength() + "-byte stream");
             }
-            starts[i] = start;
+            bounds[i] = start;
             previous = start;
         }
         if (count == 0 ? params.dataLength() != 0 : params.dataLength() - previous > params.blockSize()) {
             throw new CorruptBundleException(bundle, "the last block cannot hold the end of the "
                     + params.dataLength() + "-byte data stream");
         }
-        return new BlockLayout(params.blockSize(), count, params.dataLength(), starts);
+        bounds[count] = params.dataLength();
+        return new BlockLayout(bounds, true);
     }
 
     /** The BLOCK_STARTS section of these starts. */
@@ -75,26 +77,22 @@ public final class BlockLayout {
 
     /** Whether the blocks' starts are given (format 1.3) rather than every block full. */
     public boolean startsGiven() {
-        return starts != null;
+        return startsGiven;
     }
 
     /** The stream position of the block's first byte. */
     public long start(int block) {
-        return starts == null ? (long) block * blockSize : starts[block];
+        return bounds[block];
     }
 
     /** The uncompressed size of the block. */
     public int contentSize(int block) {
-        long end = block + 1 < blockCount ? start(block + 1) : dataLength;
-        return (int) (end - start(block));
+        return (int) (bounds[block + 1] - bounds[block]);
     }
 
     /** The block holding stream position {@code position} ({@code 0 <= position < dataLength}). */
     public int blockAt(long position) {
-        if (starts == null) {
-            return (int) (position / blockSize);
-        }
-        int found = Arrays.binarySearch(starts, position);
+        int found = Arrays.binarySearch(bounds, 0, bounds.length - 1, position);
         return found >= 0 ? found : -found - 2;
     }
 }
