@@ -52,8 +52,7 @@ final class BlockWriter {
     private final int blockSize;
     private final ExecutorService workers;
     private final int maxInFlight;
-    private final boolean resync;
-    /** Where each block starts in the stream (format 1.3); null for full blocks. */
+    /** Where each block starts in the stream, with resynchronising blocks (format 1.3); null for full blocks. */
     private final List<Long> starts;
     private long appended;
     private final Deque<Future<StoredBlock>> inFlight = new ArrayDeque<>();
@@ -69,7 +68,6 @@ final class BlockWriter {
     BlockWriter(FileChannel out, long position, Codec codec, int level, int blockSize, boolean resync,
             ExecutorService workers, int threads) {
         this.out = out;
-        this.resync = resync;
         this.starts = resync ? new ArrayList<>() : null;
         this.position = position;
         this.codec = codec;
@@ -145,7 +143,7 @@ final class BlockWriter {
 
     /** Ends the block before an item, as resynchronising blocks end (see the class comment). */
     private void startItem(String name, long size) throws IOException {
-        if (resync && fill > 0 && (fill + size > blockSize || fill >= blockSize / 2 && isAnchor(name))) {
+        if (starts != null && fill > 0 && (fill + size > blockSize || fill >= blockSize / 2 && isAnchor(name))) {
             submit();
         }
     }
