@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
+import org.kmodpack.format.BlockLayout;
 import org.kmodpack.format.EntryRecord;
 import org.kmodpack.format.IndexRegion;
 import org.kmodpack.initramfs.Initramfs;
@@ -26,7 +27,7 @@ public final class ClosureBlocks {
         }
         Path file = Path.of(args[0]);
         IndexRegion index = SharedBlocks.index(file);
-        int blockSize = index.params().blockSize();
+        BlockLayout layout = index.blockLayout();
         TreeSet<Integer> blocks = new TreeSet<>();
         List<String> modules;
         try (Bundle bundle = Bundle.open(file)) {
@@ -38,8 +39,8 @@ public final class ClosureBlocks {
             for (String module : modules) {
                 String path = modulesIndex.module(module).orElseThrow().path();
                 EntryRecord record = index.tree().entry(bundle.get(path).index());
-                for (long b = record.ref() / blockSize; b <= (record.ref() + record.size() - 1) / blockSize; b++) {
-                    blocks.add((int) b);
+                for (int b = layout.blockAt(record.ref()); b <= layout.blockAt(record.ref() + record.size() - 1); b++) {
+                    blocks.add(b);
                 }
             }
         }

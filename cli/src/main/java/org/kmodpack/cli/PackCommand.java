@@ -69,6 +69,12 @@ final class PackCommand extends Subcommand {
                     + "Larger compresses better; smaller reads less for each random access.")
     String blockSize;
 
+    @Option(names = "--resync-blocks",
+            description = "End blocks where files start, so that a tree rebuilt with a changed file shares every "
+                    + "block but those holding it with this bundle, and a reader's block cache fetches only those "
+                    + "(bundle format 1.3, which older kmodpack cannot read).")
+    boolean resyncBlocks;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Compression threads (default: one per core; as many again read the modules for the "
                     + "module index meanwhile, mostly waiting on the disk). The bundle's bytes do not depend on it.")
@@ -113,7 +119,8 @@ final class PackCommand extends Subcommand {
             PackOptions threaded = option("--threads " + threads, () -> blocked.withThreads(threads != null
                     ? threads : Runtime.getRuntime().availableProcessors()));
             options = option("--firmware-extra/--firmware-all",
-                    () -> threaded.withFirmware(new FirmwareSelection(firmware, firmwareExtra, firmwareAll)));
+                    () -> threaded.withFirmware(new FirmwareSelection(firmware, firmwareExtra, firmwareAll)))
+                    .withResyncBlocks(resyncBlocks);
         } catch (IllegalArgumentException e) {
             throw usageError(e.getMessage());
         }

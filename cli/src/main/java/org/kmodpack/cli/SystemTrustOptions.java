@@ -1,8 +1,11 @@
 package org.kmodpack.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.SignatureRefusedException;
 import org.kmodpack.reader.TrustPolicy;
@@ -45,7 +48,44 @@ final class SystemTrustOptions {
                 throw e;
             }
         }
-        return source.open(location, signatures.policy(extraKeys), cacheBytes);
+        // The bundle is opened (a remote one's HTTP client started, its header, index and signature block fetched)
+        // while the trusted keys are read; nothing of it is used before its signatures pass.
+        CompletableFuture<Bundle> opening = CompletableFuture.supplyAsync(() -> {
+            try {
+                return source.open(location, cacheBytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        TrustPolicy policy;
+        try {
+            policy = signatures.policy(extraKeys);
+        } catch (IOException | RuntimeException e) {
+            try {
+                opened(opening).close();
+            } catch (IOException | RuntimeException ignored) {
+                // the keys' failure is the one to report
+            }
+            throw e;
+        }
+        Bundle bundle = opened(opening);
+        try {
+            return checked(bundle, policy);
+        } catch (IOException | RuntimeException e) {
+            bundle.close();
+            throw e;
+        }
+    }
+
+    private static Bundle opened(CompletableFuture<Bundle> opening) throws IOException {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException unchecked) {
+                throw unchecked.getCause();
+            }
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+        }
     }
 
     private static Bundle checked(Bundle bundle, TrustPolicy policy) throws SignatureRefusedException {

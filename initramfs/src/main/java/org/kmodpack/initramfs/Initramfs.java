@@ -3,7 +3,6 @@ package org.kmodpack.initramfs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -12,9 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import org.kmodpack.modules.DepmodBin;
+import org.kmodpack.modules.ClosureDepmodFiles;
 import org.kmodpack.modules.FirmwareFiles;
-import org.kmodpack.modules.ModuleNames;
 import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.modules.ProbePlan;
@@ -36,7 +34,9 @@ public final class Initramfs {
     private static final String FIRMWARE_DIRECTORY = "lib/firmware/";
     /** Files about the kernel, not about modules: copied whole when the bundle has them. */
     private static final List<String> WHOLE = List.of("modules.builtin", "modules.builtin.bin",
-            "modules.builtin.alias.bin", "modules.builtin.modinfo", "modules.softdep");
+            "modules.builtin.alias.bin", "modules.builtin.modinfo");
+    /** Copied whole too, from the module index, which holds its text. */
+    private static final String SOFTDEP = "modules.softdep";
 
     private final Bundle bundle;
     private final ModuleIndex index;
@@ -79,21 +79,24 @@ public final class Initramfs {
     public int write(List<String> modules, OutputStream out, Progress progress) throws IOException {
         String base = "lib/modules/" + index.kernelVersion() + "/";
         Map<String, byte[]> files = new TreeMap<>();
-        Set<String> paths = new LinkedHashSet<>();
+        Map<String, byte[]> moduleFiles = new LinkedHashMap<>();
         for (String module : modules) {
             String path = index.module(module).orElseThrow(() -> new IOException(module + ": not in the "
                     + "modules.dep of " + bundle)).path();
-            paths.add(path);
-            files.put(base + path, bundle.readAllBytes(bundle.get(path)));
+            byte[] bytes = bundle.readAllBytes(bundle.get(path));
+            moduleFiles.put(module, bytes);
+            files.put(base + path, bytes);
         }
         Set<String> names = new LinkedHashSet<>(modules);
-        DepmodFiles depmod = restrictedDepmodFiles(paths, names);
-        depmod.files().forEach((name, bytes) -> files.put(base + name, bytes));
+        ClosureDepmodFiles.write(index, moduleFiles).forEach((name, bytes) -> files.put(base + name, bytes));
         for (String name : WHOLE) {
             Optional<Entry> entry = bundle.find(name);
             if (entry.isPresent()) {
                 files.put(base + name, bundle.readAllBytes(entry.get()));
             }
+        }
+        if (bundle.find(SOFTDEP).isPresent()) {
+            files.put(base + SOFTDEP, index.softdepText().getBytes(StandardCharsets.UTF_8));
         }
         Map<String, String> links = new TreeMap<>();
         for (String path : firmwareOf(names)) {
@@ -131,68 +134,5 @@ public final class Initramfs {
             });
         }
         return paths;
-    }
-
-    private record DepmodFiles(Map<String, byte[]> files) {
-    }
-
-    /** modules.dep, .alias, .symbols (text and .bin) of the held modules; priorities are modules.dep lines. */
-    private DepmodFiles restrictedDepmodFiles(Set<String> paths, Set<String> names) throws IOException {
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        List<String> depLines = lines("modules.dep");
-        Map<String, Integer> priority = new LinkedHashMap<>();
-        StringBuilder dep = new StringBuilder();
-        DepmodBin.Writer depBin = new DepmodBin.Writer();
-        for (int i = 0; i < depLines.size(); i++) {
-            String line = depLines.get(i);
-            String path = line.substring(0, line.indexOf(':'));
-            if (!paths.contains(path)) {
-                continue;
-            }
-            String name = ModuleNames.fromPath(path);
-            priority.put(name, i);
-            dep.append(line).append('\n');
-            depBin.insert(name, line, i);
-        }
-        out.put("modules.dep", bytes(dep));
-        out.put("modules.dep.bin", depBin.toBytes());
-        for (String kind : List.of("alias", "symbols")) {
-            StringBuilder text = new StringBuilder();
-            DepmodBin.Writer bin = new DepmodBin.Writer();
-            List<String> all = bundle.find("modules." + kind).isPresent() ? lines("modules." + kind) : List.of();
-            for (String line : all) {
-                String[] words = line.split(" ");
-                if (!line.startsWith("alias ") || words.length != 3 || !names.contains(words[2])) {
-                    if (line.startsWith("#")) {
-                        text.append(line).append('\n');
-                    }
-                    continue;
-                }
-                text.append(line).append('\n');
-                // depmod leaves an alias it cannot normalize out of modules.alias.bin, not out of modules.alias.
-                Optional<String> key = kind.equals("alias") ? ModuleNames.underscores(words[1]) : Optional.of(words[1]);
-                if (key.isPresent()) {
-                    bin.insert(key.get(), words[2], priority.get(words[2]));
-                }
-            }
-            out.put("modules." + kind, bytes(text));
-            out.put("modules." + kind + ".bin", bin.toBytes());
-        }
-        return new DepmodFiles(out);
-    }
-
-    private List<String> lines(String name) throws IOException {
-        try {
-            String text = new String(bundle.readAllBytes(bundle.get(name)), StandardCharsets.UTF_8);
-            List<String> lines = new ArrayList<>(List.of(text.split("\n")));
-            lines.removeIf(String::isEmpty);
-            return lines;
-        } catch (NoSuchFileException e) {
-            throw new IOException(bundle + " has no " + name + ": pack a tree depmod has run on", e);
-        }
-    }
-
-    private static byte[] bytes(StringBuilder text) {
-        return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

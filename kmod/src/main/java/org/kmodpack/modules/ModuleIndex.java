@@ -144,6 +144,15 @@ public final class ModuleIndex {
         return file.isEmpty() ? List.of() : DepmodBin.read(bundle + ": " + fileName, bundle.readAllBytes(file.get()));
     }
 
+    /** The text of the tree's modules.softdep ("" when it had none). */
+    public String softdepText() {
+        return section.softdepConfig();
+    }
+
+    ModuleSection section() {
+        return section;
+    }
+
     /** Whether modules.builtin names this module (as kmod spells it). */
     public boolean isBuiltin(String name) {
         return lookup.isBuiltin(ModuleNames.underscores(name).orElse(name));

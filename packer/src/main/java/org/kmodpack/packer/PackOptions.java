@@ -7,10 +7,12 @@ import org.kmodpack.format.Params;
 /**
  * How to pack. {@code kernelVersion} null means: the name of the module directory. {@code level} is on the
  * codec's own scale (zstd 1..22, xz 0..9, 0 for no codec), resolved from a {@link CompressionLevel} by
- * {@link #withCodec}. {@code firmware} chooses the firmware the bundle carries.
+ * {@link #withCodec}. {@code firmware} chooses the firmware the bundle carries. {@code resyncBlocks} ends blocks
+ * where a file starts (format 1.3, {@link BlockWriter}), so that a tree rebuilt with one changed file shares all
+ * blocks but the few around it with the last bundle.
  */
 public record PackOptions(String kernelVersion, Codec codec, int level, int blockSize, int threads,
-        FirmwareSelection firmware) {
+        FirmwareSelection firmware, boolean resyncBlocks) {
     /**
      * Measured on Debian's 6.1 generic tree with its module index: 2 MiB blocks make the bundle 2.7 % smaller than
      * 1 MiB blocks, for about 1 ms more per cold random read (zstd decompresses a block in 1-2 ms).
@@ -32,27 +34,31 @@ public record PackOptions(String kernelVersion, Codec codec, int level, int bloc
 
     public static PackOptions defaults() {
         return new PackOptions(null, Codec.ZSTD, Compressor.resolveLevel(Codec.ZSTD, CompressionLevel.DEFAULT),
-                DEFAULT_BLOCK_SIZE, Runtime.getRuntime().availableProcessors(), FirmwareSelection.NONE);
+                DEFAULT_BLOCK_SIZE, Runtime.getRuntime().availableProcessors(), FirmwareSelection.NONE, false);
     }
 
     public PackOptions withKernelVersion(String value) {
-        return new PackOptions(value, codec, level, blockSize, threads, firmware);
+        return new PackOptions(value, codec, level, blockSize, threads, firmware, resyncBlocks);
     }
 
     public PackOptions withCodec(Codec value, CompressionLevel newLevel) {
         return new PackOptions(kernelVersion, value, Compressor.resolveLevel(value, newLevel), blockSize, threads,
-                firmware);
+                firmware, resyncBlocks);
     }
 
     public PackOptions withBlockSize(int value) {
-        return new PackOptions(kernelVersion, codec, level, value, threads, firmware);
+        return new PackOptions(kernelVersion, codec, level, value, threads, firmware, resyncBlocks);
     }
 
     public PackOptions withFirmware(FirmwareSelection value) {
-        return new PackOptions(kernelVersion, codec, level, blockSize, threads, value);
+        return new PackOptions(kernelVersion, codec, level, blockSize, threads, value, resyncBlocks);
     }
 
     public PackOptions withThreads(int value) {
-        return new PackOptions(kernelVersion, codec, level, blockSize, value, firmware);
+        return new PackOptions(kernelVersion, codec, level, blockSize, value, firmware, resyncBlocks);
+    }
+
+    public PackOptions withResyncBlocks(boolean value) {
+        return new PackOptions(kernelVersion, codec, level, blockSize, threads, firmware, value);
     }
 }

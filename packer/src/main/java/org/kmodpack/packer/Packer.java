@@ -151,7 +151,7 @@ public final class Packer {
             ExecutorService workers, PackProgress progress, List<SigningKey> signers, StatementTerms terms)
             throws IOException {
         BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
-                options.blockSize(), workers, options.threads());
+                options.blockSize(), options.resyncBlocks(), workers, options.threads());
         long filesTotal = plan.contents().size();
         long bytesDone = 0;
         long filesDone = 0;
@@ -176,7 +176,11 @@ public final class Packer {
         ModuleSectionEncoder.Encoded modules = moduleContent.isEmpty() ? null
                 : ModuleSectionEncoder.encode(moduleContent.get(), dataLength);
         if (modules != null) {
-            blocks.append(modules.modinfo());
+            int at = 0;
+            for (ModuleSectionEncoder.BlobRecord record : modules.records()) {
+                blocks.append(record.name(), modules.modinfo(), at, record.length());
+                at += record.length();
+            }
             dataLength += modules.modinfo().length;
         }
         // Every file, its contents and its modinfo have been read: none may have changed since the scan.
@@ -195,10 +199,11 @@ public final class Packer {
             firmwareSection = FirmwareSection.encode(firmwareLayout.records(), firmwareLayout.names());
         }
         byte[] index = IndexRegion.encode(params, blockRecords, layout.records(), layout.names(),
-                modules == null ? null : modules.section(), firmwareSection, layer);
+                modules == null ? null : modules.section(), firmwareSection, layer, blocks.blockStarts());
         writeFully(out, ByteBuffer.wrap(index), indexOffset);
         long bundleLength = indexOffset + index.length;
-        int minorVersion = firmware != null ? Header.FIRMWARE_MINOR_VERSION
+        int minorVersion = options.resyncBlocks() ? Header.BLOCK_STARTS_MINOR_VERSION
+                : firmware != null ? Header.FIRMWARE_MINOR_VERSION
                 : layer != null ? Header.LAYER_MINOR_VERSION : Header.MINOR_VERSION;
         Header header = new Header(Header.MAJOR_VERSION, minorVersion, bundleLength, indexOffset,
                 index.length, Sha256.of(index), 0, 0);

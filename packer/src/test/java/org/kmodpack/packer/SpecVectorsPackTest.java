@@ -74,6 +74,21 @@ class SpecVectorsPackTest {
         }
     }
 
+    @Test
+    void thePackerWritesTheBlockStartsVector() throws IOException {
+        try (FileSystem fs = unixJimfs()) {
+            Path tree = tinyTree(fs, "hello\n".repeat(500));
+            Path kernel = tree.resolve("kernel");
+            Path worldKo = Files.writeString(kernel.resolve("world.ko"), "world\n".repeat(500),
+                    StandardCharsets.US_ASCII);
+            stamp(worldKo, "rw-r--r--", "2024-01-02T03:04:10Z");
+            stamp(kernel, "rwxr-xr-x", "2024-01-02T03:04:08Z");
+            stamp(tree, "rwxr-xr-x", "2024-01-02T03:04:09Z");
+            assertWrites("tiny-resync", fs, bundle -> Packer.pack(tree, bundle,
+                    options(Codec.ZSTD).withResyncBlocks(true), PackProgress.NONE));
+        }
+    }
+
     /** The tiny tree of the spec's "Test vectors", {@code hello} being hello.ko's content. */
     private static Path tinyTree(FileSystem fs, String hello) throws IOException {
         Path tree = fs.getPath("/6.1.0-tiny");

@@ -22,6 +22,11 @@ public final class IndexRegion {
     public static final int SECTION_LAYER = 6;
     /** Format 1.2: the firmware tree beside the module directory ({@link FirmwareSection}); optional. */
     public static final int SECTION_FIRMWARE = 7;
+    /**
+     * Format 1.3: where each block starts in the data stream ({@link BlockLayout}); REQUIRED, as a reader that
+     * takes every block for full would read the wrong bytes.
+     */
+    public static final int SECTION_BLOCK_STARTS = 8;
     /** Section flag: a reader that does not know this section type must refuse the bundle. */
     public static final int FLAG_REQUIRED = 1;
     static final int MAX_SECTIONS = 64;
@@ -40,16 +45,18 @@ public final class IndexRegion {
     private final String bundle;
     private final Params params;
     private final ByteBuffer blocks;
+    private final BlockLayout blockLayout;
     private final TreeTable tree;
     private final TreeTable firmware;
     private final ByteBuffer modules;
     private final LayerSection layer;
 
-    private IndexRegion(String bundle, Params params, ByteBuffer blocks, TreeTable tree, TreeTable firmware,
-            ByteBuffer modules, LayerSection layer) {
+    private IndexRegion(String bundle, Params params, ByteBuffer blocks, BlockLayout blockLayout, TreeTable tree,
+            TreeTable firmware, ByteBuffer modules, LayerSection layer) {
         this.bundle = bundle;
         this.params = params;
         this.blocks = blocks;
+        this.blockLayout = blockLayout;
         this.tree = tree;
         this.firmware = firmware;
         this.modules = modules;
@@ -80,6 +87,11 @@ public final class IndexRegion {
         return params;
     }
 
+    /** Where each block's content lies in the data stream. */
+    public BlockLayout blockLayout() {
+        return blockLayout;
+    }
+
     public BlockRecord block(int i) {
         try {
             return BlockRecord.decode(blocks, i, bundle);
@@ -90,10 +102,11 @@ public final class IndexRegion {
 
     /**
      * Lays out the index region in the one canonical order: PARAMS, BLOCKS, ENTRIES, NAMES, then the optional
-     * MODULES, FIRMWARE and LAYER sections (null for none).
+     * MODULES, FIRMWARE, LAYER and BLOCK_STARTS sections (null for none).
      */
     public static byte[] encode(Params params, List<BlockRecord> blockRecords, List<EntryRecord> entryRecords,
-            byte[] nameBytes, byte[] modulesSection, byte[] firmwareSection, LayerSection layerSection) {
+            byte[] nameBytes, byte[] modulesSection, byte[] firmwareSection, LayerSection layerSection,
+            long[] blockStarts) {
         byte[] paramBytes = params.encode();
         ByteBuffer blockBytes = ByteBuffer.allocate(blockRecords.size() * BlockRecord.SIZE)
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -123,6 +136,11 @@ public final class IndexRegion {
             // A 1.0 reader would take a layer for a whole tree: it must refuse it.
             sectionList.add(layerSection.encode());
             typeList.add(SECTION_LAYER);
+            flagList.add(FLAG_REQUIRED);
+        }
+        if (blockStarts != null) {
+            sectionList.add(BlockLayout.encode(blockStarts));
+            typeList.add(SECTION_BLOCK_STARTS);
             flagList.add(FLAG_REQUIRED);
         }
         byte[][] sections = sectionList.toArray(new byte[0][]);
@@ -170,6 +188,7 @@ public final class IndexRegion {
         ByteBuffer modules = null;
         ByteBuffer layer = null;
         ByteBuffer firmware = null;
+        ByteBuffer blockStarts = null;
         Set<Integer> seen = new HashSet<>();
         long tableEnd = TABLE_HEADER_SIZE + (long) count * SECTION_DESCRIPTOR_SIZE;
         long expected = align8(tableEnd);
@@ -201,6 +220,8 @@ public final class IndexRegion {
                 layer = body;
             } else if (type == SECTION_FIRMWARE) {
                 firmware = body;
+            } else if (type == SECTION_BLOCK_STARTS) {
+                blockStarts = body;
             } else if ((flags & FLAG_REQUIRED) != 0) {
                 throw new UnsupportedBundleException(bundle, "required section type " + type);
             }
@@ -221,19 +242,21 @@ public final class IndexRegion {
         ByteBuffer blocks = known[SECTION_BLOCKS];
         ByteBuffer entries = known[SECTION_ENTRIES];
         ByteBuffer names = known[SECTION_NAMES];
-        checkBlocks(params, blocks, dataStart, dataEnd, bundle);
+        BlockLayout blockLayout = blockStarts == null ? BlockLayout.full(params, bundle)
+                : BlockLayout.decode(blockStarts, params, bundle);
+        checkBlocks(params, blockLayout, blocks, dataStart, dataEnd, bundle);
         if (entries.remaining() != (long) params.entryCount() * EntryRecord.SIZE) {
             throw new CorruptBundleException(bundle, "ENTRIES section is " + entries.remaining()
                     + " bytes but PARAMS announces " + params.entryCount() + " entries");
         }
         TreeTable tree = TreeTable.decode(bundle, "", params.entryCount(), params.dataLength(), entries, names);
-        return new IndexRegion(bundle, params, blocks, tree,
+        return new IndexRegion(bundle, params, blocks, blockLayout, tree,
                 firmware == null ? null : FirmwareSection.decode(firmware, params.dataLength(), bundle), modules,
                 layer == null ? null : LayerSection.decode(layer, bundle));
     }
 
-    private static void checkBlocks(Params params, ByteBuffer blocks, long dataStart, long dataEnd, String bundle)
-            throws CorruptBundleException {
+    private static void checkBlocks(Params params, BlockLayout layout, ByteBuffer blocks, long dataStart,
+            long dataEnd, String bundle) throws CorruptBundleException {
         if (blocks.remaining() != (long) params.blockCount() * BlockRecord.SIZE) {
             throw new CorruptBundleException(bundle, "BLOCKS section is " + blocks.remaining()
                     + " bytes but PARAMS announces " + params.blockCount() + " blocks");
@@ -241,7 +264,7 @@ public final class IndexRegion {
         long expected = dataStart;
         for (int i = 0; i < params.blockCount(); i++) {
             BlockRecord block = BlockRecord.decode(blocks, i, bundle);
-            int contentSize = params.blockContentSize(i);
+            int contentSize = layout.contentSize(i);
             long stored = Integer.toUnsignedLong(block.storedLength());
             boolean sizeOk = block.codec() == Codec.NONE ? stored == contentSize : stored > 0 && stored < contentSize;
             if (block.offset() != expected || !sizeOk || stored > dataEnd - expected) {

@@ -27,8 +27,15 @@ import org.kmodpack.format.ModuleContent.Value;
  * packer cannot get the order wrong. Strings live once in one pool.
  */
 public final class ModuleSectionEncoder {
-    /** The section and the modinfo blob that goes at {@code modinfoOffset} of the data stream. */
-    public record Encoded(byte[] section, byte[] modinfo) {
+    /**
+     * The section and the modinfo blob that goes at {@code modinfoOffset} of the data stream; {@code records} are
+     * the blob's records in order, each under the name of its module or builtin module.
+     */
+    public record Encoded(byte[] section, byte[] modinfo, List<BlobRecord> records) {
+    }
+
+    /** A record of the modinfo blob: its module's name and its length in bytes. */
+    public record BlobRecord(String name, int length) {
     }
 
     private ModuleSectionEncoder() {
@@ -49,6 +56,7 @@ public final class ModuleSectionEncoder {
         ByteBuffer moduleTable = table(modules.size() * ModuleSectionLayout.MODULE_SIZE);
         ByteArrayOutputStream deps = new ByteArrayOutputStream();
         ByteArrayOutputStream blob = new ByteArrayOutputStream();
+        List<BlobRecord> records = new ArrayList<>();
         int depCount = 0;
         for (Integer i : order) {
             Module m = modules.get(i);
@@ -61,6 +69,7 @@ public final class ModuleSectionEncoder {
             }
             int infoStart = blob.size();
             writeInfo(blob, m.info());
+            records.add(new BlobRecord(m.name(), blob.size() - infoStart));
             moduleTable.putInt(infoStart).putInt(blob.size() - infoStart).putInt(m.flags());
         }
         ValueTable values = new ValueTable(pool);
@@ -75,6 +84,7 @@ public final class ModuleSectionEncoder {
             ref(builtinTable, pool, utf8(b.name()));
             int infoStart = blob.size();
             writeInfo(blob, b.info());
+            records.add(new BlobRecord(b.name(), blob.size() - infoStart));
             builtinTable.putInt(infoStart).putInt(blob.size() - infoStart);
         }
         byte[] softdep = utf8(content.softdepConfig());
@@ -95,7 +105,7 @@ public final class ModuleSectionEncoder {
             out.put(at, tables[t]);
             at += align4(tables[t].length);
         }
-        return new Encoded(out.array(), blob.toByteArray());
+        return new Encoded(out.array(), blob.toByteArray(), List.copyOf(records));
     }
 
     private static void writeInfo(ByteArrayOutputStream blob, List<ModinfoField> info) {

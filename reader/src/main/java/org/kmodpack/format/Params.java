@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The PARAMS section: how the logical data stream is cut into blocks, how many entries the tree has, and
- * the kernel version. Every block but the last holds exactly {@code blockSize} bytes of the stream.
+ * the kernel version. No block holds more than {@code blockSize} bytes of the stream; {@link BlockLayout} says
+ * where each one starts.
  */
 public record Params(int blockSize, int blockCount, long dataLength, int entryCount, Codec codec, int level,
         String kernelVersion) {
@@ -27,12 +28,6 @@ public record Params(int blockSize, int blockCount, long dataLength, int entryCo
 
     public static long blockCountFor(long dataLength, int blockSize) {
         return (dataLength + blockSize - 1) / blockSize;
-    }
-
-    /** The uncompressed size of block {@code block}: the block size, or what is left for the last one. */
-    public int blockContentSize(int block) {
-        long start = (long) block * blockSize;
-        return (int) Math.min(blockSize, dataLength - start);
     }
 
     byte[] encode() {
@@ -59,7 +54,9 @@ public record Params(int blockSize, int blockCount, long dataLength, int entryCo
             throw new CorruptBundleException(bundle, "block size " + Integer.toUnsignedString(blockSize)
                     + " is not a power of two between " + MIN_BLOCK_SIZE + " and " + MAX_BLOCK_SIZE);
         }
-        if (dataLength < 0 || blockCount < 0 || blockCountFor(dataLength, blockSize) != blockCount) {
+        // At least the blocks of the block size it takes, at most one per byte; BlockLayout checks the rest.
+        if (dataLength < 0 || blockCount < 0 || blockCountFor(dataLength, blockSize) > blockCount
+                || blockCount > dataLength) {
             throw new CorruptBundleException(bundle, Integer.toUnsignedString(blockCount) + " blocks of "
                     + blockSize + " bytes cannot hold " + dataLength + " bytes of data");
         }

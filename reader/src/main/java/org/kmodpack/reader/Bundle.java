@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.kmodpack.format.BlockIntegrityException;
+import org.kmodpack.format.BlockLayout;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.CorruptBundleException;
 import org.kmodpack.format.EntryKind;
@@ -467,17 +468,21 @@ public final class Bundle implements AutoCloseable {
         if (record.kind() != EntryKind.FILE || position < 0 || position > record.size()) {
             return -1;
         }
-        int next = (int) ((record.ref() + position) / index.params().blockSize()) + 1;
+        long at = record.ref() + position;
+        if (at >= index.params().dataLength()) {
+            return -1;
+        }
+        int next = index.blockLayout().blockAt(at) + 1;
         return next < index.params().blockCount() && !cache.holds(next) ? next : -1;
     }
 
     /** Hands {@code wanted} bytes of the data stream from {@code logical} on to {@code consumer}, block by block. */
     private void readStream(long logical, int wanted, String path, BytesConsumer consumer) throws IOException {
-        int blockSize = index.params().blockSize();
+        BlockLayout layout = index.blockLayout();
         int done = 0;
         while (done < wanted) {
-            int block = (int) (logical / blockSize);
-            int offset = (int) (logical % blockSize);
+            int block = layout.blockAt(logical);
+            int offset = (int) (logical - layout.start(block));
             byte[] content = blockContent(block, path);
             int n = Math.min(wanted - done, content.length - offset);
             consumer.accept(content, offset, n);
@@ -595,7 +600,7 @@ public final class Bundle implements AutoCloseable {
         if (!Arrays.equals(Sha256.of(stored), record.sha256())) {
             throw new BlockIntegrityException(name, block, path);
         }
-        int contentSize = index.params().blockContentSize(block);
+        int contentSize = index.blockLayout().contentSize(block);
         try {
             return Decompressor.decompress(record.codec(), stored, contentSize);
         } catch (Decompressor.Undecodable e) {

@@ -17,7 +17,8 @@ import java.util.Map;
  * decode them; the packer's test writes them again from the tree they describe.
  */
 public final class SpecVectors {
-    public static final List<String> NAMES = List.of("tiny-none", "tiny-zstd", "tiny-layer", "tiny-firmware");
+    public static final List<String> NAMES = List.of("tiny-none", "tiny-zstd", "tiny-layer", "tiny-firmware",
+            "tiny-resync");
 
     private static String document;
 
