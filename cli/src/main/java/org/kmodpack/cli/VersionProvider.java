@@ -8,6 +8,7 @@ final class VersionProvider implements IVersionProvider {
     public String[] getVersion() {
         String version = VersionProvider.class.getPackage().getImplementationVersion();
         return new String[] {"kmodpack " + (version != null ? version : "(development build)")
-                + ", bundle format " + Header.MAJOR_VERSION + "." + Header.MINOR_VERSION};
+                + ", reads and writes bundle formats " + Header.MAJOR_VERSION + "." + Header.MINOR_VERSION + " to "
+                + Header.MAJOR_VERSION + "." + Header.NEWEST_MINOR_VERSION};
     }
 }
