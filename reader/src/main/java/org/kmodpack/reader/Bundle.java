@@ -267,6 +267,33 @@ public final class Bundle implements AutoCloseable {
                         + firmwareKinds[EntryKind.SYMLINK.ordinal()], firmwareBytes);
     }
 
+    /**
+     * Whether every byte of data block {@code block} belongs to the firmware tree's files: no module file, and
+     * not the modinfo that ends the data stream, has a byte in it. The packer writes the firmware after the
+     * module files, so such a block is one a damaged copy of costs firmware only.
+     */
+    public boolean holdsFirmwareOnly(int block) {
+        if (index.firmware() == null) {
+            return false;
+        }
+        long blockSize = index.params().blockSize();
+        long start = block * blockSize;
+        long end = Math.min(start + blockSize, index.params().dataLength());
+        return start >= filesEnd(index.tree()) && end <= filesEnd(index.firmware());
+    }
+
+    /** Where the data of the tree's files ends in the data stream: the end of the last one. */
+    private static long filesEnd(TreeTable table) {
+        long end = 0;
+        for (int i = 0; i < table.entryCount(); i++) {
+            EntryRecord record = table.entry(i);
+            if (record.kind() == EntryKind.FILE) {
+                end = Math.max(end, record.ref() + record.size());
+            }
+        }
+        return end;
+    }
+
     /** Counts the tree's entries by kind into {@code kinds} (by ordinal); returns its files' total size. */
     private static long countKinds(TreeTable table, int[] kinds) {
         long fileBytes = 0;
