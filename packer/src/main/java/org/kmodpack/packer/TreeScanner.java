@@ -27,13 +27,7 @@ import org.kmodpack.format.Names;
 final class TreeScanner {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
-    private final boolean unixView;
-    private final boolean posixView;
-
-    private TreeScanner(Path root) {
-        var views = root.getFileSystem().supportedFileAttributeViews();
-        this.unixView = views.contains("unix");
-        this.posixView = views.contains("posix");
+    private TreeScanner() {
     }
 
     /** The entries a scan takes from a directory: the files they are read from. */
@@ -66,7 +60,7 @@ final class TreeScanner {
      * several directories, as firmware is); the root is described from {@code root}.
      */
     static List<ScannedEntry> scan(Path root, Children children) throws IOException {
-        return new TreeScanner(root).run(root, children);
+        return run(root, children);
     }
 
     private static List<Path> listed(Path directory) throws IOException {
@@ -77,7 +71,7 @@ final class TreeScanner {
         return children;
     }
 
-    private List<ScannedEntry> run(Path root, Children childrenOf) throws IOException {
+    private static List<ScannedEntry> run(Path root, Children childrenOf) throws IOException {
         List<ScannedEntry> entries = new ArrayList<>();
         entries.add(describe(root, "", new byte[0], 0));
         Deque<Integer> directories = new ArrayDeque<>();
@@ -132,7 +126,7 @@ final class TreeScanner {
         }
     }
 
-    private ScannedEntry describe(Path path, String relative, byte[] name, int parent) throws IOException {
+    private static ScannedEntry describe(Path path, String relative, byte[] name, int parent) throws IOException {
         FileStamp stamp = FileStamp.of(path);
         BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW);
         EntryKind kind;
@@ -150,7 +144,9 @@ final class TreeScanner {
         int uid = 0;
         int gid = 0;
         Object linkKey = null;
-        if (unixView) {
+        // Each file by its own file system's views: firmware comes from directories and packages (in memory) alike.
+        var views = path.getFileSystem().supportedFileAttributeViews();
+        if (views.contains("unix")) {
             Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid,nlink,ino,dev", NOFOLLOW);
             mode = (Integer) unix.get("mode") & 07777;
             uid = (Integer) unix.get("uid");
@@ -158,7 +154,7 @@ final class TreeScanner {
             if (kind == EntryKind.FILE && (Integer) unix.get("nlink") > 1) {
                 linkKey = List.of(unix.get("dev"), unix.get("ino"));
             }
-        } else if (posixView) {
+        } else if (views.contains("posix")) {
             mode = modeBits(Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW));
             // Without a link count, the file key tells which names share an inode (an archive's tree in memory).
             if (kind == EntryKind.FILE) {
