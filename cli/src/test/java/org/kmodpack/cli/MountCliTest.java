@@ -209,8 +209,7 @@ class MountCliTest {
         int block;
         try (Bundle opened = Bundle.open(damaged)) {
             Entry large = opened.findFirmware(LARGE_FIRMWARE).orElseThrow();
-            long ref = opened.index().firmware().entry(large.index() - opened.entries().size()).ref();
-            block = (int) ((ref + large.size() / 2) / opened.info().blockSize());
+            block = opened.blockOf(large, large.size() / 2);
             BlockRecord record = opened.index().block(block);
             Bytes.flip(damaged, record.offset() + record.storedLength() / 2, 0x10);
         }

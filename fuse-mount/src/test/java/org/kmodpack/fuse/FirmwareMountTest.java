@@ -91,8 +91,7 @@ class FirmwareMountTest {
         try (Bundle bundle = Bundle.open(bundlePath)) {
             IndexRegion index = bundle.index();
             Entry large = bundle.findFirmware(LARGE).orElseThrow();
-            long ref = index.firmware().entry(large.index() - bundle.entries().size()).ref();
-            damaged = (int) ((ref + large.size() / 2) / BLOCK);
+            damaged = bundle.blockOf(large, large.size() / 2);
             assertTrue(bundle.holdsFirmwareOnly(damaged), "block " + damaged + " holds firmware only");
             assertFalse(bundle.holdsFirmwareOnly(0), "block 0 holds module files");
             assertFalse(bundle.holdsFirmwareOnly(index.params().blockCount() - 1), "the last block holds modinfo");

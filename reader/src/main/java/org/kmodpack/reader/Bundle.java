@@ -267,6 +267,11 @@ public final class Bundle implements AutoCloseable {
                         + firmwareKinds[EntryKind.SYMLINK.ordinal()], firmwareBytes);
     }
 
+    /** The data block that holds byte {@code position} of the file {@code file}, of either tree. */
+    public int blockOf(Entry file, long position) {
+        return (int) ((record(file).ref() + position) / index.params().blockSize());
+    }
+
     /**
      * Whether every byte of data block {@code block} belongs to the firmware tree's files: no module file, and
      * not the modinfo that ends the data stream, has a byte in it. The packer writes the firmware after the
@@ -494,7 +499,7 @@ public final class Bundle implements AutoCloseable {
         if (record.kind() != EntryKind.FILE || position < 0 || position > record.size()) {
             return -1;
         }
-        int next = (int) ((record.ref() + position) / index.params().blockSize()) + 1;
+        int next = blockOf(file, position) + 1;
         return next < index.params().blockCount() && !cache.holds(next) ? next : -1;
     }
 
