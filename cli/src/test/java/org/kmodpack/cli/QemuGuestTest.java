@@ -308,8 +308,10 @@ class QemuGuestTest {
     }
 
     /**
-     * From the copy whose firmware block is damaged, the mount serves the modules (the damage noted), the module
-     * that needs the firmware fails to load with request_firmware's failure logged, and the other module loads.
+     * From the copy whose firmware block is damaged, the mount serves the modules (the damage noted), the kernel's
+     * read of the firmware fails (EIO, the daemon logs the refused read), the module that needs it fails to load
+     * with request_firmware's failure logged (kmod's insmod words the ENOENT its init returns as "Unknown symbol
+     * in module"), and the other module loads.
      */
     private static void aDamagedFirmwareBlockFailsOnlyItsModule(GuestReport guest) {
         guest.assertSucceeded(MOUNT_WITH_DAMAGED_FIRMWARE);
@@ -318,6 +320,8 @@ class QemuGuestTest {
         Step damaged = guest.step(KMOD_LOADS_A_MODULE_WITH_DAMAGED_FIRMWARE);
         assertEquals(1, damaged.rc(), damaged.toString());
         assertTrue(!damaged.modules().contains("kp_firmware"), damaged.toString());
+        assertTrue(guest.lines().getOrDefault("FWREADLOG", "").contains("read of /" + FIRMWARE + " refused"),
+                "the kernel's read of the firmware failed its block's hash: " + guest.lines().get("FWREADLOG"));
         assertTrue(guest.lines().getOrDefault("FWDMESG", "").contains("kp_firmware: " + FIRMWARE + " missing"),
                 "the kernel log: " + guest.lines().get("FWDMESG"));
         guest.assertSucceeded(KMOD_LOADS_A_MODULE_BESIDE_DAMAGED_FIRMWARE);
@@ -561,7 +565,7 @@ class QemuGuestTest {
                 "step " + KMOD_LOADS_A_MODULE_WITH_ITS_FIRMWARE + " /usr/sbin/insmod "
                         + "/tmp/fw-modules/extra/kmodpack/kp_firmware.ko",
                 "echo \"KMP:FWCHECKSUM $(cat /sys/module/kp_firmware/parameters/checksum)\"",
-                "rmmod kp_firmware",
+                "/usr/sbin/rmmod kp_firmware",
                 // The module directory unmounted under the daemon: it takes the firmware mount with it.
                 "fusermount -u /tmp/fw-modules; wait $fwpid",
                 "echo \"KMP:FWMOUNTSAFTER $(grep -c kmodpack-firmware /proc/mounts)\"",
@@ -573,6 +577,7 @@ class QemuGuestTest {
                 "step " + KMOD_LOADS_A_MODULE_WITH_DAMAGED_FIRMWARE + " /usr/sbin/insmod "
                         + "/tmp/fw-modules/extra/kmodpack/kp_firmware.ko",
                 "echo \"KMP:FWDMESG $(dmesg | grep -e kp_firmware | tail -n 5 | tr '\\n' ' ')\"",
+                "echo \"KMP:FWREADLOG $(tr '\\n' ' ' </tmp/fw.log)\"",
                 "step " + KMOD_LOADS_A_MODULE_BESIDE_DAMAGED_FIRMWARE + " /usr/sbin/insmod "
                         + "/tmp/fw-modules/updates/dummy.ko",
                 "kill $fwpid; wait $fwpid",
