@@ -56,6 +56,8 @@ import org.kmodpack.modules.ModuleNames;
 public final class ArchiveTree implements TreeSource {
     /** A kernel's module tree has a few thousand entries (Debian's generic 6.1 kernel 4,100). */
     static final int MAX_ENTRIES = 200_000;
+    /** The bytes of files an archive's tree may hold in memory: half the Java heap. */
+    private static final long BYTE_LIMIT = Runtime.getRuntime().maxMemory() / 2;
     private static final int TAR_RECORD = 512;
 
     /**
@@ -166,12 +168,11 @@ public final class ArchiveTree implements TreeSource {
 
     private static ArchiveTree read(ArchiveStreams.TarStream stream, Layout layout, String kernelVersion)
             throws IOException {
-        long byteLimit = Runtime.getRuntime().maxMemory() / 2;
         // Room for the index files depmod adds; the limit on the archive's files is the loader's, with its words.
         FileSystem memory = Jimfs.newFileSystem(Configuration.unix().toBuilder()
-                .setAttributeViews("basic", "owner", "posix").setMaxSize(byteLimit + (256L << 20)).build());
+                .setAttributeViews("basic", "owner", "posix").setMaxSize(BYTE_LIMIT + (256L << 20)).build());
         try (InputStream tar = stream.tar()) {
-            return new Loader(memory, stream.label(), layout, kernelVersion, byteLimit).load(tar);
+            return new Loader(memory, stream.label(), layout, kernelVersion).load(tar);
         } catch (IOException | RuntimeException failed) {
             memory.close();
             throw failed;
@@ -197,7 +198,6 @@ public final class ArchiveTree implements TreeSource {
         private final String label;
         private final Layout layout;
         private final String wantedVersion;
-        private final long byteLimit;
         /** Module directories found, by their name in the archive, with their members' newest time. */
         private final Map<String, FileTime> newestByDirectory = new TreeMap<>();
         private final Set<String> stored = new HashSet<>();
@@ -206,12 +206,11 @@ public final class ArchiveTree implements TreeSource {
         private long bytes;
         private String member;
 
-        Loader(FileSystem memory, String label, Layout layout, String wantedVersion, long byteLimit) {
+        Loader(FileSystem memory, String label, Layout layout, String wantedVersion) {
             this.memory = memory;
             this.label = label;
             this.layout = layout;
             this.wantedVersion = wantedVersion;
-            this.byteLimit = byteLimit;
         }
 
         ArchiveTree load(InputStream tarBytes) throws IOException {
@@ -339,8 +338,8 @@ public final class ArchiveTree implements TreeSource {
 
         private void addFile(Path path, long size, InputStream contents) throws IOException {
             bytes += size;
-            if (bytes > byteLimit) {
-                throw refused("the " + layout.what() + "'s files exceed " + (byteLimit >> 20) + " MiB, half of the "
+            if (bytes > BYTE_LIMIT) {
+                throw refused("the " + layout.what() + "'s files exceed " + (BYTE_LIMIT >> 20) + " MiB, half of the "
                         + "Java heap; give Java more (KMODPACK_JAVA_OPTS=-Xmx...) or pack the unpacked directory");
             }
             try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW)) {
