@@ -18,6 +18,7 @@ final class MountArguments {
             "                      [--ca FILE] [--cache-dir DIR] [--cache-limit SIZE] [--plain-http]",
             "                      [--username USER --password-stdin] [--log FILE] [--debug]",
             "                      [--layer LAYER]... [--layer-dir DIR] [--layer-trust FILE|DIR]... [--allow-shadow]",
+            "                      [--firmware-at DIR | --no-firmware]",
             "Mount a bundle read-only where its module tree belongs, for kmod and the kernel to use.",
             "Returns once the tree answers; the daemon keeps serving until 'kmodpack umount', SIGTERM or SIGINT.",
             "Every block is checked against the bundle's signed hashes first. If the kernel has no FUSE yet, fuse is",
@@ -60,6 +61,10 @@ final class MountArguments {
             "      --layer-trust FILE|DIR",
             "                           Also trust these keys and certificates for layers only; repeatable.",
             "      --allow-shadow       Let a later layer replace a file of an earlier one (otherwise refused).",
+            "      --firmware-at DIR    Serve the bundle's firmware in DIR, an existing directory (default:",
+            "                             /lib/firmware/updates/KVER, created if absent, the first directory the",
+            "                             kernel's firmware loader searches). Unmounted with the module directory.",
+            "      --no-firmware        Do not serve the bundle's firmware (a bundle without firmware serves none).",
             "      --debug              Print stack traces of errors.",
             "  -h, --help               Show this help message and exit.",
             "  -V, --version            Print version information and exit.",
@@ -79,6 +84,8 @@ final class MountArguments {
     final SystemTrustOptions trust = new SystemTrustOptions();
     final LayerOptions layers = new LayerOptions();
     Path layerDirectory;
+    Path firmwareAt;
+    boolean noFirmware;
     boolean foreground;
     final List<String> fuseOptions = new ArrayList<>();
     String cacheSize = "4M";
@@ -126,8 +133,9 @@ final class MountArguments {
                 case "--plain-http" -> parsed.trust.signatures.source.plainHttp = true;
                 case "--password-stdin" -> parsed.trust.signatures.source.passwordStdin = true;
                 case "--allow-shadow" -> parsed.layers.allowShadow = true;
+                case "--no-firmware" -> parsed.noFirmware = true;
                 case "--trust", "--threshold", "--min-serial", "-o", "--cache-size", "--timeout", "--ca", "--cache-dir",
-                        "--cache-limit", "--username", "--log", "--layer", "--layer-dir", "--layer-trust" -> {
+                        "--cache-limit", "--username", "--log", "--layer", "--layer-dir", "--layer-trust", "--firmware-at" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(name + " needs a value");
@@ -153,6 +161,9 @@ final class MountArguments {
         }
         if (!sawMount) {
             throw new UsageException("this entry point only mounts: 'kmodpack mount BUNDLE [MOUNTPOINT]'");
+        }
+        if (parsed.noFirmware && parsed.firmwareAt != null) {
+            throw new UsageException("--firmware-at and --no-firmware exclude each other");
         }
         if (positional.isEmpty()) {
             throw new UsageException("missing 'BUNDLE'");
@@ -198,6 +209,7 @@ final class MountArguments {
             case "--layer" -> layers.layers.add(value);
             case "--layer-dir" -> layerDirectory = LocalPaths.of(value);
             case "--layer-trust" -> layers.layerTrust.add(LocalPaths.of(value));
+            case "--firmware-at" -> firmwareAt = LocalPaths.of(value);
             default -> throw new IllegalStateException(name);
         }
     }

@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.kmodpack.format.BlockIntegrityException;
 import org.kmodpack.fuse.FuseMount;
 import org.kmodpack.fuse.LibcryptoProvider;
 import org.kmodpack.fuse.MountTable;
@@ -69,44 +70,70 @@ final class MountDaemon {
         boolean checkWhole = !bundle.isRemote()
                 && !checked.map(record -> record.contains(fileBeforeOpening.get(), bundle)).orElse(false);
         BlockCheck blocks = checkWhole ? BlockCheck.start(bundle) : BlockCheck.none(bundle);
+        boolean servesFirmware = bundle.hasFirmware() && !arguments.noFirmware;
         Target target = null;
-        FuseMount mount;
+        Target firmwareTarget = null;
+        FuseMount mount = null;
+        FuseMount firmwareMount = null;
         Path log;
         try {
             target = target(bundle.kernelVersion());
             noteHiddenEntries(target.path());
+            if (servesFirmware) {
+                firmwareTarget = firmwareTarget(bundle.kernelVersion());
+                noteHiddenEntries(firmwareTarget.path());
+            } else if (arguments.firmwareAt != null) {
+                note("note: " + bundleLocation + " carries no firmware; nothing is served at " + arguments.firmwareAt);
+            }
             log = Readiness.launcherWaits() ? logFile(target.path()) : null;
-            FuseMount.Prepared prepared = FuseMount.prepare(bundle, line -> {
+            java.util.function.Consumer<String> mountLog = line -> {
                 err.println(line);
                 err.flush();
-            });
+            };
+            FuseMount.Prepared prepared = FuseMount.prepare(bundle, mountLog);
+            FuseMount.Prepared preparedFirmware = servesFirmware ? FuseMount.prepareFirmware(bundle, mountLog) : null;
             KernelFuse fuse = KernelFuse.prepare(bundle);
-            blocks.await();
-            if (checkWhole) {
+            List<Integer> damagedFirmware = blocks.await();
+            if (!damagedFirmware.isEmpty()) {
+                note("blocks " + damagedFirmware + " of " + bundleLocation + " do not match their SHA-256 and hold "
+                        + "firmware only: reads of the firmware in them fail (EIO), the modules are served");
+            } else if (checkWhole) {
                 checked.ifPresent(record -> record.add(fileBeforeOpening.get(), bundle));
             }
             // Only now: fuse may have to come from this bundle, and nothing is loaded from a damaged one.
             fuse.ensure(line -> note(line));
-            mount = prepared.mount(target.path(), source(bundle),
-                    new FuseMount.Options(true, !arguments.multiThreaded, arguments.fuseOptions), timeoutMillis);
+            FuseMount.Options options = new FuseMount.Options(true, !arguments.multiThreaded, arguments.fuseOptions);
+            mount = prepared.mount(target.path(), source(bundle), options, timeoutMillis);
+            if (preparedFirmware != null) {
+                firmwareMount = preparedFirmware.mount(firmwareTarget.path(), source(bundle), options, timeoutMillis);
+            }
         } catch (IOException | RuntimeException e) {
             blocks.abandon();
+            if (mount != null) {
+                mount.close();
+            }
             opened.close();
-            if (target != null) {
-                target.undo();
+            for (Target made : java.util.Arrays.asList(firmwareTarget, target)) {
+                if (made != null) {
+                    made.undo();
+                }
             }
             throw e;
         }
         Readiness readiness = new Readiness();
+        List<FuseMount> mounts = firmwareMount == null ? List.of(mount) : List.of(firmwareMount, mount);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             readiness.stopping();
-            try {
-                mount.close();
-            } catch (IOException e) {
-                System.err.println("kmodpack: " + e.getMessage());
+            for (FuseMount each : mounts) {
+                try {
+                    each.close();
+                } catch (IOException e) {
+                    System.err.println("kmodpack: " + e.getMessage());
+                }
             }
         }, "kmodpack-unmount"));
-        String status = bundleLocation + " mounted at " + target.path();
+        String status = bundleLocation + " mounted at " + target.path()
+                + (firmwareMount == null ? "" : ", its firmware at " + firmwareTarget.path());
         try {
             if (log != null) {
                 out.printf("%s (daemon pid %d, log %s)%n", status, ProcessHandle.current().pid(), log);
@@ -118,19 +145,29 @@ final class MountDaemon {
             readiness.ready(status);
             markClassDataArchive();
         } catch (IOException | RuntimeException e) {
-            mount.close();
+            for (FuseMount each : mounts) {
+                each.close();
+            }
             opened.close();
             throw e;
         }
         mount.awaitUnmounted();
+        // The firmware is served for the module directory's sake: it goes with it.
+        if (firmwareMount != null) {
+            firmwareMount.close();
+        }
         opened.close();
         return 0;
     }
 
-    /** {@link Bundle#verifyBlockHashes} on a thread of its own. */
+    /**
+     * {@link Bundle#checkBlockHashes} on a thread of its own: a damaged block refuses the bundle, unless it holds
+     * firmware only, which then reads as damaged (EIO) while the modules are served.
+     */
     private static final class BlockCheck implements Runnable {
         private final Bundle bundle;
         private final Thread thread;
+        private final List<Integer> damagedFirmware = new java.util.ArrayList<>();
         private volatile IOException failure;
 
         private BlockCheck(Bundle bundle) {
@@ -152,14 +189,21 @@ final class MountDaemon {
         @Override
         public void run() {
             try {
-                bundle.verifyBlockHashes();
+                bundle.checkBlockHashes((block, matches) -> {
+                    if (!matches && !bundle.holdsFirmwareOnly(block)) {
+                        throw new BlockIntegrityException(bundle.toString(), block, null);
+                    }
+                    if (!matches) {
+                        damagedFirmware.add(block);
+                    }
+                });
             } catch (IOException e) {
                 failure = e;
             }
         }
 
-        /** Waits for the check; throws what it found. */
-        void await() throws IOException {
+        /** Waits for the check; throws what refuses the bundle, returns the damaged blocks of firmware only. */
+        List<Integer> await() throws IOException {
             try {
                 thread.join();
             } catch (InterruptedException e) {
@@ -169,6 +213,7 @@ final class MountDaemon {
             if (failure != null) {
                 throw failure;
             }
+            return List.copyOf(damagedFirmware);
         }
 
         /** Waits for the check to stop reading, whatever it found: the bundle is about to be closed. */
@@ -214,16 +259,27 @@ final class MountDaemon {
 
     private Target target(String kernelVersion) throws IOException {
         Path typed = mountPoint != null ? mountPoint : Path.of("/lib/modules", kernelVersion);
+        checkKernelVersion(typed, MountTable.realPath(typed), kernelVersion);
+        return target(typed, mountPoint != null);
+    }
+
+    /** Where the firmware goes: --firmware-at, or where the kernel's loader looks first for this kernel's. */
+    private Target firmwareTarget(String kernelVersion) throws IOException {
+        Path given = arguments.firmwareAt;
+        return target(given != null ? given : Path.of("/lib/firmware/updates", kernelVersion), given != null);
+    }
+
+    /** {@code typed}, which must exist if the user named it, and is created otherwise. */
+    private Target target(Path typed, boolean named) throws IOException {
         Path real = MountTable.realPath(typed);
         String shown = typed + (real.equals(typed.toAbsolutePath()) ? "" : " (" + real + ")");
         Optional<MountTable.Mount> mounted = MountTable.at(real);
-        if (mounted.filter(MountTable.Mount::isKmodpack).isPresent()) {
+        if (mounted.filter(MountTable.Mount::isKmodpackOrFirmware).isPresent()) {
             throw new IOException(shown + " already has a kmodpack mount of " + mounted.get().source()
                     + "; 'kmodpack umount " + typed + "' first");
         }
-        checkKernelVersion(typed, real, kernelVersion);
         if (mounted.isEmpty() && !Files.exists(real, LinkOption.NOFOLLOW_LINKS)) {
-            if (mountPoint != null) {
+            if (named) {
                 throw new IOException(shown + ": mount point does not exist; create the directory first "
                         + "(mkdir -p " + typed + ")");
             }

@@ -83,7 +83,8 @@ final class PackCommand extends Subcommand {
     @Option(names = "--firmware", paramLabel = "DIR",
             description = "Add the firmware files the modules name in their firmware= fields (with NAME.zst, NAME.xz "
                     + "and symlinks as DIR has them), found in DIR as the kernel looks: DIR/updates/KVER, "
-                    + "DIR/updates, DIR/KVER, DIR. Repeatable: the first DIR holding a file gives it.")
+                    + "DIR/updates, DIR/KVER, DIR. DIR may be a firmware package (.deb, such as firmware-linux-free) "
+                    + "or a tar archive: its lib/firmware. Repeatable: the first DIR holding a file gives it.")
     List<Path> firmware = new ArrayList<>();
 
     @Option(names = "--firmware-all", description = "Add every file of the --firmware directories.")

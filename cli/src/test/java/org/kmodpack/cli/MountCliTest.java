@@ -19,10 +19,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.Header;
 import org.kmodpack.fuse.MountTable;
 import org.kmodpack.fuse.Unmount;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
 import org.kmodpack.testkernels.Bytes;
+import org.kmodpack.testkernels.SyntheticFirmware;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 
@@ -33,6 +37,7 @@ import org.kmodpack.testkernels.SyntheticKernels;
  */
 class MountCliTest {
     private static final Pattern DAEMON_PID = Pattern.compile("daemon pid (\\d+)");
+    private static final String LARGE_FIRMWARE = "acme/large.bin";
 
     @TempDir
     static Path work;
@@ -149,6 +154,98 @@ class MountCliTest {
             assertEquals(143, daemon.waitFor(), "SIGTERM ends the daemon as systemd stops a unit");
             assertTrue(MountTable.at(mountPoint).isEmpty(), "and unmounts");
         }
+    }
+
+    @Test
+    void theFirmwareIsServedBesideTheModulesAndGoesWithThem() throws Exception {
+        Path firmwareBundle = firmwareBundle();
+        Path mountPoint = directory("mnt-fw-modules");
+        Path firmware = directory("mnt-fw");
+        CliTest.Run mount = Launcher.kmodpack("mount", firmwareBundle.toString(), mountPoint.toString(),
+                "--allow-unsigned", "--firmware-at", firmware.toString(), "--log", work.resolve("fw.log").toString());
+        assertEquals(0, mount.exit(), mount.err());
+        mounted.add(mountPoint);
+        assertTrue(mount.out().contains("its firmware at " + firmware.toRealPath()), mount.out());
+        assertEquals(Optional.of(MountTable.TYPE), MountTable.typeAt(mountPoint), "the module directory's mount");
+        assertEquals(Optional.of(MountTable.FIRMWARE_TYPE), MountTable.typeAt(firmware));
+        assertEquals(SyntheticFirmware.UPDATED_WIFI, Files.readString(firmware.resolve("acme/wifi-1.bin")));
+        assertEquals(Path.of("acme/usb/v2.fw"), Files.readSymbolicLink(firmware.resolve("acme-usb.fw")));
+        assertTrue(Files.exists(firmware.resolve("acme/nic.fw.xz")) && Files.exists(firmware.resolve(
+                "acme/nic.fw.zst")), "both compressed variants");
+        ProcessHandle daemon = daemon(mount);
+        CliTest.Run umount = Launcher.kmodpack("umount", mountPoint.toString());
+        assertEquals(0, umount.exit(), umount.err());
+        assertTrue(MountTable.at(mountPoint).isEmpty() && MountTable.at(firmware).isEmpty(),
+                "umount of the module directory removes the firmware mount too");
+        daemon.onExit().get(10, TimeUnit.SECONDS);
+
+        CliTest.Run without = Launcher.kmodpack("mount", firmwareBundle.toString(), mountPoint.toString(),
+                "--allow-unsigned", "--no-firmware", "--firmware-at", firmware.toString());
+        assertEquals(2, without.exit(), "--no-firmware with --firmware-at is a usage error: " + without.err());
+        ProcessHandle skipping = mount(firmwareBundle, mountPoint, "--no-firmware");
+        assertTrue(MountTable.at(firmware).isEmpty(), "--no-firmware serves none");
+        assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
+        skipping.onExit().get(10, TimeUnit.SECONDS);
+
+        CliTest.Run helper = Launcher.script("mount.fuse.kmodpack", Map.of(), firmwareBundle.toString(),
+                mountPoint.toString(), "-o", "ro,allow_unsigned,firmware_at=" + firmware);
+        assertEquals(0, helper.exit(), helper.err());
+        assertEquals(Optional.of(MountTable.FIRMWARE_TYPE), MountTable.typeAt(firmware), "the helper's firmware_at=");
+        assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
+        assertTrue(MountTable.at(firmware).isEmpty());
+
+        CliTest.Run none = Launcher.kmodpack("mount", bundle.toString(), mountPoint.toString(), "--allow-unsigned",
+                "--firmware-at", firmware.toString(), "--log", work.resolve("fw-none.log").toString());
+        assertEquals(0, none.exit(), none.err());
+        assertTrue(none.err().contains("carries no firmware; nothing is served at " + firmware), none.err());
+        assertTrue(MountTable.at(firmware).isEmpty(), "a bundle without firmware mounts nothing extra");
+        assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
+    }
+
+    @Test
+    void aDamagedFirmwareBlockFailsThatFirmwareWhileTheModulesAreServed() throws Exception {
+        Path damaged = work.resolve("firmware-damaged.kpack");
+        Files.copy(firmwareBundle(), damaged, StandardCopyOption.REPLACE_EXISTING);
+        int block;
+        try (Bundle opened = Bundle.open(damaged)) {
+            Entry large = opened.findFirmware(LARGE_FIRMWARE).orElseThrow();
+            block = opened.blockOf(large, large.size() / 2);
+            BlockRecord record = opened.index().block(block);
+            Bytes.flip(damaged, record.offset() + record.storedLength() / 2, 0x10);
+        }
+        Path mountPoint = directory("mnt-fw-damaged-modules");
+        Path firmware = directory("mnt-fw-damaged");
+        CliTest.Run mount = Launcher.kmodpack("mount", damaged.toString(), mountPoint.toString(), "--allow-unsigned",
+                "--firmware-at", firmware.toString(), "--log", work.resolve("fw-damaged.log").toString());
+        assertEquals(0, mount.exit(), mount.err());
+        mounted.add(mountPoint);
+        assertTrue(mount.err().contains("blocks [" + block + "] of " + damaged + " do not match their SHA-256 and "
+                + "hold firmware only"), mount.err());
+        assertTrue(Files.readString(mountPoint.resolve("modules.dep")).contains("acme_wifi"));
+        IOException eio = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> Files.readAllBytes(firmware.resolve(LARGE_FIRMWARE)));
+        assertTrue(eio.getMessage().contains("Input/output error"), eio.toString());
+        assertEquals(SyntheticFirmware.UPDATED_WIFI, Files.readString(firmware.resolve("acme/wifi-1.bin")));
+        assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
+    }
+
+    /**
+     * test-kernels' FIRMWARE tree packed with its synthetic firmware directory, plus {@value #LARGE_FIRMWARE}
+     * (several blocks of 4 KiB, so that some hold nothing else) named with --firmware-extra.
+     */
+    private static Path firmwareBundle() throws IOException {
+        Path packed = work.resolve("firmware.kpack");
+        if (!Files.exists(packed)) {
+            Path directory = SyntheticFirmware.write(work.resolve("firmware"));
+            byte[] large = new byte[5 * 4096];
+            new java.util.Random(17).nextBytes(large);
+            Files.write(directory.resolve(LARGE_FIRMWARE), large);
+            CliTest.Run pack = CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.FIRMWARE).toString(),
+                    "-o", packed.toString(), "--block-size", "4096", "--firmware", directory.toString(),
+                    "--firmware-extra", LARGE_FIRMWARE);
+            assertEquals(0, pack.exit(), pack.err());
+        }
+        return packed;
     }
 
     @Test
@@ -388,9 +485,12 @@ class MountCliTest {
         return prefix;
     }
 
-    private ProcessHandle mount(Path bundlePath, Path mountPoint) throws Exception {
-        CliTest.Run mount = Launcher.kmodpack("mount", bundlePath.toString(), mountPoint.toString(),
-                "--allow-unsigned", "--log", work.resolve(mountPoint.getFileName() + ".log").toString());
+    private ProcessHandle mount(Path bundlePath, Path mountPoint, String... options) throws Exception {
+        List<String> arguments = new java.util.ArrayList<>(List.of("mount", bundlePath.toString(),
+                mountPoint.toString(), "--allow-unsigned", "--log", work.resolve(mountPoint.getFileName() + ".log")
+                        .toString()));
+        arguments.addAll(List.of(options));
+        CliTest.Run mount = Launcher.kmodpack(arguments.toArray(String[]::new));
         assertEquals(0, mount.exit(), mount.err());
         mounted.add(mountPoint);
         assertEquals(Optional.of(MountTable.TYPE), MountTable.typeAt(mountPoint));

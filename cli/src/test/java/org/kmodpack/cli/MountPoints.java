@@ -32,7 +32,7 @@ final class MountPoints implements AfterEachCallback {
     @Override
     public void afterEach(ExtensionContext context) throws IOException {
         for (Path mountPoint : mounted) {
-            if (MountTable.at(mountPoint).filter(MountTable.Mount::isKmodpack).isPresent()) {
+            if (MountTable.at(mountPoint).filter(MountTable.Mount::isKmodpackOrFirmware).isPresent()) {
                 Unmount.unmount(mountPoint);
             }
         }

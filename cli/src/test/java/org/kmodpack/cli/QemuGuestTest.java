@@ -30,6 +30,7 @@ import org.apache.commons.compress.archivers.cpio.CpioConstants;
 import org.junit.jupiter.api.Test;
 import org.kmodpack.testkernels.Bytes;
 import org.kmodpack.testkernels.DebianKernels;
+import org.kmodpack.testkernels.DebianLayerModules;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.TestData;
@@ -40,7 +41,12 @@ import org.kmodpack.testkernels.TestData;
  * busybox's modprobe), mounts this host's root read-only over virtio-9p and runs this checkout's kmodpack with the
  * host's JVM inside the guest: it loads btrfs from the bundle (with the JVM's default settings), mounts the
  * bundle where kmod looks (the mount loads fuse from the bundle itself, the kernel having none) so that kmod's own
- * modprobe loads e1000e from it, refuses a bundle with a damaged module, and removes btrfs again. The guest reports on the serial console; every check is read back here.
+ * modprobe loads e1000e from it, refuses a bundle with a damaged module, and removes btrfs again. A bundle of a
+ * module built against Debian's linux-headers that loads only with its firmware, packed with that firmware, is
+ * mounted too: the kernel's firmware loader reads the firmware from /lib/firmware/updates/KVER, where the mount
+ * serves it, and the module shows the CRC-32 of what it got; from a copy with a damaged firmware block, the
+ * module fails to load for want of its firmware while the bundle's other module loads. The guest reports on the
+ * serial console; every check is read back here.
  */
 class QemuGuestTest {
     /** The reactor root: the cli module's parent, where the tests run from. */
@@ -50,8 +56,10 @@ class QemuGuestTest {
     private static final String BUSYBOX = "/bin/busybox";
     /** Extra loads of btrfs under the JVM's defaults before the checks (-Dkmodpack.qemu.repeat=N). */
     private static final int REPEAT = Integer.getInteger("kmodpack.qemu.repeat", 0);
-    /** The steps take 2-4 minutes of a loaded host; each repeat's JVM up to a minute and a half. */
-    private static final long TIMEOUT_SECONDS = 480 + 90L * REPEAT;
+    /** The steps take 3-6 minutes of a loaded host; each repeat's JVM up to a minute and a half. */
+    private static final long TIMEOUT_SECONDS = 720 + 90L * REPEAT;
+    /** What kp_firmware.ko asks for, under /lib/firmware. */
+    private static final String FIRMWARE = "kmodpack/kp_firmware.bin";
     /** Options for those JVMs, e.g. -Xcheck:jni, or -XX:UseAVX=0 to tell the JIT's code from the emulator's. */
     private static final String REPEAT_JVM_OPTIONS = System.getProperty("kmodpack.qemu.jvm", "");
     /** The emulated CPU (qemu's -cpu) and its count (-smp): a JVM crash that needs two vCPUs is the emulator's. */
@@ -64,7 +72,9 @@ class QemuGuestTest {
     enum GuestStep {
         START, LOAD_BTRFS, MOUNT_A_BUNDLE_WITHOUT_FUSE, MOUNT, KMOD_LOADS_E1000E_FROM_THE_MOUNT, LOAD_EXT4_FROM_A_DAMAGED_BUNDLE,
         REMOVE_BTRFS, RELOAD_BTRFS, KMOD_REMOVES_BTRFS, INSMOD_A_LOADED_MODULE, KMOD_INSMODS_A_LOADED_MODULE,
-        INSMOD_ANOTHER_KERNELS_MODULE, KMOD_INSMODS_ANOTHER_KERNELS_MODULE;
+        INSMOD_ANOTHER_KERNELS_MODULE, KMOD_INSMODS_ANOTHER_KERNELS_MODULE, MOUNT_WITH_FIRMWARE,
+        KMOD_LOADS_A_MODULE_WITH_ITS_FIRMWARE, MOUNT_WITH_DAMAGED_FIRMWARE, KMOD_LOADS_A_MODULE_WITH_DAMAGED_FIRMWARE,
+        KMOD_LOADS_A_MODULE_BESIDE_DAMAGED_FIRMWARE;
 
         @Override
         public String toString() {
@@ -161,7 +171,20 @@ class QemuGuestTest {
         CliTest.Run packNoFuse = CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(),
                 "-o", noFuse.toString());
         assertEquals(0, packNoFuse.exit(), packNoFuse.err());
-        Files.writeString(work.resolve("guest.sh"), guestScript(bundle, damaged, foreign, foreignFile, noFuse, kver));
+        // kp_firmware.ko's tree with its firmware, in blocks of 4 KiB so that some hold firmware only.
+        Path firmwareDirectory = Files.createDirectories(work.resolve("firmware/kmodpack")).getParent();
+        byte[] firmware = new byte[64 << 10];
+        new java.util.Random(17).nextBytes(firmware);
+        Files.write(firmwareDirectory.resolve(FIRMWARE), firmware);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(firmware);
+        Path withFirmware = work.resolve("with-firmware.kpack");
+        CliTest.Run packFirmware = CliTest.run("pack", DebianLayerModules.firmwareTree(kver).toString(), "-o",
+                withFirmware.toString(), "--block-size", "4096", "--firmware", firmwareDirectory.toString());
+        assertEquals(0, packFirmware.exit(), packFirmware.err());
+        Path damagedFirmware = damagedFirmwareBundle(withFirmware, work.resolve("damaged-firmware.kpack"));
+        Files.writeString(work.resolve("guest.sh"), guestScript(bundle, damaged, foreign, foreignFile, noFuse,
+                withFirmware, damagedFirmware, kver));
 
         GuestReport guest = new GuestReport(boot(vmlinuz, initrd));
 
@@ -171,7 +194,9 @@ class QemuGuestTest {
                 () -> kmodLoadsFromTheMountedBundle(guest),
                 () -> aDamagedModuleLoadsNothing(guest),
                 () -> removesWhatKmodRemoves(guest),
-                () -> insmodErrorsAreKmods(guest));
+                () -> insmodErrorsAreKmods(guest),
+                () -> aModuleGetsItsFirmwareFromTheMount(guest, crc.getValue(), kver),
+                () -> aDamagedFirmwareBlockFailsOnlyItsModule(guest));
         System.out.printf("guest: uptime %s s when btrfs was loaded (step 1 took %s s), %s s when kmod's modprobe "
                 + "had loaded e1000e from the mount (step 2 took %s s)%n", guest.uptime(LOAD_BTRFS),
                 seconds(guest.uptime(START), guest.uptime(LOAD_BTRFS)), guest.uptime(KMOD_LOADS_E1000E_FROM_THE_MOUNT),
@@ -264,6 +289,56 @@ class QemuGuestTest {
                 guest.step(KMOD_INSMODS_A_LOADED_MODULE), ": File exists");
         insmodFailsAsKmods(guest.step(INSMOD_ANOTHER_KERNELS_MODULE),
                 guest.step(KMOD_INSMODS_ANOTHER_KERNELS_MODULE), ": Invalid module format");
+    }
+
+    /**
+     * With the firmware bundle mounted, its firmware served at /lib/firmware/updates/KVER (a fuse.kmodpack-firmware
+     * mount), kmod's insmod loads kp_firmware.ko, whose request_firmware got the firmware's bytes: the CRC-32 it
+     * shows is the file's. Unmounting the module directory takes the firmware mount with it.
+     */
+    private static void aModuleGetsItsFirmwareFromTheMount(GuestReport guest, long crc, String kver) {
+        guest.assertSucceeded(MOUNT_WITH_FIRMWARE);
+        assertTrue(guest.lines().getOrDefault("FWMOUNT", "").contains(" /lib/firmware/updates/" + kver
+                + " fuse.kmodpack-firmware ro,"), "the firmware mount: " + guest.lines().get("FWMOUNT"));
+        guest.assertSucceeded(KMOD_LOADS_A_MODULE_WITH_ITS_FIRMWARE);
+        assertTrue(guest.modulesAfter(KMOD_LOADS_A_MODULE_WITH_ITS_FIRMWARE).contains("kp_firmware"),
+                guest.step(KMOD_LOADS_A_MODULE_WITH_ITS_FIRMWARE).toString());
+        assertEquals(Long.toString(crc), guest.lines().get("FWCHECKSUM"), "CRC-32 of the bytes the module got");
+        assertEquals("0", guest.lines().get("FWMOUNTSAFTER"), "firmware mounts after the module directory's umount");
+    }
+
+    /**
+     * From the copy whose firmware block is damaged, the mount serves the modules (the damage noted), the kernel's
+     * read of the firmware fails (EIO, the daemon logs the refused read), the module that needs it fails to load
+     * with request_firmware's failure logged (kmod's insmod words the ENOENT its init returns as "Unknown symbol
+     * in module"), and the other module loads.
+     */
+    private static void aDamagedFirmwareBlockFailsOnlyItsModule(GuestReport guest) {
+        guest.assertSucceeded(MOUNT_WITH_DAMAGED_FIRMWARE);
+        assertTrue(guest.lines().getOrDefault("FWDAMAGEDLOG", "").contains("hold firmware only"),
+                "the daemon notes the damage: " + guest.lines().get("FWDAMAGEDLOG"));
+        Step damaged = guest.step(KMOD_LOADS_A_MODULE_WITH_DAMAGED_FIRMWARE);
+        assertEquals(1, damaged.rc(), damaged.toString());
+        assertTrue(!damaged.modules().contains("kp_firmware"), damaged.toString());
+        assertTrue(guest.lines().getOrDefault("FWREADLOG", "").contains("read of /" + FIRMWARE + " refused"),
+                "the kernel's read of the firmware failed its block's hash: " + guest.lines().get("FWREADLOG"));
+        assertTrue(guest.lines().getOrDefault("FWDMESG", "").contains("kp_firmware: " + FIRMWARE + " missing"),
+                "the kernel log: " + guest.lines().get("FWDMESG"));
+        guest.assertSucceeded(KMOD_LOADS_A_MODULE_BESIDE_DAMAGED_FIRMWARE);
+        assertEquals(Set.of("dummy"), guest.loadedBy(KMOD_LOADS_A_MODULE_BESIDE_DAMAGED_FIRMWARE));
+    }
+
+    /** A copy of {@code bundle} with one byte flipped in a block that holds {@value #FIRMWARE}'s bytes only. */
+    private static Path damagedFirmwareBundle(Path bundle, Path copy) throws IOException {
+        Files.copy(bundle, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (org.kmodpack.reader.Bundle opened = org.kmodpack.reader.Bundle.open(copy)) {
+            org.kmodpack.reader.Entry file = opened.findFirmware(FIRMWARE).orElseThrow();
+            int block = opened.blockOf(file, file.size() / 2);
+            assertTrue(opened.holdsFirmwareOnly(block), "block " + block + " holds firmware only");
+            org.kmodpack.format.BlockRecord record = opened.index().block(block);
+            Bytes.flip(copy, record.offset() + record.storedLength() / 2, 0x01);
+        }
+        return copy;
     }
 
     private static void insmodFailsAsKmods(Step ours, Step kmod, String reason) {
@@ -367,8 +442,12 @@ class QemuGuestTest {
                 "for d in usr etc work root; do mount -o bind /host/$d /newroot/$d; done",
                 "ln -s usr/bin bin; ln -s usr/sbin sbin; ln -s usr/lib64 lib64",
                 // Not the host's own modules directory (read-only here): the guest's comes next.
-                "for e in /host/usr/lib/*; do [ \"${e##*/}\" = modules ] || ln -s /usr/lib/${e##*/} lib/${e##*/}; done",
-                "mkdir -p lib/modules/" + kver,
+                "for e in /host/usr/lib/*; do case ${e##*/} in modules|firmware) ;; *) ln -s /usr/lib/${e##*/} "
+                        + "lib/${e##*/} ;; esac; done",
+                "mkdir -p lib/modules/" + kver + " lib/firmware",
+                // The kernel's firmware loader looks from PID 1's root, this initramfs, which the steps' chroot
+                // does not change: its /lib/firmware is the chroot's, as after a switch_root.
+                "ln -s /newroot/lib/firmware /lib/firmware",
                 "mount -t proc proc proc; mount -t sysfs sysfs sys; mount -t devtmpfs dev dev",
                 "mount -t tmpfs tmp tmp; mount -t tmpfs run run",
                 // The checkout may live anywhere on the host, even under /tmp, which the guest replaced above.
@@ -410,7 +489,7 @@ class QemuGuestTest {
      * console lines that {@link GuestReport} reads back.
      */
     private static String guestScript(Path bundle, Path damaged, Path foreign, Path foreignFile, Path noFuse,
-            String kver) throws IOException {
+            Path withFirmware, Path damagedFirmware, String kver) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String common = "-Djava.io.tmpdir=/tmp -XX:ErrorFile=/tmp/hs_err_%p.log -cp " + Launcher.classPath()
                 + " org.kmodpack.cli.Main";
@@ -475,6 +554,33 @@ class QemuGuestTest {
                 "step " + KMOD_INSMODS_A_LOADED_MODULE + " /usr/sbin/insmod " + modules + "/kernel/fs/fuse/fuse.ko",
                 "step " + INSMOD_ANOTHER_KERNELS_MODULE + " $K insmod " + foreign + " --allow-unsigned dummy",
                 "step " + KMOD_INSMODS_ANOTHER_KERNELS_MODULE + " /usr/sbin/insmod " + foreignFile,
+                // The firmware bundle at a directory of its own; its firmware goes where the kernel looks.
+                "F=/lib/firmware/updates/" + kver + "/" + FIRMWARE,
+                "waitfw() { i=0; while [ ! -e $F ] && [ $i -lt 240 ]; do sleep 1; i=$((i+1)); done; }",
+                "mkdir -p /tmp/fw-modules",
+                "$K mount " + withFirmware + " /tmp/fw-modules --allow-unsigned --foreground 2>/tmp/fw.log & fwpid=$!",
+                "waitfw",
+                "step " + MOUNT_WITH_FIRMWARE + " test -e $F",
+                "echo \"KMP:FWMOUNT $(grep ' /lib/firmware/updates/" + kver + " ' /proc/mounts)\"",
+                "step " + KMOD_LOADS_A_MODULE_WITH_ITS_FIRMWARE + " /usr/sbin/insmod "
+                        + "/tmp/fw-modules/extra/kmodpack/kp_firmware.ko",
+                "echo \"KMP:FWCHECKSUM $(cat /sys/module/kp_firmware/parameters/checksum)\"",
+                "/usr/sbin/rmmod kp_firmware",
+                // The module directory unmounted under the daemon: it takes the firmware mount with it.
+                "fusermount -u /tmp/fw-modules; wait $fwpid",
+                "echo \"KMP:FWMOUNTSAFTER $(grep -c kmodpack-firmware /proc/mounts)\"",
+                "$K mount " + damagedFirmware + " /tmp/fw-modules --allow-unsigned --foreground 2>/tmp/fw.log & "
+                        + "fwpid=$!",
+                "waitfw",
+                "step " + MOUNT_WITH_DAMAGED_FIRMWARE + " test -e $F",
+                "echo \"KMP:FWDAMAGEDLOG $(tr '\\n' ' ' </tmp/fw.log)\"",
+                "step " + KMOD_LOADS_A_MODULE_WITH_DAMAGED_FIRMWARE + " /usr/sbin/insmod "
+                        + "/tmp/fw-modules/extra/kmodpack/kp_firmware.ko",
+                "echo \"KMP:FWDMESG $(dmesg | grep -e kp_firmware | tail -n 5 | tr '\\n' ' ')\"",
+                "echo \"KMP:FWREADLOG $(tr '\\n' ' ' </tmp/fw.log)\"",
+                "step " + KMOD_LOADS_A_MODULE_BESIDE_DAMAGED_FIRMWARE + " /usr/sbin/insmod "
+                        + "/tmp/fw-modules/updates/dummy.ko",
+                "kill $fwpid; wait $fwpid",
                 "$K umount " + modules,
                 "dmesg | tail -n 15 | sed 's/^/KMP:DMESG /'",
                 "");

@@ -3,12 +3,14 @@ package org.kmodpack.fuse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.off_t;
@@ -25,7 +27,7 @@ import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 
 /**
- * The bundle's tree as a read-only FUSE file system. Every callback catches everything: jffi reports an
+ * One of the bundle's trees (the module directory, or the firmware) as a read-only FUSE file system. Every callback catches everything: jffi reports an
  * exception escaping a callback to the kernel as success, and a failed read would become a read of zeros.
  * open answers ENOSYS: the kernel then stops sending OPEN and RELEASE for the life of the mount (Linux 3.14
  * "no_open"), which saves two round trips per file. The mount is ro, so the kernel refuses opens for writing
@@ -36,6 +38,9 @@ final class BundleFileSystem extends FuseStubFS {
     private static final int BLOCK = 4096;
 
     private final Bundle bundle;
+    /** The tree served: a path relative to its root to the entry there. */
+    private final Function<String, Optional<Entry>> tree;
+    private final String subtype;
     private final Consumer<String> log;
     private final CountDownLatch initialised = new CountDownLatch(1);
     private final Set<String> reportedDamage = ConcurrentHashMap.newKeySet();
@@ -47,10 +52,17 @@ final class BundleFileSystem extends FuseStubFS {
     });
     private final long entryCount;
 
-    BundleFileSystem(Bundle bundle, Consumer<String> log) {
+    BundleFileSystem(Bundle bundle, Function<String, Optional<Entry>> tree, String subtype, Consumer<String> log) {
         this.bundle = bundle;
+        this.tree = tree;
+        this.subtype = subtype;
         this.log = log;
         this.entryCount = bundle.info().directories() + bundle.info().files() + bundle.info().symlinks();
+    }
+
+    /** libfuse's subtype: the kernel shows the mount's type as "fuse." and this. */
+    String subtype() {
+        return subtype;
     }
 
     /** Counts down once libfuse has the session running: the mount is in place from then on. */
@@ -184,7 +196,7 @@ final class BundleFileSystem extends FuseStubFS {
 
     /** The entry at {@code path}; refused with ENOENT where there is none. */
     private Entry find(String path) throws IOException, Refusal {
-        return bundle.find(relative(path)).orElseThrow(() -> new Refusal(ErrorCodes.ENOENT()));
+        return tree.apply(relative(path)).orElseThrow(() -> new Refusal(ErrorCodes.ENOENT()));
     }
 
     /** The entry at {@code path}, which the operation needs to be of {@code kind}; refused with {@code otherKind}. */

@@ -56,7 +56,20 @@ public final class FuseMount implements AutoCloseable {
      * bundle's blocks meanwhile).
      */
     public static Prepared prepare(Bundle bundle, Consumer<String> log) {
-        return new Prepared(new BundleFileSystem(bundle, log), bundle);
+        return new Prepared(new BundleFileSystem(bundle, bundle::find, MountTable.SUBTYPE, log), bundle);
+    }
+
+    /**
+     * As {@link #prepare}, for the bundle's firmware tree (what the kernel's firmware loader reads): a mount of
+     * type {@value MountTable#FIRMWARE_TYPE}, so that the module directory's stays the one {@value MountTable#TYPE}
+     * mount of the bundle.
+     */
+    public static Prepared prepareFirmware(Bundle bundle, Consumer<String> log) {
+        if (!bundle.hasFirmware()) {
+            throw new IllegalArgumentException(bundle + " carries no firmware");
+        }
+        return new Prepared(new BundleFileSystem(bundle, bundle::findFirmware, MountTable.FIRMWARE_SUBTYPE, log),
+                bundle);
     }
 
     /** A file system ready to mount once. */
@@ -72,7 +85,7 @@ public final class FuseMount implements AutoCloseable {
         /** As {@link FuseMount#start}. */
         public FuseMount mount(Path mountPoint, String fsName, Options options, long timeoutMillis)
                 throws IOException {
-            String[] arguments = arguments(fsName, options);
+            String[] arguments = arguments(fsName, fileSystem.subtype(), options);
             FuseMount[] self = new FuseMount[1];
             Thread loop = new Thread(() -> {
                 try {
@@ -108,8 +121,8 @@ public final class FuseMount implements AutoCloseable {
         }
     }
 
-    static String[] arguments(String fsName, Options options) {
-        List<String> mountOptions = new ArrayList<>(List.of("fsname=" + escape(fsName), "subtype=kmodpack",
+    static String[] arguments(String fsName, String subtype, Options options) {
+        List<String> mountOptions = new ArrayList<>(List.of("fsname=" + escape(fsName), "subtype=" + subtype,
                 "kernel_cache", "entry_timeout=" + CACHE_SECONDS, "attr_timeout=" + CACHE_SECONDS,
                 "negative_timeout=" + CACHE_SECONDS, "use_ino", "default_permissions",
                 // libfuse 2 refuses a non-empty mount point without it; the tree belongs there, so hide what is.
@@ -148,7 +161,7 @@ public final class FuseMount implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (loop.isAlive()) {
-            if (MountTable.at(mountPoint).filter(MountTable.Mount::isKmodpack).isPresent()) {
+            if (MountTable.at(mountPoint).filter(MountTable.Mount::isKmodpackOrFirmware).isPresent()) {
                 Unmount.unmount(mountPoint);
             }
             try {

@@ -11,8 +11,13 @@ import java.util.Optional;
  * resolves the caller's path first.
  */
 public final class MountTable {
+    /** libfuse's subtype of a module directory's mount. */
+    static final String SUBTYPE = "kmodpack";
     /** kmodpack's file system type as the kernel shows it ("fuse." + libfuse's subtype). */
-    public static final String TYPE = "fuse.kmodpack";
+    public static final String TYPE = "fuse." + SUBTYPE;
+    /** libfuse's subtype of the mount of a bundle's firmware, which the daemon of its module directory serves. */
+    static final String FIRMWARE_SUBTYPE = "kmodpack-firmware";
+    public static final String FIRMWARE_TYPE = "fuse." + FIRMWARE_SUBTYPE;
 
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
     private static final int MAX_SYMLINKS = 40;
@@ -21,6 +26,14 @@ public final class MountTable {
     public record Mount(Path mountPoint, String type, String source) {
         public boolean isKmodpack() {
             return type.equals(TYPE);
+        }
+
+        public boolean isFirmware() {
+            return type.equals(FIRMWARE_TYPE);
+        }
+
+        public boolean isKmodpackOrFirmware() {
+            return isKmodpack() || isFirmware();
         }
     }
 
@@ -38,19 +51,33 @@ public final class MountTable {
     }
 
     private static Optional<Mount> atRealPath(Path real) throws IOException {
-        String wanted = real.toString();
         Optional<Mount> found = Optional.empty();
+        for (Mount mount : all()) {
+            if (mount.mountPoint().equals(real)) {
+                // the last mount on a path is the visible one
+                found = Optional.of(mount);
+            }
+        }
+        return found;
+    }
+
+    /** The firmware mounts of {@code source} (a bundle): those its module directory's daemon serves. */
+    public static java.util.List<Mount> firmwareOf(String source) throws IOException {
+        return all().stream().filter(mount -> mount.isFirmware() && mount.source().equals(source)).toList();
+    }
+
+    private static java.util.List<Mount> all() throws IOException {
+        java.util.List<Mount> mounts = new java.util.ArrayList<>();
         for (String line : Files.readAllLines(MOUNTINFO)) {
             // id parent major:minor root mount-point options [optional fields] - type source super-options
             String[] fields = line.split(" ");
             int separator = java.util.Arrays.asList(fields).indexOf("-");
-            if (fields.length > 4 && separator > 0 && separator + 2 < fields.length
-                    && unescape(fields[4]).equals(wanted)) {
-                // the last mount on a path is the visible one
-                found = Optional.of(new Mount(real, fields[separator + 1], unescape(fields[separator + 2])));
+            if (fields.length > 4 && separator > 0 && separator + 2 < fields.length) {
+                mounts.add(new Mount(Path.of(unescape(fields[4])), fields[separator + 1],
+                        unescape(fields[separator + 2])));
             }
         }
-        return found;
+        return mounts;
     }
 
     /**

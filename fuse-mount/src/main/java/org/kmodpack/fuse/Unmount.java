@@ -23,7 +23,9 @@ public final class Unmount {
     /**
      * Unmounts the kmodpack mount that {@code path} (as the user wrote it) resolves to: {@code fusermount -u};
      * when the daemon died (kill -9: "Transport endpoint is not connected") or the mount is busy, a lazy
-     * unmount detaches it. Anything that is not a {@value MountTable#TYPE} mount is refused, untouched.
+     * unmount detaches it. A module directory's firmware mounts (the bundle's firmware, which its daemon serves)
+     * go first, so that none outlives it. Anything that is not a {@value MountTable#TYPE} or
+     * {@value MountTable#FIRMWARE_TYPE} mount is refused, untouched.
      */
     public static void unmount(Path path) throws IOException {
         Path real = MountTable.realPath(path);
@@ -32,25 +34,39 @@ public final class Unmount {
         if (mount.isEmpty()) {
             throw new NotKmodpackException(shown + ": nothing is mounted there");
         }
-        if (!mount.get().isKmodpack()) {
+        if (!mount.get().isKmodpackOrFirmware()) {
             throw new NotKmodpackException(shown + " is a " + mount.get().type() + " mount, not kmodpack's; "
                     + "kmodpack umount only unmounts " + MountTable.TYPE + " mounts (use umount(8) for others)");
         }
+        if (mount.get().isKmodpack()) {
+            for (MountTable.Mount firmware : MountTable.firmwareOf(mount.get().source())) {
+                detach(firmware.mountPoint(), firmware.mountPoint().toString());
+            }
+        }
+        detach(real, shown);
+    }
+
+    /** Unmounts the mount at {@code real} and waits until it is gone; one the daemon removed meanwhile is gone. */
+    private static void detach(Path real, String shown) throws IOException {
         String failure = fusermount("-u", real);
-        if (failure != null) {
+        if (failure != null && isMounted(real)) {
             String lazy = fusermount("-uz", real);
-            if (lazy != null) {
+            if (lazy != null && isMounted(real)) {
                 throw new IOException("cannot unmount " + shown + ": " + failure.strip());
             }
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
-        while (MountTable.at(real).filter(MountTable.Mount::isKmodpack).isPresent()) {
+        while (isMounted(real)) {
             if (System.nanoTime() > deadline) {
                 throw new IOException(shown + " is still mounted " + WAIT_MILLIS / 1000
                         + " s after fusermount -u; see fuser -m " + real);
             }
             sleep(20);
         }
+    }
+
+    private static boolean isMounted(Path real) throws IOException {
+        return MountTable.at(real).filter(MountTable.Mount::isKmodpackOrFirmware).isPresent();
     }
 
     /** Null on success, else what fusermount said. */

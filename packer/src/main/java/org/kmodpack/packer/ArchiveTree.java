@@ -46,6 +46,8 @@ import org.kmodpack.modules.ModuleNames;
  * When the tree has no modules.dep, kmodpack's {@link Depmod} writes the index files into it, with mode 0644
  * and the modification time SOURCE_DATE_EPOCH, else the newest of the module directory's members.
  *
+ * <p>{@link #firmware} reads a firmware package's lib/firmware or usr/lib/firmware the same way.
+ *
  * <p>Hostile archives are refused with the member named: a name with '..' or an absolute one, a device or FIFO,
  * a hard link to nothing stored before it, a member that appears twice, set-ID bits, more than
  * {@link #MAX_ENTRIES} members or more file bytes than half the Java heap in module directories, and truncated
@@ -54,8 +56,31 @@ import org.kmodpack.modules.ModuleNames;
 public final class ArchiveTree implements TreeSource {
     /** A kernel's module tree has a few thousand entries (Debian's generic 6.1 kernel 4,100). */
     static final int MAX_ENTRIES = 200_000;
+    /** The bytes of files an archive's tree may hold in memory: half the Java heap. */
+    private static final long BYTE_LIMIT = Runtime.getRuntime().maxMemory() / 2;
     private static final int TAR_RECORD = 512;
-    private static final String[][] MODULE_PARENTS = {{"lib", "modules"}, {"usr", "lib", "modules"}};
+
+    /**
+     * Which directories of an archive are read: those at one of {@code parents}, one level further down when
+     * {@code versioned} (lib/modules/KVER); {@code what} is what messages call such a directory.
+     */
+    private record Layout(String[][] parents, boolean versioned, String what) {
+        static final Layout MODULES = new Layout(new String[][] {{"lib", "modules"}, {"usr", "lib", "modules"}},
+                true, "module directory");
+        static final Layout FIRMWARE = new Layout(new String[][] {{"lib", "firmware"}, {"usr", "lib", "firmware"}},
+                false, "firmware directory");
+
+        /** How many leading segments name the directory a member lies in; 0 for a member outside every one. */
+        int depth(List<String> segments) {
+            for (String[] parent : parents) {
+                int depth = parent.length + (versioned ? 1 : 0);
+                if (segments.size() >= depth && segments.subList(0, parent.length).equals(List.of(parent))) {
+                    return depth;
+                }
+            }
+            return 0;
+        }
+    }
 
     private final FileSystem memory;
     private final Path moduleDirectory;
@@ -78,10 +103,23 @@ public final class ArchiveTree implements TreeSource {
 
     /** Reads the archive file {@code archive}; an xz-compressed tar in it is decoded on every core. */
     public static ArchiveTree open(Path archive, String kernelVersion) throws IOException {
+        return open(archive, Layout.MODULES, kernelVersion);
+    }
+
+    /**
+     * The firmware directory of the firmware package (.deb, such as Debian's firmware-linux-free) or tar archive
+     * {@code archive}: its lib/firmware or usr/lib/firmware (then {@link #moduleDirectory}), in memory until the
+     * tree is closed.
+     */
+    static ArchiveTree firmware(Path archive) throws IOException {
+        return open(archive, Layout.FIRMWARE, null);
+    }
+
+    private static ArchiveTree open(Path archive, Layout layout, String kernelVersion) throws IOException {
         try (FileChannel file = FileChannel.open(archive, StandardOpenOption.READ);
                 InputStream in = Files.newInputStream(archive)) {
             return read(ArchiveStreams.open(archive.toString(), in, file, Runtime.getRuntime().availableProcessors()),
-                    kernelVersion);
+                    layout, kernelVersion);
         }
     }
 
@@ -90,7 +128,7 @@ public final class ArchiveTree implements TreeSource {
      * {@code kernelVersion} chooses the module directory when the archive holds several (null: the only one).
      */
     public static ArchiveTree read(InputStream in, String name, String kernelVersion) throws IOException {
-        return read(ArchiveStreams.open(name, in, null, 1), kernelVersion);
+        return read(ArchiveStreams.open(name, in, null, 1), Layout.MODULES, kernelVersion);
     }
 
     @Override
@@ -129,13 +167,13 @@ public final class ArchiveTree implements TreeSource {
         return indexProblems;
     }
 
-    private static ArchiveTree read(ArchiveStreams.TarStream stream, String kernelVersion) throws IOException {
-        long byteLimit = Runtime.getRuntime().maxMemory() / 2;
+    private static ArchiveTree read(ArchiveStreams.TarStream stream, Layout layout, String kernelVersion)
+            throws IOException {
         // Room for the index files depmod adds; the limit on the archive's files is the loader's, with its words.
         FileSystem memory = Jimfs.newFileSystem(Configuration.unix().toBuilder()
-                .setAttributeViews("basic", "owner", "posix").setMaxSize(byteLimit + (256L << 20)).build());
+                .setAttributeViews("basic", "owner", "posix").setMaxSize(BYTE_LIMIT + (256L << 20)).build());
         try (InputStream tar = stream.tar()) {
-            return new Loader(memory, stream.label(), kernelVersion, byteLimit).load(tar);
+            return new Loader(memory, stream.label(), layout, kernelVersion).load(tar);
         } catch (IOException | RuntimeException failed) {
             memory.close();
             throw failed;
@@ -159,8 +197,8 @@ public final class ArchiveTree implements TreeSource {
     private static final class Loader {
         private final FileSystem memory;
         private final String label;
+        private final Layout layout;
         private final String wantedVersion;
-        private final long byteLimit;
         /** Module directories found, by their name in the archive, with their members' newest time. */
         private final Map<String, FileTime> newestByDirectory = new TreeMap<>();
         private final Set<String> stored = new HashSet<>();
@@ -169,11 +207,11 @@ public final class ArchiveTree implements TreeSource {
         private long bytes;
         private String member;
 
-        Loader(FileSystem memory, String label, String wantedVersion, long byteLimit) {
+        Loader(FileSystem memory, String label, Layout layout, String wantedVersion) {
             this.memory = memory;
             this.label = label;
+            this.layout = layout;
             this.wantedVersion = wantedVersion;
-            this.byteLimit = byteLimit;
         }
 
         ArchiveTree load(InputStream tarBytes) throws IOException {
@@ -215,7 +253,7 @@ public final class ArchiveTree implements TreeSource {
             Path directory = memory.getPath("/" + chosen);
             List<KmodProblem> problems = new ArrayList<>();
             Optional<FileTime> indexTime = Optional.empty();
-            if (!Files.exists(directory.resolve("modules.dep"), LinkOption.NOFOLLOW_LINKS)) {
+            if (layout.versioned() && !Files.exists(directory.resolve("modules.dep"), LinkOption.NOFOLLOW_LINKS)) {
                 FileTime time = IndexedDirectory.indexTime(newestByDirectory.get(chosen));
                 writeIndex(chosen, directory, time, problems);
                 indexTime = Optional.of(time);
@@ -226,7 +264,7 @@ public final class ArchiveTree implements TreeSource {
 
         private void add(TarArchiveEntry entry, TarArchiveInputStream tar) throws IOException {
             List<String> segments = segments(entry.getName());
-            int depth = moduleDirectoryDepth(segments);
+            int depth = layout.depth(segments);
             if (depth == 0 || (wantedVersion != null && !segments.get(depth - 1).equals(wantedVersion))) {
                 ignored++;
                 return;
@@ -234,8 +272,9 @@ public final class ArchiveTree implements TreeSource {
             String name = String.join("/", segments);
             String directoryName = String.join("/", segments.subList(0, depth));
             if (stored.size() >= MAX_ENTRIES) {
-                throw refused("more than " + MAX_ENTRIES + " members in module directories, which no kernel has; "
-                        + "this is not a module tree");
+                throw refused("more than " + MAX_ENTRIES + " members in " + (layout.versioned() ? "module "
+                        + "directories, which no kernel has; this is not a module tree" : "firmware directories; "
+                        + "unpack it (dpkg -x) and name the directory with --firmware"));
             }
             if (!stored.add(name)) {
                 throw refused("appears twice in the archive; repack it with each member once");
@@ -249,7 +288,7 @@ public final class ArchiveTree implements TreeSource {
             }
             Path path = memory.getPath("/" + name);
             if (segments.size() == depth && !entry.isDirectory()) {
-                throw refused("the module directory is not a directory in the archive");
+                throw refused("the " + layout.what() + " is not a directory in the archive");
             }
             char type = (char) entry.getLinkFlag();
             if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
@@ -300,8 +339,8 @@ public final class ArchiveTree implements TreeSource {
 
         private void addFile(Path path, long size, InputStream contents) throws IOException {
             bytes += size;
-            if (bytes > byteLimit) {
-                throw refused("the module directory's files exceed " + (byteLimit >> 20) + " MiB, half of the "
+            if (bytes > BYTE_LIMIT) {
+                throw refused("the " + layout.what() + "'s files exceed " + (BYTE_LIMIT >> 20) + " MiB, half of the "
                         + "Java heap; give Java more (KMODPACK_JAVA_OPTS=-Xmx...) or pack the unpacked directory");
             }
             try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW)) {
@@ -369,17 +408,12 @@ public final class ArchiveTree implements TreeSource {
             return segments;
         }
 
-        /** 3 for lib/modules/KVER/..., 4 for usr/lib/modules/KVER/..., 0 for a member outside both. */
-        private static int moduleDirectoryDepth(List<String> segments) {
-            for (String[] parent : MODULE_PARENTS) {
-                if (segments.size() > parent.length && segments.subList(0, parent.length).equals(List.of(parent))) {
-                    return parent.length + 1;
-                }
-            }
-            return 0;
-        }
-
         private String choose() throws IOException {
+            if (!layout.versioned() && newestByDirectory.size() != 1) {
+                throw new Refused(label + ": holds " + (newestByDirectory.isEmpty() ? "no lib/firmware or "
+                        + "usr/lib/firmware directory; name a firmware package" : "both lib/firmware and "
+                        + "usr/lib/firmware; unpack it (dpkg -x) and name each with --firmware"));
+            }
             if (newestByDirectory.isEmpty()) {
                 throw new Refused(label + ": holds no " + (wantedVersion == null ? "lib/modules/KVER or "
                         + "usr/lib/modules/KVER" : "lib/modules/" + wantedVersion + " or usr/lib/modules/"

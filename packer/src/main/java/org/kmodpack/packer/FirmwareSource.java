@@ -1,5 +1,6 @@
 package org.kmodpack.packer;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -24,9 +25,10 @@ import org.kmodpack.modules.FirmwareFiles;
  * The firmware directories a user names (--firmware DIR), seen as the kernel's loader sees them for one kernel
  * version: in each DIR it searches DIR/updates/KVER, DIR/updates, DIR/KVER, then DIR itself, and the first
  * directory holding a path wins, so the bundle's firmware tree is what the loader would find, ready to be served
- * at /lib/firmware/updates/KVER.
+ * at /lib/firmware/updates/KVER. A firmware package (.deb) or tar archive is read as the directory it installs
+ * ({@link ArchiveTree#firmware}), held in memory until this is closed.
  */
-final class FirmwareSource {
+final class FirmwareSource implements Closeable {
     /** What errors and the summary call names given with --firmware-extra. */
     static final String EXTRA = "--firmware-extra";
 
@@ -40,21 +42,38 @@ final class FirmwareSource {
     private final Path root;
     private final Map<String, Path> sources;
     private final FirmwareFiles files;
+    private final List<ArchiveTree> archives;
 
-    private FirmwareSource(Path root, Map<String, Path> sources, FirmwareFiles files) {
+    private FirmwareSource(Path root, Map<String, Path> sources, FirmwareFiles files, List<ArchiveTree> archives) {
         this.root = root;
         this.sources = sources;
         this.files = files;
+        this.archives = archives;
     }
 
     static FirmwareSource read(List<Path> directories, String kernelVersion) throws IOException {
+        List<ArchiveTree> archives = new ArrayList<>();
+        try {
+            return read(directories, kernelVersion, archives);
+        } catch (IOException | RuntimeException e) {
+            closeAll(archives);
+            throw e;
+        }
+    }
+
+    private static FirmwareSource read(List<Path> directories, String kernelVersion, List<ArchiveTree> archives)
+            throws IOException {
         Map<String, Path> sources = new HashMap<>();
         Map<String, FirmwareFiles.Node> nodes = new HashMap<>();
         List<Path> real = new ArrayList<>();
         for (Path given : directories) {
-            if (!Files.isDirectory(given)) {
-                throw new IOException(given + ": no such directory; name a firmware directory such as "
-                        + "/lib/firmware with --firmware");
+            if (Files.isRegularFile(given)) {
+                ArchiveTree archive = ArchiveTree.firmware(given);
+                archives.add(archive);
+                given = archive.moduleDirectory();
+            } else if (!Files.isDirectory(given)) {
+                throw new IOException(given + ": no such directory or file; name a firmware directory such as "
+                        + "/lib/firmware, or a firmware package (.deb), with --firmware");
             }
             // A symlink to the directory (/lib/firmware on some systems) is where the walk starts, not an entry.
             Path directory = given.toRealPath();
@@ -71,7 +90,19 @@ final class FirmwareSource {
                 }
             }
         }
-        return new FirmwareSource(real.get(0), sources, new FirmwareFiles(nodes));
+        return new FirmwareSource(real.get(0), sources, new FirmwareFiles(nodes), archives);
+    }
+
+    /** Releases the archives read into memory; a directory holds nothing. */
+    @Override
+    public void close() throws IOException {
+        closeAll(archives);
+    }
+
+    private static void closeAll(List<ArchiveTree> archives) throws IOException {
+        for (ArchiveTree archive : archives) {
+            archive.close();
+        }
     }
 
     /** Adds what {@code base} holds, but its top-level {@code searchedApart} folders, where no path is known yet. */

@@ -96,9 +96,11 @@ public final class Packer {
                 // A layer has no depmod output of its own: the union's index is made when it is merged.
                 Optional<ModuleScanner> moduleScan = layer != null ? Optional.empty()
                         : ModuleScanner.start(tree::resolve, treeEntries(entries), moduleReaders);
-                FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan);
-                Written written = write(staged.channel(), entries, plan, tree.kernelVersion(), moduleScan, firmware,
-                        layer, options, workers, progress, signers, terms);
+                Written written;
+                try (FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan)) {
+                    written = write(staged.channel(), entries, plan, tree.kernelVersion(), moduleScan, firmware,
+                            layer, options, workers, progress, signers, terms);
+                }
                 staged.commit();
                 try (Bundle check = Bundle.open(output)) {
                     check.root();

@@ -69,7 +69,7 @@ final class TreeScanner {
      * several directories, as firmware is); the root is described from {@code root}.
      */
     static List<ScannedEntry> scan(Path root, Children children) throws IOException {
-        return new TreeScanner().run(root, children);
+        return run(root, children);
     }
 
     private static List<Path> listed(Path directory) throws IOException {
@@ -80,7 +80,7 @@ final class TreeScanner {
         return children;
     }
 
-    private List<ScannedEntry> run(Path root, Children childrenOf) throws IOException {
+    private static List<ScannedEntry> run(Path root, Children childrenOf) throws IOException {
         List<ScannedEntry> entries = new ArrayList<>();
         entries.add(describe(root, "", new byte[0], 0));
         Deque<Integer> directories = new ArrayDeque<>();
@@ -135,7 +135,7 @@ final class TreeScanner {
         }
     }
 
-    private ScannedEntry describe(Path path, String relative, byte[] name, int parent) throws IOException {
+    private static ScannedEntry describe(Path path, String relative, byte[] name, int parent) throws IOException {
         FileStamp stamp = FileStamp.of(path);
         BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW);
         EntryKind kind;

@@ -96,8 +96,13 @@ final class Archives {
      * leaving out the files {@code skipped} accepts (by name).
      */
     static byte[] tarOf(Path root, Predicate<String> skipped) throws IOException {
+        return tarOf(root, "lib/modules", skipped);
+    }
+
+    /** As {@link #tarOf(Path, Predicate)}, of {@code root}'s {@code directory} tree (e.g. usr/lib/firmware). */
+    static byte[] tarOf(Path root, String directory, Predicate<String> skipped) throws IOException {
         List<Path> paths = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(root.resolve("lib/modules"))) {
+        try (Stream<Path> walk = Files.walk(root.resolve(directory))) {
             walk.filter(p -> !skipped.test(p.getFileName().toString())).sorted().forEach(paths::add);
         }
         List<Member> members = new ArrayList<>();

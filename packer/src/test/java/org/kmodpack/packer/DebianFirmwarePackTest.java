@@ -22,7 +22,8 @@ import org.kmodpack.testkernels.Kmod;
 /**
  * Debian's generic amd64 tree with Debian's firmware-linux-free as the source: the bundle holds exactly the files
  * that kmod's {@code modinfo -F firmware} over every module names and the package holds, and the missing names
- * are exactly those it does not hold.
+ * are exactly those it does not hold. The package file itself, given as the source, makes the same bundle as its
+ * unpacked directory.
  */
 class DebianFirmwarePackTest {
     @TempDir
@@ -63,6 +64,10 @@ class DebianFirmwarePackTest {
             assertEquals(expected, stored);
             opened.verifyBlocks();
         }
+        Path fromPackage = work.resolve("amd64-firmware-deb.kpack");
+        Packer.pack(moduleDir, fromPackage, PackOptions.defaults().withFirmware(new FirmwareSelection(
+                List.of(DebianFirmware.packageFile()), List.of(), false)), PackProgress.NONE);
+        assertEquals(-1, Files.mismatch(bundle, fromPackage), "the .deb makes the bundle its unpacked tree makes");
         assertTrue(expected.containsAll(List.of("carl9170-1.fw", "usbdux_firmware.bin", "usbduxfast_firmware.bin",
                 "usbduxsigma_firmware.bin", "cis/PCMLM28.cis", "cis/LA-PCM.cis")), expected.toString());
     }

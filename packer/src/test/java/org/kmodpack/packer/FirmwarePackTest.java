@@ -9,10 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.reader.Bundle;
@@ -23,7 +29,8 @@ import org.kmodpack.testkernels.SyntheticKernels;
 
 /**
  * --firmware: the files the modules' firmware= fields name, taken from a synthetic firmware directory (a symlink,
- * .xz and .zst variants, a glob, an updates/KVER copy), stored beside the module tree and read back byte for byte.
+ * .xz and .zst variants, a glob, an updates/KVER copy), stored beside the module tree and read back byte for byte;
+ * the same directory in a firmware package (.deb) makes the same bundle.
  */
 class FirmwarePackTest {
     /** What FIRMWARE's modules ask for and the synthetic directory serves. */
@@ -114,6 +121,37 @@ class FirmwarePackTest {
             }
             assertEquals(a.modules().orElseThrow().moduleCount(), b.modules().orElseThrow().moduleCount());
         }
+    }
+
+    @Test
+    void aFirmwarePackageMakesTheBundleItsDirectoryMakes() throws IOException {
+        Path root = work.resolve("package");
+        Path firmware = SyntheticFirmware.write(root.resolve("usr/lib/firmware"));
+        // A tar keeps whole seconds: so must the directory, for the two bundles to be the same.
+        try (Stream<Path> paths = Files.walk(firmware)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                FileTime whole = FileTime.from(Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS)
+                        .to(TimeUnit.SECONDS), TimeUnit.SECONDS);
+                Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(whole, null, null);
+            }
+        }
+        Path deb = Files.write(work.resolve("firmware-acme_1_all.deb"), Archives.deb("data.tar.xz",
+                Archives.compress(Archives.tarOf(root, "usr/lib/firmware", name -> false), Archives.Codec.XZ)));
+        Path fromDirectory = work.resolve("directory.kpack");
+        PackResult expected = pack(fromDirectory, new FirmwareSelection(List.of(firmware), List.of(), false));
+        Path fromPackage = work.resolve("package.kpack");
+        PackResult packed = pack(fromPackage, new FirmwareSelection(List.of(deb), List.of(), false));
+        assertEquals(expected.firmware(), packed.firmware());
+        assertEquals(-1, Files.mismatch(fromDirectory, fromPackage), "the same bundle, byte for byte");
+
+        Path kernelPackage = Files.write(work.resolve("linux-image-acme_1_amd64.deb"), Archives.deb("data.tar.xz",
+                Archives.compress(Archives.tar(List.of(Archives.Member.file("./lib/modules/6.1.0-acme/a.ko", "a"))),
+                        Archives.Codec.XZ)));
+        IOException notFirmware = assertThrows(IOException.class, () -> pack(work.resolve("k.kpack"),
+                new FirmwareSelection(List.of(kernelPackage), List.of(), false)));
+        assertEquals(kernelPackage + ": data.tar.xz: holds no lib/firmware or usr/lib/firmware directory; name a firmware package",
+                notFirmware.getMessage());
     }
 
     @Test

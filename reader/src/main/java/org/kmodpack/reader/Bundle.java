@@ -268,6 +268,38 @@ public final class Bundle implements AutoCloseable {
                         + firmwareKinds[EntryKind.SYMLINK.ordinal()], firmwareBytes);
     }
 
+    /** The data block that holds byte {@code position} of the file {@code file}, of either tree. */
+    public int blockOf(Entry file, long position) {
+        return index.blockLayout().blockAt(record(file).ref() + position);
+    }
+
+    /**
+     * Whether every byte of data block {@code block} belongs to the firmware tree's files: no module file, and
+     * not the modinfo that ends the data stream, has a byte in it. The packer writes the firmware after the
+     * module files, so such a block is one a damaged copy of costs firmware only.
+     */
+    public boolean holdsFirmwareOnly(int block) {
+        if (index.firmware() == null) {
+            return false;
+        }
+        BlockLayout layout = index.blockLayout();
+        long start = layout.start(block);
+        long end = start + layout.contentSize(block);
+        return start >= filesEnd(index.tree()) && end <= filesEnd(index.firmware());
+    }
+
+    /** Where the data of the tree's files ends in the data stream: the end of the last one. */
+    private static long filesEnd(TreeTable table) {
+        long end = 0;
+        for (int i = 0; i < table.entryCount(); i++) {
+            EntryRecord record = table.entry(i);
+            if (record.kind() == EntryKind.FILE) {
+                end = Math.max(end, record.ref() + record.size());
+            }
+        }
+        return end;
+    }
+
     /** Counts the tree's entries by kind into {@code kinds} (by ordinal); returns its files' total size. */
     private static long countKinds(TreeTable table, int[] kinds) {
         long fileBytes = 0;
@@ -468,11 +500,10 @@ public final class Bundle implements AutoCloseable {
         if (record.kind() != EntryKind.FILE || position < 0 || position > record.size()) {
             return -1;
         }
-        long at = record.ref() + position;
-        if (at >= index.params().dataLength()) {
+        if (record.ref() + position >= index.params().dataLength()) {
             return -1;
         }
-        int next = index.blockLayout().blockAt(at) + 1;
+        int next = blockOf(file, position) + 1;
         return next < index.params().blockCount() && !cache.holds(next) ? next : -1;
     }
 

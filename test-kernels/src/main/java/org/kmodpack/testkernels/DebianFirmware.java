@@ -1,7 +1,10 @@
 package org.kmodpack.testkernels;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * Debian's firmware-linux-free package (in main), unpacked by test-kernels/fetch-debian-firmware into the kmodpack
@@ -19,5 +22,19 @@ public final class DebianFirmware {
     public static Path directory() {
         return Commands.runScript(TestKernelsLocation.fetchFirmwareScript()).madeOrUnavailable(
                 dir -> Files.isRegularFile(dir.resolve("carl9170-1.fw")), "Debian's firmware-linux-free package");
+    }
+
+    /** The package itself (firmware-linux-free_VERSION_all.deb), as downloaded; fetched as {@link #directory} is. */
+    public static Path packageFile() {
+        // fetch-debian-firmware's cache: CACHE/debian/firmware-linux-free/root/lib/firmware and CACHE/debs/*.deb.
+        Path debs = directory().getParent().getParent().getParent().getParent().getParent().resolve("debs");
+        try (Stream<Path> files = Files.list(debs)) {
+            return files.filter(file -> file.getFileName().toString().matches("firmware-linux-free_.*_all\\.deb"))
+                    .sorted().reduce((first, second) -> second).orElseThrow(() -> new IllegalStateException(
+                            "no firmware-linux-free_*_all.deb in " + debs + "; delete " + debs.getParent()
+                                    .resolve("debian/firmware-linux-free") + " to fetch it again"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
