@@ -53,7 +53,7 @@ final class MountArguments {
             "      --username USER      For an oci:// bundle: log in as USER, the password read from standard",
             "      --password-stdin       input (default: ~/.docker/config.json or $REGISTRY_AUTH_FILE).",
             "      --log FILE           Where the daemon writes its messages once mounted in the background",
-            "                             (default: /run/kmodpack/MOUNTPOINT.log).",
+            "                             (default: /run/kmodpack/MOUNTPOINT.log, removed at unmount if empty).",
             "      --layer LAYER        Serve the union of BUNDLE and this layer (kmodpack pack DIR --layer), with",
             "                             the index files depmod writes for the union; repeatable, in order.",
             "      --layer-dir DIR      Also the layers DIR/*.kpack, in name order, after the --layer ones (none if",

@@ -122,6 +122,7 @@ final class MountDaemon {
         }
         Readiness readiness = new Readiness();
         List<FuseMount> mounts = firmwareMount == null ? List.of(mount) : List.of(firmwareMount, mount);
+        Path defaultLog = arguments.log == null ? log : null;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             readiness.stopping();
             for (FuseMount each : mounts) {
@@ -131,6 +132,7 @@ final class MountDaemon {
                     System.err.println("kmodpack: " + e.getMessage());
                 }
             }
+            removeIfEmpty(defaultLog);
         }, "kmodpack-unmount"));
         String status = bundleLocation + " mounted at " + target.path()
                 + (firmwareMount == null ? "" : ", its firmware at " + firmwareTarget.path());
@@ -346,6 +348,22 @@ final class MountDaemon {
     }
 
     /** --log, or /run/kmodpack/ named after the mount point (the temporary directory where /run is not writable). */
+    /**
+     * A daemon that had nothing to say leaves no log in /run/kmodpack: one is named after each mount point, and
+     * mount points come and go.
+     */
+    private static void removeIfEmpty(Path log) {
+        if (log != null) {
+            try {
+                if (Files.size(log) == 0) {
+                    Files.delete(log);
+                }
+            } catch (IOException e) {
+                // Gone already, or not ours to remove: either way nothing is lost.
+            }
+        }
+    }
+
     private Path logFile(Path target) throws IOException {
         Path log = arguments.log;
         if (log == null) {

@@ -67,8 +67,12 @@ class MountCliTest {
     void mountReturnsOnceTheTreeAnswersFromOneJvmThatIsTheDaemon() throws Exception {
         Path mountPoint = directory("mnt-one");
         CliTest.Run mount = Launcher.kmodpack("mount", signed.toString(), mountPoint.toString(), "--trust",
-                key + ".pub", "--log", work.resolve("one.log").toString());
+                key + ".pub");
         assertEquals(0, mount.exit(), mount.err());
+        Matcher logNamed = Pattern.compile("log (/\\S+)\\)").matcher(mount.out());
+        assertTrue(logNamed.find(), mount.out());
+        Path log = Path.of(logNamed.group(1));
+        assertTrue(Files.exists(log), "the daemon's log while it serves");
         mounted.add(mountPoint);
         assertTrue(Files.exists(mountPoint.resolve("modules.dep")), "the tree answers when mount returns");
         ProcessHandle daemon = daemon(mount);
@@ -82,6 +86,7 @@ class MountCliTest {
         assertEquals(0, umount.exit(), umount.err());
         assertTrue(MountTable.at(mountPoint).isEmpty());
         daemon.onExit().get(10, TimeUnit.SECONDS);
+        assertFalse(Files.exists(log), "a daemon with nothing to say leaves no log behind");
         CliTest.Run again = Launcher.kmodpack("umount", mountPoint.toString());
         assertEquals(1, again.exit());
         assertEquals(1, again.err().lines().count(), again.err());
