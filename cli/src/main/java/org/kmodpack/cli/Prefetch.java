@@ -22,7 +22,8 @@ import org.kmodpack.reader.Entry;
 /**
  * What a mount of a remote bundle fetches in the background once the tree answers, so that coldplug finds the
  * blocks it reads in the block cache instead of waiting on round trips. One block at a time on a thread of the
- * lowest priority and a connection of its own: a read through the mount never queues behind it. Each block
+ * lowest priority: a read through the mount goes out at once on another connection of the HTTP client and never
+ * queues behind it. Each block
  * is checked against its signed SHA-256 as any read's is; a failure stops the prefetch and is noted, and
  * reads then fetch what they need as without it.
  */
@@ -44,7 +45,8 @@ final class Prefetch implements Runnable {
                     return mode;
                 }
             }
-            throw new IllegalArgumentException("'" + word + "' is none of devices, all, index, none");
+            throw new IllegalArgumentException("'" + word
+                    + "' is not what to prefetch: give devices, all, index or none");
         }
     }
 
