@@ -17,15 +17,13 @@ import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.modules.ProbeStep;
 import org.kmodpack.reader.Bundle;
-import org.kmodpack.reader.Entry;
 
 /**
  * What a mount of a remote bundle fetches in the background once the tree answers, so that coldplug finds the
  * blocks it reads in the block cache instead of waiting on round trips. One block at a time on a thread of the
  * lowest priority: a read through the mount goes out at once on another connection of the HTTP client and never
- * queues behind it. Each block
- * is checked against its signed SHA-256 as any read's is; a failure stops the prefetch and is noted, and
- * reads then fetch what they need as without it.
+ * queues behind it. Each block is checked against its signed SHA-256 as any read's is; a failure stops the
+ * prefetch and is noted, and reads then fetch what they need as without it.
  */
 final class Prefetch implements Runnable {
     /** {@code --prefetch}: which blocks. */
