@@ -1,5 +1,6 @@
 package org.kmodpack.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,21 +10,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.Header;
 import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackProgress;
 import org.kmodpack.packer.Packer;
 import org.kmodpack.reader.Bundle;
+import org.kmodpack.testkernels.Bytes;
 import org.kmodpack.testkernels.DebianKernels;
 import org.kmodpack.testkernels.Nginx;
 
@@ -32,11 +37,15 @@ import org.kmodpack.testkernels.Nginx;
  * the header and the index the mount reads, nginx's access log shows every block for {@code all}, the blocks of
  * kmod's index files for {@code index}, none for {@code none}, and for {@code devices} (the default) those of the
  * index files and of the module files real kmod's {@code modprobe -D} loads for this machine's modaliases (none
- * beyond the index files on a machine where no device resolves).
+ * beyond the index files on a machine where no device resolves). A block the server changed stops the prefetch
+ * with a line in the daemon's log, and the mount serves on.
  */
 class PrefetchTest {
     private static final Pattern RANGE_START = Pattern.compile("bytes=(\\d+)-");
     private static final Pattern INSMOD = Pattern.compile("^insmod (\\S+)", Pattern.MULTILINE);
+
+    @RegisterExtension
+    final MountPoints mounted = new MountPoints();
 
     @TempDir
     static Path work;
@@ -44,16 +53,11 @@ class PrefetchTest {
     static Nginx server;
     static Path tree;
     static Path bundleFile;
-    static String kernelVersion;
-
-    @RegisterExtension
-    final MountPoints mounted = new MountPoints();
 
     @BeforeAll
     static void serve() throws IOException {
         MountPoints.requireFuse();
         tree = DebianKernels.moduleDir("cloud");
-        kernelVersion = tree.getFileName().toString();
         Path www = Files.createDirectories(work.resolve("www"));
         bundleFile = www.resolve("cloud.kpack");
         Packer.pack(tree, bundleFile, PackOptions.defaults().withBlockSize(64 << 10), PackProgress.NONE);
@@ -79,9 +83,37 @@ class PrefetchTest {
         if (mode.equals("none")) {
             Thread.sleep(2000);
         } else {
-            awaitPrefetched(log);
+            String done = awaitLine(log, "prefetch");
+            assertTrue(done.startsWith("kmodpack: prefetched "), done);
         }
         assertEquals(expected, fetchedBlockOffsets(), "blocks fetched beyond the header and the index");
+    }
+
+    @Test
+    void aBlockTheServerChangedStopsThePrefetchWithALineInTheLogAndTheMountServesOn() throws Exception {
+        int damaged;
+        String intact;
+        Path tampered = bundleFile.resolveSibling("tampered.kpack");
+        Files.copy(bundleFile, tampered);
+        try (Bundle bundle = Bundle.open(bundleFile)) {
+            damaged = bundle.blocksHolding(bundle.get("modules.dep.bin")).findFirst().orElseThrow();
+            BlockRecord record = bundle.index().block(damaged);
+            Bytes.flip(tampered, record.offset() + record.storedLength() / 2, 0x10);
+            intact = bundle.entries().stream().filter(e -> e.isFile() && e.path().endsWith(".ko")
+                    && bundle.blocksHolding(e).noneMatch(b -> b == damaged)).findFirst().orElseThrow().path();
+        }
+        Path mountPoint = Files.createDirectories(work.resolve("mnt-tampered"));
+        Path log = work.resolve("mount-tampered.log");
+        CliTest.Run mount = Launcher.kmodpack("mount", server.url("tampered.kpack"), mountPoint.toString(),
+                "--allow-unsigned", "--timeout", "10", "--cache-dir", work.resolve("cache-tampered").toString(),
+                "--log", log.toString(), "--prefetch", "all");
+        assertEquals(0, mount.exit(), mount.err());
+        mounted.add(mountPoint);
+        String stopped = awaitLine(log, "prefetch");
+        assertTrue(stopped.startsWith("kmodpack: ") && stopped.contains("block " + damaged + " fails its SHA-256 "
+                + "check"), stopped);
+        assertArrayEquals(Files.readAllBytes(tree.resolve(intact)), Files.readAllBytes(mountPoint.resolve(intact)),
+                intact);
     }
 
     /** The file offsets of the blocks the prefetch of {@code mode} should fetch, worked out from the bundle file. */
@@ -119,6 +151,7 @@ class PrefetchTest {
             return modules;
         }
         Path root = tree.getParent().getParent().getParent();
+        String kernelVersion = tree.getFileName().toString();
         List<String> command = new ArrayList<>(List.of("modprobe", "-d", root.toString(), "-S", kernelVersion,
                 "-D", "-a"));
         command.addAll(aliases);
@@ -148,12 +181,16 @@ class PrefetchTest {
         return offsets;
     }
 
-    private static void awaitPrefetched(Path log) throws IOException, InterruptedException {
+    /** The first line of the daemon's log that holds {@code words}, waited for. */
+    private static String awaitLine(Path log, String words) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (!Files.readString(log).contains("kmodpack: prefetched ")) {
+        while (true) {
             String text = Files.readString(log);
-            assertTrue(System.nanoTime() < deadline && !text.contains("prefetch stopped"), "the prefetch did not end "
-                    + "well: " + text);
+            Optional<String> line = text.lines().filter(each -> each.contains(words)).findFirst();
+            if (line.isPresent()) {
+                return line.get();
+            }
+            assertTrue(System.nanoTime() < deadline, "no line with '" + words + "' in the log: " + text);
             Thread.sleep(100);
         }
     }
