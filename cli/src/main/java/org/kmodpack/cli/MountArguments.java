@@ -55,8 +55,8 @@ final class MountArguments {
             "                             through the mount going first. devices (default: kmod's index files and",
             "                             the modules the device modaliases under /sys resolve to, as modprobe",
             "                             resolves them, so that coldplug at boot finds them cached), all (every",
-            "                             block: the mount then keeps serving if the server goes away), index",
-            "                             (kmod's index files), none. A file bundle ignores it.",
+            "                             block: within --cache-limit, the mount then keeps serving if the server",
+            "                             goes away), index (kmod's index files), none. A file bundle ignores it.",
             "      --log FILE           Where the daemon writes its messages once mounted in the background",
             "                             (default: /run/kmodpack/MOUNTPOINT.log).",
             "      --layer LAYER        Serve the union of BUNDLE and this layer (kmodpack pack DIR --layer), with",
@@ -134,7 +134,8 @@ final class MountArguments {
                 case "--password-stdin" -> parsed.trust.signatures.source.passwordStdin = true;
                 case "--allow-shadow" -> parsed.layers.allowShadow = true;
                 case "--trust", "--threshold", "--min-serial", "-o", "--cache-size", "--timeout", "--ca", "--cache-dir",
-                        "--cache-limit", "--username", "--prefetch", "--log", "--layer", "--layer-dir", "--layer-trust" -> {
+                        "--cache-limit", "--username", "--prefetch", "--log", "--layer", "--layer-dir",
+                        "--layer-trust" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(name + " needs a value");

@@ -20,9 +20,9 @@ import org.kmodpack.reader.Bundle;
 
 /**
  * What a mount of a remote bundle fetches in the background once the tree answers, so that coldplug finds the
- * blocks it reads in the block cache instead of waiting on round trips. One block at a time on a thread of the
- * lowest priority: a read through the mount goes out at once on another connection of the HTTP client and never
- * queues behind it. Each block is checked against its signed SHA-256 as any read's is; a failure stops the
+ * blocks it reads in the block cache instead of waiting on round trips. One block at a time, and only once no
+ * file has been read through the mount for a moment: reads go first, on connections of their own, and never queue
+ * behind a prefetch. Each block is checked against its signed SHA-256 as any read's is; a failure stops the
  * prefetch and is noted, and reads then fetch what they need as without it.
  */
 final class Prefetch implements Runnable {
@@ -54,6 +54,9 @@ final class Prefetch implements Runnable {
             "modules.softdep");
 
     private static final Path SYS = Path.of("/sys");
+
+    /** How long no file must have been read through the mount before the next block is fetched: reads go first. */
+    private static final long QUIET_NANOS = 50_000_000;
 
     private final Bundle bundle;
     private final Mode mode;
@@ -101,8 +104,14 @@ final class Prefetch implements Runnable {
                 }
             }
             for (int block : blocks) {
+                while (bundle.nanosSinceLastRead() < QUIET_NANOS) {
+                    Thread.sleep(QUIET_NANOS / 1_000_000);
+                }
                 bundle.fetchBlock(block);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         } catch (IOException | RuntimeException e) {
             note.accept("prefetch stopped, blocks are fetched when read: " + e.getMessage());
             return;
@@ -116,7 +125,7 @@ final class Prefetch implements Runnable {
      * machine's devices, as udev's coldplug asks for them: each module an alias resolves to, its modules.dep
      * dependencies and its softdeps, with /etc/modprobe.d applied.
      */
-    static List<String> deviceModules(Bundle bundle) throws IOException {
+    private static List<String> deviceModules(Bundle bundle) throws IOException {
         ModuleIndex index = ModuleIndex.of(bundle);
         String moduleDir = index.moduleDirectory("");
         Modprobe modprobe = index.modprobe(index.loadConfig(null, moduleDir, problem -> { }), moduleDir,
@@ -131,7 +140,7 @@ final class Prefetch implements Runnable {
     }
 
     /** The modalias of every device under /sys/devices and /sys/bus/STAR/devices (links to the same), each once. */
-    static SortedSet<String> modaliases() throws IOException {
+    private static SortedSet<String> modaliases() throws IOException {
         SortedSet<String> found = new TreeSet<>();
         Files.walkFileTree(SYS.resolve("devices"), new SimpleFileVisitor<>() {
             @Override

@@ -66,6 +66,10 @@ public final class Bundle implements AutoCloseable {
     private final java.util.concurrent.ConcurrentHashMap<Integer, FailedFetch> failedFetches =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final java.util.concurrent.atomic.AtomicInteger readsInProgress =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long lastReadEndNanos = System.nanoTime();
+
     private Bundle(String name, Header header, IndexRegion index, ByteSource source, long cacheBytes,
             SignatureBlock signatureBlock) {
         this.name = name;
@@ -437,8 +441,22 @@ public final class Bundle implements AutoCloseable {
             return -1;
         }
         int wanted = (int) Math.min(length, record.size() - position);
-        readStream(record.ref() + position, wanted, file.path(), consumer);
+        readsInProgress.incrementAndGet();
+        try {
+            readStream(record.ref() + position, wanted, file.path(), consumer);
+        } finally {
+            lastReadEndNanos = System.nanoTime();
+            readsInProgress.decrementAndGet();
+        }
         return wanted;
+    }
+
+    /**
+     * How long no file has been read: 0 while a read is in progress. Background work that should give way to
+     * readers, such as a mount's prefetch, waits until this has been quiet for a while.
+     */
+    public long nanosSinceLastRead() {
+        return readsInProgress.get() > 0 ? 0 : System.nanoTime() - lastReadEndNanos;
     }
 
     /**
