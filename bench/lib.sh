@@ -55,6 +55,31 @@ bench_end() { [[ -z ${standalone:-} ]] || bench_java org.kmodpack.bench.report.R
 # record SECTION ROW METRIC UNIT VALUE: one sample (UNIT s, B, or text).
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$BENCH_RESULTS"; }
 
+# nginx_start: Debian's nginx (one process, started here) serving $work/nginx/www on 127.0.0.1; its access log
+# $work/nginx/logs/access.log has the status and body bytes of each request (nginx's own count of what was
+# fetched). Sets nginx_port and nginx_pid; stopping it is the caller's (its EXIT trap).
+nginx_start() {
+  local ng="$work/nginx"
+  mkdir -p "$ng/logs" "$ng/www"
+  nginx_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cat > "$ng/nginx.conf" <<CONF
+worker_processes 1; master_process off; daemon off;
+error_log $ng/logs/error.log; pid $ng/nginx.pid;
+events { worker_connections 256; }
+http {
+  log_format bytes '\$status \$body_bytes_sent';
+  access_log $ng/logs/access.log bytes;
+  client_body_temp_path $ng/body; proxy_temp_path $ng/proxy; fastcgi_temp_path $ng/fastcgi;
+  uwsgi_temp_path $ng/uwsgi; scgi_temp_path $ng/scgi;
+  server { listen 127.0.0.1:$nginx_port; root $ng/www; }
+}
+CONF
+  nginx -p "$ng" -c "$ng/nginx.conf" & nginx_pid=$!
+  until (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null; do
+    kill -0 $nginx_pid || die "nginx did not start"; sleep 0.05
+  done
+}
+
 now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc; }
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches || die "dropping the page cache needs root"; }

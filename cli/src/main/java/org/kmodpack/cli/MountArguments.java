@@ -16,7 +16,8 @@ final class MountArguments {
             "                      [--check-validity] [--min-serial N] [--allow-expired] [--foreground]",
             "                      [-o FUSE_OPTIONS] [--cache-size SIZE] [--multi-threaded] [--timeout SECONDS]",
             "                      [--ca FILE] [--cache-dir DIR] [--cache-limit SIZE] [--plain-http]",
-            "                      [--username USER --password-stdin] [--log FILE] [--debug]",
+            "                      [--username USER --password-stdin] [--prefetch devices|all|index|none]",
+            "                      [--log FILE] [--debug]",
             "                      [--layer LAYER]... [--layer-dir DIR] [--layer-trust FILE|DIR]... [--allow-shadow]",
             "                      [--firmware-at DIR | --no-firmware]",
             "Mount a bundle read-only where its module tree belongs, for kmod and the kernel to use.",
@@ -52,6 +53,12 @@ final class MountArguments {
             "      --plain-http         For an oci:// bundle: plain HTTP to the registry (default on loopback only).",
             "      --username USER      For an oci:// bundle: log in as USER, the password read from standard",
             "      --password-stdin       input (default: ~/.docker/config.json or $REGISTRY_AUTH_FILE).",
+            "      --prefetch WHAT      For a remote bundle: what to fetch in the background once mounted, reads",
+            "                             through the mount going first. devices (default: kmod's index files and",
+            "                             the modules the device modaliases under /sys resolve to, as modprobe",
+            "                             resolves them, so that coldplug at boot finds them cached), all (every",
+            "                             block: within --cache-limit, the mount then keeps serving if the server",
+            "                             goes away), index (kmod's index files), none. A file bundle ignores it.",
             "      --log FILE           Where the daemon writes its messages once mounted in the background",
             "                             (default: /run/kmodpack/MOUNTPOINT.log, removed at unmount if empty).",
             "      --layer LAYER        Serve the union of BUNDLE and this layer (kmodpack pack DIR --layer), with",
@@ -91,6 +98,7 @@ final class MountArguments {
     String cacheSize = "4M";
     boolean multiThreaded;
     int timeoutSeconds = 30;
+    Prefetch.Mode prefetch = Prefetch.Mode.DEVICES;
     Path log;
     boolean debug;
     boolean help;
@@ -135,7 +143,8 @@ final class MountArguments {
                 case "--allow-shadow" -> parsed.layers.allowShadow = true;
                 case "--no-firmware" -> parsed.noFirmware = true;
                 case "--trust", "--threshold", "--min-serial", "-o", "--cache-size", "--timeout", "--ca", "--cache-dir",
-                        "--cache-limit", "--username", "--log", "--layer", "--layer-dir", "--layer-trust", "--firmware-at" -> {
+                        "--cache-limit", "--username", "--prefetch", "--log", "--layer", "--layer-dir",
+                        "--layer-trust", "--firmware-at" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(name + " needs a value");
@@ -205,6 +214,7 @@ final class MountArguments {
             case "--cache-dir" -> trust.signatures.source.cacheDirectory = LocalPaths.of(value);
             case "--cache-limit" -> trust.signatures.source.cacheLimit = value;
             case "--username" -> trust.signatures.source.username = value;
+            case "--prefetch" -> prefetch = Prefetch.Mode.of(value);
             case "--log" -> log = LocalPaths.of(value);
             case "--layer" -> layers.layers.add(value);
             case "--layer-dir" -> layerDirectory = LocalPaths.of(value);

@@ -145,6 +145,7 @@ final class MountDaemon {
                 note("serving " + bundleLocation + " at " + target.path());
             }
             readiness.ready(status);
+            Prefetch.start(bundle, arguments.prefetch, this::note);
             markClassDataArchive();
         } catch (IOException | RuntimeException e) {
             for (FuseMount each : mounts) {

@@ -75,6 +75,8 @@ class CliErrorsTest {
                 "btrfs", "-S");
         fails(2, usage("modinfo", "--set-version needs a value (KVER)"), "modinfo", basic.bundle().toString(),
                 "btrfs", "-k");
+        fails(2, usage("mount", "--prefetch: 'sometimes' is not what to prefetch: give devices, all, index or none"),
+                "mount", basic.bundle().toString(), "--prefetch", "sometimes");
     }
 
     @Test

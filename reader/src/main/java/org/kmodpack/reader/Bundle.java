@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.kmodpack.format.BlockIntegrityException;
 import org.kmodpack.format.BlockLayout;
 import org.kmodpack.format.BlockRecord;
@@ -64,6 +65,10 @@ public final class Bundle implements AutoCloseable {
 
     private final java.util.concurrent.ConcurrentHashMap<Integer, FailedFetch> failedFetches =
             new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final java.util.concurrent.atomic.AtomicInteger readsInProgress =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long lastReadEndNanos = System.nanoTime();
 
     private Bundle(String name, Header header, IndexRegion index, ByteSource source, long cacheBytes,
             SignatureBlock signatureBlock) {
@@ -468,8 +473,22 @@ public final class Bundle implements AutoCloseable {
             return -1;
         }
         int wanted = (int) Math.min(length, record.size() - position);
-        readStream(record.ref() + position, wanted, file.path(), consumer);
+        readsInProgress.incrementAndGet();
+        try {
+            readStream(record.ref() + position, wanted, file.path(), consumer);
+        } finally {
+            lastReadEndNanos = System.nanoTime();
+            readsInProgress.decrementAndGet();
+        }
         return wanted;
+    }
+
+    /**
+     * How long no file has been read: 0 while a read is in progress. Background work that should give way to
+     * readers, such as a mount's prefetch, waits until this has been quiet for a while.
+     */
+    public long nanosSinceLastRead() {
+        return readsInProgress.get() > 0 ? 0 : System.nanoTime() - lastReadEndNanos;
     }
 
     /**
@@ -505,6 +524,28 @@ public final class Bundle implements AutoCloseable {
         }
         int next = blockOf(file, position) + 1;
         return next < index.params().blockCount() && !cache.holds(next) ? next : -1;
+    }
+
+    /** The numbers of the blocks holding a file's bytes, in order; none for an empty file or another entry. */
+    public IntStream blocksHolding(Entry file) {
+        EntryRecord record = record(file);
+        if (record.kind() != EntryKind.FILE || record.size() == 0) {
+            return IntStream.empty();
+        }
+        BlockLayout layout = index.blockLayout();
+        return IntStream.rangeClosed(layout.blockAt(record.ref()),
+                layout.blockAt(record.ref() + record.size() - 1));
+    }
+
+    /**
+     * Fetches a block as a read would, checked against its signed SHA-256, into the source's own cache (a remote
+     * bundle's block cache on disk), without decompressing it or taking room among the blocks kept in memory: a
+     * later read of it then costs no round trip. Nothing is fetched for a block already in memory.
+     */
+    public void fetchBlock(int block) throws IOException {
+        if (!cache.holds(block)) {
+            storedBlock(block, null);
+        }
     }
 
     /** Hands {@code wanted} bytes of the data stream from {@code logical} on to {@code consumer}, block by block. */
@@ -621,6 +662,19 @@ public final class Bundle implements AutoCloseable {
 
     private byte[] loadBlock(int block, String path) throws IOException {
         BlockRecord record = index.block(block);
+        byte[] stored = storedBlock(block, path);
+        int contentSize = index.blockLayout().contentSize(block);
+        try {
+            return Decompressor.decompress(record.codec(), stored, contentSize);
+        } catch (Decompressor.Undecodable e) {
+            throw new CorruptBundleException(name, "block " + block + " does not decompress ("
+                    + record.codec().label() + ") to its " + contentSize + " bytes: " + e.getMessage());
+        }
+    }
+
+    /** The stored bytes of a block from the source (or its cache), checked against the block's signed SHA-256. */
+    private byte[] storedBlock(int block, String path) throws IOException {
+        BlockRecord record = index.block(block);
         byte[] stored;
         try {
             stored = source.readBlock(record.offset(), record.storedLength(), record.sha256());
@@ -631,13 +685,7 @@ public final class Bundle implements AutoCloseable {
         if (!Arrays.equals(Sha256.of(stored), record.sha256())) {
             throw new BlockIntegrityException(name, block, path);
         }
-        int contentSize = index.blockLayout().contentSize(block);
-        try {
-            return Decompressor.decompress(record.codec(), stored, contentSize);
-        } catch (Decompressor.Undecodable e) {
-            throw new CorruptBundleException(name, "block " + block + " does not decompress ("
-                    + record.codec().label() + ") to its " + contentSize + " bytes: " + e.getMessage());
-        }
+        return stored;
     }
 
     private EntryRecord record(Entry entry) {

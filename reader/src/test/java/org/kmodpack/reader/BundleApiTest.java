@@ -133,6 +133,27 @@ class BundleApiTest {
     }
 
     @OnEverySource
+    void theBlocksHoldingAFileAreFetchedAheadAndReadsAreSeenInProgress(String where) throws IOException {
+        try (Bundle bundle = open(where)) {
+            Entry hello = bundle.get("kernel/hello.ko");
+            int[] blocks = bundle.blocksHolding(hello).toArray();
+            assertEquals(1, blocks.length, "a 384-byte file in one block");
+            assertEquals(0, bundle.blocksHolding(bundle.get("kernel/empty.ko")).count(), "an empty file has none");
+            assertEquals(0, bundle.blocksHolding(bundle.get("kernel")).count(), "a directory has none");
+            bundle.fetchBlock(blocks[0]);
+            long[] duringRead = new long[1];
+            bundle.read(hello, 0, 1, (bytes, offset, length) -> duringRead[0] = bundle.nanosSinceLastRead());
+            assertEquals(0, duringRead[0], "a read is in progress");
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            assertTrue(bundle.nanosSinceLastRead() >= 5_000_000, "quiet since the read ended");
+        }
+    }
+
+    @OnEverySource
     void byteChannelsHaveTheirOwnPosition(String where) throws IOException {
         try (Bundle bundle = open(where)) {
             Entry hello = bundle.get("kernel/hello.ko");
