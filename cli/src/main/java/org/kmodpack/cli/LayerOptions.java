@@ -90,7 +90,7 @@ final class LayerOptions {
             if (union == null) {
                 return ModuleIndex.of(base);
             }
-            Optional<ModuleIndex> merged = ModuleIndex.layered(base, layers);
+            Optional<ModuleIndex> merged = ModuleIndex.layered(base, layers, cacheDirectory);
             return merged.isPresent() ? merged.get() : ModuleIndex.of(bundle());
         }
 
@@ -103,7 +103,7 @@ final class LayerOptions {
 
         /** Whether lookups merge the base's index with the layers' modules, rather than index the union whole. */
         boolean mergesAtLookupTime() throws IOException {
-            return union != null && ModuleIndex.layered(base, layers).isPresent();
+            return union != null && ModuleIndex.layered(base, layers, cacheDirectory).isPresent();
         }
 
         /** Each layer as the user named it, in order, with the module files it brings to the union. */

@@ -1,6 +1,7 @@
 package org.kmodpack.modules;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -38,13 +39,12 @@ import org.kmodpack.reader.Entry;
  * module was built to need.
  */
 final class LayeredLookup implements ModuleLookup {
-    private static final String ORDER_FILE = "modules.order";
     private static final String SYMBOL_PREFIX = "symbol:";
 
     private final ModuleSection base;
     private final int baseCount;
     /** Which base modules modules.order names: the layers' modules are numbered after those, before the others. */
-    private final BaseOrder ordered;
+    private final UnorderedModules ordered;
     private final List<LayerModule> modules;
     private final Map<String, Integer> byName;
     /** Base modules a layer overrides: their base aliases, symbols and softdeps are not the union's. */
@@ -55,7 +55,7 @@ final class LayeredLookup implements ModuleLookup {
     private record LayerModule(String name, String path, Bundle bundle, ModuleSymbols symbols, int[] line) {
     }
 
-    private LayeredLookup(ModuleSection base, BaseOrder ordered, List<LayerModule> modules, Set<String> overridden,
+    private LayeredLookup(ModuleSection base, UnorderedModules ordered, List<LayerModule> modules, Set<String> overridden,
             String softdeps) {
         this.base = base;
         this.baseCount = base.moduleCount();
@@ -78,16 +78,16 @@ final class LayeredLookup implements ModuleLookup {
 
     /**
      * The union of {@code baseBundle} (whose section is {@code base}) and {@code layers}, which the caller has
-     * checked to fit it; empty when the base's index cannot answer for the union (see the class comment).
+     * checked to fit it; {@code cacheDirectory} keeps what the base's modules.order tells ({@link UnorderedModules}).
+     * Empty when the base's index cannot answer for the union (see the class comment).
      */
-    static Optional<LayeredLookup> merge(Bundle baseBundle, ModuleSection base, List<Bundle> layers)
-            throws IOException {
-        Optional<Entry> orderFile = baseBundle.find(ORDER_FILE).filter(Entry::isFile);
-        byte[] orderBytes = orderFile.isEmpty() ? null : baseBundle.readAllBytes(orderFile.get());
-        if (orderBytes == null || !ModuleOrder.isTerminated(orderBytes)) {
+    static Optional<LayeredLookup> merge(Bundle baseBundle, ModuleSection base, List<Bundle> layers,
+            Path cacheDirectory) throws IOException {
+        Optional<UnorderedModules> found = UnorderedModules.of(baseBundle, base, cacheDirectory);
+        if (found.isEmpty()) {
             return Optional.empty();
         }
-        BaseOrder ordered = new BaseOrder(base, orderBytes);
+        UnorderedModules ordered = found.get();
         Map<String, Integer> position = new HashMap<>();
         List<Candidate> candidates = new ArrayList<>();
         for (Bundle layer : layers) {
@@ -192,39 +192,7 @@ final class LayeredLookup implements ModuleLookup {
      * numbers the modules modules.order names first, so the layers' modules come after those and before the
      * others.
      */
-    private record BaseModules(boolean[] used, BaseOrder ordered) {
-    }
-
-    /**
-     * Which base modules the base's modules.order names. A merge asks about a few modules: those are searched for
-     * in its text; past {@value #SEARCHES} questions (lookups through aliases), its lines are put in a set once.
-     */
-    private static final class BaseOrder {
-        private static final int SEARCHES = 16;
-        private final ModuleSection base;
-        private final byte[] order;
-        /** A newline, then modules.order's bytes one char each: every line is "\nLINE\n" in it. */
-        private final String text;
-        private int asked;
-        private Set<String> lines;
-
-        BaseOrder(ModuleSection base, byte[] order) {
-            this.base = base;
-            this.order = order;
-            this.text = "\n" + new String(order, StandardCharsets.ISO_8859_1);
-        }
-
-        boolean names(int module) {
-            String stem = ModuleNames.uncompressedPath(base.modulePath(module));
-            if (lines == null && ++asked > SEARCHES) {
-                lines = new HashSet<>(ModuleOrder.lines(order));
-            }
-            if (lines != null) {
-                return lines.contains(stem);
-            }
-            byte[] bytes = stem.getBytes(StandardCharsets.UTF_8);
-            return text.contains("\n" + new String(bytes, StandardCharsets.ISO_8859_1) + "\n");
-        }
+    private record BaseModules(boolean[] used, UnorderedModules ordered) {
     }
 
     /** Which base modules are on some base module's line, that is, have users. */
@@ -331,7 +299,7 @@ final class LayeredLookup implements ModuleLookup {
                             return Optional.empty();
                         }
                         users.merge(dependency, 1, Integer::sum);
-                    } else if (!known.ordered().names(dependency) || usedOutsideOrder(dependency)) {
+                    } else if (!known.ordered().isOrdered(dependency) || usedOutsideOrder(dependency)) {
                         // depmod sorts the modules outside modules.order before the layers': one of those using
                         // this module would be sorted with the layers' users of it in between.
                         return Optional.empty();
@@ -377,7 +345,7 @@ final class LayeredLookup implements ModuleLookup {
         /** Whether a base module modules.order does not name has {@code module} on its line. */
         private boolean usedOutsideOrder(int module) {
             for (int user = 0; user < baseCount; user++) {
-                if (contains(base.moduleDeps(user), module) && !known.ordered().names(user)) {
+                if (contains(base.moduleDeps(user), module) && !known.ordered().isOrdered(user)) {
                     return true;
                 }
             }
@@ -531,7 +499,7 @@ final class LayeredLookup implements ModuleLookup {
     /** Whether a value's module is a base module modules.order names (a builtin is no module). */
     private boolean isOrderedBaseModule(String name) {
         int module = base.findModule(name);
-        return module < 0 || ordered.names(module);
+        return module < 0 || ordered.isOrdered(module);
     }
 
     /** Whether layer module {@code i} is the union's owner of {@code symbol}: the last layer module exporting it. */
