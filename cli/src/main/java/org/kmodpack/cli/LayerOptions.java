@@ -50,6 +50,7 @@ final class LayerOptions {
         private final LayerUnion union;
         private final Path cacheDirectory;
         private final Map<String, String> layerOrigins;
+        private Path unionFile;
         private Bundle unionBundle;
 
         private Opened(Bundle base, List<Bundle> layers, LayerUnion union, Path cacheDirectory,
@@ -74,7 +75,10 @@ final class LayerOptions {
 
         /** With layers, the file of the union in the cache directory, built if it is not there. */
         Optional<Path> unionFile() throws IOException {
-            return union == null ? Optional.empty() : Optional.of(union.build(cacheDirectory, problem -> { }));
+            if (union != null && unionFile == null) {
+                unionFile = union.build(cacheDirectory, problem -> { });
+            }
+            return Optional.ofNullable(unionFile);
         }
 
         /** The base bundle, whose kernel version is the union's. */

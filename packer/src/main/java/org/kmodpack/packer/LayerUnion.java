@@ -46,6 +46,8 @@ public final class LayerUnion {
     private static final String ORDER_FILE = "modules.order";
     /** How many built unions the cache keeps: a system has one, and for a moment the next. */
     static final int KEPT_UNIONS = 2;
+    private static final String UNION_SUFFIX = ".kpack";
+    private static final String USED_SUFFIX = ".used";
     /** Changes when the same inputs would make another union, so that older cached unions are not used. */
     private static final int UNION_VERSION = 1;
 
@@ -241,17 +243,24 @@ public final class LayerUnion {
 
     /**
      * The file of the union in {@code cacheDirectory}/unions, built if it is not there, marked most recently used;
-     * the others but the last used are removed. {@link #open(Path)} opens it.
+     * the others but the last used are removed. {@link #open(Path)} opens it. The mark is the time of a file
+     * beside it ({@code KEY.used}), not the union's own: a union whose file is left as it is keeps the record of
+     * its check (the mount daemon's checked bundles) from one mount to the next.
      */
     public Path build(Path cacheDirectory, Consumer<KmodProblem> problems) throws IOException {
         Path unions = Files.createDirectories(cacheDirectory.resolve("unions"));
-        Path cached = unions.resolve(HexFormat.of().formatHex(key()) + ".kpack");
+        String key = HexFormat.of().formatHex(key());
+        Path cached = unions.resolve(key + UNION_SUFFIX);
         if (!Files.isRegularFile(cached)) {
             // The packer stages the bundle beside its name and renames it there only when complete.
             pack(cached, PackOptions.defaults().withCodec(Codec.ZSTD, CompressionLevel.of(1)), List.of(),
                     StatementTerms.defaults(), PackProgress.NONE, problems);
         }
-        Files.setLastModifiedTime(cached, FileTime.fromMillis(System.currentTimeMillis()));
+        Path used = unions.resolve(key + USED_SUFFIX);
+        if (!Files.exists(used)) {
+            Files.createFile(used);
+        }
+        Files.setLastModifiedTime(used, FileTime.fromMillis(System.currentTimeMillis()));
         evictAllBut(unions, cached);
         return cached;
     }
@@ -276,20 +285,32 @@ public final class LayerUnion {
     /** Removes all but the most recently used unions; one another process is reading stays readable until closed. */
     private static void evictAllBut(Path unions, Path current) throws IOException {
         List<Path> bundles = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(unions, "*.kpack")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(unions, "*" + UNION_SUFFIX)) {
             files.forEach(bundles::add);
         }
         bundles.remove(current);
-        bundles.sort(Comparator.comparing((Path file) -> {
-            try {
-                return Files.getLastModifiedTime(file);
-            } catch (IOException gone) {
-                return FileTime.fromMillis(0);
-            }
-        }).reversed());
+        bundles.sort(Comparator.comparing(LayerUnion::lastUsed).reversed());
         for (Path old : bundles.subList(Math.min(bundles.size(), KEPT_UNIONS - 1), bundles.size())) {
             Files.deleteIfExists(old);
+            Files.deleteIfExists(usedMark(old));
         }
+    }
+
+    /** When a cached union was last used: its mark's time, or its own for one cached without a mark. */
+    private static FileTime lastUsed(Path union) {
+        for (Path file : List.of(usedMark(union), union)) {
+            try {
+                return Files.getLastModifiedTime(file);
+            } catch (IOException absent) {
+                // the next one tells, or none: a union gone meanwhile is the least recently used
+            }
+        }
+        return FileTime.fromMillis(0);
+    }
+
+    private static Path usedMark(Path union) {
+        String name = union.getFileName().toString();
+        return union.resolveSibling(name.substring(0, name.length() - UNION_SUFFIX.length()) + USED_SUFFIX);
     }
 
     /** A source named as the user knows it, not by the temporary file that holds it. */

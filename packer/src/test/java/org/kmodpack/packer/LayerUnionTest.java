@@ -141,8 +141,11 @@ class LayerUnionTest {
                         ModuleIndex.of(union).module("layer_top").orElseThrow().path());
                 built = fileKey(cache.resolve("unions"));
             }
+            Object changed = changeTime(cache.resolve("unions"));
             try (Bundle again = vendorOnly.open(cache, problem -> { })) {
                 assertEquals(built, fileKey(cache.resolve("unions")), "the cached union is used, not rebuilt");
+                assertEquals(changed, changeTime(cache.resolve("unions")),
+                        "used again, the union's file is left as it was: the record of its check stays valid");
             }
             LayerUnion.of(baseBundle, List.of(vendorBundle, toolsBundle), false).open(cache, problem -> { }).close();
             LayerUnion.of(baseBundle, List.of(toolsBundle), false).open(cache, problem -> { }).close();
@@ -154,10 +157,18 @@ class LayerUnionTest {
     }
 
     private static Object fileKey(Path unions) throws IOException {
+        return Files.readAttributes(onlyUnion(unions), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    }
+
+    private static Object changeTime(Path unions) throws IOException {
+        return Files.getAttribute(onlyUnion(unions), "unix:ctime");
+    }
+
+    private static Path onlyUnion(Path unions) throws IOException {
         try (Stream<Path> files = Files.list(unions)) {
             List<Path> all = files.filter(file -> file.toString().endsWith(".kpack")).toList();
             assertEquals(1, all.size(), all.toString());
-            return Files.readAttributes(all.get(0), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            return all.get(0);
         }
     }
 
