@@ -159,11 +159,7 @@ final class LayerOptions {
             }
             LayerUnion union = LayerUnion.of(base, opened, allowShadow);
             Map<String, String> fromLayers = new HashMap<>();
-            union.origins().forEach((path, origin) -> {
-                if (origin != base) {
-                    fromLayers.put(path, origin.toString());
-                }
-            });
+            union.layerFiles().forEach((path, layer) -> fromLayers.put(path, layer.toString()));
             return new Opened(base, List.copyOf(opened), union, cacheDirectory, fromLayers);
         } catch (IOException | RuntimeException failed) {
             for (Bundle layer : opened) {
