@@ -128,7 +128,6 @@ final class LayeredLookup implements ModuleLookup {
         }
         modules.sort(Comparator.comparingInt(module -> position.get(ModuleNames.uncompressedPath(module.path()))));
 
-        boolean[] used = usedInBase(base);
         Map<String, Integer> layerOwners = new HashMap<>();
         for (int i = 0; i < modules.size(); i++) {
             for (ModuleSymbols.Symbol export : modules.get(i).symbols().exports()) {
@@ -144,7 +143,7 @@ final class LayeredLookup implements ModuleLookup {
             String basePath = base.modulePath(shadowed);
             Map<String, String> chosen = ModuleSearch.choose(List.of(basePath, module.path()),
                     DepmodConfig.parse(List.of(), baseBundle.kernelVersion(), problem -> { }));
-            if (!chosen.get(module.name()).equals(module.path()) || used[shadowed]
+            if (!chosen.get(module.name()).equals(module.path()) || base.isDependency(shadowed)
                     || base.moduleDeps(shadowed).length > 0) {
                 return Optional.empty();
             }
@@ -159,7 +158,7 @@ final class LayeredLookup implements ModuleLookup {
                 return Optional.empty();
             }
         }
-        Optional<List<LayerModule>> lined = Lines.of(base, new BaseModules(used, ordered), modules, layerOwners,
+        Optional<List<LayerModule>> lined = Lines.of(base, ordered, modules, layerOwners,
                 overridden);
         if (lined.isEmpty()) {
             return Optional.empty();
@@ -185,25 +184,6 @@ final class LayeredLookup implements ModuleLookup {
     }
 
     private record Candidate(Entry entry, Bundle bundle) {
-    }
-
-    /**
-     * Which base modules have users (are on some base module's line) and which modules.order names. depmod
-     * numbers the modules modules.order names first, so the layers' modules come after those and before the
-     * others.
-     */
-    private record BaseModules(boolean[] used, UnorderedModules ordered) {
-    }
-
-    /** Which base modules are on some base module's line, that is, have users. */
-    private static boolean[] usedInBase(ModuleSection base) {
-        boolean[] used = new boolean[base.moduleCount()];
-        for (int i = 0; i < base.moduleCount(); i++) {
-            for (int dependency : base.moduleDeps(i)) {
-                used[dependency] = true;
-            }
-        }
-        return used;
     }
 
     /** The base modules exporting {@code symbol}, other than overridden ones. */
@@ -252,20 +232,20 @@ final class LayeredLookup implements ModuleLookup {
     private static final class Lines {
         private final ModuleSection base;
         private final int baseCount;
-        private final BaseModules known;
+        private final UnorderedModules ordered;
         private final List<LayerModule> modules;
         private final List<List<Integer>> direct = new ArrayList<>();
 
-        private Lines(ModuleSection base, BaseModules known, List<LayerModule> modules) {
+        private Lines(ModuleSection base, UnorderedModules ordered, List<LayerModule> modules) {
             this.base = base;
             this.baseCount = base.moduleCount();
-            this.known = known;
+            this.ordered = ordered;
             this.modules = modules;
         }
 
-        static Optional<List<LayerModule>> of(ModuleSection base, BaseModules known, List<LayerModule> modules,
-                Map<String, Integer> layerOwners, Set<String> overridden) {
-            Lines lines = new Lines(base, known, modules);
+        static Optional<List<LayerModule>> of(ModuleSection base, UnorderedModules ordered,
+                List<LayerModule> modules, Map<String, Integer> layerOwners, Set<String> overridden) {
+            Lines lines = new Lines(base, ordered, modules);
             for (LayerModule module : modules) {
                 List<Integer> dependencies = new ArrayList<>();
                 for (ModuleSymbols.Symbol needed : module.symbols().imports()) {
@@ -294,12 +274,12 @@ final class LayeredLookup implements ModuleLookup {
             Map<Integer, Integer> users = new HashMap<>();
             for (List<Integer> dependencies : direct) {
                 for (int dependency : dependencies) {
-                    if (dependency >= baseCount || !known.used()[dependency]) {
+                    if (dependency >= baseCount || !base.isDependency(dependency)) {
                         if (dependency < baseCount && base.moduleDeps(dependency).length > 0) {
                             return Optional.empty();
                         }
                         users.merge(dependency, 1, Integer::sum);
-                    } else if (!known.ordered().isOrdered(dependency) || usedOutsideOrder(dependency)) {
+                    } else if (!ordered.isOrdered(dependency) || usedOutsideOrder(dependency)) {
                         // depmod sorts the modules outside modules.order before the layers': one of those using
                         // this module would be sorted with the layers' users of it in between.
                         return Optional.empty();
@@ -344,8 +324,8 @@ final class LayeredLookup implements ModuleLookup {
 
         /** Whether a base module modules.order does not name has {@code module} on its line. */
         private boolean usedOutsideOrder(int module) {
-            for (int user = 0; user < baseCount; user++) {
-                if (contains(base.moduleDeps(user), module) && !known.ordered().isOrdered(user)) {
+            for (int user : ordered.unordered()) {
+                if (contains(base.moduleDeps(user), module)) {
                     return true;
                 }
             }

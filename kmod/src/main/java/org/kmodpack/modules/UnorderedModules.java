@@ -26,11 +26,16 @@ final class UnorderedModules {
     private final Set<Integer> modules;
 
     private UnorderedModules(Set<Integer> modules) {
-        this.modules = modules;
+        this.modules = Set.copyOf(modules);
     }
 
     boolean isOrdered(int module) {
         return !modules.contains(module);
+    }
+
+    /** The modules modules.order does not name. */
+    Set<Integer> unordered() {
+        return modules;
     }
 
     /**
