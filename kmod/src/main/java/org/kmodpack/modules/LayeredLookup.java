@@ -447,32 +447,33 @@ final class LayeredLookup implements ModuleLookup {
      */
     @Override
     public List<Value> search(KeyTable table, String key) {
-        List<Value> found = new ArrayList<>(WildcardSearch.search(base, table, key));
-        if (!overridden.isEmpty()) {
-            found.removeIf(value -> overridden.contains(value.name()));
-        }
-        int layersAt = 0;
-        while (layersAt < found.size() && isOrderedBaseModule(found.get(layersAt).name())) {
-            layersAt++;
-        }
+        List<Value> fromLayers = new ArrayList<>();
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < modules.size(); i++) {
             LayerModule module = modules.get(i);
-            List<Value> values = new ArrayList<>();
             if (table == KeyTable.ALIASES) {
                 for (String alias : module.symbols().aliases()) {
                     Optional<String> pattern = ModuleNames.underscores(alias);
                     if (pattern.isPresent() && matches(pattern.get(), keyBytes)) {
-                        values.add(new Value(module.name(), baseCount + i));
+                        fromLayers.add(new Value(module.name(), baseCount + i));
                     }
                 }
             } else if (table == KeyTable.SYMBOLS && key.startsWith(SYMBOL_PREFIX)
                     && ownsSymbol(i, key.substring(SYMBOL_PREFIX.length()))) {
-                values.add(new Value(module.name(), baseCount + i));
+                fromLayers.add(new Value(module.name(), baseCount + i));
             }
-            found.addAll(layersAt, values);
-            layersAt += values.size();
         }
+        List<Value> fromBase = WildcardSearch.search(base, table, key);
+        if (fromLayers.isEmpty() && fromBase.stream().noneMatch(value -> overridden.contains(value.name()))) {
+            return fromBase;
+        }
+        List<Value> found = new ArrayList<>(fromBase);
+        found.removeIf(value -> overridden.contains(value.name()));
+        int layersAt = 0;
+        while (layersAt < found.size() && isOrderedBaseModule(found.get(layersAt).name())) {
+            layersAt++;
+        }
+        found.addAll(layersAt, fromLayers);
         return found;
     }
 
