@@ -29,6 +29,9 @@ public class LayerLookupBenchmark extends CorpusBenchmark {
     /** The layer bundle file, or "" for the base alone. */
     @Param("")
     public String layer;
+    /** The cache directory, as --cache-dir: what the merge keeps of the base is read from there. */
+    @Param("")
+    public String cache;
 
     private List<String> names;
 
@@ -46,8 +49,8 @@ public class LayerLookupBenchmark extends CorpusBenchmark {
     }
 
     private ModuleIndex merged(Bundle baseBundle, Bundle layerBundle) throws IOException {
-        return ModuleIndex.layered(baseBundle, List.of(layerBundle)).orElseThrow(() -> new IllegalStateException(
-                layer + " over " + base + " is not merged at lookup time"));
+        return ModuleIndex.layered(baseBundle, List.of(layerBundle), Path.of(cache)).orElseThrow(
+                () -> new IllegalStateException(layer + " over " + base + " is not merged at lookup time"));
     }
 
     @Benchmark

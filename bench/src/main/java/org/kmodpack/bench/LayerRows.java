@@ -65,7 +65,7 @@ public final class LayerRows {
     private static void run(Writer out, Path base, String layer, String row) throws IOException, RunnerException {
         OptionsBuilder options = new OptionsBuilder();
         options.include("\\.LayerLookupBenchmark\\.showDependsOfEveryModule$").param("base", base.toString())
-                .param("layer", layer).forks(1).mode(Mode.AverageTime).timeUnit(TimeUnit.NANOSECONDS)
+                .param("layer", layer).param("cache", base.resolveSibling("layer-cache").toString()).forks(1).mode(Mode.AverageTime).timeUnit(TimeUnit.NANOSECONDS)
                 .warmupIterations(5).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
                 .measurementTime(TimeValue.seconds(1));
         for (RunResult run : new Runner(options.build()).run()) {

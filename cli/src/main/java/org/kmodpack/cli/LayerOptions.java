@@ -50,6 +50,7 @@ final class LayerOptions {
         private final LayerUnion union;
         private final Path cacheDirectory;
         private final Map<String, String> layerOrigins;
+        private Path unionFile;
         private Bundle unionBundle;
 
         private Opened(Bundle base, List<Bundle> layers, LayerUnion union, Path cacheDirectory,
@@ -74,7 +75,10 @@ final class LayerOptions {
 
         /** With layers, the file of the union in the cache directory, built if it is not there. */
         Optional<Path> unionFile() throws IOException {
-            return union == null ? Optional.empty() : Optional.of(union.build(cacheDirectory, problem -> { }));
+            if (union != null && unionFile == null) {
+                unionFile = union.build(cacheDirectory, problem -> { });
+            }
+            return Optional.ofNullable(unionFile);
         }
 
         /** The base bundle, whose kernel version is the union's. */
@@ -90,7 +94,7 @@ final class LayerOptions {
             if (union == null) {
                 return ModuleIndex.of(base);
             }
-            Optional<ModuleIndex> merged = ModuleIndex.layered(base, layers);
+            Optional<ModuleIndex> merged = ModuleIndex.layered(base, layers, cacheDirectory);
             return merged.isPresent() ? merged.get() : ModuleIndex.of(bundle());
         }
 
@@ -103,7 +107,7 @@ final class LayerOptions {
 
         /** Whether lookups merge the base's index with the layers' modules, rather than index the union whole. */
         boolean mergesAtLookupTime() throws IOException {
-            return union != null && ModuleIndex.layered(base, layers).isPresent();
+            return union != null && ModuleIndex.layered(base, layers, cacheDirectory).isPresent();
         }
 
         /** Each layer as the user named it, in order, with the module files it brings to the union. */
@@ -155,11 +159,7 @@ final class LayerOptions {
             }
             LayerUnion union = LayerUnion.of(base, opened, allowShadow);
             Map<String, String> fromLayers = new HashMap<>();
-            union.origins().forEach((path, origin) -> {
-                if (origin != base) {
-                    fromLayers.put(path, origin.toString());
-                }
-            });
+            union.layerFiles().forEach((path, layer) -> fromLayers.put(path, layer.toString()));
             return new Opened(base, List.copyOf(opened), union, cacheDirectory, fromLayers);
         } catch (IOException | RuntimeException failed) {
             for (Bundle layer : opened) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -69,11 +70,16 @@ class DebianLayerTest {
         assertTrue(dep.lines().anyMatch(line -> line.startsWith("updates/dummy.ko:")), "updates/ wins");
 
         try (Bundle baseBundle = Bundle.open(base); Bundle layerBundle = Bundle.open(layer)) {
-            assertTrue(ModuleIndex.layered(baseBundle, List.of(layerBundle)).isPresent(),
+            assertTrue(ModuleIndex.layered(baseBundle, List.of(layerBundle), work.resolve("cache")).isPresent(),
                     "modprobe answers from the base's index merged with the layer's modules, no union built");
+            Path record = work.resolve("cache/module-order").resolve(HexFormat.of()
+                    .formatHex(baseBundle.indexSha256()));
+            assertTrue(Files.readString(record).startsWith("kmodpack modules not in modules.order 1\n"),
+                    "what the base's modules.order tells is kept for later merges");
         }
+        // Answers from that record, not from modules.order.
         List<String> ours = concat(List.of("modprobe", base.toString(), "-d", root.toString(), "--layer",
-                layer.toString()), trust);
+                layer.toString(), "--cache-dir", work.resolve("cache").toString()), trust);
         List<String> modprobe = List.of("modprobe", "-d", root.toString(), "-S", kver);
         List<String> modules = KmodComparisonTest.modules(moduleDir);
         compare(concat(modprobe, List.of("-D", "-a"), modules), concat(ours, List.of("-D", "-a"), modules));

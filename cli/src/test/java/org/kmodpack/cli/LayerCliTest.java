@@ -45,7 +45,8 @@ class LayerCliTest {
         assertTrue(modules.contains("layer_top") && modules.contains("chain_tail"), modules.toString());
         try (Bundle baseBundle = Bundle.open(base); Bundle vendorBundle = Bundle.open(vendor);
                 Bundle toolsBundle = Bundle.open(tools)) {
-            assertTrue(ModuleIndex.layered(baseBundle, List.of(vendorBundle, toolsBundle)).isEmpty(),
+            assertTrue(ModuleIndex.layered(baseBundle, List.of(vendorBundle, toolsBundle), work.resolve("cache"))
+                    .isEmpty(),
                     "these layers change base modules' lines: the union is indexed whole");
         }
         assertAnswersAsKmod(base, layers, root, moduleDir);
@@ -145,7 +146,8 @@ class LayerCliTest {
                 "softdeps.kpack");
         try (Bundle baseBundle = Bundle.open(base); Bundle dependentsBundle = Bundle.open(dependents);
                 Bundle softdepsBundle = Bundle.open(softdeps)) {
-            assertTrue(ModuleIndex.layered(baseBundle, List.of(dependentsBundle, softdepsBundle)).isPresent(),
+            assertTrue(ModuleIndex.layered(baseBundle, List.of(dependentsBundle, softdepsBundle), work.resolve("cache"))
+                    .isPresent(),
                     "the base's index answers for these layers");
         }
         Path root = work.resolve("union");

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,7 +46,7 @@ class LayerMountTest {
         mounted.add(mountPoint);
         CliTest.Run mount = Launcher.kmodpack("mount", base.toString(), mountPoint.toString(), "--allow-unsigned",
                 "--layer", vendor.toString(), "--layer-dir", layerDirectory.toString(), "--log",
-                work.resolve("mount.log").toString());
+                work.resolve("mount.log").toString(), "--cache-dir", work.resolve("cache").toString());
         assertEquals(0, mount.exit(), mount.err());
         for (String file : Depmod.INDEX_FILES) {
             assertArrayEquals(Files.readAllBytes(expected.resolve(file)), Files.readAllBytes(mountPoint.resolve(file)),
@@ -54,6 +56,15 @@ class LayerMountTest {
                 Files.readAllBytes(mountPoint.resolve("modules.order")));
         assertTrue(Files.exists(mountPoint.resolve("extra/vendor/layer_top.ko")));
         assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
+        // Checked whole at its first mount and recorded, the union is not checked whole again at the next ones.
+        List<String> checked = new ArrayList<>();
+        try (DirectoryStream<Path> records = Files.newDirectoryStream(work.resolve("cache/checked"))) {
+            for (Path record : records) {
+                checked.add(Files.readString(record).lines().findFirst().orElse(""));
+            }
+        }
+        String unions = work.toRealPath().resolve("cache/unions").toString();
+        assertTrue(checked.stream().anyMatch(path -> path.startsWith(unions)), checked.toString());
 
         CliTest.Run helper = Launcher.script("mount.fuse.kmodpack", Map.of(), base.toString(), mountPoint.toString(),
                 "-o", "ro,allow_unsigned,layer=" + vendor + ",layer_dir=" + layerDirectory);

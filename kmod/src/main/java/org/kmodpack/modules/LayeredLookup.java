@@ -1,6 +1,7 @@
 package org.kmodpack.modules;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -38,13 +39,12 @@ import org.kmodpack.reader.Entry;
  * module was built to need.
  */
 final class LayeredLookup implements ModuleLookup {
-    private static final String ORDER_FILE = "modules.order";
     private static final String SYMBOL_PREFIX = "symbol:";
 
     private final ModuleSection base;
     private final int baseCount;
     /** Which base modules modules.order names: the layers' modules are numbered after those, before the others. */
-    private final BaseOrder ordered;
+    private final UnorderedModules ordered;
     private final List<LayerModule> modules;
     private final Map<String, Integer> byName;
     /** Base modules a layer overrides: their base aliases, symbols and softdeps are not the union's. */
@@ -55,7 +55,7 @@ final class LayeredLookup implements ModuleLookup {
     private record LayerModule(String name, String path, Bundle bundle, ModuleSymbols symbols, int[] line) {
     }
 
-    private LayeredLookup(ModuleSection base, BaseOrder ordered, List<LayerModule> modules, Set<String> overridden,
+    private LayeredLookup(ModuleSection base, UnorderedModules ordered, List<LayerModule> modules, Set<String> overridden,
             String softdeps) {
         this.base = base;
         this.baseCount = base.moduleCount();
@@ -78,16 +78,16 @@ final class LayeredLookup implements ModuleLookup {
 
     /**
      * The union of {@code baseBundle} (whose section is {@code base}) and {@code layers}, which the caller has
-     * checked to fit it; empty when the base's index cannot answer for the union (see the class comment).
+     * checked to fit it; {@code cacheDirectory} keeps what the base's modules.order tells ({@link UnorderedModules}).
+     * Empty when the base's index cannot answer for the union (see the class comment).
      */
-    static Optional<LayeredLookup> merge(Bundle baseBundle, ModuleSection base, List<Bundle> layers)
-            throws IOException {
-        Optional<Entry> orderFile = baseBundle.find(ORDER_FILE).filter(Entry::isFile);
-        byte[] orderBytes = orderFile.isEmpty() ? null : baseBundle.readAllBytes(orderFile.get());
-        if (orderBytes == null || !ModuleOrder.isTerminated(orderBytes)) {
+    static Optional<LayeredLookup> merge(Bundle baseBundle, ModuleSection base, List<Bundle> layers,
+            Path cacheDirectory) throws IOException {
+        Optional<UnorderedModules> found = UnorderedModules.of(baseBundle, base, cacheDirectory);
+        if (found.isEmpty()) {
             return Optional.empty();
         }
-        BaseOrder ordered = new BaseOrder(base, orderBytes);
+        UnorderedModules ordered = found.get();
         Map<String, Integer> position = new HashMap<>();
         List<Candidate> candidates = new ArrayList<>();
         for (Bundle layer : layers) {
@@ -128,7 +128,6 @@ final class LayeredLookup implements ModuleLookup {
         }
         modules.sort(Comparator.comparingInt(module -> position.get(ModuleNames.uncompressedPath(module.path()))));
 
-        boolean[] used = usedInBase(base);
         Map<String, Integer> layerOwners = new HashMap<>();
         for (int i = 0; i < modules.size(); i++) {
             for (ModuleSymbols.Symbol export : modules.get(i).symbols().exports()) {
@@ -144,7 +143,7 @@ final class LayeredLookup implements ModuleLookup {
             String basePath = base.modulePath(shadowed);
             Map<String, String> chosen = ModuleSearch.choose(List.of(basePath, module.path()),
                     DepmodConfig.parse(List.of(), baseBundle.kernelVersion(), problem -> { }));
-            if (!chosen.get(module.name()).equals(module.path()) || used[shadowed]
+            if (!chosen.get(module.name()).equals(module.path()) || base.isDependency(shadowed)
                     || base.moduleDeps(shadowed).length > 0) {
                 return Optional.empty();
             }
@@ -159,7 +158,7 @@ final class LayeredLookup implements ModuleLookup {
                 return Optional.empty();
             }
         }
-        Optional<List<LayerModule>> lined = Lines.of(base, new BaseModules(used, ordered), modules, layerOwners,
+        Optional<List<LayerModule>> lined = Lines.of(base, ordered, modules, layerOwners,
                 overridden);
         if (lined.isEmpty()) {
             return Optional.empty();
@@ -185,57 +184,6 @@ final class LayeredLookup implements ModuleLookup {
     }
 
     private record Candidate(Entry entry, Bundle bundle) {
-    }
-
-    /**
-     * Which base modules have users (are on some base module's line) and which modules.order names. depmod
-     * numbers the modules modules.order names first, so the layers' modules come after those and before the
-     * others.
-     */
-    private record BaseModules(boolean[] used, BaseOrder ordered) {
-    }
-
-    /**
-     * Which base modules the base's modules.order names. A merge asks about a few modules: those are searched for
-     * in its text; past {@value #SEARCHES} questions (lookups through aliases), its lines are put in a set once.
-     */
-    private static final class BaseOrder {
-        private static final int SEARCHES = 16;
-        private final ModuleSection base;
-        private final byte[] order;
-        /** A newline, then modules.order's bytes one char each: every line is "\nLINE\n" in it. */
-        private final String text;
-        private int asked;
-        private Set<String> lines;
-
-        BaseOrder(ModuleSection base, byte[] order) {
-            this.base = base;
-            this.order = order;
-            this.text = "\n" + new String(order, StandardCharsets.ISO_8859_1);
-        }
-
-        boolean names(int module) {
-            String stem = ModuleNames.uncompressedPath(base.modulePath(module));
-            if (lines == null && ++asked > SEARCHES) {
-                lines = new HashSet<>(ModuleOrder.lines(order));
-            }
-            if (lines != null) {
-                return lines.contains(stem);
-            }
-            byte[] bytes = stem.getBytes(StandardCharsets.UTF_8);
-            return text.contains("\n" + new String(bytes, StandardCharsets.ISO_8859_1) + "\n");
-        }
-    }
-
-    /** Which base modules are on some base module's line, that is, have users. */
-    private static boolean[] usedInBase(ModuleSection base) {
-        boolean[] used = new boolean[base.moduleCount()];
-        for (int i = 0; i < base.moduleCount(); i++) {
-            for (int dependency : base.moduleDeps(i)) {
-                used[dependency] = true;
-            }
-        }
-        return used;
     }
 
     /** The base modules exporting {@code symbol}, other than overridden ones. */
@@ -284,20 +232,20 @@ final class LayeredLookup implements ModuleLookup {
     private static final class Lines {
         private final ModuleSection base;
         private final int baseCount;
-        private final BaseModules known;
+        private final UnorderedModules ordered;
         private final List<LayerModule> modules;
         private final List<List<Integer>> direct = new ArrayList<>();
 
-        private Lines(ModuleSection base, BaseModules known, List<LayerModule> modules) {
+        private Lines(ModuleSection base, UnorderedModules ordered, List<LayerModule> modules) {
             this.base = base;
             this.baseCount = base.moduleCount();
-            this.known = known;
+            this.ordered = ordered;
             this.modules = modules;
         }
 
-        static Optional<List<LayerModule>> of(ModuleSection base, BaseModules known, List<LayerModule> modules,
-                Map<String, Integer> layerOwners, Set<String> overridden) {
-            Lines lines = new Lines(base, known, modules);
+        static Optional<List<LayerModule>> of(ModuleSection base, UnorderedModules ordered,
+                List<LayerModule> modules, Map<String, Integer> layerOwners, Set<String> overridden) {
+            Lines lines = new Lines(base, ordered, modules);
             for (LayerModule module : modules) {
                 List<Integer> dependencies = new ArrayList<>();
                 for (ModuleSymbols.Symbol needed : module.symbols().imports()) {
@@ -326,12 +274,12 @@ final class LayeredLookup implements ModuleLookup {
             Map<Integer, Integer> users = new HashMap<>();
             for (List<Integer> dependencies : direct) {
                 for (int dependency : dependencies) {
-                    if (dependency >= baseCount || !known.used()[dependency]) {
+                    if (dependency >= baseCount || !base.isDependency(dependency)) {
                         if (dependency < baseCount && base.moduleDeps(dependency).length > 0) {
                             return Optional.empty();
                         }
                         users.merge(dependency, 1, Integer::sum);
-                    } else if (!known.ordered().names(dependency) || usedOutsideOrder(dependency)) {
+                    } else if (!ordered.isOrdered(dependency) || usedOutsideOrder(dependency)) {
                         // depmod sorts the modules outside modules.order before the layers': one of those using
                         // this module would be sorted with the layers' users of it in between.
                         return Optional.empty();
@@ -376,8 +324,8 @@ final class LayeredLookup implements ModuleLookup {
 
         /** Whether a base module modules.order does not name has {@code module} on its line. */
         private boolean usedOutsideOrder(int module) {
-            for (int user = 0; user < baseCount; user++) {
-                if (contains(base.moduleDeps(user), module) && !known.ordered().names(user)) {
+            for (int user : ordered.unordered()) {
+                if (contains(base.moduleDeps(user), module)) {
                     return true;
                 }
             }
@@ -499,39 +447,40 @@ final class LayeredLookup implements ModuleLookup {
      */
     @Override
     public List<Value> search(KeyTable table, String key) {
-        List<Value> found = new ArrayList<>(WildcardSearch.search(base, table, key));
-        if (!overridden.isEmpty()) {
-            found.removeIf(value -> overridden.contains(value.name()));
-        }
-        int layersAt = 0;
-        while (layersAt < found.size() && isOrderedBaseModule(found.get(layersAt).name())) {
-            layersAt++;
-        }
+        List<Value> fromLayers = new ArrayList<>();
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < modules.size(); i++) {
             LayerModule module = modules.get(i);
-            List<Value> values = new ArrayList<>();
             if (table == KeyTable.ALIASES) {
                 for (String alias : module.symbols().aliases()) {
                     Optional<String> pattern = ModuleNames.underscores(alias);
                     if (pattern.isPresent() && matches(pattern.get(), keyBytes)) {
-                        values.add(new Value(module.name(), baseCount + i));
+                        fromLayers.add(new Value(module.name(), baseCount + i));
                     }
                 }
             } else if (table == KeyTable.SYMBOLS && key.startsWith(SYMBOL_PREFIX)
                     && ownsSymbol(i, key.substring(SYMBOL_PREFIX.length()))) {
-                values.add(new Value(module.name(), baseCount + i));
+                fromLayers.add(new Value(module.name(), baseCount + i));
             }
-            found.addAll(layersAt, values);
-            layersAt += values.size();
         }
+        List<Value> fromBase = WildcardSearch.search(base, table, key);
+        if (fromLayers.isEmpty() && fromBase.stream().noneMatch(value -> overridden.contains(value.name()))) {
+            return fromBase;
+        }
+        List<Value> found = new ArrayList<>(fromBase);
+        found.removeIf(value -> overridden.contains(value.name()));
+        int layersAt = 0;
+        while (layersAt < found.size() && isOrderedBaseModule(found.get(layersAt).name())) {
+            layersAt++;
+        }
+        found.addAll(layersAt, fromLayers);
         return found;
     }
 
     /** Whether a value's module is a base module modules.order names (a builtin is no module). */
     private boolean isOrderedBaseModule(String name) {
         int module = base.findModule(name);
-        return module < 0 || ordered.names(module);
+        return module < 0 || ordered.isOrdered(module);
     }
 
     /** Whether layer module {@code i} is the union's owner of {@code symbol}: the last layer module exporting it. */

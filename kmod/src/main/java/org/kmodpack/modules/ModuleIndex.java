@@ -55,10 +55,12 @@ public final class ModuleIndex {
      * answers are kmod's on the union after depmod, with no depmod run. Empty when the base's index cannot answer
      * for this union (a layer changes what base modules depend on, or brings depmod.d files); the union must then
      * be indexed whole. A merged index has no {@link #modinfo} nor {@link #indexKeys}: those read the union's.
+     * {@code cacheDirectory} keeps a small fact of each base (the --cache-dir).
      */
-    public static Optional<ModuleIndex> layered(Bundle base, List<Bundle> layers) throws IOException {
+    public static Optional<ModuleIndex> layered(Bundle base, List<Bundle> layers, Path cacheDirectory)
+            throws IOException {
         ModuleIndex index = of(base);
-        Optional<LayeredLookup> merged = LayeredLookup.merge(base, index.section, layers);
+        Optional<LayeredLookup> merged = LayeredLookup.merge(base, index.section, layers, cacheDirectory);
         return merged.map(lookup -> new ModuleIndex(base, index.section, lookup, lookup.layerFiles()));
     }
 

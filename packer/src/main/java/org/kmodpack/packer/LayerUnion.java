@@ -46,6 +46,8 @@ public final class LayerUnion {
     private static final String ORDER_FILE = "modules.order";
     /** How many built unions the cache keeps: a system has one, and for a moment the next. */
     static final int KEPT_UNIONS = 2;
+    private static final String UNION_SUFFIX = ".kpack";
+    private static final String USED_SUFFIX = ".used";
     /** Changes when the same inputs would make another union, so that older cached unions are not used. */
     private static final int UNION_VERSION = 1;
 
@@ -53,15 +55,15 @@ public final class LayerUnion {
     private final List<Bundle> layers;
     private final boolean allowShadow;
     /** Every file and symlink of the union, by path, with the bundle it comes from; in path order. */
-    private final Map<String, Bundle> origins;
+    private final Map<String, Bundle> layerFiles;
     private final Map<String, LayerSection.ConfigFile> config;
 
-    private LayerUnion(Bundle base, List<Bundle> layers, boolean allowShadow, Map<String, Bundle> origins,
+    private LayerUnion(Bundle base, List<Bundle> layers, boolean allowShadow, Map<String, Bundle> layerFiles,
             Map<String, LayerSection.ConfigFile> config) {
         this.base = base;
         this.allowShadow = allowShadow;
         this.layers = layers;
-        this.origins = origins;
+        this.layerFiles = layerFiles;
         this.config = config;
     }
 
@@ -74,15 +76,10 @@ public final class LayerUnion {
             throw new IOException(base + ": is a layer, not a base; give the base bundle first and this one with "
                     + "--layer");
         }
-        Map<String, Bundle> origins = new TreeMap<>();
+        // Only the layers' paths are looked up in the base, never the base's thousands listed: a mount with layers
+        // stays about as quick as one without.
+        Map<String, Bundle> layerFiles = new TreeMap<>();
         Map<String, Bundle> directories = new LinkedHashMap<>();
-        for (Entry entry : base.entries()) {
-            if (entry.isDirectory()) {
-                directories.put(entry.path(), base);
-            } else {
-                origins.put(entry.path(), base);
-            }
-        }
         Map<String, LayerSection.ConfigFile> config = new TreeMap<>();
         Map<String, Bundle> configOrigins = new LinkedHashMap<>();
         for (Bundle layer : layers) {
@@ -96,12 +93,13 @@ public final class LayerUnion {
                 if (entry.path().isEmpty()) {
                     continue;
                 }
-                Bundle file = origins.get(entry.path());
-                Bundle directory = directories.get(entry.path());
-                if (file == base || !entry.isDirectory() && directory == base) {
+                Optional<Entry> inBase = base.find(entry.path());
+                if (inBase.isPresent() && !(inBase.get().isDirectory() && entry.isDirectory())) {
                     throw new IOException(layer + ": replaces " + entry.path() + " of the base; a layer may only "
                             + "add files (override a base module from updates/ instead)");
                 }
+                Bundle file = layerFiles.get(entry.path());
+                Bundle directory = directories.get(entry.path());
                 if (entry.isDirectory() ? file != null : directory != null) {
                     throw new IOException(layer + ": has " + entry.path() + " as a "
                             + (entry.isDirectory() ? "directory" : "file") + " where " + (file != null ? file
@@ -114,7 +112,7 @@ public final class LayerUnion {
                         throw new IOException(layer + ": has " + entry.path() + ", as " + file + " does; drop one "
                                 + "of the layers, or give --allow-shadow to let the later one win");
                     }
-                    origins.put(entry.path(), layer);
+                    layerFiles.put(entry.path(), layer);
                 }
             }
             for (LayerSection.ConfigFile file : section.config()) {
@@ -126,7 +124,7 @@ public final class LayerUnion {
                 config.put(file.name(), file);
             }
         }
-        return new LayerUnion(base, List.copyOf(layers), allowShadow, Collections.unmodifiableMap(origins),
+        return new LayerUnion(base, List.copyOf(layers), allowShadow, Collections.unmodifiableMap(layerFiles),
                 Collections.unmodifiableMap(config));
     }
 
@@ -134,9 +132,9 @@ public final class LayerUnion {
         return base.kernelVersion();
     }
 
-    /** The bundle each file and symlink of the union comes from (the base or a layer), by path, in path order. */
-    public Map<String, Bundle> origins() {
-        return origins;
+    /** The layer each file and symlink the layers bring to the union comes from, by path, in path order. */
+    public Map<String, Bundle> layerFiles() {
+        return layerFiles;
     }
 
     /** The union's modules.order: the base's (if it has one), then each layer's lines, layer after layer. */
@@ -241,17 +239,24 @@ public final class LayerUnion {
 
     /**
      * The file of the union in {@code cacheDirectory}/unions, built if it is not there, marked most recently used;
-     * the others but the last used are removed. {@link #open(Path)} opens it.
+     * the others but the last used are removed. {@link #open(Path)} opens it. The mark is the time of a file
+     * beside it ({@code KEY.used}), not the union's own: a union whose file is left as it is keeps the record of
+     * its check (the mount daemon's checked bundles) from one mount to the next.
      */
     public Path build(Path cacheDirectory, Consumer<KmodProblem> problems) throws IOException {
         Path unions = Files.createDirectories(cacheDirectory.resolve("unions"));
-        Path cached = unions.resolve(HexFormat.of().formatHex(key()) + ".kpack");
+        String key = HexFormat.of().formatHex(key());
+        Path cached = unions.resolve(key + UNION_SUFFIX);
         if (!Files.isRegularFile(cached)) {
             // The packer stages the bundle beside its name and renames it there only when complete.
             pack(cached, PackOptions.defaults().withCodec(Codec.ZSTD, CompressionLevel.of(1)), List.of(),
                     StatementTerms.defaults(), PackProgress.NONE, problems);
         }
-        Files.setLastModifiedTime(cached, FileTime.fromMillis(System.currentTimeMillis()));
+        Path used = unions.resolve(key + USED_SUFFIX);
+        if (!Files.exists(used)) {
+            Files.createFile(used);
+        }
+        Files.setLastModifiedTime(used, FileTime.fromMillis(System.currentTimeMillis()));
         evictAllBut(unions, cached);
         return cached;
     }
@@ -276,20 +281,32 @@ public final class LayerUnion {
     /** Removes all but the most recently used unions; one another process is reading stays readable until closed. */
     private static void evictAllBut(Path unions, Path current) throws IOException {
         List<Path> bundles = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(unions, "*.kpack")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(unions, "*" + UNION_SUFFIX)) {
             files.forEach(bundles::add);
         }
         bundles.remove(current);
-        bundles.sort(Comparator.comparing((Path file) -> {
-            try {
-                return Files.getLastModifiedTime(file);
-            } catch (IOException gone) {
-                return FileTime.fromMillis(0);
-            }
-        }).reversed());
+        bundles.sort(Comparator.comparing(LayerUnion::lastUsed).reversed());
         for (Path old : bundles.subList(Math.min(bundles.size(), KEPT_UNIONS - 1), bundles.size())) {
             Files.deleteIfExists(old);
+            Files.deleteIfExists(usedMark(old));
         }
+    }
+
+    /** When a cached union was last used: its mark's time, or its own for one cached without a mark. */
+    private static FileTime lastUsed(Path union) {
+        for (Path file : List.of(usedMark(union), union)) {
+            try {
+                return Files.getLastModifiedTime(file);
+            } catch (IOException absent) {
+                // the next one tells, or none: a union gone meanwhile is the least recently used
+            }
+        }
+        return FileTime.fromMillis(0);
+    }
+
+    private static Path usedMark(Path union) {
+        String name = union.getFileName().toString();
+        return union.resolveSibling(name.substring(0, name.length() - UNION_SUFFIX.length()) + USED_SUFFIX);
     }
 
     /** A source named as the user knows it, not by the temporary file that holds it. */

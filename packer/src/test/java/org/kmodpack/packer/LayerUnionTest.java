@@ -2,6 +2,7 @@ package org.kmodpack.packer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -141,8 +142,11 @@ class LayerUnionTest {
                         ModuleIndex.of(union).module("layer_top").orElseThrow().path());
                 built = fileKey(cache.resolve("unions"));
             }
+            Object changed = changeTime(cache.resolve("unions"));
             try (Bundle again = vendorOnly.open(cache, problem -> { })) {
                 assertEquals(built, fileKey(cache.resolve("unions")), "the cached union is used, not rebuilt");
+                assertEquals(changed, changeTime(cache.resolve("unions")),
+                        "used again, the union's file is left as it was: the record of its check stays valid");
             }
             LayerUnion.of(baseBundle, List.of(vendorBundle, toolsBundle), false).open(cache, problem -> { }).close();
             LayerUnion.of(baseBundle, List.of(toolsBundle), false).open(cache, problem -> { }).close();
@@ -154,10 +158,18 @@ class LayerUnionTest {
     }
 
     private static Object fileKey(Path unions) throws IOException {
+        return Files.readAttributes(onlyUnion(unions), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    }
+
+    private static Object changeTime(Path unions) throws IOException {
+        return Files.getAttribute(onlyUnion(unions), "unix:ctime");
+    }
+
+    private static Path onlyUnion(Path unions) throws IOException {
         try (Stream<Path> files = Files.list(unions)) {
             List<Path> all = files.filter(file -> file.toString().endsWith(".kpack")).toList();
             assertEquals(1, all.size(), all.toString());
-            return Files.readAttributes(all.get(0), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            return all.get(0);
         }
     }
 
@@ -182,8 +194,8 @@ class LayerUnionTest {
             assertRefused(baseBundle + ": is not a layer", baseBundle, baseBundle);
             assertRefused(vendorBundle + ": is a layer, not a base", vendorBundle, again);
             LayerUnion shadowed = LayerUnion.of(baseBundle, List.of(vendorBundle, again), true);
-            assertEquals(again, shadowed.origins().get("extra/vendor/layer_top.ko"), "the later layer wins");
-            assertEquals(baseBundle, shadowed.origins().get("modules.dep"));
+            assertEquals(again, shadowed.layerFiles().get("extra/vendor/layer_top.ko"), "the later layer wins");
+            assertFalse(shadowed.layerFiles().containsKey("modules.dep"), "the base's files are the base's");
         }
     }
 

@@ -136,6 +136,8 @@ class ModuleIndexTest {
             assertTrue(section.hasValueNamed(ModuleSection.KeyTable.SYMBOLS, "chain_a"), "chain_a exports");
             assertFalse(section.hasValueNamed(ModuleSection.KeyTable.SYMBOLS, "standalone"), "standalone does not");
             assertTrue(section.hasValueNamed(ModuleSection.KeyTable.ALIASES, "standalone"));
+            assertTrue(section.isDependency(section.findModule("chain_d")), "chain_a's line holds chain_d");
+            assertFalse(section.isDependency(section.findModule("standalone")), "nothing depends on standalone");
             assertEquals("chain head", new String(index.modinfo("/lib/modules/x").fields("chain_a").stream()
                     .filter(f -> f.key().equals("description")).findFirst().orElseThrow().value(),
                     java.nio.charset.StandardCharsets.UTF_8));

@@ -104,6 +104,21 @@ public final class ModuleSection {
         return deps;
     }
 
+    /** Whether some module's modules.dep line holds {@code module}, that is, whether it has users. */
+    public boolean isDependency(int module) {
+        for (int user = 0; user < count[MODULES]; user++) {
+            int at = record(MODULES, user);
+            int start = section.getInt(at + MODULE_DEPS_START);
+            int end = start + section.getInt(at + MODULE_DEPS_COUNT);
+            for (int i = start; i < end; i++) {
+                if (section.getInt(record(DEPS, i)) == module) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** {@link ModuleContent#FLAG_NO_MODINFO}, {@link ModuleContent#FLAG_INVALID_ELF} or 0. */
     public int moduleFlags(int module) {
         return section.getInt(record(MODULES, module) + MODULE_FLAGS);
