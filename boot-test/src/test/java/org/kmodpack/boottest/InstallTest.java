@@ -31,6 +31,8 @@ class InstallTest {
         ProcessResult bash = Host.check(List.of("bash", "-c", "source " + completion + " && complete -p kmodpack"
                 + " && COMP_WORDS=(kmodpack pa) COMP_CWORD=1 COMP_LINE='kmodpack pa' COMP_POINT=11"
                 + " && _complete_kmodpack && echo \"commands: ${COMPREPLY[*]}\""
+                // bash's own compgen calls the function as programmable completion does (its warning about -F dropped).
+                + " && echo \"compgen: $(compgen -F _complete_kmodpack -- pa 2>/dev/null)\""
                 + " && COMP_WORDS=(kmodpack pack --co) COMP_CWORD=2 && _complete_kmodpack"
                 + " && echo \"options: ${COMPREPLY[*]}\""
                 + " && COMP_WORDS=(kmodpack pack --codec '') COMP_CWORD=3 && _complete_kmodpack"
@@ -38,6 +40,7 @@ class InstallTest {
         List<String> lines = bash.stdout().lines().toList();
         assertEquals("complete -o default -F _complete_kmodpack kmodpack", lines.get(0), bash.stdout());
         assertTrue(lines.contains("commands: pack"), bash.stdout());
+        assertTrue(lines.contains("compgen: pack"), bash.stdout());
         assertTrue(lines.contains("options: --codec"), bash.stdout());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("codecs: ") && l.contains("zstd") && l.contains("xz")
                 && l.contains("none")), "the codecs in the help's words: " + bash.stdout());
