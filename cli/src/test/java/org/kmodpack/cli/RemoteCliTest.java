@@ -12,6 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +25,7 @@ import org.kmodpack.fuse.MountTable;
 import org.kmodpack.fuse.Unmount;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.ByteSource;
+import org.kmodpack.reader.Entry;
 import org.kmodpack.reader.RemoteOptions;
 import org.kmodpack.testkernels.Nginx;
 
@@ -164,6 +169,46 @@ class RemoteCliTest {
         CliTest.Run third = CliTest.run(cat);
         assertArrayEquals(expected, third.stdout(), third.err());
         assertEquals(2 + cached.size(), server.requests().size(), "every damaged block again: " + server.requests());
+    }
+
+    @Test
+    void aBlockFetchedAndReadAtOnceComesFromTheServerOnce() throws Exception {
+        RemoteOptions remote = new RemoteOptions(Optional.of(Path.of(ca)), Duration.ofSeconds(30), 0,
+                Optional.of(work.resolve("shared-fetch-cache")), 64 << 20);
+        server.clearLog();
+        try (Bundle bundle = Bundle.open(ByteSource.open(url, remote), 0)) {
+            // As a mount does: a prefetch walks the blocks while a reader reads the files that hold them.
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService both = Executors.newFixedThreadPool(2);
+            try {
+                Future<?> prefetch = both.submit(() -> {
+                    start.await();
+                    for (int block = 0; block < bundle.index().params().blockCount(); block++) {
+                        bundle.fetchBlock(block);
+                    }
+                    return null;
+                });
+                Future<?> reads = both.submit(() -> {
+                    start.await();
+                    for (Entry entry : bundle.entries()) {
+                        if (entry.isFile()) {
+                            assertArrayEquals(Files.readAllBytes(basic.tree().resolve(entry.path())),
+                                    bundle.readAllBytes(entry), entry.path());
+                        }
+                    }
+                    return null;
+                });
+                start.countDown();
+                prefetch.get();
+                reads.get();
+            } finally {
+                both.shutdownNow();
+            }
+        }
+        List<String> ranges = server.requests().stream().map(Nginx.Request::range).toList();
+        List<String> twice = ranges.stream().filter(range -> ranges.indexOf(range) != ranges.lastIndexOf(range))
+                .distinct().toList();
+        assertEquals(List.of(), twice, "ranges asked for more than once, of " + ranges.size() + " requests");
     }
 
     @Test

@@ -3,9 +3,6 @@ package org.kmodpack.reader;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Least-recently-used cache of verified, decompressed blocks, bounded in bytes. Concurrent readers of one
@@ -19,7 +16,7 @@ final class BlockCache {
 
     private final long capacityBytes;
     private final Map<Integer, byte[]> blocks = new LinkedHashMap<>(64, 0.75f, true);
-    private final ConcurrentHashMap<Integer, CompletableFuture<byte[]>> loading = new ConcurrentHashMap<>();
+    private final SharedLoads<Integer> loading = new SharedLoads<>();
     private long sizeBytes;
 
     BlockCache(long capacityBytes) {
@@ -33,7 +30,7 @@ final class BlockCache {
                 return true;
             }
         }
-        return loading.containsKey(block);
+        return loading.isLoading(block);
     }
 
     byte[] get(int block, Loader loader) throws IOException {
@@ -43,22 +40,11 @@ final class BlockCache {
                 return cached;
             }
         }
-        CompletableFuture<byte[]> mine = new CompletableFuture<>();
-        CompletableFuture<byte[]> running = loading.putIfAbsent(block, mine);
-        if (running != null) {
-            return await(running);
-        }
-        try {
+        return loading.load(block, () -> {
             byte[] content = loader.load(block);
             put(block, content);
-            mine.complete(content);
             return content;
-        } catch (IOException | RuntimeException | Error e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            loading.remove(block, mine);
-        }
+        });
     }
 
     private void put(int block, byte[] content) {
@@ -71,24 +57,6 @@ final class BlockCache {
                 sizeBytes -= eldest.next().getValue().length;
                 eldest.remove();
             }
-        }
-    }
-
-    private static byte[] await(CompletableFuture<byte[]> running) throws IOException {
-        try {
-            return running.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for a block");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw (Error) cause;
         }
     }
 }

@@ -22,7 +22,9 @@ import org.kmodpack.format.Sha256;
  * A remote source with a directory of the blocks it fetched, each stored under its SHA-256 (DIR/sha256/ab/abcd…),
  * so every bundle that shares a block shares the copy and a remount after a reboot reads from disk. A cached block
  * is hashed again whenever it is read: one that no longer matches is deleted and fetched again. The directory
- * is kept under its size bound by deleting the least recently used blocks; several processes may share it.
+ * is kept under its size bound by deleting the least recently used blocks; several processes may share it. Readers
+ * of one block at the same time share a single fetch (a mount's prefetch and a read of the same block), so the
+ * server sends it once and the cache counts it once.
  */
 final class DiskBlockCache extends ForwardingByteSource {
     private static final HexFormat HEX = HexFormat.of();
@@ -30,6 +32,8 @@ final class DiskBlockCache extends ForwardingByteSource {
     private final Path blocks;
     private final long limitBytes;
     private final AtomicLong sizeBytes;
+    /** The fetches under way, by the hex SHA-256 of the block each fetches. */
+    private final SharedLoads<String> fetching = new SharedLoads<>();
 
     private DiskBlockCache(ByteSource remote, Path blocks, long limitBytes, long sizeBytes) {
         super(remote);
@@ -52,7 +56,28 @@ final class DiskBlockCache extends ForwardingByteSource {
 
     @Override
     public byte[] readBlock(long position, int length, byte[] sha256) throws IOException {
-        Path cached = path(sha256);
+        String hex = HEX.formatHex(sha256);
+        Path cached = blocks.resolve(hex.substring(0, 2)).resolve(hex);
+        byte[] stored = readCached(cached, length, sha256);
+        if (stored != null) {
+            return stored;
+        }
+        return fetching.load(hex, () -> {
+            // Another reader's fetch may have stored it since this one looked.
+            byte[] storedMeanwhile = readCached(cached, length, sha256);
+            if (storedMeanwhile != null) {
+                return storedMeanwhile;
+            }
+            byte[] fetched = delegate.read(position, length);
+            if (MessageDigest.isEqual(Sha256.of(fetched), sha256)) {
+                store(cached, fetched);
+            }
+            return fetched;
+        });
+    }
+
+    /** The block as cached on disk, or null if it is not there or no longer matches (then it is deleted). */
+    private static byte[] readCached(Path cached, int length, byte[] sha256) throws IOException {
         try {
             byte[] bytes = Files.readAllBytes(cached);
             if (bytes.length == length && MessageDigest.isEqual(Sha256.of(bytes), sha256)) {
@@ -64,16 +89,7 @@ final class DiskBlockCache extends ForwardingByteSource {
         } catch (NoSuchFileException e) {
             // not cached yet
         }
-        byte[] fetched = delegate.read(position, length);
-        if (MessageDigest.isEqual(Sha256.of(fetched), sha256)) {
-            store(cached, fetched);
-        }
-        return fetched;
-    }
-
-    private Path path(byte[] sha256) {
-        String hex = HEX.formatHex(sha256);
-        return blocks.resolve(hex.substring(0, 2)).resolve(hex);
+        return null;
     }
 
     /** Writes beside and renames, so a reader never sees a partial block. Failure only costs a later fetch. */
