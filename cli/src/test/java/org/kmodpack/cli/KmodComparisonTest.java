@@ -21,6 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.kmodpack.testkernels.DebianKernels;
+import org.kmodpack.testkernels.HardLinkedTree;
+import org.kmodpack.testkernels.Kmod;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 
@@ -40,7 +42,7 @@ class KmodComparisonTest {
 
     static Stream<Arguments> trees() {
         return Stream.of(Arguments.of("BASIC"), Arguments.of("S390X"), Arguments.of("POWERPC"),
-                Arguments.of("I686"), Arguments.of("debian-cloud"));
+                Arguments.of("I686"), Arguments.of("BASIC without modules.builtin"), Arguments.of("debian-cloud"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -130,12 +132,31 @@ class KmodComparisonTest {
         }
     }
 
-    private static Path moduleDir(String treeName) throws IOException {
+    private Path moduleDir(String treeName) throws IOException {
         return switch (treeName) {
+            case "BASIC without modules.builtin" -> withoutBuiltin();
             case "debian-cloud" -> DebianKernels.moduleDir("cloud");
             case "debian-amd64" -> DebianKernels.moduleDir("amd64");
             default -> SyntheticKernels.moduleDir(SyntheticKernel.valueOf(treeName));
         };
+    }
+
+    /**
+     * A tree assembled by hand: no modules.builtin, modules.builtin.modinfo or modules.order, so depmod writes
+     * empty builtin indexes.
+     */
+    private Path withoutBuiltin() throws IOException {
+        String kver = SyntheticKernel.BASIC.kernelVersion();
+        Path root = work.resolve("root");
+        Path moduleDir = HardLinkedTree.copy(SyntheticKernels.moduleDir(SyntheticKernel.BASIC), root, kver);
+        for (String name : List.of("modules.builtin", "modules.builtin.modinfo", "modules.order")) {
+            Files.delete(moduleDir.resolve(name));
+        }
+        Path noConfig = Files.createDirectories(work.resolve("depmod.d"));
+        Kmod.Result depmod = Kmod.run(List.of("depmod", "-b", root.toString(), "-C", noConfig.toString(), kver));
+        assertEquals(0, depmod.exit(), depmod.err());
+        assertEquals(0, Files.size(moduleDir.resolve("modules.builtin.bin")));
+        return moduleDir;
     }
 
     /** Module names from modules.dep, as kmod derives them from the paths. */

@@ -58,6 +58,11 @@ public final class DepmodBin {
     }
 
     private List<Key> read() throws IOException {
+        // depmod leaves an index with nothing to hold empty (modules.builtin.bin of a tree without
+        // modules.builtin), and kmod finds nothing in it.
+        if (bytes.limit() == 0) {
+            return keys;
+        }
         if (bytes.remaining() < HEADER_SIZE || bytes.getInt(HEADER_MAGIC) != MAGIC) {
             throw invalid("no depmod index magic");
         }

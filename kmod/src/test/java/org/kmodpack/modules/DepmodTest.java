@@ -63,6 +63,27 @@ class DepmodTest {
                 DepmodComparison.options(emptyConfig(), kver, Optional.empty(), false));
     }
 
+    /**
+     * A tree assembled by hand has no modules.builtin, modules.builtin.modinfo or modules.order: depmod warns,
+     * writes modules.builtin.bin and modules.builtin.alias.bin empty (not even a header), and kmod finds nothing
+     * in them; so do we.
+     */
+    @Test
+    void aTreeWithoutModulesBuiltinGetsEmptyBuiltinIndexes() throws IOException {
+        Path moduleDir = basicCopy();
+        for (String name : List.of("modules.builtin", "modules.builtin.modinfo", "modules.order")) {
+            Files.delete(moduleDir.resolve(name));
+        }
+        String kver = SyntheticKernel.BASIC.kernelVersion();
+        DepmodComparison.Outcome outcome = DepmodComparison.compare(work.resolve("root"), kver, emptyConfig(),
+                List.of(), DepmodComparison.options(emptyConfig(), kver, Optional.empty(), false));
+        assertTrue(outcome.kmodErrors().contains("could not open modules.builtin at"), outcome.kmodErrors());
+        for (String name : List.of("modules.builtin.bin", "modules.builtin.alias.bin")) {
+            assertEquals(0, outcome.kmod().get(name).length, name);
+            assertEquals(List.of(), DepmodBin.read(moduleDir.resolve(name)), name);
+        }
+    }
+
     private Path basicCopy() throws IOException {
         SyntheticKernel kernel = SyntheticKernel.BASIC;
         Path root = work.resolve("root");
