@@ -48,7 +48,7 @@ final class MountArguments {
             "      --ca FILE            For an https:// bundle: also trust the certificate authority in FILE.",
             "      --cache-dir DIR      For a remote bundle: keep fetched blocks in DIR, shared by every bundle",
             "                             and checked again when read; with --layer, the union built there",
-            "                             (default /var/cache/kmodpack).",
+            "                             (default $KMODPACK_CACHE_DIR, else /var/cache/kmodpack).",
             "      --cache-limit SIZE   Bound of the --cache-dir blocks (default 1G).",
             "      --plain-http         For an oci:// bundle: plain HTTP to the registry (default on loopback only).",
             "      --username USER      For an oci:// bundle: log in as USER, the password read from standard",

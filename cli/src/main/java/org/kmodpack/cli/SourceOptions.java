@@ -36,8 +36,8 @@ final class SourceOptions {
 
     @Option(names = "--cache-dir", paramLabel = "DIR",
             description = "For a remote bundle: keep fetched blocks in DIR, shared by every bundle and checked again "
-                    + "when read; with --layer, the union built whole there (default /var/cache/kmodpack, or "
-                    + "~/.cache/kmodpack where that is not writable).")
+                    + "when read; with --layer, the union built whole there (default $KMODPACK_CACHE_DIR, else "
+                    + "/var/cache/kmodpack, or ~/.cache/kmodpack where that is not writable).")
     Path cacheDirectory;
 
     @Option(names = "--cache-limit", paramLabel = "SIZE", defaultValue = DEFAULT_CACHE_LIMIT,
@@ -81,8 +81,15 @@ final class SourceOptions {
         return cacheDirectory != null ? cacheDirectory : defaultCacheDirectory();
     }
 
-    /** The system's cache where this user may write it, else the user's own. */
+    /**
+     * $KMODPACK_CACHE_DIR if set (an image or a test run keeps the cache where it wants it); else the system's
+     * cache where this user may write it, else the user's own.
+     */
     static Path defaultCacheDirectory() {
+        String configured = System.getenv("KMODPACK_CACHE_DIR");
+        if (configured != null && !configured.isEmpty()) {
+            return Path.of(configured);
+        }
         Path system = Path.of("/var/cache/kmodpack");
         if (Files.isWritable(system) || !Files.exists(system) && Files.isWritable(system.getParent())) {
             return system;

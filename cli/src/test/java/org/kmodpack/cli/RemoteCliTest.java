@@ -212,6 +212,16 @@ class RemoteCliTest {
     }
 
     @Test
+    void withoutCacheDirTheBlocksGoWhereKmodpackCacheDirSays() throws IOException {
+        // The build sets KMODPACK_CACHE_DIR for every test (pom.xml), as an image may for its users.
+        Path configured = Path.of(System.getenv("KMODPACK_CACHE_DIR"));
+        CliTest.Run cat = CliTest.run("cat", url, "modules.dep", "--ca", ca);
+        assertEquals(0, cat.exit(), cat.err());
+        List<Path> blocks = cachedBlocks(configured.resolve("sha256"));
+        assertTrue(!blocks.isEmpty(), "no block cached in " + configured);
+    }
+
+    @Test
     void theCacheStaysWithinItsBound() throws IOException {
         Path bounded = work.resolve("bounded-cache");
         CliTest.Run extract = CliTest.run("extract", url, work.resolve("bounded-tree").toString(), "--ca", ca,
