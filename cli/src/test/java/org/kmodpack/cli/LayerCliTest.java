@@ -11,10 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.modules.UnionSymbolCheck;
+import org.kmodpack.packer.LayerUnion;
 import org.kmodpack.reader.Bundle;
+import org.kmodpack.testkernels.Kmod;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.SyntheticLayers;
@@ -32,9 +37,7 @@ class LayerCliTest {
 
     @Test
     void modprobeAndModinfoOverLayersAnswerAsKmodOnTheUnion() throws IOException {
-        Path base = work.resolve("base.kpack");
-        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
-                base.toString()).exit());
+        Path base = LayerFixtures.packBase(work);
         Path vendor = LayerFixtures.packLayer(work, SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
         Path tools = LayerFixtures.packLayer(work, SyntheticLayers.tools(work.resolve("tools")), "tools.kpack");
 
@@ -78,9 +81,7 @@ class LayerCliTest {
 
     @Test
     void layersThatDoNotFitAreRefusedInOneLine() throws IOException {
-        Path base = work.resolve("base.kpack");
-        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
-                base.toString()).exit());
+        Path base = LayerFixtures.packBase(work);
         Path other = work.resolve("other.kpack");
         CliTest.Run pack = CliTest.run("pack", SyntheticLayers.tools(work.resolve("tools")).toString(), "--layer",
                 "--kernel-version", "6.1.0-other", "-o", other.toString());
@@ -137,9 +138,7 @@ class LayerCliTest {
 
     @Test
     void layersLeavingTheBaseLinesAloneAreMergedAtLookupTimeAsKmodOnTheUnion() throws IOException {
-        Path base = work.resolve("base.kpack");
-        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
-                base.toString()).exit());
+        Path base = LayerFixtures.packBase(work);
         Path dependents = LayerFixtures.packLayer(work, SyntheticLayers.dependents(work.resolve("dependents")),
                 "dependents.kpack");
         Path softdeps = LayerFixtures.packLayer(work, SyntheticLayers.softdeps(work.resolve("softdeps")),
@@ -162,6 +161,96 @@ class LayerCliTest {
                 + "extra/addon/layer_top.ko updates/standalone.ko\nlayer 2:         " + softdeps + ": 2 modules: "
                 + "extra/more/softdep_twin.ko extra/more/uas_twin.ko.xz\nlookups:         the base's index merged "
                 + "with the layers' modules at lookup time\n"), info.out());
+    }
+
+    @Test
+    void layersNeedingSymbolsNothingExportsAreRefusedWhereKmodsDepmodWarns() throws IOException {
+        Path base = LayerFixtures.packBase(work);
+        Path brokenDir = SyntheticLayers.unknownSymbol(work.resolve("broken"));
+        Path broken = LayerFixtures.packLayer(work, brokenDir, "broken.kpack");
+        Path droppedDir = SyntheticLayers.exportsDropped(work.resolve("dropped"));
+        Path dropped = LayerFixtures.packLayer(work, droppedDir, "dropped.kpack");
+        Path vendor = LayerFixtures.packLayer(work, SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
+
+        String refusal = "kmodpack: " + broken + ": extra/broken/needs_lost.ko needs unknown symbol "
+                + SyntheticLayers.LOST_SYMBOL + ", which neither the kernel nor a module of " + base + " and its "
+                + "layers exports; rebuild the layer's modules for this kernel, or drop the layer\n";
+        Path image = work.resolve("initrd.cpio");
+        Path merged = work.resolve("merged.kpack");
+        List<List<String>> commands = List.of(
+                List.of("modprobe", base.toString(), "--layer", broken.toString(), "-D", "needs_lost"),
+                List.of("modinfo", base.toString(), "--layer", broken.toString(), "needs_lost"),
+                List.of("initramfs", base.toString(), "--layer", broken.toString(), "--allow-unsigned", "-o",
+                        image.toString(), "needs_lost"),
+                List.of("merge", base.toString(), broken.toString(), "--allow-unsigned", "-o", merged.toString()));
+        for (List<String> command : commands) {
+            CliTest.Run refused = CliTest.run(command.toArray(String[]::new));
+            assertEquals(1, refused.exit(), command.toString());
+            assertEquals(refusal, refused.err(), command.toString());
+        }
+        assertTrue(Files.notExists(image) && Files.notExists(merged), "nothing is written");
+
+        CliTest.Run droppedRun = CliTest.run("modprobe", base.toString(), "--layer", dropped.toString(), "-D",
+                "diamond_top");
+        assertEquals(1, droppedRun.exit());
+        assertTrue(droppedRun.err().startsWith("kmodpack: " + dropped + ": kernel/") && droppedRun.err().contains(
+                " of the base needs unknown symbol diamond_bottom_") && droppedRun.err().contains("which only the "
+                + "base module this layer overrides exported (and ") && droppedRun.err().lines().count() == 1,
+                droppedRun.err());
+
+        // kmod's depmod -e -F System.map on the unpacked union warns about exactly what is refused.
+        assertEquals(kmodWarnings(base, brokenDir), ourWarnings(base, broken));
+        assertEquals(kmodWarnings(base, droppedDir), ourWarnings(base, dropped));
+        assertEquals(Set.of(), kmodWarnings(base, SyntheticLayers.vendor(work.resolve("vendor-again"))));
+
+        CliTest.Run passes = CliTest.run("modprobe", base.toString(), "--layer", vendor.toString(), "-D", "layer_top");
+        assertEquals(0, passes.exit(), passes.err());
+        assertEquals("", passes.err(), "checked, and nothing to say");
+        Path unchecked = work.resolve("unchecked.kpack");
+        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
+                unchecked.toString()).exit());
+        CliTest.Run warned = CliTest.run("modprobe", unchecked.toString(), "--layer", broken.toString(), "-D",
+                "needs_lost");
+        assertEquals(0, warned.exit(), warned.err());
+        assertEquals("kmodpack: warning: " + unchecked + " records no kernel symbols, so the layers' modules were "
+                + "not checked for symbols nothing exports; pack the base with --system-map FILE or --symvers FILE\n",
+                warned.err());
+    }
+
+    /** The union's problems UnionSymbolCheck finds, as "PATH needs unknown symbol NAME" lines. */
+    private Set<String> ourWarnings(Path base, Path layer) throws IOException {
+        try (Bundle baseBundle = Bundle.open(base); Bundle layerBundle = Bundle.open(layer)) {
+            LayerUnion union = LayerUnion.of(baseBundle, List.of(layerBundle), false);
+            Set<String> found = new TreeSet<>();
+            for (UnionSymbolCheck.Unresolved unresolved : UnionSymbolCheck.check(baseBundle, union.layerFiles(),
+                    union.depmodConfig()).orElseThrow()) {
+                found.add(unresolved.problem().subject() + " needs unknown symbol " + unresolved.problem().detail());
+            }
+            return found;
+        }
+    }
+
+    /** kmod's depmod -e -F System.map's warnings on the base unpacked with the layer directory copied over it. */
+    private Set<String> kmodWarnings(Path base, Path layerDirectory) throws IOException {
+        Path root = Files.createTempDirectory(work, "kmod-union");
+        Path moduleDir = root.resolve("lib/modules/" + KVER);
+        assertEquals(0, CliTest.run("extract", base.toString(), moduleDir.toString()).exit());
+        try (var files = Files.walk(layerDirectory)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path target = moduleDir.resolve(layerDirectory.relativize(file).toString());
+                Files.createDirectories(target.getParent());
+                Files.copy(file, target);
+            }
+        }
+        Path noConfig = Files.createDirectories(root.resolve("depmod.d"));
+        Kmod.Result depmod = Kmod.run(List.of("depmod", "-b", root.toString(), "-C", noConfig.toString(), "-e",
+                "-F", SyntheticKernels.systemMap(SyntheticKernel.BASIC).toString(), "-n", KVER));
+        assertEquals(0, depmod.exit(), depmod.err());
+        String prefix = "depmod: WARNING: " + moduleDir + "/";
+        Set<String> warned = new TreeSet<>();
+        depmod.err().lines().filter(line -> line.startsWith(prefix))
+                .forEach(line -> warned.add(line.substring(prefix.length())));
+        return warned;
     }
 
     /**

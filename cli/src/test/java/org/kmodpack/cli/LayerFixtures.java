@@ -10,12 +10,25 @@ import java.util.List;
 import org.kmodpack.modules.Depmod;
 import org.kmodpack.testkernels.Kmod;
 import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
 
 /** The layer tests' shared steps over the basic synthetic kernel: pack a layer, and the union as kmod sees it. */
 final class LayerFixtures {
     static final String KVER = SyntheticKernel.BASIC.kernelVersion();
 
     private LayerFixtures() {
+    }
+
+    /**
+     * Packs the basic kernel into {@code work/base.kpack} with the kernel's exports from its System.map, so that
+     * layers merged over it are checked (and no warning says they are not).
+     */
+    static Path packBase(Path work) throws IOException {
+        Path base = work.resolve("base.kpack");
+        CliTest.Run pack = CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
+                base.toString(), "--system-map", SyntheticKernels.systemMap(SyntheticKernel.BASIC).toString());
+        assertEquals(0, pack.exit(), pack.err());
+        return base;
     }
 
     /** Packs {@code directory} as an unsigned layer for the basic kernel into {@code work/name}. */

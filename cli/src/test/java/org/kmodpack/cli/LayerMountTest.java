@@ -33,9 +33,7 @@ class LayerMountTest {
     @Test
     void theMergedMountServesTheIndexFilesDepmodWritesForTheUnion() throws Exception {
         MountPoints.requireFuse();
-        Path base = work.resolve("base.kpack");
-        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
-                base.toString()).exit());
+        Path base = LayerFixtures.packBase(work);
         Path vendor = LayerFixtures.packLayer(work, SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
         Path layerDirectory = Files.createDirectories(work.resolve("modules-" + KVER + ".d"));
         LayerFixtures.packLayer(work, SyntheticLayers.tools(work.resolve("tools")), layerDirectory.resolve("50-tools.kpack").toString());
