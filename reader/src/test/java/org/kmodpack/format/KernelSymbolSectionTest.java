@@ -1,15 +1,22 @@
 package org.kmodpack.format;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.testkernels.SpecVectors;
 
 /**
  * The KERNEL_SYMBOLS section (spec/FORMAT.md section 18): names front coded with restarts, found without decoding
@@ -118,6 +125,34 @@ class KernelSymbolSectionTest {
         assertCorrupt(Forge.withInt(longer, 16, 1025 + 3), "adds 1025");
         byte[] trailing = Arrays.copyOf(pair, pair.length + 1);
         assertCorrupt(Forge.withInt(trailing, 16, 8), "1 bytes after the last kernel symbol belong to nothing");
+    }
+
+    @Test
+    void aReaderThatSkipsTheSectionReadsTheTreeAndOneThatReadsItChecksItFirst(@TempDir Path work)
+            throws IOException {
+        byte[] symbols = SpecVectors.bytes("tiny-symbols");
+        // The KERNEL_SYMBOLS descriptor's type (spec: tiny-symbols' layout), as a reader not knowing 9 sees it.
+        byte[] unknown = Forge.reseal(Forge.withInt(symbols, 0xee, 77));
+        Path skipped = Files.write(work.resolve("skipped.kpack"), unknown);
+        Path none = Files.write(work.resolve("none.kpack"), SpecVectors.bytes("tiny-none"));
+        try (Bundle skipping = Bundle.open(skipped); Bundle plain = Bundle.open(none)) {
+            assertEquals(plain.entries().size(), skipping.entries().size());
+            for (int i = 0; i < plain.entries().size(); i++) {
+                assertEquals(plain.entries().get(i).path(), skipping.entries().get(i).path());
+                assertArrayEquals(plain.entries().get(i).isFile() ? plain.readAllBytes(plain.entries().get(i))
+                        : new byte[0], skipping.entries().get(i).isFile()
+                        ? skipping.readAllBytes(skipping.entries().get(i)) : new byte[0]);
+            }
+            assertTrue(skipping.kernelSymbols().isEmpty());
+        }
+        // A damaged section (its source field, in the layout at 0x316) opens: it is checked when first used.
+        Path damaged = Files.write(work.resolve("damaged.kpack"), Forge.reseal(Forge.withInt(symbols, 0x316, 5)));
+        try (Bundle bundle = Bundle.open(damaged)) {
+            assertEquals(6, bundle.entries().size());
+            CorruptBundleException refused = assertThrows(CorruptBundleException.class, bundle::kernelSymbols);
+            assertTrue(refused.getMessage().startsWith(damaged.toString()) && refused.getMessage()
+                    .contains("source 5"), refused.getMessage());
+        }
     }
 
     private static KernelSymbolSection decode(byte[] section) throws CorruptBundleException {
