@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
 final class LayerOptions {
     @Option(names = "--layer", paramLabel = "LAYER",
             description = "Merge this layer bundle (kmodpack pack DIR --layer) over BUNDLE; repeatable, later layers "
-                    + "over earlier ones. Answers are kmod's on the union after depmod.")
+                    + "over earlier ones. Answers are kmod's on the union after depmod. When BUNDLE records the "
+                    + "kernel's symbols (pack --system-map/--symvers), a layer module needing a symbol nothing "
+                    + "exports (or at another version) is refused, as depmod -e would warn about it.")
     List<String> layers = new ArrayList<>();
 
     @Option(names = "--layer-trust", paramLabel = "FILE|DIR",

@@ -22,7 +22,9 @@ import picocli.CommandLine.Parameters;
         description = {"Bake a base bundle and its layers into one bundle.",
             "The result holds the tree kmodpack pack makes of the unpacked union after depmod (the union's "
                 + "modules.order: the base's, then each layer's). The base and every layer must verify under "
-                + "the trust options, as for modprobe."},
+                + "the trust options, as for modprobe. When the base records the kernel's symbols, a module "
+                + "needing a symbol nothing in the union exports is refused, as for modprobe, and the result "
+                + "records them too."},
         footer = {"", "Example:",
             "  kmodpack merge modules-6.1.0-28-amd64.kpack nvidia.kpack zfs.kpack -o merged.kpack --sign release.key"})
 final class MergeCommand extends Subcommand {
