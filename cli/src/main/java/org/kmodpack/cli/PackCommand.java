@@ -156,7 +156,8 @@ final class PackCommand extends Subcommand {
             throw usageError("--layer takes no --firmware: a layer carries no firmware; pack it with the base bundle");
         }
         if (layer && kernelSymbolFile != null) {
-            throw usageError("--layer takes no --system-map or --symvers: give the kernel's symbols to the base bundle");
+            throw usageError("--layer takes no --system-map or --symvers: give the kernel's symbols to the base "
+                    + "bundle");
         }
         if (output != null) {
             OutputFile.checkWritable(output);

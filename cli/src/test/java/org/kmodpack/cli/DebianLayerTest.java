@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,13 +129,7 @@ class DebianLayerTest {
 
     /** What kmod's depmod -e -E Module.symvers warns about the tree under {@code root}: "PATH needs ..." lines. */
     private static Set<String> kmodWarnings(Path root, Path config, Path symvers, String kver) throws IOException {
-        Kmod.Result depmod = Kmod.run(List.of("depmod", "-b", root.toString(), "-C", config.toString(), "-e", "-E",
-                symvers.toString(), "-n", kver));
-        assertEquals(0, depmod.exit(), depmod.err());
-        String prefix = "depmod: WARNING: " + root + "/lib/modules/" + kver + "/";
-        Set<String> warned = new TreeSet<>();
-        depmod.err().lines().filter(line -> line.startsWith(prefix))
-                .forEach(line -> warned.add(line.substring(prefix.length())));
-        return warned;
+        return LayerFixtures.depmodWarnings(root, kver, List.of("-C", config.toString(), "-e", "-E",
+                symvers.toString()));
     }
 }

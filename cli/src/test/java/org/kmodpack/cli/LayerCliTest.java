@@ -19,7 +19,6 @@ import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.modules.UnionSymbolCheck;
 import org.kmodpack.packer.LayerUnion;
 import org.kmodpack.reader.Bundle;
-import org.kmodpack.testkernels.Kmod;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.SyntheticLayers;
@@ -243,14 +242,8 @@ class LayerCliTest {
             }
         }
         Path noConfig = Files.createDirectories(root.resolve("depmod.d"));
-        Kmod.Result depmod = Kmod.run(List.of("depmod", "-b", root.toString(), "-C", noConfig.toString(), "-e",
-                "-F", SyntheticKernels.systemMap(SyntheticKernel.BASIC).toString(), "-n", KVER));
-        assertEquals(0, depmod.exit(), depmod.err());
-        String prefix = "depmod: WARNING: " + moduleDir + "/";
-        Set<String> warned = new TreeSet<>();
-        depmod.err().lines().filter(line -> line.startsWith(prefix))
-                .forEach(line -> warned.add(line.substring(prefix.length())));
-        return warned;
+        return LayerFixtures.depmodWarnings(root, KVER, List.of("-C", noConfig.toString(), "-e", "-F",
+                SyntheticKernels.systemMap(SyntheticKernel.BASIC).toString()));
     }
 
     /**

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.kmodpack.modules.Depmod;
 import org.kmodpack.testkernels.Kmod;
 import org.kmodpack.testkernels.SyntheticKernel;
@@ -38,6 +40,23 @@ final class LayerFixtures {
                 bundle.toString());
         assertEquals(0, pack.exit(), pack.err());
         return bundle;
+    }
+
+    /**
+     * What kmod's depmod {@code options} -n warns about the tree ROOT/lib/modules/{@code kernelVersion}: each
+     * "depmod: WARNING: MODULE_DIR/REST" line's REST ("PATH needs unknown symbol NAME").
+     */
+    static Set<String> depmodWarnings(Path root, String kernelVersion, List<String> options) throws IOException {
+        List<String> command = new ArrayList<>(List.of("depmod", "-b", root.toString()));
+        command.addAll(options);
+        command.addAll(List.of("-n", kernelVersion));
+        Kmod.Result depmod = Kmod.run(command);
+        assertEquals(0, depmod.exit(), depmod.err());
+        String prefix = "depmod: WARNING: " + root + "/lib/modules/" + kernelVersion + "/";
+        Set<String> warned = new TreeSet<>();
+        depmod.err().lines().filter(line -> line.startsWith(prefix))
+                .forEach(line -> warned.add(line.substring(prefix.length())));
+        return warned;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.kmodpack.format.KernelSymbolSection;
 import org.kmodpack.format.ModuleContent.Value;
 import org.kmodpack.format.ModuleSection;
@@ -34,7 +35,7 @@ public final class UnionSymbolCheck {
     private final Bundle base;
     private final ModuleSection section;
     private final KernelSymbolSection kernel;
-    /** The union's layer modules (the files depmod's search order chooses), by path, in the layers' order. */
+    /** The union's layer modules (the files depmod's search order chooses), by path, in path order. */
     private final Map<String, Bundle> layerModules = new LinkedHashMap<>();
     /** Their symbols, by path. */
     private final Map<String, ModuleSymbols> layerSymbols = new HashMap<>();
@@ -53,9 +54,9 @@ public final class UnionSymbolCheck {
 
     /**
      * The problems on the union of {@code base} and the layers' files {@code layerFiles} (by path, each with the
-     * layer it comes from, a later layer's over an earlier one's) under the layers' depmod.d {@code config}, in the
-     * layers' order, module by module; empty when the base records no kernel symbols (or has no module index),
-     * so nothing can be checked.
+     * layer it comes from, a later layer's over an earlier one's) under the layers' depmod.d {@code config}, module
+     * by module in path order (the layers' first, then the base users of overridden modules); empty when the base
+     * records no kernel symbols (or has no module index), so nothing can be checked.
      */
     public static Optional<List<Unresolved>> check(Bundle base, Map<String, Bundle> layerFiles,
             List<DepmodConfig.ConfigText> config) throws IOException {
@@ -80,8 +81,7 @@ public final class UnionSymbolCheck {
                 byName.computeIfAbsent(ModuleNames.fromPath(path), name -> new ArrayList<>()).add(path);
             }
         }
-        Map<Bundle, List<String>> chosenByLayer = new LinkedHashMap<>();
-        layerFiles.values().forEach(layer -> chosenByLayer.putIfAbsent(layer, new ArrayList<>()));
+        Set<String> chosenPaths = new TreeSet<>();
         for (Map.Entry<String, List<String>> named : byName.entrySet()) {
             List<String> candidates = new ArrayList<>(named.getValue());
             int inBase = section.findModule(named.getKey());
@@ -92,21 +92,19 @@ public final class UnionSymbolCheck {
             if (chosen == null || !layerFiles.containsKey(chosen)) {
                 continue;
             }
-            chosenByLayer.get(layerFiles.get(chosen)).add(chosen);
+            chosenPaths.add(chosen);
             if (inBase >= 0) {
                 overridden.put(named.getKey(), chosen);
             }
         }
-        for (Map.Entry<Bundle, List<String>> layer : chosenByLayer.entrySet()) {
-            for (String path : layer.getValue()) {
-                Bundle bundle = layer.getKey();
-                Entry file = bundle.find(path).filter(Entry::isFile).orElse(null);
-                ModuleSymbols symbols = file == null ? ModuleSymbols.failed(Errno.ENOENT)
-                        : ModuleSymbols.read(path, ByteBuffer.wrap(bundle.readAllBytes(file)));
-                layerModules.put(path, bundle);
-                layerSymbols.put(path, symbols);
-                symbols.exports().forEach(export -> layerExports.put(export.name(), path));
-            }
+        for (String path : chosenPaths) {
+            Bundle layer = layerFiles.get(path);
+            Entry file = layer.find(path).filter(Entry::isFile).orElse(null);
+            ModuleSymbols symbols = file == null ? ModuleSymbols.failed(Errno.ENOENT)
+                    : ModuleSymbols.read(path, ByteBuffer.wrap(layer.readAllBytes(file)));
+            layerModules.put(path, layer);
+            layerSymbols.put(path, symbols);
+            symbols.exports().forEach(export -> layerExports.put(export.name(), path));
         }
     }
 

@@ -277,16 +277,16 @@ public final class KernelSymbolSection {
     /** The index of {@code name} among the sorted names, or -1 when the kernel does not export it. */
     public int find(String name) {
         byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
+        Cursor cursor = new Cursor();
         int low = 0;
         int high = restartCount(count) - 1;
-        byte[] scratch = new byte[MAX_NAME_LENGTH];
         // The last restart whose name is at most the wanted one.
         int restart = -1;
         while (low <= high) {
             int middle = (low + high) >>> 1;
-            int at = restarts.getInt(Integer.BYTES * middle);
-            int length = readWhole(at, scratch);
-            int order = Arrays.compareUnsigned(scratch, 0, length, wanted, 0, wanted.length);
+            cursor.at = restarts.getInt(Integer.BYTES * middle);
+            cursor.next();
+            int order = cursor.compareTo(wanted);
             if (order == 0) {
                 return middle * RESTART_INTERVAL;
             }
@@ -300,33 +300,36 @@ public final class KernelSymbolSection {
         if (restart < 0) {
             return -1;
         }
-        int at = restarts.getInt(Integer.BYTES * restart);
-        int length = 0;
+        cursor.at = restarts.getInt(Integer.BYTES * restart);
         for (int i = restart * RESTART_INTERVAL; i < Math.min(count, (restart + 1) * RESTART_INTERVAL); i++) {
-            int shared = varintAt(at);
-            at += varintLength(at);
-            int suffix = varintAt(at);
-            at += varintLength(at);
-            names.get(at, scratch, shared, suffix);
-            at += suffix;
-            length = shared + suffix;
-            int order = Arrays.compareUnsigned(scratch, 0, length, wanted, 0, wanted.length);
-            if (order == 0) {
-                return i;
-            }
-            if (order > 0) {
-                return -1;
+            cursor.next();
+            int order = cursor.compareTo(wanted);
+            if (order >= 0) {
+                return order == 0 ? i : -1;
             }
         }
         return -1;
     }
 
-    /** The name of a record stored whole (a restart's) at {@code at}, into {@code into}; returns its length. */
-    private int readWhole(int at, byte[] into) {
-        int position = at + varintLength(at);
-        int length = varintAt(position);
-        names.get(position + varintLength(position), into, 0, length);
-        return length;
+    /** Walks the checked name records: each decoded over the name before it (a restart's shares nothing). */
+    private final class Cursor {
+        int at;
+        int length;
+        final byte[] name = new byte[MAX_NAME_LENGTH];
+
+        void next() {
+            int shared = varintAt(at);
+            at += varintLength(at);
+            int added = varintAt(at);
+            at += varintLength(at);
+            names.get(at, name, shared, added);
+            at += added;
+            length = shared + added;
+        }
+
+        int compareTo(byte[] other) {
+            return Arrays.compareUnsigned(name, 0, length, other, 0, other.length);
+        }
     }
 
     /** The version of symbol {@code index} (from {@link #find}); 0 without {@link #hasVersions}. */
@@ -337,16 +340,10 @@ public final class KernelSymbolSection {
     /** Every symbol, in byte order of the names. */
     public List<Symbol> symbols() {
         List<Symbol> all = new ArrayList<>(count);
-        byte[] name = new byte[MAX_NAME_LENGTH];
-        int at = 0;
+        Cursor cursor = new Cursor();
         for (int i = 0; i < count; i++) {
-            int shared = varintAt(at);
-            at += varintLength(at);
-            int suffix = varintAt(at);
-            at += varintLength(at);
-            names.get(at, name, shared, suffix);
-            at += suffix;
-            all.add(new Symbol(new String(name, 0, shared + suffix, StandardCharsets.UTF_8), crc(i)));
+            cursor.next();
+            all.add(new Symbol(new String(cursor.name, 0, cursor.length, StandardCharsets.UTF_8), crc(i)));
         }
         return all;
     }
