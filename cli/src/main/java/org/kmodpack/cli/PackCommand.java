@@ -37,6 +37,7 @@ import picocli.CommandLine.Parameters;
             "  kmodpack pack ./rootfs --kernel-version 6.1.0-28-amd64 -o /boot/modules-6.1.0-28-amd64.kpack",
             "  kmodpack pack /lib/modules/$(uname -r) --level max",
             "  kmodpack pack /lib/modules/$(uname -r) --firmware /lib/firmware --firmware-extra brcm/brcmfmac43455-sdio.txt",
+            "  kmodpack pack /lib/modules/6.1.0-28-amd64 --symvers /usr/src/linux-headers-6.1.0-28-amd64/Module.symvers",
             "  kmodpack pack /var/lib/dkms/out --layer --kernel-version 6.1.0-28-amd64 -o nvidia.kpack --sign dkms.key",
             "  kmodpack pack /lib/modules/$(uname -r) --sign release.key --sign linux/certs/signing_key.pem --expires 2027-06-30"})
 final class PackCommand extends Subcommand {

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.modules.UnionSymbolCheck;
 import org.kmodpack.packer.LayerUnion;
@@ -198,9 +199,10 @@ class LayerCliTest {
                 droppedRun.err());
 
         // kmod's depmod -e -F System.map on the unpacked union warns about exactly what is refused.
-        assertEquals(kmodWarnings(base, brokenDir), ourWarnings(base, broken));
-        assertEquals(kmodWarnings(base, droppedDir), ourWarnings(base, dropped));
-        assertEquals(Set.of(), kmodWarnings(base, SyntheticLayers.vendor(work.resolve("vendor-again"))));
+        List<String> systemMap = List.of("-F", SyntheticKernels.systemMap(SyntheticKernel.BASIC).toString());
+        assertEquals(kmodWarnings(base, brokenDir, systemMap), ourWarnings(base, broken));
+        assertEquals(kmodWarnings(base, droppedDir, systemMap), ourWarnings(base, dropped));
+        assertEquals(Set.of(), kmodWarnings(base, SyntheticLayers.vendor(work.resolve("vendor-again")), systemMap));
 
         CliTest.Run passes = CliTest.run("modprobe", base.toString(), "--layer", vendor.toString(), "-D", "layer_top");
         assertEquals(0, passes.exit(), passes.err());
@@ -216,21 +218,53 @@ class LayerCliTest {
                 warned.err());
     }
 
-    /** The union's problems UnionSymbolCheck finds, as "PATH needs unknown symbol NAME" lines. */
+    @Test
+    void layerModulesNeedingOtherVersionsThanTheExportersAreRefusedWithModuleSymvers() throws IOException {
+        // The synthetic modules carry no __versions: each symbol they need is at version 0. The kernel's exports
+        // are at version 0 here too, the base modules' exports at their own (CSource.crc), as depmod -E sees them.
+        Path symvers = Files.writeString(work.resolve("Module.symvers"), "0x00000000\tprintk\tvmlinux\tEXPORT_SYMBOL\n"
+                + "0x00000000\tkmalloc\tvmlinux\tEXPORT_SYMBOL\n0x00000000\tkfree\tvmlinux\tEXPORT_SYMBOL\n");
+        Path base = work.resolve("symvers.kpack");
+        CliTest.Run pack = CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
+                base.toString(), "--symvers", symvers.toString());
+        assertEquals(0, pack.exit(), pack.err());
+        Path dependentsDir = SyntheticLayers.dependents(work.resolve("dependents"));
+        Path dependents = LayerFixtures.packLayer(work, dependentsDir, "dependents.kpack");
+        CliTest.Run refused = CliTest.run("modprobe", base.toString(), "--layer", dependents.toString(), "-D",
+                "layer_top");
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().startsWith("kmodpack: " + dependents + ": extra/addon/") && refused.err().contains(
+                " disagrees about version of symbol ") && refused.err().lines().count() == 1, refused.err());
+
+        // kmod's depmod -e -E warns about the base's own modules too: what the layer adds is what is refused.
+        List<String> options = List.of("-E", symvers.toString());
+        Path empty = Files.createDirectories(work.resolve("empty-layer"));
+        Set<String> added = new TreeSet<>(kmodWarnings(base, dependentsDir, options));
+        added.removeAll(kmodWarnings(base, empty, options));
+        assertTrue(!added.isEmpty(), "depmod -E warns about the layer's modules");
+        assertEquals(added, ourWarnings(base, dependents));
+    }
+
+    /** The union's problems UnionSymbolCheck finds, as depmod words them after the module's path. */
     private Set<String> ourWarnings(Path base, Path layer) throws IOException {
         try (Bundle baseBundle = Bundle.open(base); Bundle layerBundle = Bundle.open(layer)) {
             LayerUnion union = LayerUnion.of(baseBundle, List.of(layerBundle), false);
             Set<String> found = new TreeSet<>();
             for (UnionSymbolCheck.Unresolved unresolved : UnionSymbolCheck.check(baseBundle, union.layerFiles(),
                     union.depmodConfig()).orElseThrow()) {
-                found.add(unresolved.problem().subject() + " needs unknown symbol " + unresolved.problem().detail());
+                found.add(unresolved.problem().subject() + (unresolved.problem().kind()
+                        == KmodProblem.Kind.SYMBOL_VERSION_MISMATCH ? " disagrees about version of symbol "
+                        : " needs unknown symbol ") + unresolved.problem().detail());
             }
             return found;
         }
     }
 
-    /** kmod's depmod -e -F System.map's warnings on the base unpacked with the layer directory copied over it. */
-    private Set<String> kmodWarnings(Path base, Path layerDirectory) throws IOException {
+    /**
+     * kmod's depmod -e {@code kernelSymbols} (-F System.map or -E Module.symvers) warnings on the base unpacked with
+     * the layer directory copied over it.
+     */
+    private Set<String> kmodWarnings(Path base, Path layerDirectory, List<String> kernelSymbols) throws IOException {
         Path root = Files.createTempDirectory(work, "kmod-union");
         Path moduleDir = root.resolve("lib/modules/" + KVER);
         assertEquals(0, CliTest.run("extract", base.toString(), moduleDir.toString()).exit());
@@ -242,8 +276,9 @@ class LayerCliTest {
             }
         }
         Path noConfig = Files.createDirectories(root.resolve("depmod.d"));
-        return LayerFixtures.depmodWarnings(root, KVER, List.of("-C", noConfig.toString(), "-e", "-F",
-                SyntheticKernels.systemMap(SyntheticKernel.BASIC).toString()));
+        List<String> options = new ArrayList<>(List.of("-C", noConfig.toString(), "-e"));
+        options.addAll(kernelSymbols);
+        return LayerFixtures.depmodWarnings(root, KVER, options);
     }
 
     /**

@@ -46,6 +46,9 @@ import org.kmodpack.modules.ModuleNames;
  * When the tree has no modules.dep, kmodpack's {@link Depmod} writes the index files into it, with mode 0644
  * and the modification time SOURCE_DATE_EPOCH, else the newest of the module directory's members.
  *
+ * <p>A kernel package's boot/System.map-KVER is kept too, wherever it lies in the stream ({@link #systemMap}): the
+ * kernel's exported symbols, which the packer records.
+ *
  * <p>{@link #firmware} reads a firmware package's lib/firmware or usr/lib/firmware the same way.
  *
  * <p>Hostile archives are refused with the member named: a name with '..' or an absolute one, a device or FIFO,
