@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.kmodpack.format.KernelSymbolSection;
 import org.kmodpack.format.LayerSection;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.modules.FirmwareFiles;
@@ -39,6 +40,7 @@ final class InfoCommand extends Subcommand {
         long modinfoBytes;
         Integer modules;
         Optional<LayerSection> layer;
+        Optional<KernelSymbolSection> kernelSymbols;
         Optional<FirmwareFiles.Wants> firmware;
         Map<String, List<String>> layerModules;
         boolean mergesAtLookupTime;
@@ -49,6 +51,7 @@ final class InfoCommand extends Subcommand {
             mergesAtLookupTime = union.mergesAtLookupTime();
             info = opened.info();
             layer = opened.layer();
+            kernelSymbols = opened.kernelSymbols();
             // Only to list them and show the serial: whether they are trusted is verify's (or --trust's) job.
             signatures = opened.verifySignatures(TrustPolicy.allowingUnsigned());
             modinfoBytes = opened.modules().map(ModuleSection::modinfoLength).orElse(0L);
@@ -98,6 +101,12 @@ final class InfoCommand extends Subcommand {
                 layerObject.put("depmod_d", layer.get().config().stream().map(LayerSection.ConfigFile::name).toList());
                 object.put("layer", layerObject);
             }
+            kernelSymbols.ifPresent(symbols -> {
+                Map<String, Object> symbolObject = new LinkedHashMap<>();
+                symbolObject.put("count", symbols.count());
+                symbolObject.put("source", symbols.source().label());
+                object.put("kernel_symbols", symbolObject);
+            });
             firmware.ifPresent(wants -> object.put("firmware", firmwareJson(info, wants)));
             if (!layerModules.isEmpty()) {
                 List<Object> layerObjects = new ArrayList<>();
@@ -132,6 +141,12 @@ final class InfoCommand extends Subcommand {
             for (SignatureStatus signature : signatures.signatures()) {
                 out.printf(Locale.ROOT, "signer %d:        %s %s%n", signature.number(), signature.kind(),
                         signature.signer());
+            }
+            if (layer.isEmpty()) {
+                out.printf(Locale.ROOT, "kernel symbols:  %s%n", kernelSymbols.map(symbols -> symbols.count()
+                        + " exports from " + symbols.source().label() + ": layers' modules are checked against them")
+                        .orElse("none recorded: layers' modules are not checked (pack with --system-map or "
+                                + "--symvers)"));
             }
             firmware.ifPresent(wants -> out.printf(Locale.ROOT, "firmware:        %d files, %s; %d names the "
                     + "modules ask for are missing%n", info.firmwareFiles(), Sizes.human(info.firmwareBytes()),

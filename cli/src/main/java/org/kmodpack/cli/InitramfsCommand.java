@@ -55,7 +55,7 @@ final class InitramfsCommand extends Subcommand {
         }
         OutputFile.checkWritable(output);
         long start = System.nanoTime();
-        try (LayerOptions.Opened opened = bundleArgument.openForSystem()) {
+        try (LayerOptions.Opened opened = bundleArgument.openForSystem(err())) {
             Bundle bundle = opened.bundle();
             ModuleIndex index = ModuleIndex.of(bundle);
             String moduleDir = index.moduleDirectory("");

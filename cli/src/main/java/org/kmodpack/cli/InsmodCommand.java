@@ -43,7 +43,7 @@ final class InsmodCommand extends Subcommand {
     public Integer call() throws Exception {
         PrintWriter out = out();
         PrintWriter err = err();
-        try (LayerOptions.Opened opened = bundleArgument.openForSystem()) {
+        try (LayerOptions.Opened opened = bundleArgument.openForSystem(err())) {
             ModuleIndex index = opened.index();
             String moduleDir = index.moduleDirectory("");
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));

@@ -1,6 +1,7 @@
 package org.kmodpack.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,8 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.modules.ModuleNames;
+import org.kmodpack.modules.UnionSymbolCheck;
 import org.kmodpack.packer.LayerUnion;
 import org.kmodpack.reader.Bundle;
 import picocli.CommandLine.Option;
@@ -22,7 +25,9 @@ import picocli.CommandLine.Option;
 final class LayerOptions {
     @Option(names = "--layer", paramLabel = "LAYER",
             description = "Merge this layer bundle (kmodpack pack DIR --layer) over BUNDLE; repeatable, later layers "
-                    + "over earlier ones. Answers are kmod's on the union after depmod.")
+                    + "over earlier ones. Answers are kmod's on the union after depmod. When BUNDLE records the "
+                    + "kernel's symbols (pack --system-map/--symvers), a layer module needing a symbol nothing "
+                    + "exports (or at another version) is refused, as depmod -e would warn about it.")
     List<String> layers = new ArrayList<>();
 
     @Option(names = "--layer-trust", paramLabel = "FILE|DIR",
@@ -139,6 +144,57 @@ final class LayerOptions {
                 }
             }
         }
+    }
+
+    /**
+     * As {@link #open}, for the commands that merge the layers into what they use (modprobe, modinfo, insmod,
+     * initramfs, mount): with --layer, a layer module needing a symbol the union does not provide is refused
+     * ({@link #checkSymbols}), and a base that records no kernel symbols is warned about on {@code err}.
+     */
+    Opened openChecked(String baseLocation, Path cacheDirectory, Opener opener, PrintWriter err) throws IOException {
+        Opened opened = open(baseLocation, cacheDirectory, opener);
+        if (opened.union != null) {
+            try {
+                checkSymbols(opened.base, opened.union, err);
+            } catch (IOException | RuntimeException refused) {
+                opened.close();
+                throw refused;
+            }
+        }
+        return opened;
+    }
+
+    /**
+     * depmod -e -F (or -E) on the union, from what the base recorded of the kernel's symbols: the first module that
+     * needs a symbol nothing provides (or, with Module.symvers, at another version) refuses the whole merge, in one
+     * line naming the layer, the module and the symbol. Without the kernel's symbols nothing can be checked: a
+     * warning on {@code err} says how to record them.
+     */
+    static void checkSymbols(Bundle base, LayerUnion union, PrintWriter err) throws IOException {
+        Optional<List<UnionSymbolCheck.Unresolved>> found = UnionSymbolCheck.check(base, union.layerFiles(),
+                union.depmodConfig());
+        if (found.isEmpty()) {
+            err.println("kmodpack: warning: " + base + " records no kernel symbols, so the layers' modules were not "
+                    + "checked for symbols nothing exports; pack the base with --system-map FILE or --symvers FILE");
+            err.flush();
+            return;
+        }
+        if (found.get().isEmpty()) {
+            return;
+        }
+        UnionSymbolCheck.Unresolved first = found.get().get(0);
+        KmodProblem problem = first.problem();
+        boolean fromLayer = union.layerFiles().containsKey(problem.subject());
+        String module = fromLayer ? problem.subject() : problem.subject() + " of the base";
+        String what = problem.kind() == KmodProblem.Kind.SYMBOL_VERSION_MISMATCH
+                ? module + " disagrees about version of symbol " + problem.detail() + " (built for another kernel "
+                        + "than " + base + "'s Module.symvers)"
+                : module + " needs unknown symbol " + problem.detail() + (fromLayer
+                        ? ", which neither the kernel nor a module of " + base + " and its layers exports"
+                        : ", which only the base module this layer overrides exported");
+        int more = found.get().size() - 1;
+        throw new IOException(first.layer() + ": " + what + (more > 0 ? " (and " + more + " more)" : "")
+                + "; rebuild the layer's modules for this kernel, or drop the layer");
     }
 
     /**

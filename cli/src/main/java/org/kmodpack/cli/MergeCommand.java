@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.kmodpack.modules.KernelSymbols;
 import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.packer.LayerUnion;
 import org.kmodpack.packer.PackOptions;
@@ -21,7 +22,9 @@ import picocli.CommandLine.Parameters;
         description = {"Bake a base bundle and its layers into one bundle.",
             "The result holds the tree kmodpack pack makes of the unpacked union after depmod (the union's "
                 + "modules.order: the base's, then each layer's). The base and every layer must verify under "
-                + "the trust options, as for modprobe."},
+                + "the trust options, as for modprobe. When the base records the kernel's symbols, a module "
+                + "needing a symbol nothing in the union exports is refused, as for modprobe, and the result "
+                + "records them too."},
         footer = {"", "Example:",
             "  kmodpack merge modules-6.1.0-28-amd64.kpack nvidia.kpack zfs.kpack -o merged.kpack --sign release.key"})
 final class MergeCommand extends Subcommand {
@@ -61,8 +64,12 @@ final class MergeCommand extends Subcommand {
                 layers.add(trust.open(location, Bundle.DEFAULT_CACHE_BYTES, layerTrust));
             }
             LayerUnion union = LayerUnion.of(base, layers, allowShadow);
+            LayerOptions.checkSymbols(base, union, err);
             String moduleDir = "/lib/modules/" + union.kernelVersion();
-            PackResult result = union.pack(output, PackOptions.defaults(), keys, terms, org.kmodpack.packer.PackProgress.NONE,
+            // The union is a base like any other: it keeps the kernel's symbols, to check layers merged over it.
+            PackOptions options = PackOptions.defaults().withKernelSymbols(base.kernelSymbols()
+                    .map(KernelSymbols::new));
+            PackResult result = union.pack(output, options, keys, terms, org.kmodpack.packer.PackProgress.NONE,
                     (KmodProblem problem) -> err.println(DepmodMessages.message(problem, moduleDir)));
             out.printf(Locale.ROOT, "%s: %d files, %s, kernel %s, module index of %d modules, from %s and %d "
                     + "layer%s%n", result.bundle(), result.files(), Sizes.human(result.bundleBytes()),

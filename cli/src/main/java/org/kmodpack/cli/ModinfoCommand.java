@@ -61,8 +61,8 @@ final class ModinfoCommand extends Subcommand {
         if (!layers.layerTrust.isEmpty()) {
             throw usageError("modinfo checks no signatures, as kmod's does not: --layer-trust does not apply");
         }
-        try (LayerOptions.Opened opened = layers.open(bundleLocation, source.cacheDirectoryOrDefault(),
-                (location, keys) -> source.open(location, Bundle.DEFAULT_CACHE_BYTES))) {
+        try (LayerOptions.Opened opened = layers.openChecked(bundleLocation, source.cacheDirectoryOrDefault(),
+                (location, keys) -> source.open(location, Bundle.DEFAULT_CACHE_BYTES), err)) {
             Bundle bundle = opened.bundle();
             KernelVersions.check(bundle, bundleLocation, kernelVersion, "-k");
             ModuleIndex index = ModuleIndex.of(bundle);

@@ -148,7 +148,7 @@ final class ModprobeCommand extends Subcommand {
         }
         PrintWriter out = out();
         PrintWriter err = kmodMessages();
-        try (LayerOptions.Opened opened = bundleArgument.openForInspection()) {
+        try (LayerOptions.Opened opened = bundleArgument.openForInspection(err)) {
             ModuleIndex index = index(opened);
             String moduleDir = index.moduleDirectory(root);
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));
@@ -221,7 +221,7 @@ final class ModprobeCommand extends Subcommand {
     private int showConfig() throws java.io.IOException {
         PrintWriter out = out();
         PrintWriter err = kmodMessages();
-        try (LayerOptions.Opened opened = bundleArgument.openForInspection()) {
+        try (LayerOptions.Opened opened = bundleArgument.openForInspection(err)) {
             ModuleIndex index = index(opened.bundle());
             String moduleDir = index.moduleDirectory(root);
             ModprobeConfig loaded = index.loadConfig(config, moduleDir, p -> err.println(KmodProblems.message(p)));
@@ -258,7 +258,7 @@ final class ModprobeCommand extends Subcommand {
     private int load() throws java.io.IOException {
         PrintWriter out = out();
         PrintWriter err = kmodMessages();
-        try (LayerOptions.Opened opened = bundleArgument.openForSystem()) {
+        try (LayerOptions.Opened opened = bundleArgument.openForSystem(err)) {
             ModuleIndex index = index(opened);
             String moduleDir = index.moduleDirectory(root);
             Consumer<KmodProblem> problems = p -> err.println(KmodProblems.message(p));

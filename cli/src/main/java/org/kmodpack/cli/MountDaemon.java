@@ -47,9 +47,9 @@ final class MountDaemon {
         // union's file in the cache directory.
         Optional<CheckedBundles.FileState> baseBeforeOpening = CheckedBundles.FileState.of(bundleLocation);
         LayerOptions layers = arguments.layers();
-        LayerOptions.Opened opened = layers.open(bundleLocation,
+        LayerOptions.Opened opened = layers.openChecked(bundleLocation,
                 arguments.trust.signatures.source.cacheDirectoryOrDefault(),
-                (location, keys) -> arguments.trust.open(location, cacheBytes, keys));
+                (location, keys) -> arguments.trust.open(location, cacheBytes, keys), err);
         Optional<Path> unionFile = opened.unionFile();
         Optional<CheckedBundles.FileState> fileBeforeOpening = unionFile.isEmpty() ? baseBeforeOpening
                 : CheckedBundles.FileState.of(unionFile.get().toString());

@@ -5,6 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import org.kmodpack.modules.DepmodOptions;
+import org.kmodpack.modules.KernelSymbols;
 import org.kmodpack.format.Codec;
 import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.packer.ArchiveTree;
@@ -34,6 +37,7 @@ import picocli.CommandLine.Parameters;
             "  kmodpack pack ./rootfs --kernel-version 6.1.0-28-amd64 -o /boot/modules-6.1.0-28-amd64.kpack",
             "  kmodpack pack /lib/modules/$(uname -r) --level max",
             "  kmodpack pack /lib/modules/$(uname -r) --firmware /lib/firmware --firmware-extra brcm/brcmfmac43455-sdio.txt",
+            "  kmodpack pack /lib/modules/6.1.0-28-amd64 --symvers /usr/src/linux-headers-6.1.0-28-amd64/Module.symvers",
             "  kmodpack pack /var/lib/dkms/out --layer --kernel-version 6.1.0-28-amd64 -o nvidia.kpack --sign dkms.key",
             "  kmodpack pack /lib/modules/$(uname -r) --sign release.key --sign linux/certs/signing_key.pem --expires 2027-06-30"})
 final class PackCommand extends Subcommand {
@@ -95,6 +99,25 @@ final class PackCommand extends Subcommand {
                     + "brcm/brcmfmac43455-sdio.txt) that a driver loads without declaring it. Repeatable.")
     List<String> firmwareExtra = new ArrayList<>();
 
+    @picocli.CommandLine.ArgGroup(exclusive = true)
+    KernelSymbolFile kernelSymbolFile;
+
+    /** --system-map FILE or --symvers FILE: the kernel image's exports, as depmod's -F or -E takes them. */
+    static final class KernelSymbolFile {
+        @Option(names = "--system-map", paramLabel = "FILE",
+                description = "Record the kernel's exported symbols from its System.map (as depmod -F): modules "
+                        + "merged over this bundle with --layer are then refused when they need a symbol nothing "
+                        + "exports, and this tree's modules are checked as depmod -e does. A kernel package's "
+                        + "boot/System.map-KVER is used without it when it lists symbols (Debian's does not: the "
+                        + "real one is in the -dbg package).")
+        Path systemMap;
+
+        @Option(names = "--symvers", paramLabel = "FILE",
+                description = "As --system-map, from the kernel build's Module.symvers (as depmod -E; linux-headers "
+                        + "carries it): the symbols' versions too, so a module built for another kernel is refused.")
+        Path symvers;
+    }
+
     @Mixin
     SigningOptions signing;
 
@@ -111,7 +134,7 @@ final class PackCommand extends Subcommand {
 
     @Override
     public Integer call() throws Exception {
-        PackOptions options;
+        PackOptions packOptions;
         try {
             PackOptions base = PackOptions.defaults().withKernelVersion(kernelVersion);
             PackOptions coded = option("--level " + level, () -> base.withCodec(codec, parseLevel(level)));
@@ -119,7 +142,7 @@ final class PackCommand extends Subcommand {
                     () -> coded.withBlockSize(Sizes.parse(blockSize)));
             PackOptions threaded = option("--threads " + threads, () -> blocked.withThreads(threads != null
                     ? threads : Runtime.getRuntime().availableProcessors()));
-            options = option("--firmware-extra/--firmware-all",
+            packOptions = option("--firmware-extra/--firmware-all",
                     () -> threaded.withFirmware(new FirmwareSelection(firmware, firmwareExtra, firmwareAll)))
                     .withResyncBlocks(resyncBlocks);
         } catch (IllegalArgumentException e) {
@@ -133,9 +156,15 @@ final class PackCommand extends Subcommand {
         if (layer && !firmware.isEmpty()) {
             throw usageError("--layer takes no --firmware: a layer carries no firmware; pack it with the base bundle");
         }
+        if (layer && kernelSymbolFile != null) {
+            throw usageError("--layer takes no --system-map or --symvers: give the kernel's symbols to the base "
+                    + "bundle");
+        }
         if (output != null) {
             OutputFile.checkWritable(output);
         }
+        Optional<KernelSymbols> kernelSymbols = readKernelSymbols();
+        PackOptions options = kernelSymbols.isEmpty() ? packOptions : packOptions.withKernelSymbols(kernelSymbols);
         PrintWriter out = out();
         PackResult result;
         if (layer) {
@@ -150,6 +179,7 @@ final class PackCommand extends Subcommand {
                 Path bundle = output != null ? output : Path.of("modules-" + tree.kernelVersion() + ".kpack");
                 describe(tree, out);
                 result = packInto(bundle, "compressing", bar -> Packer.pack(tree, bundle, options, keys, terms, bar));
+                reportProblems(result, moduleDirectoryName(tree));
             }
         }
         if (progress.quiet) {
@@ -162,6 +192,7 @@ final class PackCommand extends Subcommand {
                         : result.indexedModules() < 0
                         ? "no module index (no modules.dep.bin: run depmod on the tree for modprobe/modinfo lookups)"
                         : "module index of " + result.indexedModules() + " modules");
+        reportKernelSymbols(result, out);
         result.firmware().ifPresent(found -> out.printf(Locale.ROOT,
                 "%s: firmware: %d files, %s, for %d names asked for; %d missing%s%n", result.bundle(), found.files(),
                 Sizes.human(found.bytes()), found.names(), found.missing().size(),
@@ -170,6 +201,70 @@ final class PackCommand extends Subcommand {
             out.printf(Locale.ROOT, "%s: signed by %s%n", result.bundle(), key.describe());
         }
         return 0;
+    }
+
+    /** The symbols of --system-map or --symvers, with the lines depmod would skip reported in its words. */
+    private Optional<KernelSymbols> readKernelSymbols() throws java.io.IOException {
+        if (kernelSymbolFile == null) {
+            return Optional.empty();
+        }
+        boolean symvers = kernelSymbolFile.symvers != null;
+        Path file = symvers ? kernelSymbolFile.symvers : kernelSymbolFile.systemMap;
+        byte[] contents;
+        try {
+            contents = java.nio.file.Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException(file + ": cannot be read (" + e.getMessage() + "); give the kernel's "
+                    + (symvers ? "Module.symvers" : "System.map"), e);
+        }
+        List<KmodProblem> problems = new ArrayList<>();
+        KernelSymbols symbols = symvers
+                ? KernelSymbols.fromSymvers(file.toString(), contents, DepmodOptions.NO_SYMBOL_PREFIX, problems::add)
+                : KernelSymbols.fromSystemMap(file.toString(), contents, DepmodOptions.NO_SYMBOL_PREFIX, problems::add);
+        PrintWriter err = err();
+        problems.forEach(problem -> err.println(DepmodMessages.message(problem, "")));
+        err.flush();
+        if (symbols.count() == 0) {
+            throw new java.io.IOException(file + ": lists no symbols the kernel exports ("
+                    + (symvers ? "no line of module vmlinux" : "no __ksymtab_ symbol; Debian's /boot/System.map is a "
+                    + "placeholder, the real one is in the -dbg package") + "); give linux-headers' Module.symvers "
+                    + "with --symvers");
+        }
+        return Optional.of(symbols);
+    }
+
+    /** What depmod -e reports about the tree's modules against the kernel's symbols, in kmod's words. */
+    private void reportProblems(PackResult result, String moduleDir) {
+        PrintWriter err = err();
+        for (KmodProblem problem : result.kernelSymbols().problems()) {
+            err.println(DepmodMessages.message(problem, moduleDir));
+        }
+        err.flush();
+    }
+
+    /** What was recorded of the kernel's symbols, and how many problems depmod -e reported against them. */
+    private void reportKernelSymbols(PackResult result, PrintWriter out) {
+        PackResult.KernelSymbolsRecord symbols = result.kernelSymbols();
+        String from = symbols.fromSource().map(file -> " of the package's " + file).orElse("");
+        if (symbols.recorded().isPresent()) {
+            PackResult.Recorded recorded = symbols.recorded().get();
+            out.printf(Locale.ROOT, "%s: kernel symbols: %d exports from %s recorded; the modules checked as "
+                    + "depmod -e does: %d unknown symbols, %d version mismatches%n", result.bundle(), recorded.count(),
+                    recorded.source().label() + from, count(symbols, KmodProblem.Kind.SYMBOL_UNKNOWN),
+                    count(symbols, KmodProblem.Kind.SYMBOL_VERSION_MISMATCH));
+        } else if (symbols.fromSource().isPresent()) {
+            out.printf(Locale.ROOT, "%s: kernel symbols: none recorded: the package's %s lists no exports (Debian's "
+                    + "is a placeholder); give --symvers with linux-headers' Module.symvers so that layers are "
+                    + "checked%n", result.bundle(), symbols.fromSource().get());
+        }
+    }
+
+    private static long count(PackResult.KernelSymbolsRecord symbols, KmodProblem.Kind kind) {
+        return symbols.problems().stream().filter(problem -> problem.kind() == kind).count();
+    }
+
+    private static String moduleDirectoryName(TreeSource tree) {
+        return tree instanceof ArchiveTree archive ? archive.directoryName() : tree.moduleDirectory().toString();
     }
 
     /** {@code value}, or a failure that names the option as the user gave it. */
@@ -199,8 +294,7 @@ final class PackCommand extends Subcommand {
      * from an archive or made for a directory.
      */
     private void describe(TreeSource tree, PrintWriter out) {
-        String moduleDir = tree instanceof ArchiveTree archive ? archive.directoryName()
-                : tree.moduleDirectory().toString();
+        String moduleDir = moduleDirectoryName(tree);
         PrintWriter err = err();
         for (KmodProblem problem : tree.indexProblems()) {
             err.println(DepmodMessages.message(problem, moduleDir));

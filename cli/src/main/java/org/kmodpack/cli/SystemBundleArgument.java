@@ -1,6 +1,7 @@
 package org.kmodpack.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import org.kmodpack.reader.Bundle;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -19,14 +20,19 @@ final class SystemBundleArgument {
     @Mixin
     LayerOptions layers;
 
-    /** The bundle and its layers, each trusted as the system may use it. */
-    LayerOptions.Opened openForSystem() throws IOException {
-        return layers.open(location, trust.signatures.source.cacheDirectoryOrDefault(), (bundle, keys) -> trust.open(bundle, Bundle.DEFAULT_CACHE_BYTES, keys));
+    /**
+     * The bundle and its layers, each trusted as the system may use it, the layers' symbols checked
+     * ({@link LayerOptions#openChecked}, its warning on {@code err}).
+     */
+    LayerOptions.Opened openForSystem(PrintWriter err) throws IOException {
+        return layers.openChecked(location, trust.signatures.source.cacheDirectoryOrDefault(),
+                (bundle, keys) -> trust.open(bundle, Bundle.DEFAULT_CACHE_BYTES, keys), err);
     }
 
-    /** The bundle and its layers opened for inspection: hashes always, signatures with --trust. */
-    LayerOptions.Opened openForInspection() throws IOException {
-        return layers.open(location, trust.signatures.source.cacheDirectoryOrDefault(), trust.signatures::open);
+    /** The bundle and its layers opened for inspection: hashes always, signatures with --trust; symbols checked. */
+    LayerOptions.Opened openForInspection(PrintWriter err) throws IOException {
+        return layers.openChecked(location, trust.signatures.source.cacheDirectoryOrDefault(), trust.signatures::open,
+                err);
     }
 
 }

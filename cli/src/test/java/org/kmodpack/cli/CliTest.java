@@ -49,7 +49,7 @@ class CliTest {
         Run version = run("--version");
         assertEquals(0, version.exit);
         assertTrue(version.out.startsWith("kmodpack "), version.out);
-        assertTrue(version.out.endsWith(", reads and writes bundle formats 1.0 to 1.3\n"),
+        assertTrue(version.out.endsWith(", reads and writes bundle formats 1.0 to 1.4\n"),
                 "the newest format this build reads: " + version.out);
         for (String command : new String[] {"pack", "ls", "cat", "extract", "info", "keygen", "sign", "verify",
             "modprobe", "modinfo"}) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,9 +41,12 @@ class DebianLayerTest {
         assertEquals(0, CliTest.run("keygen", "-o", work.resolve("vendor").toString()).exit());
         assertEquals(0, CliTest.run("keygen", "-o", work.resolve("dkms").toString()).exit());
         Path base = work.resolve("base.kpack");
+        Path symvers = DebianLayerModules.moduleSymvers(kver);
         CliTest.Run packBase = CliTest.run("pack", baseTree.toString(), "-o", base.toString(), "--sign",
-                work.resolve("vendor.key").toString());
+                work.resolve("vendor.key").toString(), "--symvers", symvers.toString());
         assertEquals(0, packBase.exit(), packBase.err());
+        assertTrue(packBase.out().contains("kernel symbols: 10503 exports from Module.symvers recorded; the modules "
+                + "checked as depmod -e does: 0 unknown symbols, 0 version mismatches\n"), packBase.out());
         Path layer = work.resolve("layer.kpack");
         CliTest.Run packLayer = CliTest.run("pack", layerTree.toString(), "--layer", "--kernel-version", kver, "-o",
                 layer.toString(), "--sign", work.resolve("dkms.key").toString());
@@ -54,6 +58,7 @@ class DebianLayerTest {
         CliTest.Run merge = CliTest.run(concat(List.of("merge", base.toString(), layer.toString(), "-o",
                 merged.toString()), trust).toArray(String[]::new));
         assertEquals(0, merge.exit(), merge.err());
+        assertEquals("", merge.err(), "kp_crc_user's symbols are the kernel's and libcrc32c's, at their versions");
         Path root = work.resolve("union");
         Path moduleDir = root.resolve("lib/modules/" + kver);
         assertEquals(0, CliTest.run("extract", merged.toString(), moduleDir.toString()).exit());
@@ -89,5 +94,42 @@ class DebianLayerTest {
         List<String> info = List.of("kp_crc_user", "dummy", "libcrc32c", "btrfs");
         compare(concat(List.of("modinfo", "-b", root.toString(), "-k", kver), info),
                 concat(List.of("modinfo", base.toString(), "-b", root.toString(), "--layer", layer.toString()), info));
+
+        // A module needing a symbol nothing exports is refused, where kmod's depmod -e -E warns about it.
+        Path unknownTree = DebianLayerModules.unknownSymbolLayerDir(kver);
+        Path unknown = work.resolve("unknown.kpack");
+        CliTest.Run packUnknown = CliTest.run("pack", unknownTree.toString(), "--layer", "--kernel-version", kver,
+                "-o", unknown.toString(), "--sign", work.resolve("dkms.key").toString());
+        assertEquals(0, packUnknown.exit(), packUnknown.err());
+        CliTest.Run refused = CliTest.run(concat(ours, List.of("--layer", unknown.toString(), "-D", "kp_crc_user"))
+                .toArray(String[]::new));
+        assertEquals(1, refused.exit());
+        assertEquals("kmodpack: " + unknown + ": extra/kmodpack/kp_unknown_user.ko needs unknown symbol "
+                + "kp_made_up_symbol, which neither the kernel nor a module of " + base + " and its layers exports; "
+                + "rebuild the layer's modules for this kernel, or drop the layer\n", refused.err());
+        assertEquals(Set.of(), kmodWarnings(root, noConfig, symvers, kver));
+        Path unknownModule = moduleDir.resolve("extra/kmodpack/kp_unknown_user.ko");
+        Files.copy(unknownTree.resolve("extra/kmodpack/kp_unknown_user.ko"), unknownModule);
+        assertEquals(Set.of("extra/kmodpack/kp_unknown_user.ko needs unknown symbol kp_made_up_symbol"),
+                kmodWarnings(root, noConfig, symvers, kver));
+
+        // Debian's package carries a System.map without symbols: nothing is recorded, and merges warn instead.
+        Path fromDeb = work.resolve("deb.kpack");
+        CliTest.Run packDeb = CliTest.run("pack", DebianKernels.deb("amd64").toString(), "-o", fromDeb.toString());
+        assertEquals(0, packDeb.exit(), packDeb.err());
+        assertTrue(packDeb.out().contains("kernel symbols: none recorded: the package's boot/System.map-" + kver
+                + " lists no exports"), packDeb.out());
+        CliTest.Run unchecked = CliTest.run("modprobe", fromDeb.toString(), "--layer", unknown.toString(), "-D",
+                "kp_unknown_user");
+        assertEquals(0, unchecked.exit(), unchecked.err());
+        assertEquals("kmodpack: warning: " + fromDeb + " records no kernel symbols, so the layers' modules were not "
+                + "checked for symbols nothing exports; pack the base with --system-map FILE or --symvers FILE\n",
+                unchecked.err());
+    }
+
+    /** What kmod's depmod -e -E Module.symvers warns about the tree under {@code root}: "PATH needs ..." lines. */
+    private static Set<String> kmodWarnings(Path root, Path config, Path symvers, String kver) throws IOException {
+        return LayerFixtures.depmodWarnings(root, kver, List.of("-C", config.toString(), "-e", "-E",
+                symvers.toString()));
     }
 }

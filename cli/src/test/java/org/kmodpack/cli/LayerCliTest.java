@@ -11,9 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.modules.UnionSymbolCheck;
+import org.kmodpack.packer.LayerUnion;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
@@ -32,9 +37,7 @@ class LayerCliTest {
 
     @Test
     void modprobeAndModinfoOverLayersAnswerAsKmodOnTheUnion() throws IOException {
-        Path base = work.resolve("base.kpack");
-        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
-                base.toString()).exit());
+        Path base = LayerFixtures.packBase(work);
         Path vendor = LayerFixtures.packLayer(work, SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
         Path tools = LayerFixtures.packLayer(work, SyntheticLayers.tools(work.resolve("tools")), "tools.kpack");
 
@@ -78,9 +81,7 @@ class LayerCliTest {
 
     @Test
     void layersThatDoNotFitAreRefusedInOneLine() throws IOException {
-        Path base = work.resolve("base.kpack");
-        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
-                base.toString()).exit());
+        Path base = LayerFixtures.packBase(work);
         Path other = work.resolve("other.kpack");
         CliTest.Run pack = CliTest.run("pack", SyntheticLayers.tools(work.resolve("tools")).toString(), "--layer",
                 "--kernel-version", "6.1.0-other", "-o", other.toString());
@@ -137,9 +138,7 @@ class LayerCliTest {
 
     @Test
     void layersLeavingTheBaseLinesAloneAreMergedAtLookupTimeAsKmodOnTheUnion() throws IOException {
-        Path base = work.resolve("base.kpack");
-        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
-                base.toString()).exit());
+        Path base = LayerFixtures.packBase(work);
         Path dependents = LayerFixtures.packLayer(work, SyntheticLayers.dependents(work.resolve("dependents")),
                 "dependents.kpack");
         Path softdeps = LayerFixtures.packLayer(work, SyntheticLayers.softdeps(work.resolve("softdeps")),
@@ -162,6 +161,124 @@ class LayerCliTest {
                 + "extra/addon/layer_top.ko updates/standalone.ko\nlayer 2:         " + softdeps + ": 2 modules: "
                 + "extra/more/softdep_twin.ko extra/more/uas_twin.ko.xz\nlookups:         the base's index merged "
                 + "with the layers' modules at lookup time\n"), info.out());
+    }
+
+    @Test
+    void layersNeedingSymbolsNothingExportsAreRefusedWhereKmodsDepmodWarns() throws IOException {
+        Path base = LayerFixtures.packBase(work);
+        Path brokenDir = SyntheticLayers.unknownSymbol(work.resolve("broken"));
+        Path broken = LayerFixtures.packLayer(work, brokenDir, "broken.kpack");
+        Path droppedDir = SyntheticLayers.exportsDropped(work.resolve("dropped"));
+        Path dropped = LayerFixtures.packLayer(work, droppedDir, "dropped.kpack");
+        Path vendor = LayerFixtures.packLayer(work, SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
+
+        String refusal = "kmodpack: " + broken + ": extra/broken/needs_lost.ko needs unknown symbol "
+                + SyntheticLayers.LOST_SYMBOL + ", which neither the kernel nor a module of " + base + " and its "
+                + "layers exports; rebuild the layer's modules for this kernel, or drop the layer\n";
+        Path image = work.resolve("initrd.cpio");
+        Path merged = work.resolve("merged.kpack");
+        List<List<String>> commands = List.of(
+                List.of("modprobe", base.toString(), "--layer", broken.toString(), "-D", "needs_lost"),
+                List.of("modinfo", base.toString(), "--layer", broken.toString(), "needs_lost"),
+                List.of("initramfs", base.toString(), "--layer", broken.toString(), "--allow-unsigned", "-o",
+                        image.toString(), "needs_lost"),
+                List.of("merge", base.toString(), broken.toString(), "--allow-unsigned", "-o", merged.toString()));
+        for (List<String> command : commands) {
+            CliTest.Run refused = CliTest.run(command.toArray(String[]::new));
+            assertEquals(1, refused.exit(), command.toString());
+            assertEquals(refusal, refused.err(), command.toString());
+        }
+        assertTrue(Files.notExists(image) && Files.notExists(merged), "nothing is written");
+
+        CliTest.Run droppedRun = CliTest.run("modprobe", base.toString(), "--layer", dropped.toString(), "-D",
+                "diamond_top");
+        assertEquals(1, droppedRun.exit());
+        assertTrue(droppedRun.err().startsWith("kmodpack: " + dropped + ": kernel/") && droppedRun.err().contains(
+                " of the base needs unknown symbol diamond_bottom_") && droppedRun.err().contains("which only the "
+                + "base module this layer overrides exported (and ") && droppedRun.err().lines().count() == 1,
+                droppedRun.err());
+
+        // kmod's depmod -e -F System.map on the unpacked union warns about exactly what is refused.
+        List<String> systemMap = List.of("-F", SyntheticKernels.systemMap(SyntheticKernel.BASIC).toString());
+        assertEquals(kmodWarnings(base, brokenDir, systemMap), ourWarnings(base, broken));
+        assertEquals(kmodWarnings(base, droppedDir, systemMap), ourWarnings(base, dropped));
+        assertEquals(Set.of(), kmodWarnings(base, SyntheticLayers.vendor(work.resolve("vendor-again")), systemMap));
+
+        CliTest.Run passes = CliTest.run("modprobe", base.toString(), "--layer", vendor.toString(), "-D", "layer_top");
+        assertEquals(0, passes.exit(), passes.err());
+        assertEquals("", passes.err(), "checked, and nothing to say");
+        Path unchecked = work.resolve("unchecked.kpack");
+        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
+                unchecked.toString()).exit());
+        CliTest.Run warned = CliTest.run("modprobe", unchecked.toString(), "--layer", broken.toString(), "-D",
+                "needs_lost");
+        assertEquals(0, warned.exit(), warned.err());
+        assertEquals("kmodpack: warning: " + unchecked + " records no kernel symbols, so the layers' modules were "
+                + "not checked for symbols nothing exports; pack the base with --system-map FILE or --symvers FILE\n",
+                warned.err());
+    }
+
+    @Test
+    void layerModulesNeedingOtherVersionsThanTheExportersAreRefusedWithModuleSymvers() throws IOException {
+        // The synthetic modules carry no __versions: each symbol they need is at version 0. The kernel's exports
+        // are at version 0 here too, the base modules' exports at their own (CSource.crc), as depmod -E sees them.
+        Path symvers = Files.writeString(work.resolve("Module.symvers"), "0x00000000\tprintk\tvmlinux\tEXPORT_SYMBOL\n"
+                + "0x00000000\tkmalloc\tvmlinux\tEXPORT_SYMBOL\n0x00000000\tkfree\tvmlinux\tEXPORT_SYMBOL\n");
+        Path base = work.resolve("symvers.kpack");
+        CliTest.Run pack = CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
+                base.toString(), "--symvers", symvers.toString());
+        assertEquals(0, pack.exit(), pack.err());
+        Path dependentsDir = SyntheticLayers.dependents(work.resolve("dependents"));
+        Path dependents = LayerFixtures.packLayer(work, dependentsDir, "dependents.kpack");
+        CliTest.Run refused = CliTest.run("modprobe", base.toString(), "--layer", dependents.toString(), "-D",
+                "layer_top");
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().startsWith("kmodpack: " + dependents + ": extra/addon/") && refused.err().contains(
+                " disagrees about version of symbol ") && refused.err().lines().count() == 1, refused.err());
+
+        // kmod's depmod -e -E warns about the base's own modules too: what the layer adds is what is refused.
+        List<String> options = List.of("-E", symvers.toString());
+        Path empty = Files.createDirectories(work.resolve("empty-layer"));
+        Set<String> added = new TreeSet<>(kmodWarnings(base, dependentsDir, options));
+        added.removeAll(kmodWarnings(base, empty, options));
+        assertTrue(!added.isEmpty(), "depmod -E warns about the layer's modules");
+        assertEquals(added, ourWarnings(base, dependents));
+    }
+
+    /** The union's problems UnionSymbolCheck finds, as depmod words them after the module's path. */
+    private Set<String> ourWarnings(Path base, Path layer) throws IOException {
+        try (Bundle baseBundle = Bundle.open(base); Bundle layerBundle = Bundle.open(layer)) {
+            LayerUnion union = LayerUnion.of(baseBundle, List.of(layerBundle), false);
+            Set<String> found = new TreeSet<>();
+            for (UnionSymbolCheck.Unresolved unresolved : UnionSymbolCheck.check(baseBundle, union.layerFiles(),
+                    union.depmodConfig()).orElseThrow()) {
+                found.add(unresolved.problem().subject() + (unresolved.problem().kind()
+                        == KmodProblem.Kind.SYMBOL_VERSION_MISMATCH ? " disagrees about version of symbol "
+                        : " needs unknown symbol ") + unresolved.problem().detail());
+            }
+            return found;
+        }
+    }
+
+    /**
+     * kmod's depmod -e {@code kernelSymbols} (-F System.map or -E Module.symvers) warnings on the base unpacked with
+     * the layer directory copied over it.
+     */
+    private Set<String> kmodWarnings(Path base, Path layerDirectory, List<String> kernelSymbols) throws IOException {
+        Path root = Files.createTempDirectory(work, "kmod-union");
+        Path moduleDir = root.resolve("lib/modules/" + KVER);
+        assertEquals(0, CliTest.run("extract", base.toString(), moduleDir.toString()).exit());
+        try (var files = Files.walk(layerDirectory)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path target = moduleDir.resolve(layerDirectory.relativize(file).toString());
+                Files.createDirectories(target.getParent());
+                Files.copy(file, target);
+            }
+        }
+        Path noConfig = Files.createDirectories(root.resolve("depmod.d"));
+        List<String> options = new ArrayList<>(List.of("-C", noConfig.toString(), "-e"));
+        options.addAll(kernelSymbols);
+        return LayerFixtures.depmodWarnings(root, KVER, options);
     }
 
     /**

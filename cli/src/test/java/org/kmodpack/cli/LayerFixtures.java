@@ -7,15 +7,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.kmodpack.modules.Depmod;
 import org.kmodpack.testkernels.Kmod;
 import org.kmodpack.testkernels.SyntheticKernel;
+import org.kmodpack.testkernels.SyntheticKernels;
 
 /** The layer tests' shared steps over the basic synthetic kernel: pack a layer, and the union as kmod sees it. */
 final class LayerFixtures {
     static final String KVER = SyntheticKernel.BASIC.kernelVersion();
 
     private LayerFixtures() {
+    }
+
+    /**
+     * Packs the basic kernel into {@code work/base.kpack} with the kernel's exports from its System.map, so that
+     * layers merged over it are checked (and no warning says they are not).
+     */
+    static Path packBase(Path work) throws IOException {
+        Path base = work.resolve("base.kpack");
+        CliTest.Run pack = CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
+                base.toString(), "--system-map", SyntheticKernels.systemMap(SyntheticKernel.BASIC).toString());
+        assertEquals(0, pack.exit(), pack.err());
+        return base;
     }
 
     /** Packs {@code directory} as an unsigned layer for the basic kernel into {@code work/name}. */
@@ -25,6 +40,23 @@ final class LayerFixtures {
                 bundle.toString());
         assertEquals(0, pack.exit(), pack.err());
         return bundle;
+    }
+
+    /**
+     * What kmod's depmod {@code options} -n warns about the tree ROOT/lib/modules/{@code kernelVersion}: each
+     * "depmod: WARNING: MODULE_DIR/REST" line's REST ("PATH needs unknown symbol NAME").
+     */
+    static Set<String> depmodWarnings(Path root, String kernelVersion, List<String> options) throws IOException {
+        List<String> command = new ArrayList<>(List.of("depmod", "-b", root.toString()));
+        command.addAll(options);
+        command.addAll(List.of("-n", kernelVersion));
+        Kmod.Result depmod = Kmod.run(command);
+        assertEquals(0, depmod.exit(), depmod.err());
+        String prefix = "depmod: WARNING: " + root + "/lib/modules/" + kernelVersion + "/";
+        Set<String> warned = new TreeSet<>();
+        depmod.err().lines().filter(line -> line.startsWith(prefix))
+                .forEach(line -> warned.add(line.substring(prefix.length())));
+        return warned;
     }
 
     /**

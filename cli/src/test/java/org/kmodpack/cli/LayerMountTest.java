@@ -33,9 +33,7 @@ class LayerMountTest {
     @Test
     void theMergedMountServesTheIndexFilesDepmodWritesForTheUnion() throws Exception {
         MountPoints.requireFuse();
-        Path base = work.resolve("base.kpack");
-        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
-                base.toString()).exit());
+        Path base = LayerFixtures.packBase(work);
         Path vendor = LayerFixtures.packLayer(work, SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
         Path layerDirectory = Files.createDirectories(work.resolve("modules-" + KVER + ".d"));
         LayerFixtures.packLayer(work, SyntheticLayers.tools(work.resolve("tools")), layerDirectory.resolve("50-tools.kpack").toString());
@@ -72,5 +70,23 @@ class LayerMountTest {
         assertArrayEquals(Files.readAllBytes(expected.resolve("modules.dep.bin")),
                 Files.readAllBytes(mountPoint.resolve("modules.dep.bin")));
         assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
+    }
+
+    @Test
+    void aLayerNeedingASymbolNothingExportsIsNotMounted() throws Exception {
+        MountPoints.requireFuse();
+        Path base = LayerFixtures.packBase(work);
+        Path broken = LayerFixtures.packLayer(work, SyntheticLayers.unknownSymbol(work.resolve("broken")),
+                "broken.kpack");
+        Path mountPoint = Files.createDirectories(work.resolve("mnt"));
+        mounted.add(mountPoint);
+        CliTest.Run mount = Launcher.kmodpack("mount", base.toString(), mountPoint.toString(), "--allow-unsigned",
+                "--layer", broken.toString(), "--cache-dir", work.resolve("cache").toString());
+        assertEquals(1, mount.exit(), mount.err());
+        assertTrue(mount.err().contains(broken + ": extra/broken/needs_lost.ko needs unknown symbol "
+                + SyntheticLayers.LOST_SYMBOL + ", which neither the kernel nor a module of "), mount.err());
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(mountPoint)) {
+            assertTrue(!entries.iterator().hasNext(), "nothing is mounted");
+        }
     }
 }

@@ -2,8 +2,11 @@ package org.kmodpack.modules;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import org.kmodpack.format.KernelSymbolSection;
 
 /**
  * The symbols the kernel image exports, from System.map (depmod -F) or Module.symvers (depmod -E, which also
@@ -116,6 +119,45 @@ public final class KernelSymbols {
 
     List<Symbol> symbols() {
         return symbols;
+    }
+
+    /** The kernel's exports as a bundle records them (spec section 18), recorded in a base at pack time. */
+    public KernelSymbols(KernelSymbolSection section) {
+        this(section.symbols().stream().map(symbol -> new Symbol(symbol.name(), symbol.crc())).toList(),
+                section.hasVersions());
+    }
+
+    /** Where the symbols were read from. */
+    public KernelSymbolSection.Source source() {
+        return checksVersions ? KernelSymbolSection.Source.MODULE_SYMVERS : KernelSymbolSection.Source.SYSTEM_MAP;
+    }
+
+    /** How many distinct symbols the kernel exports. */
+    public int count() {
+        return distinct().size();
+    }
+
+    /**
+     * The KERNEL_SYMBOLS section of these symbols, each name once with the version depmod would use: a name read
+     * twice keeps the last line's, as depmod's table does.
+     *
+     * @throws IllegalArgumentException for a symbol the section cannot hold (a version over 32 bits)
+     */
+    public byte[] section() {
+        return KernelSymbolSection.encode(source(), distinct());
+    }
+
+    private List<KernelSymbolSection.Symbol> distinct() {
+        Map<String, Long> last = new LinkedHashMap<>();
+        for (Symbol symbol : symbols) {
+            // depmod's table takes "__ksymtab_" alone as an export named "", which nothing can need.
+            if (!symbol.name().isEmpty()) {
+                last.put(symbol.name(), symbol.crc());
+            }
+        }
+        List<KernelSymbolSection.Symbol> distinct = new ArrayList<>(last.size());
+        last.forEach((name, crc) -> distinct.add(new KernelSymbolSection.Symbol(name, crc)));
+        return distinct;
     }
 
     boolean checksVersions() {

@@ -187,7 +187,7 @@ final class LayeredLookup implements ModuleLookup {
     }
 
     /** The base modules exporting {@code symbol}, other than overridden ones. */
-    private static List<Value> baseOwners(ModuleSection base, String symbol, Set<String> overridden) {
+    static List<Value> baseOwners(ModuleSection base, String symbol, Set<String> overridden) {
         byte[] key = (SYMBOL_PREFIX + symbol).getBytes(StandardCharsets.UTF_8);
         ModuleSection.KeyRange keys = base.keysWithLiteralPrefix(KeyTable.SYMBOLS, key, key.length);
         List<Value> owners = new ArrayList<>();

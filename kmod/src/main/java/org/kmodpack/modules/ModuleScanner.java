@@ -43,28 +43,38 @@ public final class ModuleScanner {
     private record DepLine(String name, String path, int entry, int[] deps) {
     }
 
-    /** What a module's file says about it: its modinfo and signature fields, or why there are none. */
-    private record FileInfo(List<ModinfoField> info, int flags) {
+    /**
+     * What a module's file says about it: its modinfo and signature fields, or why there are none; and with the
+     * kernel's symbols given, the symbols it exports and needs (else null).
+     */
+    private record FileInfo(List<ModinfoField> info, int flags, ModuleSymbols symbols) {
+        FileInfo(List<ModinfoField> info, int flags) {
+            this(info, flags, null);
+        }
     }
 
     private final Function<String, Path> files;
     private final List<DepLine> lines;
     private final List<Future<FileInfo>> pending;
+    private final Optional<KernelSymbols> kernel;
 
-    private ModuleScanner(Function<String, Path> files, List<DepLine> lines, List<Future<FileInfo>> pending) {
+    private ModuleScanner(Function<String, Path> files, List<DepLine> lines, List<Future<FileInfo>> pending,
+            Optional<KernelSymbols> kernel) {
         this.files = files;
         this.lines = lines;
         this.pending = pending;
+        this.kernel = kernel;
     }
 
     /**
      * Checks depmod's modules.dep.bin and starts reading every module it lists on {@code readers}; empty when
      * the tree has no modules.dep.bin (depmod never ran on it). {@code entries} are the tree's entries in the
      * bundle's order: the section refers to module files by their index. {@code files} says where each file of
-     * the module directory (a path relative to it) is read from.
+     * the module directory (a path relative to it) is read from. With the {@code kernel}'s exports, each module's
+     * symbols are read too, for {@link #unknownSymbols}.
      */
     public static Optional<ModuleScanner> start(Function<String, Path> files, List<TreeEntry> entries,
-            ExecutorService readers) throws IOException {
+            ExecutorService readers, Optional<KernelSymbols> kernel) throws IOException {
         Path depIndex = files.apply("modules.dep.bin");
         if (!Files.isRegularFile(depIndex)) {
             return Optional.empty();
@@ -92,9 +102,9 @@ public final class ModuleScanner {
         List<Future<FileInfo>> pending = new ArrayList<>(Collections.nCopies(lines.size(), null));
         for (int i : byPath) {
             DepLine line = lines.get(i);
-            pending.set(i, readers.submit(() -> fileInfo(files, line, entries)));
+            pending.set(i, readers.submit(() -> fileInfo(files, line, entries, kernel.isPresent())));
         }
-        return Optional.of(new ModuleScanner(files, lines, pending));
+        return Optional.of(new ModuleScanner(files, lines, pending, kernel));
     }
 
     public int moduleCount() {
@@ -119,6 +129,27 @@ public final class ModuleScanner {
                 hasBuiltinModinfo ? builtinInfo(Files.readAllBytes(builtinModinfo)) : List.of(),
                 hasBuiltinModinfo,
                 readOptional(files.apply("modules.softdep")));
+    }
+
+    /**
+     * What depmod -e with the kernel's exports given to {@link #start} reports about the tree's modules: each
+     * symbol a module needs that neither the kernel nor a module exports, and with Module.symvers each version
+     * that differs from the exporter's, module by module in modules.dep.bin's order. None without the exports.
+     */
+    public List<KmodProblem> unknownSymbols() throws IOException {
+        if (kernel.isEmpty()) {
+            return List.of();
+        }
+        List<DepmodModule> modules = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            DepmodModule module = new DepmodModule(lines.get(i).name(), lines.get(i).path());
+            module.symbols = await(pending.get(i)).symbols();
+            modules.add(module);
+        }
+        List<KmodProblem> problems = new ArrayList<>();
+        SymbolResolution.resolve(modules, kernel.get(), new DepmodOptions(DepmodConfig.defaults(""), kernel, true),
+                problems::add);
+        return problems;
     }
 
     private static DepLine depLine(Path depIndex, Key key, Map<String, Integer> moduleByName,
@@ -148,11 +179,24 @@ public final class ModuleScanner {
         return new DepLine(key.key(), path, entry == null ? -1 : entry, deps.stream().mapToInt(i -> i).toArray());
     }
 
-    private static FileInfo fileInfo(Function<String, Path> files, DepLine line, List<TreeEntry> entries) {
+    private static FileInfo fileInfo(Function<String, Path> files, DepLine line, List<TreeEntry> entries,
+            boolean readSymbols) {
+        byte[] raw;
         try {
-            Path file = files.apply(line.path());
-            byte[] raw = Files.readAllBytes(file);
-            byte[] elf = ModuleFile.decompress(file.toString(), raw);
+            raw = Files.readAllBytes(files.apply(line.path()));
+        } catch (NoSuchFileException missing) {
+            return new FileInfo(List.of(), ModuleContent.FLAG_NO_MODINFO, ModuleSymbols.failed(Errno.ENOENT));
+        } catch (IOException unreadable) {
+            return new FileInfo(List.of(), ModuleContent.FLAG_INVALID_ELF, ModuleSymbols.failed(Errno.EIO));
+        }
+        FileInfo info = modinfo(files.apply(line.path()).toString(), raw, line, entries);
+        return readSymbols ? new FileInfo(info.info(), info.flags(),
+                ModuleSymbols.read(line.path(), java.nio.ByteBuffer.wrap(raw))) : info;
+    }
+
+    private static FileInfo modinfo(String file, byte[] raw, DepLine line, List<TreeEntry> entries) {
+        try {
+            byte[] elf = ModuleFile.decompress(file, raw);
             byte[] modinfo = Elf.parse(line.path(), elf).section(".modinfo");
             if (modinfo == null) {
                 return new FileInfo(List.of(), ModuleContent.FLAG_NO_MODINFO);
@@ -167,8 +211,6 @@ public final class ModuleScanner {
                 return new FileInfo(List.of(), ModuleContent.FLAG_INVALID_ELF);
             }
             return new FileInfo(info, 0);
-        } catch (NoSuchFileException missing) {
-            return new FileInfo(List.of(), ModuleContent.FLAG_NO_MODINFO);
         } catch (IOException invalid) {
             return new FileInfo(List.of(), ModuleContent.FLAG_INVALID_ELF);
         }

@@ -16,6 +16,9 @@ final class SymbolResolution {
     record Owned(String name, DepmodModule owner, long crc) {
     }
 
+    /** The names depmod adds to the kernel's exports (below), which the loader provides, with version 0. */
+    static final List<String> LOADER_SYMBOLS = List.of("__this_module", "_GLOBAL_OFFSET_TABLE_", "TOC.");
+
     private final Map<String, Owned> symbols = new HashMap<>();
     private final char prefix;
 
@@ -83,7 +86,12 @@ final class SymbolResolution {
 
     /** depmod_symbol_find: a leading '.' (ppc64 function descriptors) is not part of the name, nor the prefix. */
     private Owned find(String name) {
-        return symbols.get(withoutPrefix(name.startsWith(".") ? name.substring(1) : name, prefix));
+        return symbols.get(lookupName(name, prefix));
+    }
+
+    /** The name depmod looks a needed symbol up by: without a leading '.', then without the -P prefix. */
+    static String lookupName(String needed, char prefix) {
+        return withoutPrefix(needed.startsWith(".") ? needed.substring(1) : needed, prefix);
     }
 
     /** The symbols some module exports, in no particular order. */

@@ -46,6 +46,9 @@ import org.kmodpack.modules.ModuleNames;
  * When the tree has no modules.dep, kmodpack's {@link Depmod} writes the index files into it, with mode 0644
  * and the modification time SOURCE_DATE_EPOCH, else the newest of the module directory's members.
  *
+ * <p>A kernel package's boot/System.map-KVER is kept too, wherever it lies in the stream ({@link #systemMap}): the
+ * kernel's exported symbols, which the packer records.
+ *
  * <p>{@link #firmware} reads a firmware package's lib/firmware or usr/lib/firmware the same way.
  *
  * <p>Hostile archives are refused with the member named: a name with '..' or an absolute one, a device or FIFO,
@@ -54,6 +57,7 @@ import org.kmodpack.modules.ModuleNames;
  * or corrupt data of any codec (the tar's end-of-archive records and every codec check are required).
  */
 public final class ArchiveTree implements TreeSource {
+    private static final String SYSTEM_MAP_PREFIX = "boot/System.map-";
     /** A kernel's module tree has a few thousand entries (Debian's generic 6.1 kernel 4,100). */
     static final int MAX_ENTRIES = 200_000;
     /** The bytes of files an archive's tree may hold in memory: half the Java heap. */
@@ -89,9 +93,10 @@ public final class ArchiveTree implements TreeSource {
     private final long ignoredMembers;
     private final Optional<FileTime> indexTime;
     private final List<KmodProblem> indexProblems;
+    private final Optional<SystemMap> systemMap;
 
     private ArchiveTree(FileSystem memory, Path moduleDirectory, String directoryName, long ignoredMembers,
-            Optional<FileTime> indexTime, List<KmodProblem> indexProblems) {
+            Optional<FileTime> indexTime, List<KmodProblem> indexProblems, Optional<SystemMap> systemMap) {
         this.memory = memory;
         this.moduleDirectory = moduleDirectory;
         this.directoryName = directoryName;
@@ -99,6 +104,7 @@ public final class ArchiveTree implements TreeSource {
         this.ignoredMembers = ignoredMembers;
         this.indexTime = indexTime;
         this.indexProblems = indexProblems;
+        this.systemMap = systemMap;
     }
 
     /** Reads the archive file {@code archive}; an xz-compressed tar in it is decoded on every core. */
@@ -167,6 +173,12 @@ public final class ArchiveTree implements TreeSource {
         return indexProblems;
     }
 
+    /** The package's boot/System.map-KVER for the module directory's KVER, wherever it lies in the archive. */
+    @Override
+    public Optional<SystemMap> systemMap() {
+        return systemMap;
+    }
+
     private static ArchiveTree read(ArchiveStreams.TarStream stream, Layout layout, String kernelVersion)
             throws IOException {
         // Room for the index files depmod adds; the limit on the archive's files is the loader's, with its words.
@@ -204,6 +216,11 @@ public final class ArchiveTree implements TreeSource {
         private final Set<String> stored = new HashSet<>();
         private final Map<String, FileTime> directoryTimes = new HashMap<>();
         private long ignored;
+        /**
+         * Each boot/System.map-KVER of a kernel package by KVER, kept while the archive streams by: it may come
+         * before or after the module directory that says which KVER is packed.
+         */
+        private final Map<String, byte[]> systemMaps = new HashMap<>();
         private long bytes;
         private String member;
 
@@ -259,7 +276,10 @@ public final class ArchiveTree implements TreeSource {
                 indexTime = Optional.of(time);
             }
             restoreDirectoryTimes(chosen, directory, indexTime.orElse(newestByDirectory.get(chosen)));
-            return new ArchiveTree(memory, directory, chosen, ignored, indexTime, List.copyOf(problems));
+            String version = directory.getFileName().toString();
+            Optional<SystemMap> systemMap = Optional.ofNullable(systemMaps.get(version))
+                    .map(contents -> new SystemMap(SYSTEM_MAP_PREFIX + version, contents));
+            return new ArchiveTree(memory, directory, chosen, ignored, indexTime, List.copyOf(problems), systemMap);
         }
 
         private void add(TarArchiveEntry entry, TarArchiveInputStream tar) throws IOException {
@@ -267,6 +287,9 @@ public final class ArchiveTree implements TreeSource {
             int depth = layout.depth(segments);
             if (depth == 0 || (wantedVersion != null && !segments.get(depth - 1).equals(wantedVersion))) {
                 ignored++;
+                if (layout.versioned() && isSystemMap(segments, entry)) {
+                    systemMaps.put(segments.get(1).substring("System.map-".length()), readSystemMap(entry, tar));
+                }
                 return;
             }
             String name = String.join("/", segments);
@@ -319,6 +342,30 @@ public final class ArchiveTree implements TreeSource {
             }
             Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                     .setTimes(mtime, null, null);
+        }
+
+        private static boolean isSystemMap(List<String> segments, TarArchiveEntry entry) {
+            return segments.size() == 2 && segments.get(0).equals("boot")
+                    && segments.get(1).startsWith("System.map-") && entry.isFile()
+                    && entry.getLinkFlag() != TarConstants.LF_LINK;
+        }
+
+        /** A System.map's bytes, counted against the bytes the archive may hold in memory. */
+        private byte[] readSystemMap(TarArchiveEntry entry, InputStream contents) throws IOException {
+            bytes += entry.getSize();
+            if (bytes > BYTE_LIMIT) {
+                throw refused("the archive's files exceed " + (BYTE_LIMIT >> 20) + " MiB, half of the Java heap; "
+                        + "give Java more (KMODPACK_JAVA_OPTS=-Xmx...) or pack the unpacked directory");
+            }
+            try {
+                byte[] read = contents.readNBytes((int) entry.getSize());
+                if (read.length != entry.getSize()) {
+                    throw new IOException("the member's data ends early");
+                }
+                return read;
+            } catch (IOException failed) {
+                throw damaged(failed);
+            }
         }
 
         /** The directories leading to a member, made when the archive only implies them, never through a symlink. */

@@ -21,7 +21,10 @@ import org.kmodpack.format.IndexRegion;
 import org.kmodpack.format.LayerSection;
 import org.kmodpack.format.ModuleContent;
 import org.kmodpack.format.ModuleSectionEncoder;
+import org.kmodpack.modules.DepmodOptions;
 import org.kmodpack.modules.FirmwareFiles;
+import org.kmodpack.modules.KernelSymbols;
+import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.modules.ModuleScanner;
 import org.kmodpack.format.Names;
 import org.kmodpack.format.Params;
@@ -70,6 +73,10 @@ public final class Packer {
         if (!options.firmware().isNone()) {
             throw new IOException(source + ": a layer carries no firmware; pack the firmware with the base bundle");
         }
+        if (options.kernelSymbols().isPresent()) {
+            throw new IOException(source + ": a layer records no kernel symbols; give System.map or Module.symvers "
+                    + "when packing the base bundle");
+        }
         LayerDirectory layer = LayerDirectory.read(source, options.kernelVersion());
         return pack(layer.tree(), LayerDirectory::inSection, layer.section(), output, options, signers, terms,
                 progress);
@@ -85,6 +92,27 @@ public final class Packer {
                     + "give one with --kernel-version");
         }
         List<ScannedEntry> entries = TreeScanner.scan(tree.moduleDirectory(), skipped, tree.addedFiles());
+        List<KmodProblem> symbolProblems = new ArrayList<>();
+        Optional<String> systemMapFile = Optional.empty();
+        Optional<KernelSymbols> kernelSymbols = options.kernelSymbols();
+        if (kernelSymbols.isEmpty() && layer == null && tree.systemMap().isPresent()) {
+            TreeSource.SystemMap systemMap = tree.systemMap().get();
+            systemMapFile = Optional.of(systemMap.name());
+            KernelSymbols read = KernelSymbols.fromSystemMap(systemMap.name(), systemMap.contents(),
+                    DepmodOptions.NO_SYMBOL_PREFIX, symbolProblems::add);
+            // Debian's boot/System.map-KVER is a placeholder without exports: recording none would refuse every
+            // module merged over the base.
+            kernelSymbols = read.count() > 0 ? Optional.of(read) : Optional.empty();
+        }
+        byte[] kernelSymbolSection = null;
+        if (kernelSymbols.isPresent()) {
+            try {
+                kernelSymbolSection = kernelSymbols.get().section();
+            } catch (IllegalArgumentException unfit) {
+                throw new IOException(systemMapFile.orElse("kernel symbols") + ": " + unfit.getMessage()
+                        + "; it cannot be recorded", unfit);
+            }
+        }
         ExecutorService workers = daemonThreads(options.threads(), "kmodpack-pack-worker");
         ExecutorService moduleReaders = daemonThreads(options.threads(), "kmodpack-module-reader");
         try (StagedFile staged = StagedFile.create(output)) {
@@ -95,11 +123,11 @@ public final class Packer {
                 ContentPlan plan = ContentPlan.build(entries, workers);
                 // A layer has no depmod output of its own: the union's index is made when it is merged.
                 Optional<ModuleScanner> moduleScan = layer != null ? Optional.empty()
-                        : ModuleScanner.start(tree::resolve, treeEntries(entries), moduleReaders);
+                        : ModuleScanner.start(tree::resolve, treeEntries(entries), moduleReaders, kernelSymbols);
                 Written written;
                 try (FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan)) {
                     written = write(staged.channel(), entries, plan, tree.kernelVersion(), moduleScan, firmware,
-                            layer, options, workers, progress, signers, terms);
+                            kernelSymbolSection, layer, options, workers, progress, signers, terms);
                 }
                 staged.commit();
                 try (Bundle check = Bundle.open(output)) {
@@ -113,9 +141,15 @@ public final class Packer {
                         inputBytes += entry.size();
                     }
                 }
+                if (moduleScan.isPresent()) {
+                    symbolProblems.addAll(moduleScan.get().unknownSymbols());
+                }
+                PackResult.KernelSymbolsRecord symbols = new PackResult.KernelSymbolsRecord(
+                        kernelSymbols.map(k -> new PackResult.Recorded(k.source(), k.count())), systemMapFile,
+                        List.copyOf(symbolProblems));
                 return new PackResult(output, tree.kernelVersion(), files, inputBytes, written.bundleLength(),
                         Duration.ofNanos(System.nanoTime() - start),
-                        moduleScan.map(ModuleScanner::moduleCount).orElse(-1), written.firmware());
+                        moduleScan.map(ModuleScanner::moduleCount).orElse(-1), written.firmware(), symbols);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -149,7 +183,8 @@ public final class Packer {
     }
 
     private static Written write(FileChannel out, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
-            Optional<ModuleScanner> moduleScan, FirmwareSource firmwareSource, LayerSection layer, PackOptions options,
+            Optional<ModuleScanner> moduleScan, FirmwareSource firmwareSource, byte[] kernelSymbolSection,
+            LayerSection layer, PackOptions options,
             ExecutorService workers, PackProgress progress, List<SigningKey> signers, StatementTerms terms)
             throws IOException {
         BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
@@ -201,10 +236,12 @@ public final class Packer {
             firmwareSection = FirmwareSection.encode(firmwareLayout.records(), firmwareLayout.names());
         }
         byte[] index = IndexRegion.encode(params, blockRecords, layout.records(), layout.names(),
-                modules == null ? null : modules.section(), firmwareSection, layer, blocks.blockStarts());
+                modules == null ? null : modules.section(), firmwareSection, kernelSymbolSection, layer,
+                blocks.blockStarts());
         writeFully(out, ByteBuffer.wrap(index), indexOffset);
         long bundleLength = indexOffset + index.length;
-        int minorVersion = options.resyncBlocks() ? Header.BLOCK_STARTS_MINOR_VERSION
+        int minorVersion = kernelSymbolSection != null ? Header.KERNEL_SYMBOLS_MINOR_VERSION
+                : options.resyncBlocks() ? Header.BLOCK_STARTS_MINOR_VERSION
                 : firmware != null ? Header.FIRMWARE_MINOR_VERSION
                 : layer != null ? Header.LAYER_MINOR_VERSION : Header.MINOR_VERSION;
         Header header = new Header(Header.MAJOR_VERSION, minorVersion, bundleLength, indexOffset,

@@ -48,6 +48,18 @@ public interface TreeSource extends Closeable {
         return List.of();
     }
 
+    /** A System.map the source carries beside its module tree: its name as the source gives it, and its bytes. */
+    record SystemMap(String name, byte[] contents) {
+    }
+
+    /**
+     * The kernel's System.map that came with the tree (a kernel package's boot/System.map-KVER), whose exported
+     * symbols the packer records when it is given none; empty for a directory.
+     */
+    default Optional<SystemMap> systemMap() {
+        return Optional.empty();
+    }
+
     /** Releases what the source holds (an archive's tree in memory); a directory holds nothing. */
     @Override
     default void close() throws IOException {

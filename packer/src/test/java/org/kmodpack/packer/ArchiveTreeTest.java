@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kmodpack.format.KernelSymbolSection;
 import org.kmodpack.packer.Archives.Codec;
 import org.kmodpack.packer.Archives.Member;
 import org.kmodpack.reader.Bundle;
@@ -110,6 +111,57 @@ class ArchiveTreeTest {
             try (ArchiveTree tree = ArchiveTree.read(new ByteArrayInputStream(compressed), "stdin", null)) {
                 assertArrayEquals(reference, pack(tree), codec + " from a pipe");
             }
+        }
+    }
+
+    /**
+     * A kernel package's boot/System.map-KVER, before or after the module directory in the archive, gives the
+     * kernel's exports the bundle records; one of another version, or one without exports (Debian's placeholder),
+     * records none, and the result says which file it read.
+     */
+    @Test
+    void theSystemMapOfTheKernelPackageIsRecordedWhereverItLies() throws IOException {
+        String map = "ffffffff81000000 T printk\nffffffff81000010 r __ksymtab_printk\n"
+                + "ffffffff81000020 r __ksymtab_kmalloc\n";
+        Member systemMap = Member.file("./boot/System.map-" + KVER, map);
+        List<Member> before = new ArrayList<>(List.of(systemMap));
+        before.addAll(tree());
+        List<Member> after = new ArrayList<>(tree());
+        after.add(systemMap);
+        for (List<Member> members : List.of(before, after)) {
+            PackResult result;
+            Path bundle = work.resolve("with-map.kpack");
+            try (ArchiveTree tree = ArchiveTree.open(write("with-map.deb", Archives.deb("data.tar.xz",
+                    Archives.compress(Archives.tar(members), Codec.XZ))), null)) {
+                result = Packer.pack(tree, bundle, PackOptions.defaults(), List.of(), StatementTerms.defaults(),
+                        PackProgress.NONE);
+            }
+            assertEquals(Optional.of("boot/System.map-" + KVER), result.kernelSymbols().fromSource());
+            assertEquals(Optional.of(new PackResult.Recorded(KernelSymbolSection.Source.SYSTEM_MAP, 2)),
+                    result.kernelSymbols().recorded());
+            try (Bundle opened = Bundle.open(bundle)) {
+                assertEquals("1.4", opened.info().formatVersion());
+                KernelSymbolSection symbols = opened.kernelSymbols().orElseThrow();
+                assertEquals(List.of("kmalloc", "printk"), symbols.symbols().stream()
+                        .map(KernelSymbolSection.Symbol::name).toList());
+            }
+        }
+
+        List<Member> placeholder = new ArrayList<>(tree());
+        placeholder.add(Member.file("./boot/System.map-" + KVER,
+                "ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n"));
+        placeholder.add(Member.file("./boot/System.map-6.2.0-other", map));
+        Path bundle = work.resolve("placeholder.kpack");
+        PackResult result;
+        try (ArchiveTree tree = ArchiveTree.open(write("placeholder.tar", Archives.tar(placeholder)), null)) {
+            result = Packer.pack(tree, bundle, PackOptions.defaults(), List.of(), StatementTerms.defaults(),
+                    PackProgress.NONE);
+        }
+        assertEquals(Optional.of("boot/System.map-" + KVER), result.kernelSymbols().fromSource());
+        assertTrue(result.kernelSymbols().recorded().isEmpty(), "a System.map without exports is not recorded");
+        try (Bundle opened = Bundle.open(bundle)) {
+            assertEquals("1.0", opened.info().formatVersion());
+            assertTrue(opened.kernelSymbols().isEmpty());
         }
     }
 

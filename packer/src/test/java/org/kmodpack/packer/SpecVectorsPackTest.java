@@ -1,6 +1,7 @@
 package org.kmodpack.packer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
@@ -17,10 +18,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kmodpack.format.Codec;
+import org.kmodpack.modules.DepmodOptions;
+import org.kmodpack.modules.KernelSymbols;
 import org.kmodpack.testkernels.SpecVectors;
 
 /**
@@ -86,6 +90,21 @@ class SpecVectorsPackTest {
             stamp(tree, "rwxr-xr-x", "2024-01-02T03:04:09Z");
             assertWrites("tiny-resync", fs, bundle -> Packer.pack(tree, bundle,
                     options(Codec.ZSTD).withResyncBlocks(true), PackProgress.NONE));
+        }
+    }
+
+    @Test
+    void thePackerWritesTheKernelSymbolsVector() throws IOException {
+        try (FileSystem fs = unixJimfs()) {
+            Path tree = tinyTree(fs, "hello\n");
+            byte[] symvers = ("0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\n"
+                    + "0x0000abcd\tkmalloc\tvmlinux\tEXPORT_SYMBOL\n"
+                    + "0xdeadbeef\tkfree\tvmlinux\tEXPORT_SYMBOL_GPL\n"
+                    + "0x11111111\tcrc32c\tlib/libcrc32c\tEXPORT_SYMBOL\n").getBytes(StandardCharsets.US_ASCII);
+            KernelSymbols symbols = KernelSymbols.fromSymvers("Module.symvers", symvers,
+                    DepmodOptions.NO_SYMBOL_PREFIX, problem -> fail(problem.toString()));
+            assertWrites("tiny-symbols", fs, bundle -> Packer.pack(tree, bundle,
+                    options(Codec.NONE).withKernelSymbols(Optional.of(symbols)), PackProgress.NONE));
         }
     }
 

@@ -29,8 +29,10 @@ public record Header(
     public static final int FIRMWARE_MINOR_VERSION = 2;
     /** 1.3: blocks that end where a file starts (the BLOCK_STARTS section). */
     public static final int BLOCK_STARTS_MINOR_VERSION = 3;
+    /** 1.4: the kernel's exported symbols (the KERNEL_SYMBOLS section). */
+    public static final int KERNEL_SYMBOLS_MINOR_VERSION = 4;
     /** The newest minor version this reader knows every feature of. */
-    public static final int NEWEST_MINOR_VERSION = BLOCK_STARTS_MINOR_VERSION;
+    public static final int NEWEST_MINOR_VERSION = KERNEL_SYMBOLS_MINOR_VERSION;
     /** PNG-style: a high byte, the name, and CR LF, SUB, LF to catch text-mode and 7-bit transfers. */
     private static final byte[] MAGIC = {(byte) 0x89, 'K', 'P', 'K', '\r', '\n', 0x1a, '\n'};
     // Field offsets (spec/FORMAT.md section 3); all integers little-endian.

@@ -27,6 +27,11 @@ public final class IndexRegion {
      * takes every block for full would read the wrong bytes.
      */
     public static final int SECTION_BLOCK_STARTS = 8;
+    /**
+     * Format 1.4: the kernel image's exported symbols ({@link KernelSymbolSection}); optional, as a reader that
+     * skips it reads the tree all the same and only cannot check modules merged over it.
+     */
+    public static final int SECTION_KERNEL_SYMBOLS = 9;
     /** Section flag: a reader that does not know this section type must refuse the bundle. */
     public static final int FLAG_REQUIRED = 1;
     static final int MAX_SECTIONS = 64;
@@ -50,9 +55,10 @@ public final class IndexRegion {
     private final TreeTable firmware;
     private final ByteBuffer modules;
     private final LayerSection layer;
+    private final ByteBuffer kernelSymbols;
 
     private IndexRegion(String bundle, Params params, ByteBuffer blocks, BlockLayout blockLayout, TreeTable tree,
-            TreeTable firmware, ByteBuffer modules, LayerSection layer) {
+            TreeTable firmware, ByteBuffer modules, LayerSection layer, ByteBuffer kernelSymbols) {
         this.bundle = bundle;
         this.params = params;
         this.blocks = blocks;
@@ -61,6 +67,7 @@ public final class IndexRegion {
         this.firmware = firmware;
         this.modules = modules;
         this.layer = layer;
+        this.kernelSymbols = kernelSymbols;
     }
 
     /** The module directory's tree: the ENTRIES and NAMES sections. */
@@ -76,6 +83,14 @@ public final class IndexRegion {
     /** The LAYER section, or null when the bundle is not a layer. */
     public LayerSection layer() {
         return layer;
+    }
+
+    /**
+     * The KERNEL_SYMBOLS section's bytes (format 1.4), or null when the packer was given no kernel symbols; checked
+     * by {@link KernelSymbolSection#decode} when first used, as most opens never look at it.
+     */
+    public ByteBuffer kernelSymbolsSection() {
+        return kernelSymbols == null ? null : kernelSymbols.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** The MODULES section's bytes, or null when the bundle has none. */
@@ -102,11 +117,11 @@ public final class IndexRegion {
 
     /**
      * Lays out the index region in the one canonical order: PARAMS, BLOCKS, ENTRIES, NAMES, then the optional
-     * MODULES, FIRMWARE, LAYER and BLOCK_STARTS sections (null for none).
+     * MODULES, FIRMWARE, KERNEL_SYMBOLS, LAYER and BLOCK_STARTS sections (null for none).
      */
     public static byte[] encode(Params params, List<BlockRecord> blockRecords, List<EntryRecord> entryRecords,
-            byte[] nameBytes, byte[] modulesSection, byte[] firmwareSection, LayerSection layerSection,
-            long[] blockStarts) {
+            byte[] nameBytes, byte[] modulesSection, byte[] firmwareSection, byte[] kernelSymbolSection,
+            LayerSection layerSection, long[] blockStarts) {
         byte[] paramBytes = params.encode();
         ByteBuffer blockBytes = ByteBuffer.allocate(blockRecords.size() * BlockRecord.SIZE)
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -130,6 +145,12 @@ public final class IndexRegion {
             // A 1.1 reader that skips it still reads the module tree correctly: FIRMWARE is optional.
             sectionList.add(firmwareSection);
             typeList.add(SECTION_FIRMWARE);
+            flagList.add(0);
+        }
+        if (kernelSymbolSection != null) {
+            // A 1.3 reader that skips it reads the tree correctly; it only cannot check layers against the kernel.
+            sectionList.add(kernelSymbolSection);
+            typeList.add(SECTION_KERNEL_SYMBOLS);
             flagList.add(0);
         }
         if (layerSection != null) {
@@ -189,6 +210,7 @@ public final class IndexRegion {
         ByteBuffer layer = null;
         ByteBuffer firmware = null;
         ByteBuffer blockStarts = null;
+        ByteBuffer kernelSymbols = null;
         Set<Integer> seen = new HashSet<>();
         long tableEnd = TABLE_HEADER_SIZE + (long) count * SECTION_DESCRIPTOR_SIZE;
         long expected = align8(tableEnd);
@@ -222,6 +244,8 @@ public final class IndexRegion {
                 firmware = body;
             } else if (type == SECTION_BLOCK_STARTS) {
                 blockStarts = body;
+            } else if (type == SECTION_KERNEL_SYMBOLS) {
+                kernelSymbols = body;
             } else if ((flags & FLAG_REQUIRED) != 0) {
                 throw new UnsupportedBundleException(bundle, "required section type " + type);
             }
@@ -252,7 +276,8 @@ public final class IndexRegion {
         TreeTable tree = TreeTable.decode(bundle, "", params.entryCount(), params.dataLength(), entries, names);
         return new IndexRegion(bundle, params, blocks, blockLayout, tree,
                 firmware == null ? null : FirmwareSection.decode(firmware, params.dataLength(), bundle), modules,
-                layer == null ? null : LayerSection.decode(layer, bundle));
+                layer == null ? null : LayerSection.decode(layer, bundle),
+                kernelSymbols);
     }
 
     private static void checkBlocks(Params params, BlockLayout layout, ByteBuffer blocks, long dataStart,

@@ -28,6 +28,7 @@ import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.EntryRecord;
 import org.kmodpack.format.Header;
 import org.kmodpack.format.IndexRegion;
+import org.kmodpack.format.KernelSymbolSection;
 import org.kmodpack.format.LayerSection;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.Params;
@@ -53,6 +54,8 @@ public final class Bundle implements AutoCloseable {
     private final SignatureBlock signatureBlock;
     private final Object modulesLock = new Object();
     private volatile Optional<ModuleSection> modules;
+    /** The KERNEL_SYMBOLS section, decoded on first use (null until then); guarded by {@link #modulesLock}. */
+    private Optional<KernelSymbolSection> kernelSymbols;
 
     /**
      * How long a block whose fetch failed fails again at once: the kernel reads a page again right after its
@@ -245,6 +248,21 @@ public final class Bundle implements AutoCloseable {
      */
     public Optional<LayerSection> layer() {
         return Optional.ofNullable(index.layer());
+    }
+
+    /**
+     * The symbols the kernel image exports (format 1.4), recorded when the bundle was packed with System.map or
+     * Module.symvers, decoded and checked on first use; empty when the packer was given neither.
+     */
+    public Optional<KernelSymbolSection> kernelSymbols() throws CorruptBundleException {
+        synchronized (modulesLock) {
+            if (kernelSymbols == null) {
+                ByteBuffer section = index.kernelSymbolsSection();
+                kernelSymbols = section == null ? Optional.empty()
+                        : Optional.of(KernelSymbolSection.decode(section, name));
+            }
+            return kernelSymbols;
+        }
     }
 
     /** Reads a module's modinfo record from the data stream (blocks verified and cached as for files). */

@@ -139,6 +139,18 @@ class FormatSpecVectorsTest {
             } else {
                 assertTrue(bundle.layer().isEmpty(), vector + " is not a layer");
             }
+            if (expected.facts().containsKey("kernel-symbols")) {
+                KernelSymbolSection symbols = bundle.kernelSymbols().orElseThrow();
+                StringBuilder described = new StringBuilder(symbols.source().label());
+                List<KernelSymbolSection.Symbol> all = symbols.symbols();
+                for (int i = 0; i < all.size(); i++) {
+                    described.append(String.format(Locale.ROOT, " %s=0x%08x", all.get(i).name(), all.get(i).crc()));
+                    assertEquals(i, symbols.find(all.get(i).name()), all.get(i).name() + " is found by its name");
+                }
+                assertEquals(expected.fact("kernel-symbols"), described.toString());
+            } else {
+                assertTrue(bundle.kernelSymbols().isEmpty(), vector + " records no kernel symbols");
+            }
 
             checkEntries(vector, bundle, bundle.entries(), expected.entries(), 0, bundle::find);
             assertEquals(!expected.firmware().isEmpty(), bundle.hasFirmware(), vector + " carries firmware");

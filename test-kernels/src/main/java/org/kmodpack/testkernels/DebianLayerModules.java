@@ -27,6 +27,20 @@ public final class DebianLayerModules {
     }
 
     /**
+     * A layer directory of extra/kmodpack/kp_unknown_user.ko, which needs kp_made_up_symbol that nothing exports,
+     * built the same way; skips or fails as {@link #layerDir} does.
+     */
+    public static Path unknownSymbolLayerDir(String kernelVersion) {
+        return layerDir(kernelVersion).resolveSibling("unknown-layer");
+    }
+
+    /** The Module.symvers of Debian's linux-headers package the layers are built against: the kernel's exports. */
+    public static Path moduleSymvers(String kernelVersion) {
+        return layerDir(kernelVersion).resolveSibling("headers/usr/src/linux-headers-" + kernelVersion
+                + "/Module.symvers");
+    }
+
+    /**
      * The module directory ROOT/lib/modules/KVER, indexed by depmod, of extra/kmodpack/kp_firmware.ko (which loads
      * only when request_firmware gives it kmodpack/kp_firmware.bin, and shows the CRC-32 of the bytes it got as its
      * parameter checksum) and updates/dummy.ko (no firmware); skips or fails as {@link #layerDir} does.

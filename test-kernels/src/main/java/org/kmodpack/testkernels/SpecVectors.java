@@ -18,7 +18,7 @@ import java.util.Map;
  */
 public final class SpecVectors {
     public static final List<String> NAMES = List.of("tiny-none", "tiny-zstd", "tiny-layer", "tiny-firmware",
-            "tiny-resync");
+            "tiny-resync", "tiny-symbols");
 
     private static String document;
 

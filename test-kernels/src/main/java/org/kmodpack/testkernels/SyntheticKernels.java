@@ -19,6 +19,11 @@ public final class SyntheticKernels {
         return TreeWriter.moduleDir(root(kernel), kernel.kernelVersion());
     }
 
+    /** ROOT/boot/System.map-KVER: the tree's kernel exports, for depmod -F and kmodpack pack --system-map. */
+    public static Path systemMap(SyntheticKernel kernel) throws IOException {
+        return root(kernel).resolve("boot/System.map-" + kernel.kernelVersion());
+    }
+
     /** ROOT such that moduleDir == ROOT/lib/modules/KVER (for depmod -b ROOT / modprobe -d ROOT). */
     public static Path root(SyntheticKernel kernel) throws IOException {
         return TreeCache.root(kernel);

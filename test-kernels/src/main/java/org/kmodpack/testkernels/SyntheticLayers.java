@@ -28,8 +28,18 @@ import java.nio.file.StandardCopyOption;
  * too, extra/more/softdep_twin.ko has the softdeps of the base's softdep_user; its own modules.order, the
  * other way round.</li>
  * </ul>
+ * Two more are what a union must refuse when the base knows the kernel's exports:
+ * <ul>
+ * <li>{@link #unknownSymbol}: extra/broken/needs_lost.ko is the base's diamond_top with the symbol it needs from
+ * diamond_left renamed to {@value #LOST_SYMBOL}, which nothing exports.</li>
+ * <li>{@link #exportsDropped}: updates/diamond_bottom.ko is the base's standalone module under diamond_bottom's
+ * name: it overrides the module whose exports diamond_left, diamond_right and others need, and exports none.</li>
+ * </ul>
  */
 public final class SyntheticLayers {
+    /** The symbol {@link #unknownSymbol}'s module needs: diamond_left_run, renamed in place (same length). */
+    public static final String LOST_SYMBOL = "diamond_lost_run";
+
     private SyntheticLayers() {
     }
 
@@ -69,6 +79,36 @@ public final class SyntheticLayers {
         copy(base, "kernel/drivers/usb/storage/uas-lite", directory, "extra/more/uas_twin");
         Files.writeString(directory.resolve("modules.order"), "extra/more/uas_twin.ko\n"
                 + "extra/more/softdep_twin.ko\n");
+        return directory;
+    }
+
+    /** Writes the layer of a module needing {@value #LOST_SYMBOL} into {@code directory} (created) and returns it. */
+    public static Path unknownSymbol(Path directory) throws IOException {
+        Path base = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        copy(base, "kernel/drivers/diamond/diamond_top", directory, "extra/broken/needs_lost");
+        Path module = directory.resolve("extra/broken/needs_lost.ko");
+        byte[] bytes = Files.readAllBytes(module);
+        byte[] from = "diamond_left_run\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] to = (LOST_SYMBOL + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int renamed = 0;
+        // Every copy of the name: the symbol table's and the __versions entry's.
+        for (int at = 0; at + from.length <= bytes.length; at++) {
+            if (java.util.Arrays.equals(bytes, at, at + from.length, from, 0, from.length)) {
+                System.arraycopy(to, 0, bytes, at, to.length);
+                renamed++;
+            }
+        }
+        if (renamed == 0) {
+            throw new IOException(module + ": does not name diamond_left_run; the basic kernel changed");
+        }
+        Files.write(module, bytes);
+        return directory;
+    }
+
+    /** Writes the layer whose diamond_bottom exports nothing into {@code directory} (created) and returns it. */
+    public static Path exportsDropped(Path directory) throws IOException {
+        copy(SyntheticKernels.moduleDir(SyntheticKernel.BASIC), "kernel/drivers/misc/standalone", directory,
+                "updates/diamond_bottom");
         return directory;
     }
 
