@@ -45,8 +45,11 @@ import org.kmodpack.testkernels.TestData;
  * module built against Debian's linux-headers that loads only with its firmware, packed with that firmware, is
  * mounted too: the kernel's firmware loader reads the firmware from /lib/firmware/updates/KVER, where the mount
  * serves it, and the module shows the CRC-32 of what it got; from a copy with a damaged firmware block, the
- * module fails to load for want of its firmware while the bundle's other module loads. The guest reports on the
- * serial console; every check is read back here.
+ * module fails to load for want of its firmware while the bundle's other module loads. Then the base bundle (signed
+ * by a vendor key) is mounted with a layer of out-of-tree modules built against those headers (signed by a second
+ * key, trusted for layers only): kmod's modprobe loads the layer's module and the base module it needs from the
+ * merged mount, and the layer's dummy.ko over the in-tree one; kmodpack modprobe with the layer loads the same two
+ * straight from the bundles. The guest reports on the serial console; every check is read back here.
  */
 class QemuGuestTest {
     /** The reactor root: the cli module's parent, where the tests run from. */
@@ -54,6 +57,8 @@ class QemuGuestTest {
 
     private static final String QEMU = "/usr/bin/qemu-system-x86_64";
     private static final String BUSYBOX = "/bin/busybox";
+    /** Where the guest's kmodpack keeps what it builds for the base and the layer (no /var in the guest). */
+    private static final String GUEST_CACHE = "/tmp/kmodpack-cache";
     /** Extra loads of btrfs under the JVM's defaults before the checks (-Dkmodpack.qemu.repeat=N). */
     private static final int REPEAT = Integer.getInteger("kmodpack.qemu.repeat", 0);
     /** The steps take 3-6 minutes of a loaded host; each repeat's JVM up to a minute and a half. */
@@ -74,7 +79,8 @@ class QemuGuestTest {
         REMOVE_BTRFS, RELOAD_BTRFS, KMOD_REMOVES_BTRFS, INSMOD_A_LOADED_MODULE, KMOD_INSMODS_A_LOADED_MODULE,
         INSMOD_ANOTHER_KERNELS_MODULE, KMOD_INSMODS_ANOTHER_KERNELS_MODULE, MOUNT_WITH_FIRMWARE,
         KMOD_LOADS_A_MODULE_WITH_ITS_FIRMWARE, MOUNT_WITH_DAMAGED_FIRMWARE, KMOD_LOADS_A_MODULE_WITH_DAMAGED_FIRMWARE,
-        KMOD_LOADS_A_MODULE_BESIDE_DAMAGED_FIRMWARE;
+        KMOD_LOADS_A_MODULE_BESIDE_DAMAGED_FIRMWARE, MOUNT_WITH_A_LAYER, KMOD_LOADS_A_LAYER_MODULE_FROM_THE_MOUNT,
+        KMOD_REMOVES_THE_LAYER_MODULE, KMOD_LOADS_THE_LAYERS_DUMMY, LOAD_A_LAYER_MODULE_FROM_THE_BUNDLES;
 
         @Override
         public String toString() {
@@ -84,6 +90,10 @@ class QemuGuestTest {
         static boolean isStep(String word) {
             return Arrays.stream(values()).anyMatch(step -> step.toString().equals(word));
         }
+    }
+
+    /** The layer bundle and the keys the base and the layer verify under: the vendor's, and the layer's own. */
+    private record SignedLayer(Path layer, Path vendorKey, Path layerKey) {
     }
 
     /** What one step of the guest reported: exit status, stdout, stderr, and the modules loaded after it. */
@@ -138,8 +148,12 @@ class QemuGuestTest {
         deleteTree(work);
         Files.createDirectories(work);
 
+        // The base signed by a vendor key: the steps with the layer verify it under --trust, the others accept it
+        // with --allow-unsigned.
+        assertEquals(0, CliTest.run("keygen", "-o", work.resolve("vendor").toString()).exit());
         Path bundle = work.resolve("modules.kpack");
-        CliTest.Run pack = CliTest.run("pack", moduleDir.toString(), "-o", bundle.toString());
+        CliTest.Run pack = CliTest.run("pack", moduleDir.toString(), "-o", bundle.toString(), "--sign",
+                work.resolve("vendor.key").toString());
         assertEquals(0, pack.exit(), pack.err());
         Set<String> btrfsClosure = insmodNames(bundle, "btrfs");
         Path damaged = damagedBundle(work, bundle, "ext4");
@@ -183,8 +197,16 @@ class QemuGuestTest {
                 withFirmware.toString(), "--block-size", "4096", "--firmware", firmwareDirectory.toString());
         assertEquals(0, packFirmware.exit(), packFirmware.err());
         Path damagedFirmware = damagedFirmwareBundle(withFirmware, work.resolve("damaged-firmware.kpack"));
+        // The out-of-tree modules as a layer, signed by a second key that may sign layers only.
+        assertEquals(0, CliTest.run("keygen", "-o", work.resolve("dkms").toString()).exit());
+        SignedLayer layer = new SignedLayer(work.resolve("layer.kpack"), work.resolve("vendor.pub"),
+                work.resolve("dkms.pub"));
+        CliTest.Run packLayer = CliTest.run("pack", DebianLayerModules.layerDir(kver).toString(), "--layer",
+                "--kernel-version", kver, "-o", layer.layer().toString(), "--sign",
+                work.resolve("dkms.key").toString());
+        assertEquals(0, packLayer.exit(), packLayer.err());
         Files.writeString(work.resolve("guest.sh"), guestScript(bundle, damaged, foreign, foreignFile, noFuse,
-                withFirmware, damagedFirmware, kver));
+                withFirmware, damagedFirmware, layer, kver));
 
         GuestReport guest = new GuestReport(boot(vmlinuz, initrd));
 
@@ -196,11 +218,17 @@ class QemuGuestTest {
                 () -> removesWhatKmodRemoves(guest),
                 () -> insmodErrorsAreKmods(guest),
                 () -> aModuleGetsItsFirmwareFromTheMount(guest, crc.getValue(), kver),
-                () -> aDamagedFirmwareBlockFailsOnlyItsModule(guest));
+                () -> aDamagedFirmwareBlockFailsOnlyItsModule(guest),
+                () -> kmodLoadsALayerModuleAndItsBaseDependencyFromTheMergedMount(guest, kver),
+                () -> loadsALayerModuleAndItsBaseDependencyFromTheBundles(guest));
         System.out.printf("guest: uptime %s s when btrfs was loaded (step 1 took %s s), %s s when kmod's modprobe "
                 + "had loaded e1000e from the mount (step 2 took %s s)%n", guest.uptime(LOAD_BTRFS),
                 seconds(guest.uptime(START), guest.uptime(LOAD_BTRFS)), guest.uptime(KMOD_LOADS_E1000E_FROM_THE_MOUNT),
                 seconds(guest.uptime(LOAD_BTRFS), guest.uptime(KMOD_LOADS_E1000E_FROM_THE_MOUNT)));
+        System.out.printf("guest: the mount of base and layer answered in %s s, kmodpack modprobe with the layer took "
+                + "%s s%n", seconds(guest.lines().get("LAYERMOUNTSTART"), guest.uptime(MOUNT_WITH_A_LAYER)),
+                seconds(guest.uptime(KMOD_LOADS_THE_LAYERS_DUMMY),
+                guest.uptime(LOAD_A_LAYER_MODULE_FROM_THE_BUNDLES)));
     }
 
     /** kmodpack modprobe btrfs loads exactly the modules modprobe -D btrfs names. */
@@ -326,6 +354,51 @@ class QemuGuestTest {
                 "the kernel log: " + guest.lines().get("FWDMESG"));
         guest.assertSucceeded(KMOD_LOADS_A_MODULE_BESIDE_DAMAGED_FIRMWARE);
         assertEquals(Set.of("dummy"), guest.loadedBy(KMOD_LOADS_A_MODULE_BESIDE_DAMAGED_FIRMWARE));
+    }
+
+    /**
+     * With the base and the layer mounted at /lib/modules/KVER (each verified under its own key), kmod's modprobe
+     * loads the layer's kp_crc_user and the base's libcrc32c it needs, and nothing else (crc32c's modules, which
+     * libcrc32c's softdep asks for, stayed from btrfs); modprobe -r removes both. modprobe dummy loads the layer's
+     * updates/dummy.ko, not the in-tree one: kmod finds it there, and the kernel taints for it as out of tree.
+     */
+    private static void kmodLoadsALayerModuleAndItsBaseDependencyFromTheMergedMount(GuestReport guest, String kver) {
+        String mountLog = "mount log: " + guest.lines().get("LAYERMOUNTLOG");
+        assertEquals(0, guest.step(MOUNT_WITH_A_LAYER).rc(), guest.step(MOUNT_WITH_A_LAYER) + "\n" + mountLog);
+        guest.assertSucceeded(KMOD_LOADS_A_LAYER_MODULE_FROM_THE_MOUNT);
+        assertEquals(Set.of("kp_crc_user", "libcrc32c"), guest.loadedBy(KMOD_LOADS_A_LAYER_MODULE_FROM_THE_MOUNT),
+                guest.step(KMOD_LOADS_A_LAYER_MODULE_FROM_THE_MOUNT).toString());
+        guest.assertSucceeded(KMOD_REMOVES_THE_LAYER_MODULE);
+        assertTrue(guest.modulesAfter(KMOD_REMOVES_THE_LAYER_MODULE).stream()
+                .noneMatch(Set.of("kp_crc_user", "libcrc32c")::contains), guest.step(KMOD_REMOVES_THE_LAYER_MODULE)
+                .toString());
+        guest.assertSucceeded(KMOD_LOADS_THE_LAYERS_DUMMY);
+        assertTrue(guest.modulesAfter(KMOD_LOADS_THE_LAYERS_DUMMY).contains("dummy"),
+                guest.step(KMOD_LOADS_THE_LAYERS_DUMMY).toString());
+        assertEquals("/lib/modules/" + kver + "/updates/dummy.ko", guest.lines().get("DUMMYFILE"), "modinfo -n dummy");
+        assertTrue(guest.lines().getOrDefault("DUMMYTAINT", "").contains("O"),
+                "the loaded dummy is out of tree: taint " + guest.lines().get("DUMMYTAINT"));
+    }
+
+    /** Without the mount, kmodpack modprobe with the layer loads kp_crc_user and libcrc32c from the bundles. */
+    private static void loadsALayerModuleAndItsBaseDependencyFromTheBundles(GuestReport guest) {
+        guest.assertSucceeded(LOAD_A_LAYER_MODULE_FROM_THE_BUNDLES);
+        assertEquals(Set.of("kp_crc_user", "libcrc32c"), guest.loadedBy(LOAD_A_LAYER_MODULE_FROM_THE_BUNDLES),
+                guest.step(LOAD_A_LAYER_MODULE_FROM_THE_BUNDLES).toString());
+    }
+
+    /**
+     * Builds the union of the base and the layer here, as the guest's mount would on its first mount (which takes
+     * minutes under the emulator), and returns the guest's command that copies it into {@value #GUEST_CACHE}, where
+     * the mount finds it. The one place to delete, with its call, once the mount serves a union without building it.
+     */
+    private static String copyOfTheUnionBuiltOnTheHost(Path bundle, SignedLayer layer) {
+        Path cache = bundle.resolveSibling("union-cache");
+        CliTest.Run ls = CliTest.run("ls", bundle.toString(), "--layer", layer.layer().toString(), "--trust",
+                layer.vendorKey().toString(), "--layer-trust", layer.layerKey().toString(), "--cache-dir",
+                cache.toString());
+        assertEquals(0, ls.exit(), ls.err());
+        return "mkdir -p " + GUEST_CACHE + " && cp -r " + cache + "/. " + GUEST_CACHE;
     }
 
     /** A copy of {@code bundle} with one byte flipped in a block that holds {@value #FIRMWARE}'s bytes only. */
@@ -489,7 +562,7 @@ class QemuGuestTest {
      * console lines that {@link GuestReport} reads back.
      */
     private static String guestScript(Path bundle, Path damaged, Path foreign, Path foreignFile, Path noFuse,
-            Path withFirmware, Path damagedFirmware, String kver) throws IOException {
+            Path withFirmware, Path damagedFirmware, SignedLayer layer, String kver) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String common = "-Djava.io.tmpdir=/tmp -XX:ErrorFile=/tmp/hs_err_%p.log -cp " + Launcher.classPath()
                 + " org.kmodpack.cli.Main";
@@ -581,7 +654,27 @@ class QemuGuestTest {
                 "step " + KMOD_LOADS_A_MODULE_BESIDE_DAMAGED_FIRMWARE + " /usr/sbin/insmod "
                         + "/tmp/fw-modules/updates/dummy.ko",
                 "kill $fwpid; wait $fwpid",
-                "$K umount " + modules,
+                // fusermount, not kmodpack umount: a JVM less to start under the emulator.
+                "fusermount -u " + modules,
+                // The base with the layer, each verified under its own key, at the base's place; the mount answers
+                // once the layer's module shows through it.
+                "LT=\"--trust " + layer.vendorKey() + " --layer " + layer.layer() + " --layer-trust " + layer.layerKey()
+                        + " --cache-dir " + GUEST_CACHE + "\"",
+                "echo \"KMP:LAYERMOUNTSTART $(cut -d' ' -f1 /proc/uptime)\"",
+                copyOfTheUnionBuiltOnTheHost(bundle, layer),
+                "$K mount $B " + modules + " $LT --foreground 2>/tmp/layer-mount.log &",
+                "i=0; while [ ! -e " + modules + "/extra/kmodpack/kp_crc_user.ko ] && [ $i -lt 240 ]; do sleep 1; "
+                        + "i=$((i+1)); done",
+                "step " + MOUNT_WITH_A_LAYER + " test -e " + modules + "/extra/kmodpack/kp_crc_user.ko",
+                "echo \"KMP:LAYERMOUNTLOG $(tr '\\n' ' ' </tmp/layer-mount.log)\"",
+                "step " + KMOD_LOADS_A_LAYER_MODULE_FROM_THE_MOUNT + " /usr/sbin/modprobe kp_crc_user",
+                "step " + KMOD_REMOVES_THE_LAYER_MODULE + " /usr/sbin/modprobe -r kp_crc_user",
+                // The firmware steps left their own build of dummy loaded.
+                "step " + KMOD_LOADS_THE_LAYERS_DUMMY + " sh -c '/usr/sbin/rmmod dummy && /usr/sbin/modprobe dummy'",
+                "echo \"KMP:DUMMYFILE $(/usr/sbin/modinfo -n dummy)\"",
+                "echo \"KMP:DUMMYTAINT $(cat /sys/module/dummy/taint)\"",
+                "fusermount -u " + modules,
+                "step " + LOAD_A_LAYER_MODULE_FROM_THE_BUNDLES + " $K modprobe $B $LT kp_crc_user",
                 "dmesg | tail -n 15 | sed 's/^/KMP:DMESG /'",
                 "");
     }
