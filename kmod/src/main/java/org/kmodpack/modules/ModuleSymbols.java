@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.kmodpack.format.ModinfoField;
 
 /**
  * What depmod reads from one module file, as libkmod 30 reads it: the symbols it exports (with their versions),
@@ -33,6 +33,9 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
     /** A __versions entry: the CRC (4 or 8 bytes by class), then the NUL-padded name; 64 bytes either way. */
     private static final int VERSION_ENTRY = 64;
     private static final String CRC_PREFIX = "__crc_";
+    /** The .modinfo fields depmod reads, up to their '=' (neither key holds one, so each is its string's first). */
+    private static final byte[] ALIAS_FIELD = "alias=".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SOFTDEP_FIELD = "softdep=".getBytes(StandardCharsets.US_ASCII);
 
     static ModuleSymbols failed(int errno) {
         return new ModuleSymbols(errno, List.of(), List.of(), List.of(), List.of());
@@ -144,29 +147,26 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
         return 0;
     }
 
+    /** The alias and softdep values of .modinfo; no other field is made into a string. */
     private static void modinfo(Elf elf, List<String> aliases, List<String> softdeps) {
         ByteBuffer section = elf.find(".modinfo");
         if (section == null) {
             return;
         }
-        byte[] contents = new byte[section.remaining()];
-        section.get(0, contents);
-        for (ModinfoField field : ModinfoStrings.parse(contents)) {
-            if (field.key().equals("alias")) {
-                aliases.add(cString(field.value()));
-            } else if (field.key().equals("softdep")) {
-                softdeps.add(cString(field.value()));
+        byte[] contents = SymbolTable.copy(section, SymbolTable.SCRATCH.get(), SymbolTable.MODINFO);
+        ModinfoStrings.strings(contents, section.limit(), (from, to) -> {
+            if (startsWith(contents, from, to, ALIAS_FIELD)) {
+                aliases.add(new String(contents, from + ALIAS_FIELD.length, to - from - ALIAS_FIELD.length,
+                        StandardCharsets.UTF_8));
+            } else if (startsWith(contents, from, to, SOFTDEP_FIELD)) {
+                softdeps.add(new String(contents, from + SOFTDEP_FIELD.length, to - from - SOFTDEP_FIELD.length,
+                        StandardCharsets.UTF_8));
             }
-        }
+        });
     }
 
-    /** A value is a C string: it ends at its first NUL. */
-    private static String cString(byte[] value) {
-        int end = 0;
-        while (end < value.length && value[end] != 0) {
-            end++;
-        }
-        return new String(value, 0, end, StandardCharsets.UTF_8);
+    private static boolean startsWith(byte[] bytes, int from, int to, byte[] prefix) {
+        return to - from >= prefix.length && Arrays.equals(bytes, from, from + prefix.length, prefix, 0, prefix.length);
     }
 
     /** kmod_elf_get_symbols: the __crc_ symbols of .symtab, else the names in __ksymtab_strings. */
@@ -242,8 +242,8 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
         int crcSize = elf.is64() ? 8 : 4;
         // Read as an array: byte by byte through a mapping is what made this the costliest part of depmod.
         Versions versions = versionSection == null ? null : new Versions(
-                SymbolTable.copy(versionSection, SymbolTable.SCRATCH.get(), 2), versionSection.limit(), crcSize,
-                versionSection.order() == java.nio.ByteOrder.BIG_ENDIAN);
+                SymbolTable.copy(versionSection, SymbolTable.SCRATCH.get(), SymbolTable.VERSIONS),
+                versionSection.limit(), crcSize, versionSection.order() == java.nio.ByteOrder.BIG_ENDIAN);
         int versionCount = versions == null ? 0 : versions.count;
         boolean[] claimed = new boolean[versionCount];
         boolean registers = elf.machine() == EM_SPARC || elf.machine() == EM_SPARCV9;
@@ -325,7 +325,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
             int slot = hash(name, from, to) & (slots.length - 1);
             for (int entry = slots[slot]; entry != 0; entry = slots[slot]) {
                 int start = (entry - 1) * VERSION_ENTRY + crcSize;
-                if (java.util.Arrays.equals(bytes, start, nameEnds[entry - 1], name, from, to)) {
+                if (Arrays.equals(bytes, start, nameEnds[entry - 1], name, from, to)) {
                     return entry - 1;
                 }
                 slot = (slot + 1) & (slots.length - 1);
@@ -374,9 +374,13 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
      * ones would cost a page fault per 4 KiB of them), so a table lives only while its module is read.
      */
     private static final class SymbolTable {
-        /** The reading thread's arrays: symbol table, string table, __versions. */
+        /** The reading thread's arrays, by these indexes. */
         static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(
-                () -> new byte[][] {new byte[1 << 16], new byte[1 << 16], new byte[1 << 12]});
+                () -> new byte[][] {new byte[1 << 16], new byte[1 << 16], new byte[1 << 12], new byte[1 << 12]});
+        static final int SYMBOLS = 0;
+        static final int STRINGS = 1;
+        static final int VERSIONS = 2;
+        static final int MODINFO = 3;
 
         final byte[] symbols;
         final byte[] strings;
@@ -389,8 +393,8 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
 
         private SymbolTable(ByteBuffer symbols, ByteBuffer strings, boolean is64, boolean bigEndian) {
             byte[][] scratch = SCRATCH.get();
-            this.symbols = copy(symbols, scratch, 0);
-            this.strings = copy(strings, scratch, 1);
+            this.symbols = copy(symbols, scratch, SYMBOLS);
+            this.strings = copy(strings, scratch, STRINGS);
             this.symbolsLength = symbols.limit();
             this.stringsLength = strings.limit();
             this.is64 = is64;
