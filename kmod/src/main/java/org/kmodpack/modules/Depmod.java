@@ -122,9 +122,10 @@ public final class Depmod {
         String[] sorted = paths.toArray(String[]::new);
         Arrays.sort(sorted);
         ModuleSymbols[] symbols = new ModuleSymbols[sorted.length];
+        ThreadLocal<ModuleSymbols.SymbolPool> pools = ThreadLocal.withInitial(ModuleSymbols.SymbolPool::new);
         IntStream.range(0, sorted.length).parallel().forEach(i -> {
             try {
-                symbols[i] = ModuleSymbols.read(sorted[i], tree.read(sorted[i]));
+                symbols[i] = ModuleSymbols.read(sorted[i], tree.read(sorted[i]), pools.get());
             } catch (IOException unreadable) {
                 symbols[i] = ModuleSymbols.failed(Errno.EIO);
             }
