@@ -3,6 +3,8 @@ package org.kmodpack.modules;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
  * kmod 30's depmod over a {@link ModuleTree}, with no disk access: every index file it writes, byte for byte as
@@ -64,9 +68,20 @@ public final class Depmod {
 
     private static Map<String, byte[]> index(ModuleTree tree, Set<String> files, Map<String, String> chosen,
             DepmodOptions options, Consumer<KmodProblem> problems) throws IOException {
+        // The module files are read on the common pool while this thread orders the modules and indexes the
+        // built-in ones, which needs none of them.
+        CompletableFuture<Map<String, ModuleSymbols>> read = CompletableFuture.supplyAsync(
+                () -> readModules(tree, chosen.values()));
         List<DepmodModule> modules = ModuleOrder.arrange(chosen, optional(tree, files, ModuleOrder.ORDER_FILE),
                 problems);
-        readModules(tree, modules);
+        List<KmodProblem> builtinProblems = new ArrayList<>();
+        byte[] builtinBin = BuiltinFiles.names(optional(tree, files, BuiltinFiles.BUILTIN), builtinProblems::add);
+        byte[] builtinAliasBin = BuiltinFiles.aliases(optional(tree, files, BuiltinFiles.BUILTIN_MODINFO),
+                builtinProblems::add);
+        Map<String, ModuleSymbols> symbolsByPath = join(read);
+        for (DepmodModule module : modules) {
+            module.symbols = symbolsByPath.get(module.path);
+        }
         for (DepmodModule module : modules) {
             if (module.symbols.errno() != 0) {
                 problems.accept(new KmodProblem(KmodProblem.Kind.MODULE_UNREADABLE, module.path, 0,
@@ -78,17 +93,12 @@ public final class Depmod {
         DependencyOrder.sort(modules);
 
         // The writers are independent: they run side by side, their problems reported in depmod's order.
-        byte[] builtin = optional(tree, files, BuiltinFiles.BUILTIN);
-        byte[] builtinModinfo = optional(tree, files, BuiltinFiles.BUILTIN_MODINFO);
         List<KmodProblem> aliasProblems = new ArrayList<>();
-        List<KmodProblem> builtinProblems = new ArrayList<>();
         List<KmodProblem> devnameProblems = new ArrayList<>();
         CompletableFuture<byte[][]> dep = CompletableFuture.supplyAsync(() -> DepFiles.write(modules));
         CompletableFuture<byte[][]> symbolFiles = CompletableFuture.supplyAsync(() -> SymbolFiles.write(symbols));
         CompletableFuture<byte[]> aliasesBin = CompletableFuture.supplyAsync(
                 () -> ModinfoFiles.aliasesBin(modules, options.warnDuplicates(), aliasProblems::add));
-        byte[] builtinBin = BuiltinFiles.names(builtin, builtinProblems::add);
-        byte[] builtinAliasBin = BuiltinFiles.aliases(builtinModinfo, builtinProblems::add);
         byte[] devnames = ModinfoFiles.devnames(modules, devnameProblems::add);
         Map<String, byte[]> out = new LinkedHashMap<>();
         out.put("modules.dep", dep.join()[0]);
@@ -107,14 +117,39 @@ public final class Depmod {
         return out;
     }
 
-    private static void readModules(ModuleTree tree, List<DepmodModule> modules) {
-        modules.parallelStream().forEach(module -> {
+    /** Each module file's symbols by its path, the files read in path order (their order on disk, mostly). */
+    private static Map<String, ModuleSymbols> readModules(ModuleTree tree, Collection<String> paths) {
+        String[] sorted = paths.toArray(String[]::new);
+        Arrays.sort(sorted);
+        ModuleSymbols[] symbols = new ModuleSymbols[sorted.length];
+        ThreadLocal<ModuleSymbols.SymbolPool> pools = ThreadLocal.withInitial(ModuleSymbols.SymbolPool::new);
+        IntStream.range(0, sorted.length).parallel().forEach(i -> {
             try {
-                module.symbols = ModuleSymbols.read(module.path, tree.read(module.path));
+                symbols[i] = ModuleSymbols.read(sorted[i], tree.read(sorted[i]), pools.get());
             } catch (IOException unreadable) {
-                module.symbols = ModuleSymbols.failed(Errno.EIO);
+                symbols[i] = ModuleSymbols.failed(Errno.EIO);
             }
         });
+        Map<String, ModuleSymbols> byPath = new HashMap<>(sorted.length * 2);
+        for (int i = 0; i < sorted.length; i++) {
+            byPath.put(sorted[i], symbols[i]);
+        }
+        return byPath;
+    }
+
+    /** The value of {@code task}; what it threw unchecked is thrown as it was. */
+    private static <T> T join(CompletableFuture<T> task) {
+        try {
+            return task.join();
+        } catch (CompletionException failed) {
+            if (failed.getCause() instanceof RuntimeException unchecked) {
+                throw unchecked;
+            }
+            if (failed.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw failed;
+        }
     }
 
     private static byte[] optional(ModuleTree tree, Set<String> files, String name) throws IOException {

@@ -196,7 +196,12 @@ public final class DepmodBin {
         public byte[] toBytes() {
             Entry[] sorted = entries.toArray(new Entry[0]);
             Arrays.sort(sorted, Writer::order);
-            Out out = new Out();
+            // Sized for the keys and values and half as much again for the child tables, it rarely grows.
+            long estimate = HEADER_SIZE;
+            for (Entry entry : sorted) {
+                estimate += entry.key.length + entry.text.length() + 9;
+            }
+            Out out = new Out((int) Math.min(estimate * 3 / 2, Integer.MAX_VALUE - 8));
             out.u32(MAGIC);
             out.u32(VERSION);
             out.u32(0);
@@ -260,8 +265,12 @@ public final class DepmodBin {
 
         /** A growing byte array (ByteArrayOutputStream's methods are synchronized, which costs here). */
         private static final class Out {
-            private byte[] bytes = new byte[1 << 16];
+            private byte[] bytes;
             private int size;
+
+            Out(int capacity) {
+                bytes = new byte[capacity];
+            }
 
             int size() {
                 return size;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The section table of an ELF32 or ELF64 object of either byte order, enough to find a section by name. Every
@@ -18,8 +19,8 @@ final class Elf {
     private final long sectionTable;
     private final int sectionCount;
     private final int entrySize;
-    private final long namesOffset;
-    private final long namesSize;
+    /** The section name table, copied once: every lookup compares names in it byte by byte. */
+    private final byte[] names;
 
     private Elf(String file, ByteBuffer bytes) throws IOException {
         this.file = file;
@@ -57,11 +58,13 @@ final class Elf {
             throw invalid("section name table index " + namesIndex + " is not below the section count "
                     + sectionCount);
         }
-        namesOffset = sectionOffset(namesIndex);
-        namesSize = sectionSize(namesIndex);
+        long namesOffset = sectionOffset(namesIndex);
+        long namesSize = sectionSize(namesIndex);
         if (namesSize == 0 || bytes.get((int) (namesOffset + namesSize - 1)) != 0) {
             throw invalid("section name table does not end with NUL");
         }
+        names = new byte[(int) namesSize];
+        bytes.get((int) namesOffset, names);
     }
 
     static Elf parse(String file, byte[] contents) throws IOException {
@@ -96,7 +99,7 @@ final class Elf {
         byte[] wanted = name.getBytes(StandardCharsets.US_ASCII);
         for (int i = 1; i < sectionCount; i++) {
             long nameAt = Integer.toUnsignedLong(bytes.getInt(header(i)));
-            if (nameAt < namesSize && nameEquals(namesOffset + nameAt, wanted)) {
+            if (nameAt < names.length && nameEquals((int) nameAt, wanted)) {
                 ByteBuffer contents = sectionAt(i);
                 if (contents != null) {
                     return contents;
@@ -125,7 +128,7 @@ final class Elf {
         byte[] wanted = name.getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < sectionCount; i++) {
             long nameAt = Integer.toUnsignedLong(bytes.getInt(header(i)));
-            if (nameAt >= namesSize || !nameEquals(namesOffset + nameAt, wanted)) {
+            if (nameAt >= names.length || !nameEquals((int) nameAt, wanted)) {
                 continue;
             }
             long offset = sectionOffset(i);
@@ -137,14 +140,10 @@ final class Elf {
         return null;
     }
 
-    private boolean nameEquals(long at, byte[] wanted) {
-        long end = namesOffset + namesSize;
-        for (int i = 0; i < wanted.length; i++) {
-            if (at + i >= end || bytes.get((int) (at + i)) != wanted[i]) {
-                return false;
-            }
-        }
-        return at + wanted.length < end && bytes.get((int) (at + wanted.length)) == 0;
+    /** Whether the name at {@code at} of the name table is {@code wanted} (and ends there). */
+    private boolean nameEquals(int at, byte[] wanted) {
+        return at + wanted.length < names.length && names[at + wanted.length] == 0
+                && Arrays.equals(names, at, at + wanted.length, wanted, 0, wanted.length);
     }
 
     private int header(int i) {

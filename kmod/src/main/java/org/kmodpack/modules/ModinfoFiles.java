@@ -18,7 +18,14 @@ final class ModinfoFiles {
     }
 
     static byte[] aliases(List<DepmodModule> modules) {
-        StringBuilder text = new StringBuilder("# Aliases extracted from modules themselves.\n");
+        // Sized for its lines, the text is built without copying it as it grows.
+        int length = 64;
+        for (DepmodModule module : modules) {
+            for (String alias : module.symbols.aliases()) {
+                length += alias.length() + module.name.length() + 8;
+            }
+        }
+        StringBuilder text = new StringBuilder(length).append("# Aliases extracted from modules themselves.\n");
         for (DepmodModule module : modules) {
             for (String alias : module.symbols.aliases()) {
                 text.append("alias ").append(alias).append(' ').append(module.name).append('\n');

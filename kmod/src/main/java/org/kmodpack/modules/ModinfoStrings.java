@@ -10,31 +10,45 @@ final class ModinfoStrings {
     private ModinfoStrings() {
     }
 
+    /** Where one string of a section starts and ends (its NUL, or the end of the section). */
+    @FunctionalInterface
+    interface Range {
+        void accept(int from, int to);
+    }
+
     /**
-     * kmod_elf_get_strings: leading NUL padding skipped, runs of NULs separate strings; then each string splits
-     * at its first '=' (a string without one is a key with an empty value).
+     * kmod_elf_get_strings, then each string split at its first '=' (a string without one is a key with an empty
+     * value).
      */
     static List<ModinfoField> parse(byte[] section) {
         List<ModinfoField> info = new ArrayList<>();
+        strings(section, section.length, (from, to) -> info.add(pair(Arrays.copyOfRange(section, from, to))));
+        return info;
+    }
+
+    /**
+     * kmod_elf_get_strings over the first {@code length} bytes of {@code section}: leading NUL padding skipped,
+     * runs of NULs separate strings; {@code each} is given every string in order.
+     */
+    static void strings(byte[] section, int length, Range each) {
         int i = 0;
-        while (i < section.length && section[i] == 0 && section.length - i > 1) {
+        while (i < length && section[i] == 0 && length - i > 1) {
             i++;
         }
-        if (section.length - i <= 1) {
-            return info;
+        if (length - i <= 1) {
+            return;
         }
-        while (i < section.length) {
+        while (i < length) {
             int end = i;
-            while (end < section.length && section[end] != 0) {
+            while (end < length && section[end] != 0) {
                 end++;
             }
-            info.add(pair(Arrays.copyOfRange(section, i, end)));
-            while (end < section.length && section[end] == 0) {
+            each.accept(i, end);
+            while (end < length && section[end] == 0) {
                 end++;
             }
             i = end;
         }
-        return info;
     }
 
     static ModinfoField pair(byte[] string) {

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.kmodpack.format.ModinfoField;
 
 /**
  * What depmod reads from one module file, as libkmod 30 reads it: the symbols it exports (with their versions),
@@ -33,6 +33,9 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
     /** A __versions entry: the CRC (4 or 8 bytes by class), then the NUL-padded name; 64 bytes either way. */
     private static final int VERSION_ENTRY = 64;
     private static final String CRC_PREFIX = "__crc_";
+    /** The .modinfo fields depmod reads, up to their '=' (neither key holds one, so each is its string's first). */
+    private static final byte[] ALIAS_FIELD = "alias=".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SOFTDEP_FIELD = "softdep=".getBytes(StandardCharsets.US_ASCII);
 
     static ModuleSymbols failed(int errno) {
         return new ModuleSymbols(errno, List.of(), List.of(), List.of(), List.of());
@@ -40,6 +43,14 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
 
     /** Reads a module file's bytes (compressed by xz or zstd, or plain; gzip is not opened, as Debian's kmod 30 has no zlib). */
     static ModuleSymbols read(String path, ByteBuffer raw) {
+        return read(path, raw, new SymbolPool());
+    }
+
+    /**
+     * As {@link #read(String, ByteBuffer)}, the symbols the module needs taken from {@code pool} where it holds an
+     * equal one (one pool per thread: it is not safe for several).
+     */
+    static ModuleSymbols read(String path, ByteBuffer raw, SymbolPool pool) {
         Opened opened = open(path, raw);
         if (opened.errno() != 0) {
             return failed(opened.errno());
@@ -50,7 +61,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
             List<String> aliases = new ArrayList<>();
             List<String> softdeps = new ArrayList<>();
             modinfo(elf, aliases, softdeps);
-            return new ModuleSymbols(0, exports(elf, table), imports(elf, table), aliases, softdeps);
+            return new ModuleSymbols(0, exports(elf, table), imports(elf, table, pool), aliases, softdeps);
         } catch (RuntimeException outOfBounds) {
             // A section table that points past its own data: libkmod reads garbage there; we read nothing.
             return new ModuleSymbols(0, List.of(), List.of(), List.of(), List.of());
@@ -144,29 +155,26 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
         return 0;
     }
 
+    /** The alias and softdep values of .modinfo; no other field is made into a string. */
     private static void modinfo(Elf elf, List<String> aliases, List<String> softdeps) {
         ByteBuffer section = elf.find(".modinfo");
         if (section == null) {
             return;
         }
-        byte[] contents = new byte[section.remaining()];
-        section.get(0, contents);
-        for (ModinfoField field : ModinfoStrings.parse(contents)) {
-            if (field.key().equals("alias")) {
-                aliases.add(cString(field.value()));
-            } else if (field.key().equals("softdep")) {
-                softdeps.add(cString(field.value()));
+        byte[] contents = SymbolTable.copy(section, SymbolTable.SCRATCH.get(), SymbolTable.MODINFO);
+        ModinfoStrings.strings(contents, section.limit(), (from, to) -> {
+            if (startsWith(contents, from, to, ALIAS_FIELD)) {
+                aliases.add(new String(contents, from + ALIAS_FIELD.length, to - from - ALIAS_FIELD.length,
+                        StandardCharsets.UTF_8));
+            } else if (startsWith(contents, from, to, SOFTDEP_FIELD)) {
+                softdeps.add(new String(contents, from + SOFTDEP_FIELD.length, to - from - SOFTDEP_FIELD.length,
+                        StandardCharsets.UTF_8));
             }
-        }
+        });
     }
 
-    /** A value is a C string: it ends at its first NUL. */
-    private static String cString(byte[] value) {
-        int end = 0;
-        while (end < value.length && value[end] != 0) {
-            end++;
-        }
-        return new String(value, 0, end, StandardCharsets.UTF_8);
+    private static boolean startsWith(byte[] bytes, int from, int to, byte[] prefix) {
+        return to - from >= prefix.length && Arrays.equals(bytes, from, from + prefix.length, prefix, 0, prefix.length);
     }
 
     /** kmod_elf_get_symbols: the __crc_ symbols of .symtab, else the names in __ksymtab_strings. */
@@ -231,7 +239,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
     }
 
     /** kmod_elf_get_dependency_symbols; a damaged table gives none, as libkmod's error does. */
-    private static List<Symbol> imports(Elf elf, SymbolTable table) {
+    private static List<Symbol> imports(Elf elf, SymbolTable table, SymbolPool pool) {
         if (table == null) {
             return List.of();
         }
@@ -242,8 +250,8 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
         int crcSize = elf.is64() ? 8 : 4;
         // Read as an array: byte by byte through a mapping is what made this the costliest part of depmod.
         Versions versions = versionSection == null ? null : new Versions(
-                SymbolTable.copy(versionSection, SymbolTable.SCRATCH.get(), 2), versionSection.limit(), crcSize,
-                versionSection.order() == java.nio.ByteOrder.BIG_ENDIAN);
+                SymbolTable.copy(versionSection, SymbolTable.SCRATCH.get(), SymbolTable.VERSIONS),
+                versionSection.limit(), crcSize, versionSection.order() == java.nio.ByteOrder.BIG_ENDIAN);
         int versionCount = versions == null ? 0 : versions.count;
         boolean[] claimed = new boolean[versionCount];
         boolean registers = elf.machine() == EM_SPARC || elf.machine() == EM_SPARCV9;
@@ -270,21 +278,81 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
                 claimed[version] = true;
                 crc = versions.crc(version);
             }
-            imports.add(new Symbol(new String(table.strings, nameAt, nameEnd - nameAt, StandardCharsets.ISO_8859_1),
-                    crc, (info >>> 4) == STB_WEAK));
+            imports.add(pool.symbol(table.strings, nameAt, nameEnd, crc, (info >>> 4) == STB_WEAK));
         }
         for (int v = 0; v < versionCount; v++) {
             if (!claimed[v]) {
-                imports.add(new Symbol(versions.name(v), versions.crc(v), false));
+                int start = v * VERSION_ENTRY + crcSize;
+                imports.add(pool.symbol(versions.bytes, start, versions.nameEnds[v], versions.crc(v), false));
             }
         }
         return imports;
     }
 
     /**
-     * __versions, its entries found by the bytes of a name (a table of open addressing over their hashes): a
-     * String is made only for an entry no undefined symbol claims, since a claimed one takes its symbol's name.
-     * The first of two equal names is found, as libkmod finds it.
+     * The symbols needed by the modules one thread has read, found again by the bytes of their name, their version
+     * and their binding: most are needed by many modules, with the same version, and then share one Symbol (and
+     * one String) rather than each module making its own.
+     */
+    static final class SymbolPool {
+        private Symbol[] symbols = new Symbol[256];
+        private byte[][] names = new byte[256][];
+        private int count;
+
+        Symbol symbol(byte[] bytes, int from, int to, long crc, boolean weak) {
+            int slot = slot(nameHash(bytes, from, to), crc, weak);
+            for (Symbol symbol = symbols[slot]; symbol != null; symbol = symbols[slot]) {
+                if (symbol.crc() == crc && symbol.weak() == weak
+                        && Arrays.equals(names[slot], 0, names[slot].length, bytes, from, to)) {
+                    return symbol;
+                }
+                slot = (slot + 1) & (symbols.length - 1);
+            }
+            byte[] name = Arrays.copyOfRange(bytes, from, to);
+            Symbol symbol = new Symbol(new String(name, StandardCharsets.ISO_8859_1), crc, weak);
+            symbols[slot] = symbol;
+            names[slot] = name;
+            if (++count * 2 > symbols.length) {
+                grow();
+            }
+            return symbol;
+        }
+
+        private int slot(int nameHash, long crc, boolean weak) {
+            int hash = nameHash * 31 + Long.hashCode(crc) * 2 + (weak ? 1 : 0);
+            return (hash ^ (hash >>> 16)) & (symbols.length - 1);
+        }
+
+        private void grow() {
+            Symbol[] oldSymbols = symbols;
+            byte[][] oldNames = names;
+            symbols = new Symbol[oldSymbols.length * 2];
+            names = new byte[oldNames.length * 2][];
+            for (int i = 0; i < oldSymbols.length; i++) {
+                if (oldSymbols[i] != null) {
+                    byte[] name = oldNames[i];
+                    int slot = slot(nameHash(name, 0, name.length), oldSymbols[i].crc(), oldSymbols[i].weak());
+                    while (symbols[slot] != null) {
+                        slot = (slot + 1) & (symbols.length - 1);
+                    }
+                    symbols[slot] = oldSymbols[i];
+                    names[slot] = name;
+                }
+            }
+        }
+    }
+
+    private static int nameHash(byte[] name, int from, int to) {
+        int hash = 0;
+        for (int i = from; i < to; i++) {
+            hash = 31 * hash + name[i];
+        }
+        return hash ^ (hash >>> 16);
+    }
+
+    /**
+     * __versions, its entries found by the bytes of a name (a table of open addressing over their hashes). The
+     * first of two equal names is found, as libkmod finds it.
      */
     private static final class Versions {
         final byte[] bytes;
@@ -311,7 +379,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
                 }
                 nameEnds[v] = end;
                 if (find(bytes, start, end) < 0) {
-                    int slot = hash(bytes, start, end) & (slots.length - 1);
+                    int slot = nameHash(bytes, start, end) & (slots.length - 1);
                     while (slots[slot] != 0) {
                         slot = (slot + 1) & (slots.length - 1);
                     }
@@ -322,20 +390,15 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
 
         /** The entry named by {@code name[from, to)}, or -1. */
         int find(byte[] name, int from, int to) {
-            int slot = hash(name, from, to) & (slots.length - 1);
+            int slot = nameHash(name, from, to) & (slots.length - 1);
             for (int entry = slots[slot]; entry != 0; entry = slots[slot]) {
                 int start = (entry - 1) * VERSION_ENTRY + crcSize;
-                if (java.util.Arrays.equals(bytes, start, nameEnds[entry - 1], name, from, to)) {
+                if (Arrays.equals(bytes, start, nameEnds[entry - 1], name, from, to)) {
                     return entry - 1;
                 }
                 slot = (slot + 1) & (slots.length - 1);
             }
             return -1;
-        }
-
-        String name(int v) {
-            int start = v * VERSION_ENTRY + crcSize;
-            return new String(bytes, start, nameEnds[v] - start, StandardCharsets.ISO_8859_1);
         }
 
         long crc(int v) {
@@ -346,14 +409,6 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
                 crc = crc << 8 | octet;
             }
             return crc;
-        }
-
-        private static int hash(byte[] name, int from, int to) {
-            int hash = 0;
-            for (int i = from; i < to; i++) {
-                hash = 31 * hash + name[i];
-            }
-            return hash ^ (hash >>> 16);
         }
     }
 
@@ -374,9 +429,13 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
      * ones would cost a page fault per 4 KiB of them), so a table lives only while its module is read.
      */
     private static final class SymbolTable {
-        /** The reading thread's arrays: symbol table, string table, __versions. */
+        /** The reading thread's arrays, by these indexes. */
         static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(
-                () -> new byte[][] {new byte[1 << 16], new byte[1 << 16], new byte[1 << 12]});
+                () -> new byte[][] {new byte[1 << 16], new byte[1 << 16], new byte[1 << 12], new byte[1 << 12]});
+        static final int SYMBOLS = 0;
+        static final int STRINGS = 1;
+        static final int VERSIONS = 2;
+        static final int MODINFO = 3;
 
         final byte[] symbols;
         final byte[] strings;
@@ -389,8 +448,8 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
 
         private SymbolTable(ByteBuffer symbols, ByteBuffer strings, boolean is64, boolean bigEndian) {
             byte[][] scratch = SCRATCH.get();
-            this.symbols = copy(symbols, scratch, 0);
-            this.strings = copy(strings, scratch, 1);
+            this.symbols = copy(symbols, scratch, SYMBOLS);
+            this.strings = copy(strings, scratch, STRINGS);
             this.symbolsLength = symbols.limit();
             this.stringsLength = strings.limit();
             this.is64 = is64;

@@ -24,7 +24,12 @@ final class SymbolFiles {
             entries.add(new Entry(name, KmodHash.bucket(name, KmodHash.SYMBOL_BUCKETS), symbol));
         }
         entries.sort(Comparator.comparingInt(Entry::bucket).thenComparing(Entry::name, Arrays::compareUnsigned));
-        StringBuilder text = new StringBuilder("# Aliases for symbols, used by symbol_request().\n");
+        // Sized for its lines, the text is built without copying it as it grows.
+        int length = 64;
+        for (Entry entry : entries) {
+            length += entry.name().length + entry.symbol().owner().name.length() + 16;
+        }
+        StringBuilder text = new StringBuilder(length).append("# Aliases for symbols, used by symbol_request().\n");
         DepmodBin.Writer bin = new DepmodBin.Writer();
         for (Entry entry : entries) {
             String key = "symbol:" + entry.symbol().name();
