@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * kmod 30's depmod over a {@link ModuleTree}, with no disk access: every index file it writes, byte for byte as
@@ -77,16 +78,27 @@ public final class Depmod {
                 problems);
         DependencyOrder.sort(modules);
 
+        return write(modules, DepFiles::closurePaths, symbols, optional(tree, files, BuiltinFiles.BUILTIN),
+                optional(tree, files, BuiltinFiles.BUILTIN_MODINFO), options.warnDuplicates(), problems);
+    }
+
+    /**
+     * The index files of {@code modules} (depmod's array, each with its number and what depmod read of its file),
+     * named as in {@link #INDEX_FILES} and in that order: each module's modules.dep line given by {@code lines}
+     * (its dependencies' paths), the symbols' owners by {@code symbols}, the builtins from the tree's
+     * modules.builtin and modules.builtin.modinfo (null when absent).
+     */
+    static Map<String, byte[]> write(List<DepmodModule> modules, Function<DepmodModule, List<String>> lines,
+            SymbolResolution symbols, byte[] builtin, byte[] builtinModinfo, boolean warnDuplicates,
+            Consumer<KmodProblem> problems) {
         // The writers are independent: they run side by side, their problems reported in depmod's order.
-        byte[] builtin = optional(tree, files, BuiltinFiles.BUILTIN);
-        byte[] builtinModinfo = optional(tree, files, BuiltinFiles.BUILTIN_MODINFO);
         List<KmodProblem> aliasProblems = new ArrayList<>();
         List<KmodProblem> builtinProblems = new ArrayList<>();
         List<KmodProblem> devnameProblems = new ArrayList<>();
-        CompletableFuture<byte[][]> dep = CompletableFuture.supplyAsync(() -> DepFiles.write(modules));
+        CompletableFuture<byte[][]> dep = CompletableFuture.supplyAsync(() -> DepFiles.write(modules, lines));
         CompletableFuture<byte[][]> symbolFiles = CompletableFuture.supplyAsync(() -> SymbolFiles.write(symbols));
         CompletableFuture<byte[]> aliasesBin = CompletableFuture.supplyAsync(
-                () -> ModinfoFiles.aliasesBin(modules, options.warnDuplicates(), aliasProblems::add));
+                () -> ModinfoFiles.aliasesBin(modules, warnDuplicates, aliasProblems::add));
         byte[] builtinBin = BuiltinFiles.names(builtin, builtinProblems::add);
         byte[] builtinAliasBin = BuiltinFiles.aliases(builtinModinfo, builtinProblems::add);
         byte[] devnames = ModinfoFiles.devnames(modules, devnameProblems::add);

@@ -161,7 +161,7 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
     }
 
     /** A value is a C string: it ends at its first NUL. */
-    private static String cString(byte[] value) {
+    static String cString(byte[] value) {
         int end = 0;
         while (end < value.length && value[end] != 0) {
             end++;
