@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.kmodpack.fuse.UnionTree;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.modules.ModuleNames;
 import org.kmodpack.packer.LayerUnion;
@@ -79,6 +80,31 @@ final class LayerOptions {
                 unionFile = union.build(cacheDirectory, problem -> { });
             }
             return Optional.ofNullable(unionFile);
+        }
+
+        /**
+         * With layers the base's index answers for ({@link ModuleIndex#layered}), the union as a tree to mount:
+         * the base's and the layers' entries, with the union's modules.order and index files made in memory, and
+         * no union bundle built. Empty without layers, or when the union must be indexed whole ({@link #unionFile}).
+         */
+        Optional<UnionTree> mergedTree() throws IOException {
+            if (union == null) {
+                return Optional.empty();
+            }
+            Optional<ModuleIndex> merged = ModuleIndex.layered(base, layers, cacheDirectory);
+            if (merged.isEmpty()) {
+                return Optional.empty();
+            }
+            byte[] order = union.modulesOrder();
+            Map<String, byte[]> made = new LinkedHashMap<>();
+            made.put("modules.order", order);
+            made.putAll(merged.get().unionIndexFiles(order));
+            return Optional.of(new UnionTree(base, layers, union.layerFiles(), made, union.indexTime()));
+        }
+
+        /** The layers, in order. */
+        List<Bundle> layers() {
+            return layers;
         }
 
         /** The base bundle, whose kernel version is the union's. */

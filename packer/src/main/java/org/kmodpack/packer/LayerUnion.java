@@ -157,6 +157,11 @@ public final class LayerUnion {
         return files;
     }
 
+    /** The mtime of the union's modules.order and index files: the base's modules.dep's, else its root's. */
+    public FileTime indexTime() {
+        return base.find("modules.dep").orElse(base.root()).lastModified();
+    }
+
     /**
      * Writes the union into the empty or absent directory {@code moduleDirectory} and indexes it with our depmod,
      * so that it is the tree kmod's depmod leaves when run on the unpacked union with the layers' configuration.
@@ -169,7 +174,7 @@ public final class LayerUnion {
             Extractor.extract(layer, moduleDirectory, List.of(), false);
         }
         Extractor.extract(base, moduleDirectory, List.of(), false);
-        FileTime stamp = base.find("modules.dep").orElse(base.root()).lastModified();
+        FileTime stamp = indexTime();
         FileTime rootTime = base.root().lastModified();
         writeFile(moduleDirectory.resolve(ORDER_FILE), modulesOrder(), stamp);
         DepmodConfig depmodConfig = DepmodConfig.parse(depmodConfig(), kernelVersion(), problems);

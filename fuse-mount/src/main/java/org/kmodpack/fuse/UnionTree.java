@@ -1,0 +1,218 @@
+package org.kmodpack.fuse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.kmodpack.format.EntryKind;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
+
+/**
+ * A base and its layers served as one module directory (spec section 15.3), with no union bundle built: the
+ * base's entries and the layers', each file read and verified from the bundle that brings it; a directory's
+ * metadata the base's, else the last layer's that has it; and the files made for the union (its modules.order
+ * and index files), held in memory, mode 0644, with the time given and the owner of the base's root. The caller
+ * has checked that the layers fit the base ({@code LayerUnion}), and gives each layer's files by path.
+ * Inode numbers: the base's as they are, each layer's after the previous bundle's, the made files' last.
+ */
+public final class UnionTree implements ServedTree {
+    private static final int MADE_MODE = 0644;
+
+    private final Bundle base;
+    private final String name;
+    /** The bundle of each file and symlink the layers bring, by path. */
+    private final Map<String, Bundle> layerFiles;
+    private final Map<Bundle, Integer> inodeOffsets = new IdentityHashMap<>();
+    /** The union's entry of each directory a layer has (its link count counting every bundle's subdirectories). */
+    private final Map<String, Entry> layerDirectories = new HashMap<>();
+    /** Each layer's entries of its directories, by path: where a directory's children are listed from. */
+    private final List<Map<String, Entry>> directoriesByLayer = new ArrayList<>();
+    private final List<Bundle> layers;
+    private final Map<String, Entry> made = new HashMap<>();
+    private final Map<String, byte[]> madeBytes;
+    private final long entryCount;
+    private final long storedBytes;
+
+    /**
+     * {@code layerFiles}: the layer of each file and symlink the layers bring, by path (the later layer's where
+     * shadowing let two have one); {@code madeFiles}: files of the root that replace or add to the base's.
+     */
+    public UnionTree(Bundle base, List<Bundle> layers, Map<String, Bundle> layerFiles, Map<String, byte[]> madeFiles,
+            FileTime madeTime) throws IOException {
+        this.base = base;
+        this.layers = List.copyOf(layers);
+        this.layerFiles = Map.copyOf(layerFiles);
+        this.madeBytes = Map.copyOf(madeFiles);
+        StringBuilder named = new StringBuilder(base.toString());
+        layers.forEach(layer -> named.append('+').append(layer));
+        this.name = named.toString();
+        long count = base.info().directories() + base.info().files() + base.info().symlinks();
+        long bytes = base.info().bundleLength();
+        int offset = (int) count;
+        for (Bundle layer : layers) {
+            inodeOffsets.put(layer, offset);
+            Map<String, Entry> directories = new HashMap<>();
+            for (Entry entry : layer.entries()) {
+                if (entry.isDirectory()) {
+                    directories.put(entry.path(), entry);
+                }
+            }
+            directoriesByLayer.add(directories);
+            offset += layer.entries().size();
+            count += layer.entries().size();
+            bytes += layer.info().bundleLength();
+        }
+        Entry root = base.root();
+        for (Map.Entry<String, byte[]> file : madeBytes.entrySet()) {
+            made.put(file.getKey(), new Entry(-1, file.getKey(), EntryKind.FILE, MADE_MODE, root.uid(), root.gid(),
+                    madeTime, file.getValue().length, ++offset, 1, null));
+        }
+        this.entryCount = count + made.size();
+        this.storedBytes = bytes;
+        Set<String> paths = new HashSet<>();
+        directoriesByLayer.forEach(directories -> paths.addAll(directories.keySet()));
+        for (String path : paths) {
+            layerDirectories.put(path, unionDirectory(path));
+        }
+    }
+
+    /** The directory's entry: the base's, else the last layer's that has it; linked from each subdirectory. */
+    private Entry unionDirectory(String path) throws IOException {
+        Entry directory = base.find(path).orElseGet(() -> layerDirectory(path));
+        int subdirectories = 0;
+        for (Entry child : children(path).values()) {
+            if (child.isDirectory()) {
+                subdirectories++;
+            }
+        }
+        return new Entry(directory.index(), directory.path(), directory.kind(), directory.mode(), directory.uid(),
+                directory.gid(), directory.lastModified(), directory.size(), directory.inode(), 2 + subdirectories,
+                directory.symlinkTarget());
+    }
+
+    @Override
+    public Optional<Entry> find(String path) {
+        Entry madeFile = made.get(path);
+        if (madeFile != null) {
+            return Optional.of(madeFile);
+        }
+        Entry directory = layerDirectories.get(path);
+        if (directory != null) {
+            return Optional.of(directory);
+        }
+        Bundle layer = layerFiles.get(path);
+        if (layer != null) {
+            return layer.find(path).map(entry -> renumbered(layer, entry));
+        }
+        return base.find(path);
+    }
+
+    @Override
+    public List<Entry> list(Entry directory) throws IOException {
+        if (!layerDirectories.containsKey(directory.path())) {
+            // Only the base has it: no layer file lies below it.
+            return base.list(directory);
+        }
+        return List.copyOf(children(directory.path()).values());
+    }
+
+    /** The union's children of a directory some layer has, by name bytes. */
+    private Map<String, Entry> children(String path) throws IOException {
+        Set<String> names = new HashSet<>();
+        Optional<Entry> inBase = base.find(path).filter(Entry::isDirectory);
+        if (inBase.isPresent()) {
+            base.list(inBase.get()).forEach(child -> names.add(child.name()));
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            Entry inLayer = directoriesByLayer.get(i).get(path);
+            if (inLayer != null) {
+                layers.get(i).list(inLayer).forEach(child -> names.add(child.name()));
+            }
+        }
+        if (path.isEmpty()) {
+            names.addAll(made.keySet());
+        }
+        Map<String, Entry> children = new TreeMap<>((a, b) -> Arrays.compareUnsigned(
+                a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
+        String prefix = path.isEmpty() ? "" : path + "/";
+        for (String child : names) {
+            String childPath = prefix + child;
+            // While the union's directories are being made, one only layers have is found in them.
+            Entry entry = find(childPath).orElseGet(() -> layerDirectory(childPath));
+            children.put(child, entry);
+        }
+        return children;
+    }
+
+    /** The last layer's entry of a directory only layers have. */
+    private Entry layerDirectory(String path) {
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Entry entry = directoriesByLayer.get(i).get(path);
+            if (entry != null) {
+                return renumbered(layers.get(i), entry);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public int read(Entry file, long position, int length, Bundle.BytesConsumer consumer) throws IOException {
+        byte[] bytes = madeBytes.get(file.path());
+        if (bytes == null) {
+            return bundleOf(file).read(file, position, length, consumer);
+        }
+        if (position >= bytes.length) {
+            return -1;
+        }
+        int count = (int) Math.min(length, bytes.length - position);
+        consumer.accept(bytes, (int) position, count);
+        return count;
+    }
+
+    @Override
+    public boolean readAheadWanted(Entry file, long position) {
+        return !madeBytes.containsKey(file.path()) && bundleOf(file).readAheadWanted(file, position);
+    }
+
+    @Override
+    public void readAhead(Entry file, long position) throws IOException {
+        if (!madeBytes.containsKey(file.path())) {
+            bundleOf(file).readAhead(file, position);
+        }
+    }
+
+    private Bundle bundleOf(Entry file) {
+        return layerFiles.getOrDefault(file.path(), base);
+    }
+
+    private Entry renumbered(Bundle layer, Entry entry) {
+        return new Entry(entry.index(), entry.path(), entry.kind(), entry.mode(), entry.uid(), entry.gid(),
+                entry.lastModified(), entry.size(), entry.inode() + inodeOffsets.get(layer),
+                entry.linkCount(), entry.symlinkTarget());
+    }
+
+    @Override
+    public long entryCount() {
+        return entryCount;
+    }
+
+    @Override
+    public long storedBytes() {
+        return storedBytes;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
