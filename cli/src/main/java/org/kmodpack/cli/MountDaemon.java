@@ -117,6 +117,10 @@ final class MountDaemon {
             fuse.ensure(line -> note(line));
             FuseMount.Options options = new FuseMount.Options(true, !arguments.multiThreaded, arguments.fuseOptions);
             mount = prepared.mount(target.path(), source(bundle), options, timeoutMillis);
+            if (merged.isPresent()) {
+                // Made beside everything above; the mount is ready once they are, or fails if they cannot be.
+                merged.get().awaitMadeFiles();
+            }
             if (preparedFirmware != null) {
                 firmwareMount = preparedFirmware.mount(firmwareTarget.path(), source(bundle), options, timeoutMillis);
             }

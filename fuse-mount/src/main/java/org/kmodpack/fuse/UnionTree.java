@@ -1,6 +1,7 @@
 package org.kmodpack.fuse;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -13,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.kmodpack.format.EntryKind;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
@@ -23,6 +26,7 @@ import org.kmodpack.reader.Entry;
  * metadata the base's, else the last layer's that has it; and the files made for the union (its modules.order
  * and index files), held in memory, mode 0644, with the time given and the owner of the base's root. The caller
  * has checked that the layers fit the base ({@code LayerUnion}), and gives each layer's files by path.
+ * The made files may still be being made: the tree is served meanwhile, and what asks for one of them waits.
  * Inode numbers: the base's as they are, each layer's after the previous bundle's, the made files' last.
  */
 public final class UnionTree implements ServedTree {
@@ -38,21 +42,26 @@ public final class UnionTree implements ServedTree {
     /** Each layer's entries of its directories, by path: where a directory's children are listed from. */
     private final List<Map<String, Entry>> directoriesByLayer = new ArrayList<>();
     private final List<Bundle> layers;
-    private final Map<String, Entry> made = new HashMap<>();
-    private final Map<String, byte[]> madeBytes;
+    /** The made files' names, each with its inode number. */
+    private final Map<String, Integer> madeInodes = new HashMap<>();
+    private final CompletableFuture<Map<String, byte[]>> madeFiles;
+    private final FileTime madeTime;
+    private volatile Map<String, Entry> made;
     private final long entryCount;
     private final long storedBytes;
 
     /**
      * {@code layerFiles}: the layer of each file and symlink the layers bring, by path (the later layer's where
-     * shadowing let two have one); {@code madeFiles}: files of the root that replace or add to the base's.
+     * shadowing let two have one); {@code madeFiles}: the files of the root, named {@code madeNames}, that replace
+     * or add to the base's, when made.
      */
-    public UnionTree(Bundle base, List<Bundle> layers, Map<String, Bundle> layerFiles, Map<String, byte[]> madeFiles,
-            FileTime madeTime) throws IOException {
+    public UnionTree(Bundle base, List<Bundle> layers, Map<String, Bundle> layerFiles, List<String> madeNames,
+            CompletableFuture<Map<String, byte[]>> madeFiles, FileTime madeTime) throws IOException {
         this.base = base;
         this.layers = List.copyOf(layers);
         this.layerFiles = Map.copyOf(layerFiles);
-        this.madeBytes = Map.copyOf(madeFiles);
+        this.madeFiles = madeFiles;
+        this.madeTime = madeTime;
         StringBuilder named = new StringBuilder(base.toString());
         layers.forEach(layer -> named.append('+').append(layer));
         this.name = named.toString();
@@ -72,12 +81,10 @@ public final class UnionTree implements ServedTree {
             count += layer.entries().size();
             bytes += layer.info().bundleLength();
         }
-        Entry root = base.root();
-        for (Map.Entry<String, byte[]> file : madeBytes.entrySet()) {
-            made.put(file.getKey(), new Entry(-1, file.getKey(), EntryKind.FILE, MADE_MODE, root.uid(), root.gid(),
-                    madeTime, file.getValue().length, ++offset, 1, null));
+        for (String name : madeNames) {
+            madeInodes.put(name, ++offset);
         }
-        this.entryCount = count + made.size();
+        this.entryCount = count + madeNames.size();
         this.storedBytes = bytes;
         Set<String> paths = new HashSet<>();
         directoriesByLayer.forEach(directories -> paths.addAll(directories.keySet()));
@@ -89,22 +96,51 @@ public final class UnionTree implements ServedTree {
     /** The directory's entry: the base's, else the last layer's that has it; linked from each subdirectory. */
     private Entry unionDirectory(String path) throws IOException {
         Entry directory = base.find(path).orElseGet(() -> layerDirectory(path));
-        int subdirectories = 0;
-        for (Entry child : children(path).values()) {
+        Set<String> subdirectories = new HashSet<>();
+        for (Entry child : listed(path)) {
             if (child.isDirectory()) {
-                subdirectories++;
+                subdirectories.add(child.name());
             }
         }
         return new Entry(directory.index(), directory.path(), directory.kind(), directory.mode(), directory.uid(),
-                directory.gid(), directory.lastModified(), directory.size(), directory.inode(), 2 + subdirectories,
+                directory.gid(), directory.lastModified(), directory.size(), directory.inode(), 2 + subdirectories.size(),
                 directory.symlinkTarget());
     }
 
+    /**
+     * Waits until the made files are made; throws what kept them from being made. The tree answers for them only
+     * then.
+     */
+    public void awaitMadeFiles() throws IOException {
+        made();
+    }
+
+    private Map<String, Entry> made() throws IOException {
+        Map<String, Entry> entries = made;
+        if (entries == null) {
+            Map<String, byte[]> files;
+            try {
+                files = madeFiles.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof UncheckedIOException unchecked ? unchecked.getCause()
+                        : new IOException(this + ": making the union's index files failed: " + e.getCause(),
+                                e.getCause());
+            }
+            Entry root = base.root();
+            entries = new HashMap<>();
+            for (Map.Entry<String, Integer> name : madeInodes.entrySet()) {
+                entries.put(name.getKey(), new Entry(-1, name.getKey(), EntryKind.FILE, MADE_MODE, root.uid(),
+                        root.gid(), madeTime, files.get(name.getKey()).length, name.getValue(), 1, null));
+            }
+            made = entries;
+        }
+        return entries;
+    }
+
     @Override
-    public Optional<Entry> find(String path) {
-        Entry madeFile = made.get(path);
-        if (madeFile != null) {
-            return Optional.of(madeFile);
+    public Optional<Entry> find(String path) throws IOException {
+        if (madeInodes.containsKey(path)) {
+            return Optional.of(made().get(path));
         }
         Entry directory = layerDirectories.get(path);
         if (directory != null) {
@@ -126,30 +162,35 @@ public final class UnionTree implements ServedTree {
         return List.copyOf(children(directory.path()).values());
     }
 
-    /** The union's children of a directory some layer has, by name bytes. */
-    private Map<String, Entry> children(String path) throws IOException {
-        Set<String> names = new HashSet<>();
+    /** The children the base and the layers list in a directory, as each lists them. */
+    private List<Entry> listed(String path) throws IOException {
+        List<Entry> listed = new ArrayList<>();
         Optional<Entry> inBase = base.find(path).filter(Entry::isDirectory);
         if (inBase.isPresent()) {
-            base.list(inBase.get()).forEach(child -> names.add(child.name()));
+            listed.addAll(base.list(inBase.get()));
         }
         for (int i = 0; i < layers.size(); i++) {
             Entry inLayer = directoriesByLayer.get(i).get(path);
             if (inLayer != null) {
-                layers.get(i).list(inLayer).forEach(child -> names.add(child.name()));
+                listed.addAll(layers.get(i).list(inLayer));
             }
         }
+        return listed;
+    }
+
+    /** The union's children of a directory some layer has, by name bytes. */
+    private Map<String, Entry> children(String path) throws IOException {
+        Set<String> names = new HashSet<>();
+        listed(path).forEach(child -> names.add(child.name()));
         if (path.isEmpty()) {
-            names.addAll(made.keySet());
+            names.addAll(madeInodes.keySet());
         }
         Map<String, Entry> children = new TreeMap<>((a, b) -> Arrays.compareUnsigned(
                 a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
         String prefix = path.isEmpty() ? "" : path + "/";
         for (String child : names) {
             String childPath = prefix + child;
-            // While the union's directories are being made, one only layers have is found in them.
-            Entry entry = find(childPath).orElseGet(() -> layerDirectory(childPath));
-            children.put(child, entry);
+            children.put(child, find(childPath).orElseThrow());
         }
         return children;
     }
@@ -167,10 +208,11 @@ public final class UnionTree implements ServedTree {
 
     @Override
     public int read(Entry file, long position, int length, Bundle.BytesConsumer consumer) throws IOException {
-        byte[] bytes = madeBytes.get(file.path());
-        if (bytes == null) {
+        if (!madeInodes.containsKey(file.path())) {
             return bundleOf(file).read(file, position, length, consumer);
         }
+        made();
+        byte[] bytes = madeFiles.join().get(file.path());
         if (position >= bytes.length) {
             return -1;
         }
@@ -181,12 +223,12 @@ public final class UnionTree implements ServedTree {
 
     @Override
     public boolean readAheadWanted(Entry file, long position) {
-        return !madeBytes.containsKey(file.path()) && bundleOf(file).readAheadWanted(file, position);
+        return !madeInodes.containsKey(file.path()) && bundleOf(file).readAheadWanted(file, position);
     }
 
     @Override
     public void readAhead(Entry file, long position) throws IOException {
-        if (!madeBytes.containsKey(file.path())) {
+        if (!madeInodes.containsKey(file.path())) {
             bundleOf(file).readAhead(file, position);
         }
     }

@@ -3,6 +3,7 @@ package org.kmodpack.modules;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,13 +51,16 @@ final class UnionIndexFiles {
         Consumer<KmodProblem> unreported = problem -> { };
         List<DepmodModule> modules = ModuleOrder.arrange(chosen, unionOrder, unreported);
         Map<String, List<ModuleSymbols.Symbol>> baseExports = baseExports(section);
+        // The whole blob at once: its blocks are decompressed and checked once, not once per module.
+        byte[] blob = base.readModuleInfo(new ModuleSection.InfoRef(section.modinfoOffset(),
+                Math.toIntExact(section.modinfoLength())));
         for (DepmodModule module : modules) {
             int number = lookup.findModule(module.name);
             if (lookup.isLayerModule(number)) {
                 ModuleSymbols file = lookup.layerModuleSymbols(number);
                 module.symbols = new ModuleSymbols(0, file.exports(), List.of(), file.aliases(), file.softdeps());
             } else {
-                module.symbols = baseModule(base, section, number,
+                module.symbols = baseModule(base, section, blob, number,
                         baseExports.getOrDefault(module.name, List.of()));
             }
         }
@@ -66,22 +70,22 @@ final class UnionIndexFiles {
                 optional(base, BuiltinFiles.BUILTIN_MODINFO), false, unreported);
     }
 
-    /** What depmod reads of a base module, as the section and the modinfo blob keep it. */
-    private static ModuleSymbols baseModule(Bundle base, ModuleSection section, int module,
+    /** What depmod reads of a base module, as the section and the modinfo blob ({@code blob}) keep it. */
+    private static ModuleSymbols baseModule(Bundle base, ModuleSection section, byte[] blob, int module,
             List<ModuleSymbols.Symbol> exports) throws IOException {
         List<String> aliases = new ArrayList<>();
         List<String> softdeps = new ArrayList<>();
         ModuleSection.InfoRef info = section.moduleInfo(module);
-        if (info.length() > 0) {
-            for (ModinfoField field : ModuleSection.decodeInfo(base.readModuleInfo(info), base.toString())) {
-                if (field.inFile()) {
-                    continue;
-                }
-                if (field.key().equals("alias")) {
-                    aliases.add(ModuleSymbols.cString(field.value()));
-                } else if (field.key().equals("softdep")) {
-                    softdeps.add(ModuleSymbols.cString(field.value()));
-                }
+        int from = Math.toIntExact(info.offset() - section.modinfoOffset());
+        for (ModinfoField field : ModuleSection.decodeInfo(Arrays.copyOfRange(blob, from, from + info.length()),
+                base.toString())) {
+            if (field.inFile()) {
+                continue;
+            }
+            if (field.key().equals("alias")) {
+                aliases.add(ModuleSymbols.cString(field.value()));
+            } else if (field.key().equals("softdep")) {
+                softdeps.add(ModuleSymbols.cString(field.value()));
             }
         }
         return new ModuleSymbols(0, exports, List.of(), aliases, softdeps);
