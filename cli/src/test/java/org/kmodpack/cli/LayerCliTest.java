@@ -137,13 +137,10 @@ class LayerCliTest {
 
     @Test
     void layersLeavingTheBaseLinesAloneAreMergedAtLookupTimeAsKmodOnTheUnion() throws IOException {
-        Path base = work.resolve("base.kpack");
-        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
-                base.toString()).exit());
-        Path dependents = LayerFixtures.packLayer(work, SyntheticLayers.dependents(work.resolve("dependents")),
-                "dependents.kpack");
-        Path softdeps = LayerFixtures.packLayer(work, SyntheticLayers.softdeps(work.resolve("softdeps")),
-                "softdeps.kpack");
+        Path base = LayerFixtures.packBase(work);
+        List<Path> mergeable = LayerFixtures.packLayersTheBaseAnswersFor(work);
+        Path dependents = mergeable.get(0);
+        Path softdeps = mergeable.get(1);
         try (Bundle baseBundle = Bundle.open(base); Bundle dependentsBundle = Bundle.open(dependents);
                 Bundle softdepsBundle = Bundle.open(softdeps)) {
             assertTrue(ModuleIndex.layered(baseBundle, List.of(dependentsBundle, softdepsBundle), work.resolve("cache"))

@@ -25,7 +25,6 @@ import org.kmodpack.format.Sha256;
 import org.kmodpack.modules.Depmod;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.testkernels.SyntheticKernel;
-import org.kmodpack.testkernels.SyntheticKernels;
 import org.kmodpack.testkernels.SyntheticLayers;
 
 /**
@@ -43,9 +42,7 @@ class LayerMountTest {
     @Test
     void theMergedMountServesTheIndexFilesDepmodWritesForTheUnion() throws Exception {
         MountPoints.requireFuse();
-        Path base = work.resolve("base.kpack");
-        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
-                base.toString()).exit());
+        Path base = LayerFixtures.packBase(work);
         Path vendor = LayerFixtures.packLayer(work, SyntheticLayers.vendor(work.resolve("vendor")), "vendor.kpack");
         Path layerDirectory = Files.createDirectories(work.resolve("modules-" + KVER + ".d"));
         LayerFixtures.packLayer(work, SyntheticLayers.tools(work.resolve("tools")), layerDirectory.resolve("50-tools.kpack").toString());
@@ -91,21 +88,15 @@ class LayerMountTest {
     @Test
     void layersTheBasesIndexAnswersForAreServedOverTheBaseWithNoUnionBundle() throws Exception {
         MountPoints.requireFuse();
-        Path base = work.resolve("base.kpack");
-        assertEquals(0, CliTest.run("pack", SyntheticKernels.moduleDir(SyntheticKernel.BASIC).toString(), "-o",
-                base.toString()).exit());
-        Path dependents = LayerFixtures.packLayer(work, SyntheticLayers.dependents(work.resolve("dependents")),
-                "dependents.kpack");
-        Path softdeps = LayerFixtures.packLayer(work, SyntheticLayers.softdeps(work.resolve("softdeps")),
-                "softdeps.kpack");
-        Path expected = LayerFixtures.unionAfterKmodDepmod(work, base, List.of(dependents, softdeps),
-                work.resolve("union"));
+        Path base = LayerFixtures.packBase(work);
+        List<Path> layers = LayerFixtures.packLayersTheBaseAnswersFor(work);
+        Path expected = LayerFixtures.unionAfterKmodDepmod(work, base, layers, work.resolve("union"));
 
         Path mountPoint = Files.createDirectories(work.resolve("mnt"));
         mounted.add(mountPoint);
         Path cache = work.resolve("cache");
         CliTest.Run mount = Launcher.kmodpack("mount", base.toString(), mountPoint.toString(), "--allow-unsigned",
-                "--layer", dependents.toString(), "--layer", softdeps.toString(), "--log",
+                "--layer", layers.get(0).toString(), "--layer", layers.get(1).toString(), "--log",
                 work.resolve("mount.log").toString(), "--cache-dir", cache.toString());
         assertEquals(0, mount.exit(), mount.err());
         assertEquals(tree(expected), tree(mountPoint), "the union's entries, and the bytes of its files");

@@ -175,10 +175,10 @@ final class BundleFileSystem extends FuseStubFS {
         try {
             stbuf.f_bsize.set(BLOCK);
             stbuf.f_frsize.set(BLOCK);
-            stbuf.f_blocks.set((tree.storedBytes() + BLOCK - 1) / BLOCK);
+            stbuf.f_blocks.set((tree.size().storedBytes() + BLOCK - 1) / BLOCK);
             stbuf.f_bfree.set(0);
             stbuf.f_bavail.set(0);
-            stbuf.f_files.set(tree.entryCount());
+            stbuf.f_files.set(tree.size().entries());
             stbuf.f_ffree.set(0);
             stbuf.f_favail.set(0);
             stbuf.f_namemax.set(255);

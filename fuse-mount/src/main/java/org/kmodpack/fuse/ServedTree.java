@@ -28,11 +28,11 @@ public interface ServedTree {
     /** As {@link Bundle#readAhead}. */
     void readAhead(Entry file, long position) throws IOException;
 
-    /** How many entries the tree has, as statfs reports its inodes. */
-    long entryCount();
+    /** What statfs reports: how many entries the tree has, and how many bytes of bundles hold it. */
+    record Size(long entries, long storedBytes) {
+    }
 
-    /** How many bytes hold the tree, as statfs reports its size. */
-    long storedBytes();
+    Size size();
 
     /** One bundle's module directory. */
     static ServedTree modulesOf(Bundle bundle) {
@@ -48,15 +48,13 @@ public interface ServedTree {
     final class BundleTree implements ServedTree {
         private final Bundle bundle;
         private final boolean firmware;
-        private final long entryCount;
-        private final long storedBytes;
+        private final Size size;
 
         private BundleTree(Bundle bundle, boolean firmware) {
             this.bundle = bundle;
             this.firmware = firmware;
             BundleInfo info = bundle.info();
-            this.entryCount = info.directories() + info.files() + info.symlinks();
-            this.storedBytes = info.bundleLength();
+            this.size = new Size(info.directories() + info.files() + info.symlinks(), info.bundleLength());
         }
 
         @Override
@@ -85,13 +83,8 @@ public interface ServedTree {
         }
 
         @Override
-        public long entryCount() {
-            return entryCount;
-        }
-
-        @Override
-        public long storedBytes() {
-            return storedBytes;
+        public Size size() {
+            return size;
         }
 
         @Override

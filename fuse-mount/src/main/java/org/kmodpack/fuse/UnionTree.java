@@ -47,8 +47,7 @@ public final class UnionTree implements ServedTree {
     private final CompletableFuture<Map<String, byte[]>> madeFiles;
     private final FileTime madeTime;
     private volatile Map<String, Entry> made;
-    private final long entryCount;
-    private final long storedBytes;
+    private final Size size;
 
     /**
      * {@code layerFiles}: the layer of each file and symlink the layers bring, by path (the later layer's where
@@ -84,8 +83,7 @@ public final class UnionTree implements ServedTree {
         for (String name : madeNames) {
             madeInodes.put(name, ++offset);
         }
-        this.entryCount = count + madeNames.size();
-        this.storedBytes = bytes;
+        this.size = new Size(count + madeNames.size(), bytes);
         Set<String> paths = new HashSet<>();
         directoriesByLayer.forEach(directories -> paths.addAll(directories.keySet()));
         for (String path : paths) {
@@ -244,13 +242,8 @@ public final class UnionTree implements ServedTree {
     }
 
     @Override
-    public long entryCount() {
-        return entryCount;
-    }
-
-    @Override
-    public long storedBytes() {
-        return storedBytes;
+    public Size size() {
+        return size;
     }
 
     @Override
