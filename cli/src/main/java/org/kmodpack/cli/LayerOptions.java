@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.kmodpack.fuse.UnionTree;
@@ -91,7 +92,9 @@ final class LayerOptions {
          * With layers the base's index answers for ({@link ModuleIndex#layered}), the union as a tree to mount:
          * the base's and the layers' entries, with the union's modules.order and index files made in memory, on a
          * thread of their own while the caller goes on ({@link UnionTree#awaitMadeFiles}), and no union bundle
-         * built. Empty without layers, or when the union must be indexed whole ({@link #unionFile}).
+         * built. The files made are kept in the cache directory for the next mount of the same union
+         * ({@link LayerUnion#keepIndexFiles}). Empty without layers, or when the union must be indexed whole
+         * ({@link #unionFile}).
          */
         Optional<UnionTree> mergedTree() throws IOException {
             if (union == null) {
@@ -105,10 +108,15 @@ final class LayerOptions {
             names.addAll(Depmod.INDEX_FILES);
             CompletableFuture<Map<String, byte[]>> made = CompletableFuture.supplyAsync(() -> {
                 try {
+                    Optional<Map<String, byte[]>> kept = union.keptIndexFiles(cacheDirectory);
+                    if (kept.isPresent() && kept.get().keySet().equals(Set.copyOf(names))) {
+                        return kept.get();
+                    }
                     byte[] order = union.modulesOrder();
                     Map<String, byte[]> files = new LinkedHashMap<>();
                     files.put(ORDER_FILE, order);
                     files.putAll(merged.get().unionIndexFiles(order));
+                    union.keepIndexFiles(cacheDirectory, files);
                     return files;
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);

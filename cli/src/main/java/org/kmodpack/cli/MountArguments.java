@@ -47,7 +47,7 @@ final class MountArguments {
             "                             bundle how long one read may take, retries included (default 30).",
             "      --ca FILE            For an https:// bundle: also trust the certificate authority in FILE.",
             "      --cache-dir DIR      For a remote bundle: keep fetched blocks in DIR, shared by every bundle",
-            "                             and checked again when read; with --layer, a union built whole there",
+            "                             and checked again when read; with --layer, the union built there",
             "                             (default /var/cache/kmodpack).",
             "      --cache-limit SIZE   Bound of the --cache-dir blocks (default 1G).",
             "      --plain-http         For an oci:// bundle: plain HTTP to the registry (default on loopback only).",

@@ -112,6 +112,20 @@ class LayerMountTest {
         }
         assertFalse(Files.exists(cache.resolve("unions")), "no union bundle is built for these layers");
         assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
+        try (Stream<Path> kept = Files.list(cache.resolve("union-index"))) {
+            assertEquals(1, kept.count(), "the files made are kept for the next mount");
+        }
+
+        // The next mount serves the files kept.
+        mount = Launcher.kmodpack("mount", base.toString(), mountPoint.toString(), "--allow-unsigned", "--layer",
+                layers.get(0).toString(), "--layer", layers.get(1).toString(), "--log",
+                work.resolve("mount.log").toString(), "--cache-dir", cache.toString());
+        assertEquals(0, mount.exit(), mount.err());
+        for (String file : concat(Depmod.INDEX_FILES, List.of("modules.order"))) {
+            assertArrayEquals(Files.readAllBytes(expected.resolve(file)), Files.readAllBytes(mountPoint.resolve(file)),
+                    file);
+        }
+        assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
     }
 
     /** Every path under {@code root} with its kind and, for a file, the SHA-256 of its bytes. */
