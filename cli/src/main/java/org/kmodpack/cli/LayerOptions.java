@@ -2,6 +2,7 @@ package org.kmodpack.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,7 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.kmodpack.fuse.UnionTree;
+import org.kmodpack.modules.Depmod;
 import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.modules.ModuleIndex;
 import org.kmodpack.modules.ModuleNames;
@@ -23,6 +28,8 @@ import picocli.CommandLine.Option;
  * of the base and its layers, indexed as kmod's depmod indexes the unpacked union.
  */
 final class LayerOptions {
+    private static final String ORDER_FILE = "modules.order";
+
     @Option(names = "--layer", paramLabel = "LAYER",
             description = "Merge this layer bundle (kmodpack pack DIR --layer) over BUNDLE; repeatable, later layers "
                     + "over earlier ones. Answers are kmod's on the union after depmod. When BUNDLE records the "
@@ -84,6 +91,52 @@ final class LayerOptions {
                 unionFile = union.build(cacheDirectory, problem -> { });
             }
             return Optional.ofNullable(unionFile);
+        }
+
+        /**
+         * With layers the base's index answers for ({@link ModuleIndex#layered}), the union as a tree to mount:
+         * the base's and the layers' entries, with the union's modules.order and index files made in memory, on a
+         * thread of their own while the caller goes on ({@link UnionTree#awaitMadeFiles}), and no union bundle
+         * built. The files made are kept in the cache directory for the next mount of the same union
+         * ({@link LayerUnion#keepIndexFiles}). Empty without layers, or when the union must be indexed whole
+         * ({@link #unionFile}).
+         */
+        Optional<UnionTree> mergedTree() throws IOException {
+            if (union == null) {
+                return Optional.empty();
+            }
+            Optional<ModuleIndex> merged = ModuleIndex.layered(base, layers, cacheDirectory);
+            if (merged.isEmpty()) {
+                return Optional.empty();
+            }
+            List<String> names = new ArrayList<>(List.of(ORDER_FILE));
+            names.addAll(Depmod.INDEX_FILES);
+            CompletableFuture<Map<String, byte[]>> made = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Optional<Map<String, byte[]>> kept = union.keptIndexFiles(cacheDirectory);
+                    if (kept.isPresent() && kept.get().keySet().equals(Set.copyOf(names))) {
+                        return kept.get();
+                    }
+                    byte[] order = union.modulesOrder();
+                    Map<String, byte[]> files = new LinkedHashMap<>();
+                    files.put(ORDER_FILE, order);
+                    files.putAll(merged.get().unionIndexFiles(order));
+                    union.keepIndexFiles(cacheDirectory, files);
+                    return files;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, task -> {
+                Thread thread = new Thread(task, "kmodpack-union-index");
+                thread.setDaemon(true);
+                thread.start();
+            });
+            return Optional.of(new UnionTree(base, layers, union.layerFiles(), names, made, union.indexTime()));
+        }
+
+        /** The layers, in order. */
+        List<Bundle> layers() {
+            return layers;
         }
 
         /** The base bundle, whose kernel version is the union's. */

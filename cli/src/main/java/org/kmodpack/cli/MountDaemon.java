@@ -13,6 +13,7 @@ import org.kmodpack.fuse.FuseMount;
 import org.kmodpack.fuse.LibcryptoProvider;
 import org.kmodpack.fuse.MountTable;
 import org.kmodpack.fuse.Readiness;
+import org.kmodpack.fuse.UnionTree;
 import org.kmodpack.reader.Bundle;
 
 /**
@@ -43,17 +44,28 @@ final class MountDaemon {
         // This JVM compiles with C1 only, where the JDK's SHA-256 is slow; every block read is hashed.
         LibcryptoProvider.installFirst();
         long cacheBytes = Sizes.parse(arguments.cacheSize);
-        // Before opening: the file checked must be the file recorded (CheckedBundles.FileState); with layers, the
-        // union's file in the cache directory.
+        // Before opening: the file checked must be the file recorded (CheckedBundles.FileState); with layers
+        // merged into a union bundle, the union's file in the cache directory.
         Optional<CheckedBundles.FileState> baseBeforeOpening = CheckedBundles.FileState.of(bundleLocation);
         LayerOptions layers = arguments.layers();
         LayerOptions.Opened opened = layers.openChecked(bundleLocation,
                 arguments.trust.signatures.source.cacheDirectoryOrDefault(),
                 (location, keys) -> arguments.trust.open(location, cacheBytes, keys), err);
-        Optional<Path> unionFile = opened.unionFile();
+        // Layers the base's index answers for are served over the base as they are; others make a union bundle.
+        Optional<UnionTree> merged;
+        try {
+            merged = opened.mergedTree();
+        } catch (IOException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+        Optional<Path> unionFile = merged.isPresent() ? Optional.empty() : opened.unionFile();
         Optional<CheckedBundles.FileState> fileBeforeOpening = unionFile.isEmpty() ? baseBeforeOpening
                 : CheckedBundles.FileState.of(unionFile.get().toString());
-        Bundle bundle = opened.bundle();
+        Bundle bundle = merged.isPresent() ? opened.base() : opened.bundle();
+        // Served as they are, the layers are checked whole too (they are small), every mount.
+        List<Bundle> layersChecked = merged.isPresent() ? opened.layers().stream().filter(layer -> !layer.isRemote())
+                .toList() : List.of();
         if (bundle.layer().isPresent()) {
             opened.close();
             throw new IOException(bundleLocation + ": is a layer of extra modules, not a whole tree; mount the base "
@@ -69,7 +81,7 @@ final class MountDaemon {
                         .resolve("checked")));
         boolean checkWhole = !bundle.isRemote()
                 && !checked.map(record -> record.contains(fileBeforeOpening.get(), bundle)).orElse(false);
-        BlockCheck blocks = checkWhole ? BlockCheck.start(bundle) : BlockCheck.none(bundle);
+        BlockCheck blocks = BlockCheck.start(bundle, checkWhole, layersChecked);
         boolean servesFirmware = bundle.hasFirmware() && !arguments.noFirmware;
         Target target = null;
         Target firmwareTarget = null;
@@ -90,7 +102,8 @@ final class MountDaemon {
                 err.println(line);
                 err.flush();
             };
-            FuseMount.Prepared prepared = FuseMount.prepare(bundle, mountLog);
+            FuseMount.Prepared prepared = merged.isPresent() ? FuseMount.prepare(merged.get(), mountLog)
+                    : FuseMount.prepare(bundle, mountLog);
             FuseMount.Prepared preparedFirmware = servesFirmware ? FuseMount.prepareFirmware(bundle, mountLog) : null;
             KernelFuse fuse = KernelFuse.prepare(bundle);
             List<Integer> damagedFirmware = blocks.await();
@@ -104,6 +117,10 @@ final class MountDaemon {
             fuse.ensure(line -> note(line));
             FuseMount.Options options = new FuseMount.Options(true, !arguments.multiThreaded, arguments.fuseOptions);
             mount = prepared.mount(target.path(), source(bundle), options, timeoutMillis);
+            if (merged.isPresent()) {
+                // Made beside everything above; the mount is ready once they are, or fails if they cannot be.
+                merged.get().awaitMadeFiles();
+            }
             if (preparedFirmware != null) {
                 firmwareMount = preparedFirmware.mount(firmwareTarget.path(), source(bundle), options, timeoutMillis);
             }
@@ -164,42 +181,53 @@ final class MountDaemon {
     }
 
     /**
-     * {@link Bundle#checkBlockHashes} on a thread of its own: a damaged block refuses the bundle, unless it holds
-     * firmware only, which then reads as damaged (EIO) while the modules are served.
+     * {@link Bundle#checkBlockHashes} on a thread of its own, of the bundle (unless told not to) and then of the
+     * layers served beside it: a damaged block refuses the bundle, unless it holds firmware only, which then reads
+     * as damaged (EIO) while the modules are served.
      */
     private static final class BlockCheck implements Runnable {
         private final Bundle bundle;
+        private final List<Bundle> checked;
         private final Thread thread;
         private final List<Integer> damagedFirmware = new java.util.ArrayList<>();
         private volatile IOException failure;
 
-        private BlockCheck(Bundle bundle) {
+        private BlockCheck(Bundle bundle, List<Bundle> checked) {
             this.bundle = bundle;
+            this.checked = checked;
             this.thread = new Thread(this, "kmodpack-block-check");
         }
 
-        static BlockCheck start(Bundle bundle) {
-            BlockCheck check = new BlockCheck(bundle);
-            check.thread.start();
+        /**
+         * Checks {@code bundle} whole when {@code whole} (a remote bundle's blocks are checked as they arrive, a
+         * recorded one was checked before), then each of {@code layers}.
+         */
+        static BlockCheck start(Bundle bundle, boolean whole, List<Bundle> layers) {
+            List<Bundle> checked = new java.util.ArrayList<>();
+            if (whole) {
+                checked.add(bundle);
+            }
+            checked.addAll(layers);
+            BlockCheck check = new BlockCheck(bundle, List.copyOf(checked));
+            if (!checked.isEmpty()) {
+                check.thread.start();
+            }
             return check;
-        }
-
-        /** No check before the mount: a remote bundle's blocks are checked as they arrive. */
-        static BlockCheck none(Bundle bundle) {
-            return new BlockCheck(bundle);
         }
 
         @Override
         public void run() {
             try {
-                bundle.checkBlockHashes((block, matches) -> {
-                    if (!matches && !bundle.holdsFirmwareOnly(block)) {
-                        throw new BlockIntegrityException(bundle.toString(), block, null);
-                    }
-                    if (!matches) {
-                        damagedFirmware.add(block);
-                    }
-                });
+                for (Bundle each : checked) {
+                    each.checkBlockHashes((block, matches) -> {
+                        if (!matches && !each.holdsFirmwareOnly(block)) {
+                            throw new BlockIntegrityException(each.toString(), block, null);
+                        }
+                        if (!matches) {
+                            damagedFirmware.add(block);
+                        }
+                    });
+                }
             } catch (IOException e) {
                 failure = e;
             }

@@ -1,5 +1,6 @@
 package org.kmodpack.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.kmodpack.cli.KmodOracle.compare;
@@ -12,11 +13,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmodpack.modules.Depmod;
 import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.packer.LayerUnion;
 import org.kmodpack.reader.Bundle;
 import org.kmodpack.testkernels.DebianKernels;
 import org.kmodpack.testkernels.DebianLayerModules;
@@ -75,8 +79,16 @@ class DebianLayerTest {
         assertTrue(dep.lines().anyMatch(line -> line.startsWith("updates/dummy.ko:")), "updates/ wins");
 
         try (Bundle baseBundle = Bundle.open(base); Bundle layerBundle = Bundle.open(layer)) {
-            assertTrue(ModuleIndex.layered(baseBundle, List.of(layerBundle), work.resolve("cache")).isPresent(),
+            Optional<ModuleIndex> lookupTime = ModuleIndex.layered(baseBundle, List.of(layerBundle),
+                    work.resolve("cache"));
+            assertTrue(lookupTime.isPresent(),
                     "modprobe answers from the base's index merged with the layer's modules, no union built");
+            // What the mount serves: the index files made from the base's index and the layer's modules.
+            Map<String, byte[]> made = lookupTime.get().unionIndexFiles(LayerUnion.of(baseBundle, List.of(layerBundle),
+                    false).modulesOrder());
+            for (String file : Depmod.INDEX_FILES) {
+                assertArrayEquals(Files.readAllBytes(moduleDir.resolve(file)), made.get(file), file);
+            }
             Path record = work.resolve("cache/module-order").resolve(HexFormat.of()
                     .formatHex(baseBundle.indexSha256()));
             assertTrue(Files.readString(record).startsWith("kmodpack modules not in modules.order 1\n"),

@@ -139,10 +139,9 @@ class LayerCliTest {
     @Test
     void layersLeavingTheBaseLinesAloneAreMergedAtLookupTimeAsKmodOnTheUnion() throws IOException {
         Path base = LayerFixtures.packBase(work);
-        Path dependents = LayerFixtures.packLayer(work, SyntheticLayers.dependents(work.resolve("dependents")),
-                "dependents.kpack");
-        Path softdeps = LayerFixtures.packLayer(work, SyntheticLayers.softdeps(work.resolve("softdeps")),
-                "softdeps.kpack");
+        List<Path> mergeable = LayerFixtures.packLayersTheBaseAnswersFor(work);
+        Path dependents = mergeable.get(0);
+        Path softdeps = mergeable.get(1);
         try (Bundle baseBundle = Bundle.open(base); Bundle dependentsBundle = Bundle.open(dependents);
                 Bundle softdepsBundle = Bundle.open(softdeps)) {
             assertTrue(ModuleIndex.layered(baseBundle, List.of(dependentsBundle, softdepsBundle), work.resolve("cache"))

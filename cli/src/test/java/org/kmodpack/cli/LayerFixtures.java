@@ -13,6 +13,7 @@ import org.kmodpack.modules.Depmod;
 import org.kmodpack.testkernels.Kmod;
 import org.kmodpack.testkernels.SyntheticKernel;
 import org.kmodpack.testkernels.SyntheticKernels;
+import org.kmodpack.testkernels.SyntheticLayers;
 
 /** The layer tests' shared steps over the basic synthetic kernel: pack a layer, and the union as kmod sees it. */
 final class LayerFixtures {
@@ -31,6 +32,15 @@ final class LayerFixtures {
                 base.toString(), "--system-map", SyntheticKernels.systemMap(SyntheticKernel.BASIC).toString());
         assertEquals(0, pack.exit(), pack.err());
         return base;
+    }
+
+    /**
+     * The dependents and softdeps layers ({@link SyntheticLayers}), packed into {@code work}: layers that leave
+     * the base's modules.dep lines alone, so the base's index answers for their union.
+     */
+    static List<Path> packLayersTheBaseAnswersFor(Path work) throws IOException {
+        return List.of(packLayer(work, SyntheticLayers.dependents(work.resolve("dependents")), "dependents.kpack"),
+                packLayer(work, SyntheticLayers.softdeps(work.resolve("softdeps")), "softdeps.kpack"));
     }
 
     /** Packs {@code directory} as an unsigned layer for the basic kernel into {@code work/name}. */

@@ -10,13 +10,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import org.kmodpack.format.BlockIntegrityException;
-import org.kmodpack.reader.Bundle;
 import org.kmodpack.reader.Entry;
 import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -27,8 +25,9 @@ import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 
 /**
- * One of the bundle's trees (the module directory, or the firmware) as a read-only FUSE file system. Every callback catches everything: jffi reports an
- * exception escaping a callback to the kernel as success, and a failed read would become a read of zeros.
+ * A served tree (a bundle's module directory or firmware, or a base with its layers) as a read-only FUSE file
+ * system. Every callback catches everything: jffi reports an exception escaping a callback to the kernel as
+ * success, and a failed read would become a read of zeros.
  * open answers ENOSYS: the kernel then stops sending OPEN and RELEASE for the life of the mount (Linux 3.14
  * "no_open"), which saves two round trips per file. The mount is ro, so the kernel refuses opens for writing
  * itself, and no per-open state exists to set up or free. (opendir must not do the same: libfuse 2's readdir
@@ -37,9 +36,7 @@ import ru.serce.jnrfuse.struct.Timespec;
 final class BundleFileSystem extends FuseStubFS {
     private static final int BLOCK = 4096;
 
-    private final Bundle bundle;
-    /** The tree served: a path relative to its root to the entry there. */
-    private final Function<String, Optional<Entry>> tree;
+    private final ServedTree tree;
     private final String subtype;
     private final Consumer<String> log;
     private final CountDownLatch initialised = new CountDownLatch(1);
@@ -50,14 +47,11 @@ final class BundleFileSystem extends FuseStubFS {
         thread.setDaemon(true);
         return thread;
     });
-    private final long entryCount;
 
-    BundleFileSystem(Bundle bundle, Function<String, Optional<Entry>> tree, String subtype, Consumer<String> log) {
-        this.bundle = bundle;
+    BundleFileSystem(ServedTree tree, String subtype, Consumer<String> log) {
         this.tree = tree;
         this.subtype = subtype;
         this.log = log;
-        this.entryCount = bundle.info().directories() + bundle.info().files() + bundle.info().symlinks();
     }
 
     /** libfuse's subtype: the kernel shows the mount's type as "fuse." and this. */
@@ -121,7 +115,7 @@ final class BundleFileSystem extends FuseStubFS {
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
         try {
-            List<Entry> children = bundle.list(find(path, Entry::isDirectory, ErrorCodes.ENOTDIR()));
+            List<Entry> children = tree.list(find(path, Entry::isDirectory, ErrorCodes.ENOTDIR()));
             filler.apply(buf, ".", null, 0);
             filler.apply(buf, "..", null, 0);
             for (Entry child : children) {
@@ -151,15 +145,15 @@ final class BundleFileSystem extends FuseStubFS {
             int wanted = (int) Math.min(size, entry.size() - offset);
             // Straight from the verified block into libfuse's buffer: one copy.
             int[] filled = {0};
-            bundle.read(entry, offset, wanted, (bytes, from, length) -> {
+            tree.read(entry, offset, wanted, (bytes, from, length) -> {
                 buf.put(filled[0], bytes, from, length);
                 filled[0] += length;
             });
             long end = offset + filled[0];
-            if (bundle.readAheadWanted(entry, end)) {
+            if (tree.readAheadWanted(entry, end)) {
                 readAhead.execute(() -> {
                     try {
-                        bundle.readAhead(entry, end);
+                        tree.readAhead(entry, end);
                     } catch (IOException | RuntimeException e) {
                         // The read that needs that block loads it again and reports what goes wrong.
                     }
@@ -181,10 +175,10 @@ final class BundleFileSystem extends FuseStubFS {
         try {
             stbuf.f_bsize.set(BLOCK);
             stbuf.f_frsize.set(BLOCK);
-            stbuf.f_blocks.set((bundle.info().bundleLength() + BLOCK - 1) / BLOCK);
+            stbuf.f_blocks.set((tree.size().storedBytes() + BLOCK - 1) / BLOCK);
             stbuf.f_bfree.set(0);
             stbuf.f_bavail.set(0);
-            stbuf.f_files.set(entryCount);
+            stbuf.f_files.set(tree.size().entries());
             stbuf.f_ffree.set(0);
             stbuf.f_favail.set(0);
             stbuf.f_namemax.set(255);
@@ -196,7 +190,7 @@ final class BundleFileSystem extends FuseStubFS {
 
     /** The entry at {@code path}; refused with ENOENT where there is none. */
     private Entry find(String path) throws IOException, Refusal {
-        return tree.apply(relative(path)).orElseThrow(() -> new Refusal(ErrorCodes.ENOENT()));
+        return tree.find(relative(path)).orElseThrow(() -> new Refusal(ErrorCodes.ENOENT()));
     }
 
     /** The entry at {@code path}, which the operation needs to be of {@code kind}; refused with {@code otherKind}. */

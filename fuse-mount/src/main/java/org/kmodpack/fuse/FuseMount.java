@@ -56,7 +56,12 @@ public final class FuseMount implements AutoCloseable {
      * bundle's blocks meanwhile).
      */
     public static Prepared prepare(Bundle bundle, Consumer<String> log) {
-        return new Prepared(new BundleFileSystem(bundle, bundle::find, MountTable.SUBTYPE, log), bundle);
+        return prepare(ServedTree.modulesOf(bundle), log);
+    }
+
+    /** As {@link #prepare(Bundle, Consumer)}, for a module directory made of several bundles ({@link UnionTree}). */
+    public static Prepared prepare(ServedTree tree, Consumer<String> log) {
+        return new Prepared(new BundleFileSystem(tree, MountTable.SUBTYPE, log), tree);
     }
 
     /**
@@ -68,18 +73,19 @@ public final class FuseMount implements AutoCloseable {
         if (!bundle.hasFirmware()) {
             throw new IllegalArgumentException(bundle + " carries no firmware");
         }
-        return new Prepared(new BundleFileSystem(bundle, bundle::findFirmware, MountTable.FIRMWARE_SUBTYPE, log),
-                bundle);
+        ServedTree firmware = ServedTree.firmwareOf(bundle);
+        return new Prepared(new BundleFileSystem(firmware, MountTable.FIRMWARE_SUBTYPE, log), firmware);
     }
 
     /** A file system ready to mount once. */
     public static final class Prepared {
         private final BundleFileSystem fileSystem;
-        private final Bundle bundle;
+        /** What is mounted, as messages name it. */
+        private final ServedTree tree;
 
-        private Prepared(BundleFileSystem fileSystem, Bundle bundle) {
+        private Prepared(BundleFileSystem fileSystem, ServedTree tree) {
             this.fileSystem = fileSystem;
-            this.bundle = bundle;
+            this.tree = tree;
         }
 
         /** As {@link FuseMount#start}. */
@@ -103,13 +109,13 @@ public final class FuseMount implements AutoCloseable {
                 boolean ready = fileSystem.initialised().await(timeoutMillis, TimeUnit.MILLISECONDS);
                 if (mount.loopFailure != null || !loop.isAlive()) {
                     // jnr-fuse's own words ("Unable to mount FS") say nothing; libfuse printed the reason.
-                    throw new IOException("mounting " + bundle + " at " + mountPoint + " failed: libfuse refused "
+                    throw new IOException("mounting " + tree + " at " + mountPoint + " failed: libfuse refused "
                             + "it for the reason on the line above (an -o option libfuse 2 does not take, or no "
                             + "libfuse2: apt-get install libfuse2)");
                 }
                 if (!ready || MountTable.typeAt(mountPoint).isEmpty()) {
                     mount.close();
-                    throw new IOException("mounting " + bundle + " at " + mountPoint + " did not complete within "
+                    throw new IOException("mounting " + tree + " at " + mountPoint + " did not complete within "
                             + timeoutMillis + " ms");
                 }
             } catch (InterruptedException e) {

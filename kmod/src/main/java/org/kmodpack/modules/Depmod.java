@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
@@ -74,10 +75,8 @@ public final class Depmod {
                 () -> readModules(tree, chosen.values()));
         List<DepmodModule> modules = ModuleOrder.arrange(chosen, optional(tree, files, ModuleOrder.ORDER_FILE),
                 problems);
-        List<KmodProblem> builtinProblems = new ArrayList<>();
-        byte[] builtinBin = BuiltinFiles.names(optional(tree, files, BuiltinFiles.BUILTIN), builtinProblems::add);
-        byte[] builtinAliasBin = BuiltinFiles.aliases(optional(tree, files, BuiltinFiles.BUILTIN_MODINFO),
-                builtinProblems::add);
+        Builtins builtins = Builtins.index(optional(tree, files, BuiltinFiles.BUILTIN),
+                optional(tree, files, BuiltinFiles.BUILTIN_MODINFO));
         Map<String, ModuleSymbols> symbolsByPath = join(read);
         for (DepmodModule module : modules) {
             module.symbols = symbolsByPath.get(module.path);
@@ -92,13 +91,34 @@ public final class Depmod {
                 problems);
         DependencyOrder.sort(modules);
 
+        return write(modules, DepFiles::closurePaths, symbols, builtins, options.warnDuplicates(), problems);
+    }
+
+    /** The two built-in index files and what indexing them found wrong, reported after the aliases' problems. */
+    record Builtins(byte[] namesBin, byte[] aliasesBin, List<KmodProblem> problems) {
+        /** From the tree's modules.builtin and modules.builtin.modinfo (null when absent). */
+        static Builtins index(byte[] builtin, byte[] builtinModinfo) {
+            List<KmodProblem> problems = new ArrayList<>();
+            byte[] namesBin = BuiltinFiles.names(builtin, problems::add);
+            byte[] aliasesBin = BuiltinFiles.aliases(builtinModinfo, problems::add);
+            return new Builtins(namesBin, aliasesBin, List.copyOf(problems));
+        }
+    }
+
+    /**
+     * The index files of {@code modules} (depmod's array, each with its number and what depmod read of its file),
+     * named as in {@link #INDEX_FILES} and in that order: each module's modules.dep line given by {@code lines}
+     * (its dependencies' paths), the symbols' owners by {@code symbols}, the built-in ones {@code builtins}.
+     */
+    static Map<String, byte[]> write(List<DepmodModule> modules, Function<DepmodModule, List<String>> lines,
+            SymbolResolution symbols, Builtins builtins, boolean warnDuplicates, Consumer<KmodProblem> problems) {
         // The writers are independent: they run side by side, their problems reported in depmod's order.
         List<KmodProblem> aliasProblems = new ArrayList<>();
         List<KmodProblem> devnameProblems = new ArrayList<>();
-        CompletableFuture<byte[][]> dep = CompletableFuture.supplyAsync(() -> DepFiles.write(modules));
+        CompletableFuture<byte[][]> dep = CompletableFuture.supplyAsync(() -> DepFiles.write(modules, lines));
         CompletableFuture<byte[][]> symbolFiles = CompletableFuture.supplyAsync(() -> SymbolFiles.write(symbols));
         CompletableFuture<byte[]> aliasesBin = CompletableFuture.supplyAsync(
-                () -> ModinfoFiles.aliasesBin(modules, options.warnDuplicates(), aliasProblems::add));
+                () -> ModinfoFiles.aliasesBin(modules, warnDuplicates, aliasProblems::add));
         byte[] devnames = ModinfoFiles.devnames(modules, devnameProblems::add);
         Map<String, byte[]> out = new LinkedHashMap<>();
         out.put("modules.dep", dep.join()[0]);
@@ -108,11 +128,11 @@ public final class Depmod {
         out.put("modules.softdep", ModinfoFiles.softdeps(modules));
         out.put("modules.symbols", symbolFiles.join()[0]);
         out.put("modules.symbols.bin", symbolFiles.join()[1]);
-        out.put("modules.builtin.bin", builtinBin);
-        out.put("modules.builtin.alias.bin", builtinAliasBin);
+        out.put("modules.builtin.bin", builtins.namesBin());
+        out.put("modules.builtin.alias.bin", builtins.aliasesBin());
         out.put("modules.devname", devnames);
         aliasProblems.forEach(problems);
-        builtinProblems.forEach(problems);
+        builtins.problems().forEach(problems);
         devnameProblems.forEach(problems);
         return out;
     }

@@ -69,6 +69,16 @@ final class LayeredLookup implements ModuleLookup {
         }
     }
 
+    /** Whether module {@code module} is a layer's (numbered after the base's), not the base's. */
+    boolean isLayerModule(int module) {
+        return module >= baseCount;
+    }
+
+    /** What depmod reads of layer module {@code module}'s file ({@link #isLayerModule}). */
+    ModuleSymbols layerModuleSymbols(int module) {
+        return modules.get(module - baseCount).symbols();
+    }
+
     /** The bundle holding each layer module's file, by path. */
     Map<String, Bundle> layerFiles() {
         Map<String, Bundle> files = new HashMap<>();

@@ -64,6 +64,18 @@ public final class ModuleIndex {
         return merged.map(lookup -> new ModuleIndex(base, index.section, lookup, lookup.layerFiles()));
     }
 
+    /**
+     * The index files kmod 30's depmod writes for the union this index merges (spec section 15.3), named as in
+     * {@link Depmod#INDEX_FILES} and in that order, made in memory from the base's index and the layer modules'
+     * files; {@code unionOrder} is the union's modules.order. Only for an index {@link #layered} made.
+     */
+    public Map<String, byte[]> unionIndexFiles(byte[] unionOrder) throws IOException {
+        if (!(lookup instanceof LayeredLookup layered)) {
+            throw new IllegalStateException(bundle + ": not merged with layers; its index files are its own");
+        }
+        return UnionIndexFiles.write(bundle, section, layered, unionOrder);
+    }
+
     public String kernelVersion() {
         return bundle.kernelVersion();
     }

@@ -177,6 +177,15 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
         return to - from >= prefix.length && Arrays.equals(bytes, from, from + prefix.length, prefix, 0, prefix.length);
     }
 
+    /** A value is a C string: it ends at its first NUL. */
+    static String cString(byte[] value) {
+        int end = 0;
+        while (end < value.length && value[end] != 0) {
+            end++;
+        }
+        return new String(value, 0, end, StandardCharsets.UTF_8);
+    }
+
     /** kmod_elf_get_symbols: the __crc_ symbols of .symtab, else the names in __ksymtab_strings. */
     private static List<Symbol> exports(Elf elf, SymbolTable table) {
         if (table != null) {

@@ -1,11 +1,16 @@
 package org.kmodpack.packer;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -48,6 +53,9 @@ public final class LayerUnion {
     static final int KEPT_UNIONS = 2;
     private static final String UNION_SUFFIX = ".kpack";
     private static final String USED_SUFFIX = ".used";
+    /** Where a mount keeps the index files it made for a union ({@link #keepIndexFiles}). */
+    private static final String KEPT_INDEX_FILES = "union-index";
+    private static final String KEPT_INDEX_HEADER = "kmodpack union index files 1";
     /** Changes when the same inputs would make another union, so that older cached unions are not used. */
     private static final int UNION_VERSION = 1;
 
@@ -157,6 +165,11 @@ public final class LayerUnion {
         return files;
     }
 
+    /** The mtime of the union's modules.order and index files: the base's modules.dep's, else its root's. */
+    public FileTime indexTime() {
+        return base.find("modules.dep").orElse(base.root()).lastModified();
+    }
+
     /**
      * Writes the union into the empty or absent directory {@code moduleDirectory} and indexes it with our depmod,
      * so that it is the tree kmod's depmod leaves when run on the unpacked union with the layers' configuration.
@@ -169,7 +182,7 @@ public final class LayerUnion {
             Extractor.extract(layer, moduleDirectory, List.of(), false);
         }
         Extractor.extract(base, moduleDirectory, List.of(), false);
-        FileTime stamp = base.find("modules.dep").orElse(base.root()).lastModified();
+        FileTime stamp = indexTime();
         FileTime rootTime = base.root().lastModified();
         writeFile(moduleDirectory.resolve(ORDER_FILE), modulesOrder(), stamp);
         DepmodConfig depmodConfig = DepmodConfig.parse(depmodConfig(), kernelVersion(), problems);
@@ -266,6 +279,68 @@ public final class LayerUnion {
         StringBuilder name = new StringBuilder(base.toString());
         layers.forEach(layer -> name.append('+').append(layer));
         return Bundle.open(new NamedSource(ByteSource.open(cached), name.toString()), Bundle.DEFAULT_CACHE_BYTES);
+    }
+
+    /**
+     * The union's modules.order and index files as a mount made them before ({@link #keepIndexFiles}), from
+     * {@code cacheDirectory}/union-index, named by the union's key as a built union is; empty when none are kept
+     * or what is kept does not read as written. Like a built union, they only save making them again: the base and
+     * the layers are opened and checked all the same.
+     */
+    public Optional<Map<String, byte[]>> keptIndexFiles(Path cacheDirectory) {
+        Path kept = cacheDirectory.resolve(KEPT_INDEX_FILES).resolve(HexFormat.of().formatHex(key()));
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(kept)))) {
+            if (!in.readUTF().equals(KEPT_INDEX_HEADER)) {
+                return Optional.empty();
+            }
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            for (int count = in.readInt(); files.size() < count;) {
+                String name = in.readUTF();
+                byte[] bytes = new byte[in.readInt()];
+                in.readFully(bytes);
+                files.put(name, bytes);
+            }
+            return in.read() < 0 ? Optional.of(files) : Optional.empty();
+        } catch (IOException | RuntimeException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Keeps {@code files} (file name to bytes) for the next mount of this union, in place of those of any other;
+     * written beside and renamed, so no reader sees part of them. Files that cannot be written (a read-only cache)
+     * are only made again at the next mount.
+     */
+    public void keepIndexFiles(Path cacheDirectory, Map<String, byte[]> files) {
+        try {
+            Path directory = Files.createDirectories(cacheDirectory.resolve(KEPT_INDEX_FILES));
+            Path kept = directory.resolve(HexFormat.of().formatHex(key()));
+            Path written = Files.createTempFile(directory, ".index", null);
+            try {
+                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+                        Files.newOutputStream(written)))) {
+                    out.writeUTF(KEPT_INDEX_HEADER);
+                    out.writeInt(files.size());
+                    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                        out.writeUTF(file.getKey());
+                        out.writeInt(file.getValue().length);
+                        out.write(file.getValue());
+                    }
+                }
+                Files.move(written, kept, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(written);
+            }
+            try (DirectoryStream<Path> others = Files.newDirectoryStream(directory)) {
+                for (Path other : others) {
+                    if (!other.equals(kept) && !other.getFileName().toString().startsWith(".")) {
+                        Files.deleteIfExists(other);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // not kept: the next mount makes them again
+        }
     }
 
     /** What makes the union: the trees of the base and the layers, in order, and whether shadowing was allowed. */

@@ -130,6 +130,26 @@ class LayerUnionTest {
     }
 
     @Test
+    void theIndexFilesMadeFromTheBasesIndexAreTheOnesKmodsDepmodWritesForTheUnion() throws IOException {
+        Path dependents = packLayer(SyntheticLayers.dependents(work.resolve("dependents")), "dependents.kpack", KVER);
+        Path softdeps = packLayer(SyntheticLayers.softdeps(work.resolve("softdeps")), "softdeps.kpack", KVER);
+        try (Bundle baseBundle = Bundle.open(base); Bundle dependentsBundle = Bundle.open(dependents);
+                Bundle softdepsBundle = Bundle.open(softdeps)) {
+            List<Bundle> layers = List.of(dependentsBundle, softdepsBundle);
+            LayerUnion union = LayerUnion.of(baseBundle, layers, false);
+            ModuleIndex merged = ModuleIndex.layered(baseBundle, layers, work.resolve("cache")).orElseThrow();
+            Map<String, byte[]> ours = merged.unionIndexFiles(union.modulesOrder());
+            assertEquals(Depmod.INDEX_FILES, List.copyOf(ours.keySet()));
+            Path theirs = kmodDepmod(union, work.resolve("theirs"));
+            for (String file : Depmod.INDEX_FILES) {
+                assertArrayEquals(Files.readAllBytes(theirs.resolve(file)), ours.get(file), file);
+            }
+            assertTrue(new String(ours.get("modules.dep")).contains("updates/standalone.ko:"),
+                    "the layer's module overrides the base's");
+        }
+    }
+
+    @Test
     void aUnionIsBuiltOnceAndTheCacheKeepsTheTwoLastUsed() throws IOException {
         Path cache = work.resolve("cache");
         try (Bundle baseBundle = Bundle.open(base); Bundle vendorBundle = Bundle.open(vendor);
