@@ -548,9 +548,11 @@ public final class ArchiveTree implements TreeSource {
             int n = in.read(buffer, off, len);
             if (n > 0) {
                 int tail = Math.min(n, TAR_RECORD);
-                for (int i = n - tail; i < n; i++) {
-                    lastRecord[(int) ((count + i) % TAR_RECORD)] = buffer[off + i];
-                }
+                int from = off + n - tail;
+                int at = (int) ((count + n - tail) % TAR_RECORD);
+                int first = Math.min(tail, TAR_RECORD - at);
+                System.arraycopy(buffer, from, lastRecord, at, first);
+                System.arraycopy(buffer, from + first, lastRecord, 0, tail - first);
                 count += n;
             }
             return n;
