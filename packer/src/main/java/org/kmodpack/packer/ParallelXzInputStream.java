@@ -37,7 +37,8 @@ final class ParallelXzInputStream extends InputStream {
     private final long length;
     private final int memoryLimitKiB;
     private final int blockCount;
-    private final SeekableXZInputStream index;
+    /** The index's answers for each block, taken before any decoder runs (see {@link BlockTable}). */
+    private final BlockTable blocks;
     private final ThreadLocal<Liblzma.Decoder> nativeDecoder;
     private final ExecutorService decoders;
     private final Deque<Future<Block>> ahead = new ArrayDeque<>();
@@ -45,6 +46,25 @@ final class ParallelXzInputStream extends InputStream {
     private int nextToSubmit;
     private Block current = new Block(new byte[0], 0);
     private int position;
+
+    /**
+     * Where each block lies in the file, its size, compressed and decoded, and its check. XZ for Java answers these
+     * questions through one object it reuses for every query, so decoders asking at once got each other's answers
+     * (a block read from the wrong place, refused as corrupt): they are asked once, on one thread, here.
+     */
+    private record BlockTable(long[] compressedPosition, int[] compressedSize, int[] size, int[] checkType) {
+        static BlockTable of(SeekableXZInputStream index) {
+            int count = index.getBlockCount();
+            BlockTable table = new BlockTable(new long[count], new int[count], new int[count], new int[count]);
+            for (int block = 0; block < count; block++) {
+                table.compressedPosition[block] = index.getBlockCompPos(block);
+                table.compressedSize[block] = Math.toIntExact(index.getBlockCompSize(block));
+                table.size[block] = Math.toIntExact(index.getBlockSize(block));
+                table.checkType[block] = index.getBlockCheckType(block);
+            }
+            return table;
+        }
+    }
 
     /** A decoded block: its first {@code length} bytes of {@code bytes}, a pooled buffer. */
     private record Block(byte[] bytes, int length) {
@@ -57,7 +77,7 @@ final class ParallelXzInputStream extends InputStream {
         this.offset = offset;
         this.length = length;
         this.memoryLimitKiB = memoryLimitKiB;
-        this.index = index;
+        this.blocks = BlockTable.of(index);
         this.blockCount = index.getBlockCount();
         this.decoders = Executors.newFixedThreadPool(threads, runnable -> {
             Thread thread = new Thread(runnable, "kmodpack-xz-decoder");
@@ -98,7 +118,7 @@ final class ParallelXzInputStream extends InputStream {
     }
 
     private Block decode(int block) throws IOException {
-        int size = Math.toIntExact(index.getBlockSize(block));
+        int size = blocks.size()[block];
         byte[] into = idle.poll();
         if (into == null || into.length < size) {
             into = new byte[size];
@@ -113,15 +133,15 @@ final class ParallelXzInputStream extends InputStream {
     }
 
     private void decodeNatively(Liblzma.Decoder liblzma, int block, byte[] into, int size) throws IOException {
-        byte[] compressed = new byte[Math.toIntExact(index.getBlockCompSize(block))];
+        byte[] compressed = new byte[blocks.compressedSize()[block]];
         ByteBuffer read = ByteBuffer.wrap(compressed);
-        long at = offset + index.getBlockCompPos(block);
+        long at = offset + blocks.compressedPosition()[block];
         while (read.hasRemaining()) {
             if (channel.read(read, at + read.position()) < 0) {
                 throw new IOException("xz block " + block + " ends early");
             }
         }
-        liblzma.decode(compressed, index.getBlockCheckType(block), into, size);
+        liblzma.decode(compressed, blocks.checkType()[block], into, size);
     }
 
     private void decodeInJava(int block, byte[] into, int size) throws IOException {
