@@ -3,6 +3,7 @@ package org.kmodpack.packer;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Arrays;
@@ -104,10 +105,13 @@ final class ArchiveStreams {
         } catch (IOException damaged) {
             throw new IOException(label + ": truncated or corrupt (" + damaged.getMessage() + ")", damaged);
         }
-        BufferedInputStream tar = new BufferedInputStream(decoded, 1 << 16);
+        // Blocks decoded ahead are arrays already: the tar reads them with no buffer in between.
+        PushbackInputStream tar = new PushbackInputStream(decoded instanceof ParallelXzInputStream ? decoded
+                : new BufferedInputStream(decoded, 1 << 16), TAR_PEEK);
         byte[] header;
         try {
-            header = peek(tar, TAR_PEEK);
+            header = tar.readNBytes(TAR_PEEK);
+            tar.unread(header);
         } catch (IOException damaged) {
             throw new IOException(label + ": truncated or corrupt (" + damaged.getMessage() + ")", damaged);
         }

@@ -4,8 +4,9 @@ import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.FileSystem;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -390,22 +391,43 @@ public final class ArchiveTree implements TreeSource {
                 throw refused("the " + layout.what() + "'s files exceed " + (BYTE_LIMIT >> 20) + " MiB, half of the "
                         + "Java heap; give Java more (KMODPACK_JAVA_OPTS=-Xmx...) or pack the unpacked directory");
             }
-            try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW)) {
-                byte[] buffer = new byte[1 << 16];
-                long left = size;
-                while (left > 0) {
-                    int n;
-                    try {
-                        n = contents.read(buffer, 0, (int) Math.min(buffer.length, left));
-                    } catch (IOException failed) {
-                        throw damaged(failed);
-                    }
-                    if (n < 0) {
-                        throw damaged(new IOException("the member's data ends early"));
-                    }
-                    out.write(buffer, 0, n);
-                    left -= n;
+            // The in-memory file reads the member straight into its own blocks: no buffer in between.
+            try (FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                if (out.transferFrom(new MemberChannel(contents), 0, size) != size) {
+                    throw damaged(new IOException("the member's data ends early"));
                 }
+            }
+        }
+
+        /** The member's bytes as a channel, read into the caller's buffer; a read that fails is damage. */
+        private final class MemberChannel implements ReadableByteChannel {
+            private final InputStream contents;
+
+            MemberChannel(InputStream contents) {
+                this.contents = contents;
+            }
+
+            @Override
+            public int read(ByteBuffer into) throws IOException {
+                int n;
+                try {
+                    n = contents.read(into.array(), into.arrayOffset() + into.position(), into.remaining());
+                } catch (IOException failed) {
+                    throw damaged(failed);
+                }
+                if (n > 0) {
+                    into.position(into.position() + n);
+                }
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
             }
         }
 
@@ -573,9 +595,11 @@ public final class ArchiveTree implements TreeSource {
             int n = in.read(buffer, off, len);
             if (n > 0) {
                 int tail = Math.min(n, TAR_RECORD);
-                for (int i = n - tail; i < n; i++) {
-                    lastRecord[(int) ((count + i) % TAR_RECORD)] = buffer[off + i];
-                }
+                int from = off + n - tail;
+                int at = (int) ((count + n - tail) % TAR_RECORD);
+                int first = Math.min(tail, TAR_RECORD - at);
+                System.arraycopy(buffer, from, lastRecord, at, first);
+                System.arraycopy(buffer, from + first, lastRecord, 0, tail - first);
                 count += n;
             }
             return n;

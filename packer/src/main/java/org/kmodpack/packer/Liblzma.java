@@ -68,10 +68,10 @@ final class Liblzma {
         }
 
         /**
-         * Decodes one block: {@code block} holds it as the file does (header, data, padding, check),
-         * {@code checkType} is its stream's check, {@code size} its uncompressed size.
+         * Decodes one block into {@code into[0, size)}: {@code block} holds it as the file does (header, data,
+         * padding, check), {@code checkType} is its stream's check, {@code size} its uncompressed size.
          */
-        byte[] decode(byte[] block, int checkType, int size) throws IOException {
+        void decode(byte[] block, int checkType, byte[] into, int size) throws IOException {
             long inputSize = STREAM_HEADER_SIZE + (long) block.length;
             if (input == null || input.size() < inputSize) {
                 input = Memory.allocateDirect(runtime, inputSize);
@@ -100,9 +100,7 @@ final class Liblzma {
             } finally {
                 lzma.lzma_end(stream);
             }
-            byte[] decoded = new byte[size];
-            output.get(0, decoded, 0, size);
-            return decoded;
+            output.get(0, into, 0, size);
         }
     }
 

@@ -8,6 +8,8 @@ import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +22,8 @@ import org.tukaani.xz.SeekableXZInputStream;
  * 24 MiB each), decoded on several threads at once (by liblzma where it loads, else by XZ for Java) and handed out
  * in order. At most {@code threads + 1} blocks
  * are decoded ahead; each block's check (CRC or SHA-256) is verified before any of its bytes are handed out.
+ * A block's buffer goes back to a pool once its bytes are read and a later block is decoded into it: the
+ * threads + 2 buffers in use are all that is allocated, not an array per block for the collector to clear away.
  */
 final class ParallelXzInputStream extends InputStream {
     /** Larger blocks are decoded as one stream: holding several of them would take too much memory. */
@@ -33,13 +37,38 @@ final class ParallelXzInputStream extends InputStream {
     private final long length;
     private final int memoryLimitKiB;
     private final int blockCount;
-    private final SeekableXZInputStream index;
+    /** The index's answers for each block, taken before any decoder runs (see {@link BlockTable}). */
+    private final BlockTable blocks;
     private final ThreadLocal<Liblzma.Decoder> nativeDecoder;
     private final ExecutorService decoders;
-    private final Deque<Future<byte[]>> ahead = new ArrayDeque<>();
+    private final Deque<Future<Block>> ahead = new ArrayDeque<>();
+    private final Queue<byte[]> idle = new ConcurrentLinkedQueue<>();
     private int nextToSubmit;
-    private byte[] current = new byte[0];
+    private Block current = new Block(new byte[0], 0);
     private int position;
+
+    /**
+     * Where each block lies in the file, its size, compressed and decoded, and its check. XZ for Java answers these
+     * questions through one object it reuses for every query, so decoders asking at once got each other's answers
+     * (a block read from the wrong place, refused as corrupt): they are asked once, on one thread, here.
+     */
+    private record BlockTable(long[] compressedPosition, int[] compressedSize, int[] size, int[] checkType) {
+        static BlockTable of(SeekableXZInputStream index) {
+            int count = index.getBlockCount();
+            BlockTable table = new BlockTable(new long[count], new int[count], new int[count], new int[count]);
+            for (int block = 0; block < count; block++) {
+                table.compressedPosition[block] = index.getBlockCompPos(block);
+                table.compressedSize[block] = Math.toIntExact(index.getBlockCompSize(block));
+                table.size[block] = Math.toIntExact(index.getBlockSize(block));
+                table.checkType[block] = index.getBlockCheckType(block);
+            }
+            return table;
+        }
+    }
+
+    /** A decoded block: its first {@code length} bytes of {@code bytes}, a pooled buffer. */
+    private record Block(byte[] bytes, int length) {
+    }
 
     private ParallelXzInputStream(FileChannel channel, long offset, long length, int memoryLimitKiB,
             SeekableXZInputStream index, int threads, Optional<Liblzma> liblzma) {
@@ -48,7 +77,7 @@ final class ParallelXzInputStream extends InputStream {
         this.offset = offset;
         this.length = length;
         this.memoryLimitKiB = memoryLimitKiB;
-        this.index = index;
+        this.blocks = BlockTable.of(index);
         this.blockCount = index.getBlockCount();
         this.decoders = Executors.newFixedThreadPool(threads, runnable -> {
             Thread thread = new Thread(runnable, "kmodpack-xz-decoder");
@@ -88,37 +117,45 @@ final class ParallelXzInputStream extends InputStream {
         }
     }
 
-    private byte[] decode(int block) throws IOException {
+    private Block decode(int block) throws IOException {
+        int size = blocks.size()[block];
+        byte[] into = idle.poll();
+        if (into == null || into.length < size) {
+            into = new byte[size];
+        }
         Liblzma.Decoder liblzma = nativeDecoder.get();
         if (liblzma == null) {
-            return decodeInJava(block);
+            decodeInJava(block, into, size);
+        } else {
+            decodeNatively(liblzma, block, into, size);
         }
-        byte[] compressed = new byte[Math.toIntExact(index.getBlockCompSize(block))];
-        ByteBuffer into = ByteBuffer.wrap(compressed);
-        long at = offset + index.getBlockCompPos(block);
-        while (into.hasRemaining()) {
-            if (channel.read(into, at + into.position()) < 0) {
+        return new Block(into, size);
+    }
+
+    private void decodeNatively(Liblzma.Decoder liblzma, int block, byte[] into, int size) throws IOException {
+        byte[] compressed = new byte[blocks.compressedSize()[block]];
+        ByteBuffer read = ByteBuffer.wrap(compressed);
+        long at = offset + blocks.compressedPosition()[block];
+        while (read.hasRemaining()) {
+            if (channel.read(read, at + read.position()) < 0) {
                 throw new IOException("xz block " + block + " ends early");
             }
         }
-        return liblzma.decode(compressed, index.getBlockCheckType(block),
-                Math.toIntExact(index.getBlockSize(block)));
+        liblzma.decode(compressed, blocks.checkType()[block], into, size);
     }
 
-    private byte[] decodeInJava(int block) throws IOException {
+    private void decodeInJava(int block, byte[] into, int size) throws IOException {
         SeekableXZInputStream xz = new SeekableXZInputStream(new Region(channel, offset, length), memoryLimitKiB);
         xz.seekToBlock(block);
-        byte[] bytes = new byte[Math.toIntExact(xz.getBlockSize(block))];
         int done = 0;
-        while (done < bytes.length) {
-            int n = xz.read(bytes, done, bytes.length - done);
+        while (done < size) {
+            int n = xz.read(into, done, size - done);
             if (n < 0) {
                 throw new IOException("xz block " + block + " ends early");
             }
             done += n;
         }
         // Reaching the size the index gives for the block makes the decoder verify its check.
-        return bytes;
     }
 
     @Override
@@ -131,22 +168,26 @@ final class ParallelXzInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        while (position == current.length) {
-            Future<byte[]> next = ahead.poll();
+        while (position == current.length()) {
+            Future<Block> next = ahead.poll();
             if (next == null) {
                 return -1;
             }
+            Block read = current;
             current = await(next);
             position = 0;
+            if (read.bytes().length > 0) {
+                idle.add(read.bytes());
+            }
             submitNext();
         }
-        int n = Math.min(len, current.length - position);
-        System.arraycopy(current, position, buffer, off, n);
+        int n = Math.min(len, current.length() - position);
+        System.arraycopy(current.bytes(), position, buffer, off, n);
         position += n;
         return n;
     }
 
-    private static byte[] await(Future<byte[]> block) throws IOException {
+    private static Block await(Future<Block> block) throws IOException {
         try {
             return block.get();
         } catch (InterruptedException e) {
@@ -164,7 +205,8 @@ final class ParallelXzInputStream extends InputStream {
     public void close() {
         decoders.shutdownNow();
         ahead.clear();
-        current = new byte[0];
+        idle.clear();
+        current = new Block(new byte[0], 0);
         position = 0;
     }
 

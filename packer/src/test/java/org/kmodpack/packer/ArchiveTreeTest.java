@@ -188,6 +188,36 @@ class ArchiveTreeTest {
         }
     }
 
+    /**
+     * Many blocks of different sizes decoded on more threads than cores, again and again: every block comes out
+     * whole and in its place (decoders once asked XZ for Java's index at the same time and got each other's
+     * block positions, and a sound package was refused as corrupt now and then).
+     */
+    @Test
+    void manySmallBlocksDecodeOnManyThreadsInTheirPlaces() throws IOException {
+        java.io.ByteArrayOutputStream plain = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (org.tukaani.xz.XZOutputStream xz = new org.tukaani.xz.XZOutputStream(compressed,
+                new org.tukaani.xz.LZMA2Options(0))) {
+            for (int block = 0; block < 600; block++) {
+                byte[] bytes = ("block " + block + " ").repeat(50 + block % 97).getBytes(StandardCharsets.US_ASCII);
+                plain.writeBytes(bytes);
+                xz.write(bytes);
+                xz.endBlock();
+            }
+        }
+        Path file = write("many-blocks.xz", compressed.toByteArray());
+        for (Optional<Liblzma> decoder : List.of(Liblzma.load(), Optional.<Liblzma>empty())) {
+            for (int round = 0; round < 5; round++) {
+                try (var channel = java.nio.channels.FileChannel.open(file);
+                        InputStream in = ParallelXzInputStream.open(channel, 0, channel.size(),
+                                ArchiveStreams.XZ_MEMORY_LIMIT_KIB, 8, decoder).orElseThrow()) {
+                    assertArrayEquals(plain.toByteArray(), in.readAllBytes(), "round " + round);
+                }
+            }
+        }
+    }
+
     @Test
     void blockwiseXzDecodingIsUsedForFilesWithSeveralBlocks() throws IOException {
         byte[] compressed = Archives.compress(Archives.tar(tree()), Codec.XZ_BLOCKS);
