@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -14,8 +15,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -289,18 +292,30 @@ public final class LayerUnion {
      */
     public Optional<Map<String, byte[]>> keptIndexFiles(Path cacheDirectory) {
         Path kept = cacheDirectory.resolve(KEPT_INDEX_FILES).resolve(HexFormat.of().formatHex(key()));
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(kept)))) {
+        MessageDigest digest = Sha256.newDigest();
+        try (DataInputStream in = new DataInputStream(new DigestInputStream(
+                new BufferedInputStream(Files.newInputStream(kept)), digest))) {
+            long size = Files.size(kept);
             if (!in.readUTF().equals(KEPT_INDEX_HEADER)) {
                 return Optional.empty();
             }
             Map<String, byte[]> files = new LinkedHashMap<>();
             for (int count = in.readInt(); files.size() < count;) {
                 String name = in.readUTF();
-                byte[] bytes = new byte[in.readInt()];
+                int length = in.readInt();
+                if (length < 0 || length > size) {
+                    return Optional.empty();
+                }
+                byte[] bytes = new byte[length];
                 in.readFully(bytes);
                 files.put(name, bytes);
             }
-            return in.read() < 0 ? Optional.of(files) : Optional.empty();
+            byte[] computed = digest.digest();
+            byte[] recorded = new byte[computed.length];
+            in.readFully(recorded);
+            // A file damaged on disk is made again, never served.
+            return MessageDigest.isEqual(computed, recorded) && in.read() < 0 ? Optional.of(files)
+                    : Optional.empty();
         } catch (IOException | RuntimeException unreadable) {
             return Optional.empty();
         }
@@ -317,15 +332,18 @@ public final class LayerUnion {
             Path kept = directory.resolve(HexFormat.of().formatHex(key()));
             Path written = Files.createTempFile(directory, ".index", null);
             try {
-                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-                        Files.newOutputStream(written)))) {
+                try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(written))) {
+                    MessageDigest digest = Sha256.newDigest();
+                    DataOutputStream out = new DataOutputStream(new DigestOutputStream(file, digest));
                     out.writeUTF(KEPT_INDEX_HEADER);
                     out.writeInt(files.size());
-                    for (Map.Entry<String, byte[]> file : files.entrySet()) {
-                        out.writeUTF(file.getKey());
-                        out.writeInt(file.getValue().length);
-                        out.write(file.getValue());
+                    for (Map.Entry<String, byte[]> made : files.entrySet()) {
+                        out.writeUTF(made.getKey());
+                        out.writeInt(made.getValue().length);
+                        out.write(made.getValue());
                     }
+                    out.flush();
+                    file.write(digest.digest());
                 }
                 Files.move(written, kept, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {

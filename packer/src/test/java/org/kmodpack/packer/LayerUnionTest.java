@@ -8,14 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -146,6 +149,34 @@ class LayerUnionTest {
             }
             assertTrue(new String(ours.get("modules.dep")).contains("updates/standalone.ko:"),
                     "the layer's module overrides the base's");
+        }
+    }
+
+    @Test
+    void indexFilesKeptForTheNextMountAreReadBackOnlyAsWritten() throws IOException {
+        Path cache = work.resolve("kept-cache");
+        try (Bundle baseBundle = Bundle.open(base); Bundle vendorBundle = Bundle.open(vendor)) {
+            LayerUnion union = LayerUnion.of(baseBundle, List.of(vendorBundle), false);
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            files.put("modules.order", union.modulesOrder());
+            files.put("modules.dep", "kernel/a.ko:\n".getBytes(StandardCharsets.UTF_8));
+            union.keepIndexFiles(cache, files);
+            Map<String, byte[]> read = union.keptIndexFiles(cache).orElseThrow();
+            assertEquals(files.keySet(), read.keySet());
+            files.forEach((name, bytes) -> assertArrayEquals(bytes, read.get(name), name));
+
+            Path kept;
+            try (Stream<Path> all = Files.list(cache.resolve("union-index"))) {
+                kept = all.findFirst().orElseThrow();
+            }
+            byte[] written = Files.readAllBytes(kept);
+            // A flipped byte in a file's bytes, and a file cut short: neither is served, both are made again.
+            byte[] flipped = written.clone();
+            flipped[written.length - 40] ^= 0x01;
+            Files.write(kept, flipped);
+            assertEquals(Optional.empty(), union.keptIndexFiles(cache));
+            Files.write(kept, java.util.Arrays.copyOf(written, written.length - 1));
+            assertEquals(Optional.empty(), union.keptIndexFiles(cache));
         }
     }
 
