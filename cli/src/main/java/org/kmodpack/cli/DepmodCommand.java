@@ -58,7 +58,7 @@ final class DepmodCommand extends Subcommand {
 
     @Option(names = {"-b", "--basedir"}, paramLabel = "ROOT",
             description = "Use ROOT/lib/modules/KVER instead of /lib/modules/KVER.")
-    Path root;
+    String root;
 
     @Option(names = {"-C", "--config"}, paramLabel = "PATH",
             description = "A depmod.d file or folder to read instead of /etc/depmod.d, /run/depmod.d, "
@@ -96,6 +96,13 @@ final class DepmodCommand extends Subcommand {
     @Option(names = {"-P", "--symbol-prefix"}, paramLabel = "CHAR",
             description = "The architecture's symbol prefix, taken off symbol names.")
     String symbolPrefix;
+
+    @Option(names = {"-u", "--unresolved-error", "-q", "--quiet", "-r", "--root", "-m", "--map"}, hidden = true,
+            description = "Options of depmod before kmod, accepted and ignored with a warning, as kmod does.")
+    boolean[] deprecated;
+
+    /** The deprecated options as given, each warned about as kmod's getopt meets it. */
+    private final List<String> deprecatedGiven = new ArrayList<>();
 
     @Parameters(index = "1..*", paramLabel = "MODULE", description = "Index only these module files (absolute "
             + "paths), as kmod does: no depmod.d rules, and no effect with -a or -A.")
@@ -152,6 +159,10 @@ final class DepmodCommand extends Subcommand {
                     case "--symbol-prefix" -> 'P';
                     case "--warn" -> 'w';
                     case "--verbose" -> 'v';
+                    case "--unresolved-error" -> 'u';
+                    case "--quiet" -> 'q';
+                    case "--root" -> 'r';
+                    case "--map" -> 'm';
                     default -> '?';
                 };
                 String value = equals < 0 ? null : argument.substring(equals + 1);
@@ -163,6 +174,9 @@ final class DepmodCommand extends Subcommand {
                 }
                 if (!command.set(option, value, given)) {
                     return Optional.empty();
+                }
+                if (isDeprecated(option)) {
+                    command.deprecatedGiven.add(name);
                 }
             } else {
                 for (int j = 1; j < argument.length(); j++) {
@@ -181,10 +195,17 @@ final class DepmodCommand extends Subcommand {
                     if (!command.set(option, value, given)) {
                         return Optional.empty();
                     }
+                    if (isDeprecated(option)) {
+                        command.deprecatedGiven.add("-" + option);
+                    }
                 }
             }
         }
         return Optional.of(command);
+    }
+
+    private static boolean isDeprecated(char option) {
+        return option == 'u' || option == 'q' || option == 'r' || option == 'm';
     }
 
     private static boolean takesValue(char option) {
@@ -197,11 +218,18 @@ final class DepmodCommand extends Subcommand {
      */
     private boolean set(char option, String value, Set<Character> given) {
         if (takesValue(option) == (value == null) || (value != null && value.startsWith("="))
-                || (option != 'C' && option != 'v' && !given.add(option))) {
+                || (option != 'C' && option != 'v' && !isDeprecated(option) && !given.add(option))) {
             return false;
+        }
+        if (isDeprecated(option)) {
+            return true;
         }
         if (option == 'P') {
             symbolPrefix = value;
+            return true;
+        }
+        if (option == 'b') {
+            root = value;
             return true;
         }
         Path path;
@@ -217,7 +245,6 @@ final class DepmodCommand extends Subcommand {
                 }
                 config.add(path);
             }
-            case 'b' -> root = path;
             case 'F' -> systemMap = path;
             case 'E' -> symvers = path;
             case 'e' -> reportUnknown = true;
@@ -237,6 +264,9 @@ final class DepmodCommand extends Subcommand {
     }
 
     int run(PrintWriter err) throws IOException {
+        for (String option : deprecatedGiven) {
+            err.println("depmod: WARNING: Ignored deprecated option " + option);
+        }
         String kver = kernelVersion != null ? kernelVersion : System.getProperty("os.version");
         if (!VERSION.matcher(kver).matches()) {
             err.println("depmod: ERROR: Bad version passed " + kver);
@@ -246,8 +276,9 @@ final class DepmodCommand extends Subcommand {
             err.println(DepmodMessages.FATAL + "-P only takes a single char");
             return 1;
         }
-        String moduleDirName = (root == null ? "" : root.toAbsolutePath().normalize().toString())
-                + "/lib/modules/" + kver;
+        // kmod names the tree as -b gave it, made absolute but not cleaned: "-b dir/" reads dir//lib/modules.
+        String moduleDirName = (root == null ? "" : root.startsWith("/") ? root
+                : System.getProperty("user.dir") + "/" + root) + "/lib/modules/" + kver;
         Path moduleDir = Path.of(moduleDirName);
         // With -n the .bin files are not made, nor is what making them finds said.
         Consumer<KmodProblem> problems = problem -> {

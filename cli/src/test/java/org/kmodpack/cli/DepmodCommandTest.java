@@ -117,6 +117,22 @@ class DepmodCommandTest {
         }
     }
 
+    /**
+     * Options of depmod before kmod (-u, -q, -r, -m) warned about and ignored, each as given; a relative -b with a
+     * trailing slash named in every message as kmod names it: made absolute, not cleaned.
+     */
+    @Test
+    void deprecatedOptionsAndRootAsGiven() throws IOException {
+        basicWithBrokenModules();
+        String relativeRoot = Path.of("").toAbsolutePath().relativize(root) + "/";
+        Both both = run("-u", "--quiet", "-rm", "--unresolved-error", "-b", relativeRoot, "-C",
+                work.resolve("depmod.d").toString(), "-e", "-F", systemMap.toString(), KERNEL.kernelVersion());
+        assertSame(both);
+        assertTrue(both.ours.err().startsWith("depmod: WARNING: Ignored deprecated option -u\n"
+                + "depmod: WARNING: Ignored deprecated option --quiet\n"), both.ours.err());
+        assertTrue(both.ours.err().contains("/" + relativeRoot + "/lib/modules/"), both.ours.err());
+    }
+
     @Test
     void dryRunPrintsTheTextFilesAndWritesNothing() throws IOException {
         basicWithBrokenModules();
