@@ -63,9 +63,8 @@ final class ModinfoCommand extends Subcommand {
         }
         try (LayerOptions.Opened opened = layers.openChecked(bundleLocation, source.cacheDirectoryOrDefault(),
                 (location, keys) -> source.open(location, Bundle.DEFAULT_CACHE_BYTES), err)) {
-            Bundle bundle = opened.bundle();
-            KernelVersions.check(bundle, bundleLocation, kernelVersion, "-k");
-            ModuleIndex index = ModuleIndex.of(bundle);
+            KernelVersions.check(opened.base(), bundleLocation, kernelVersion, "-k");
+            ModuleIndex index = opened.index();
             if (json) {
                 return ModinfoJson.print(index.modinfo(index.moduleDirectory(root)), names,
                         out());

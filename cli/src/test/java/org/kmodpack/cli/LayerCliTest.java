@@ -153,6 +153,13 @@ class LayerCliTest {
         assertTrue(Files.readString(moduleDir.resolve("modules.dep")).contains("updates/standalone.ko:"));
         List<String> layers = List.of("--layer", dependents.toString(), "--layer", softdeps.toString());
         assertAnswersAsKmod(base, layers, root, moduleDir);
+        Path cache = work.resolve("merged-cache");
+        CliTest.Run modinfo = CliTest.run(concat(List.of("modinfo", base.toString(), "--cache-dir", cache.toString()),
+                layers, List.of("igb_twin", "chain_a")).toArray(String[]::new));
+        assertEquals(0, modinfo.exit(), modinfo.err());
+        String shown = new String(modinfo.stdout(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(shown.contains("filename:       /lib/modules/" + KVER + "/extra/addon/igb_twin.ko.xz\n"), shown);
+        assertTrue(Files.notExists(cache.resolve("unions")), "modinfo merges at lookup time: no union is built");
 
         CliTest.Run info = CliTest.run(concat(List.of("info", base.toString()), layers).toArray(String[]::new));
         assertEquals(0, info.exit(), info.err());

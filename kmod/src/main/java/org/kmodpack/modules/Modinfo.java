@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.kmodpack.format.CorruptBundleException;
 import org.kmodpack.format.ModinfoField;
@@ -16,18 +17,24 @@ import org.kmodpack.reader.Entry;
 /**
  * kmod 30's modinfo over a bundle, as data: what a name finds, and for each module its fields in .modinfo
  * order, then the signature fields, and its parameters merged (listed last-seen-first, as kmod's prepended list
- * holds them). Values are bytes, whatever their encoding. The text layout is the command's.
+ * holds them). Values are bytes, whatever their encoding. The text layout is the command's. Over a base merged
+ * with layers, names are found in the union and a layer's module is read from its own file.
  */
 public final class Modinfo {
     private final Bundle bundle;
     private final ModuleSection section;
+    private final ModuleLookup lookup;
+    private final Map<String, Bundle> layerFiles;
     private final Modprobe lookups;
 
-    Modinfo(Bundle bundle, ModuleSection section, String moduleDir) {
+    Modinfo(Bundle bundle, ModuleSection section, ModuleLookup lookup, Map<String, Bundle> layerFiles,
+            String moduleDir) {
         this.bundle = bundle;
         this.section = section;
+        this.lookup = lookup;
+        this.layerFiles = layerFiles;
         // modinfo runs kmod with an empty configuration: no aliases, commands or options apply.
-        this.lookups = new Modprobe(new SectionLookup(section), ModprobeConfig.empty(), moduleDir, message -> { });
+        this.lookups = new Modprobe(lookup, ModprobeConfig.empty(), moduleDir, message -> { });
     }
 
     /** A field; {@code hex} says modinfo prints the value as colon-separated hex (signatures, key ids). */
@@ -120,10 +127,15 @@ public final class Modinfo {
             }
             return Fields.of(read(ref.get()));
         }
+        int found = lookups.moduleIndex(mod);
+        Bundle layer = found < 0 ? null : layerFiles.get(lookup.modulePath(found));
+        if (layer != null) {
+            return layerModuleFields(layer, lookup.modulePath(found));
+        }
         int at = section.findModule(mod.name);
         int flags = at < 0 ? ModuleContent.FLAG_NO_MODINFO : section.moduleFlags(at);
         if ((flags & ModuleContent.FLAG_INVALID_ELF) != 0) {
-            return Fields.failed(notElf(section.modulePath(at)) ? Errno.ENOEXEC : Errno.EINVAL);
+            return Fields.failed(notElf(bundle, section.modulePath(at)) ? Errno.ENOEXEC : Errno.EINVAL);
         }
         if ((flags & ModuleContent.FLAG_NO_MODINFO) != 0) {
             return Fields.failed(Errno.ENOENT);
@@ -136,11 +148,26 @@ public final class Modinfo {
         return Fields.of(resolved);
     }
 
+    /** A layer's module, read from its file in the layer as the packer reads a module for the index. */
+    private static Fields layerModuleFields(Bundle layer, String path) throws IOException {
+        Entry file = layer.find(path).filter(Entry::isFile).orElseThrow(() -> new CorruptBundleException(
+                layer.toString(), "its module index names " + path + ", which it lacks"));
+        ModuleScanner.FileInfo read = ModuleScanner.modinfo(layer + ": " + path, path, layer.readAllBytes(file),
+                false);
+        if ((read.flags() & ModuleContent.FLAG_INVALID_ELF) != 0) {
+            return Fields.failed(notElf(layer, path) ? Errno.ENOEXEC : Errno.EINVAL);
+        }
+        if ((read.flags() & ModuleContent.FLAG_NO_MODINFO) != 0) {
+            return Fields.failed(Errno.ENOENT);
+        }
+        return Fields.of(read.info());
+    }
+
     /**
      * Whether a module the packer could not read is not ELF at all, which kmod words as ENOEXEC; a damaged ELF
      * or a compressed stream that does not decompress is EINVAL to kmod.
      */
-    private boolean notElf(String path) throws IOException {
+    private static boolean notElf(Bundle bundle, String path) throws IOException {
         Entry file = bundle.find(path).filter(Entry::isFile).orElse(null);
         if (file == null) {
             return false;

@@ -54,7 +54,7 @@ public final class ModuleIndex {
      * The base's index and {@code layers} (checked by the caller to fit over it) merged at lookup time: modprobe's
      * answers are kmod's on the union after depmod, with no depmod run. Empty when the base's index cannot answer
      * for this union (a layer changes what base modules depend on, or brings depmod.d files); the union must then
-     * be indexed whole. A merged index has no {@link #modinfo} nor {@link #indexKeys}: those read the union's.
+     * be indexed whole. A merged index has no {@link #indexKeys}: that reads the union's index files.
      * {@code cacheDirectory} keeps a small fact of each base (the --cache-dir).
      */
     public static Optional<ModuleIndex> layered(Bundle base, List<Bundle> layers, Path cacheDirectory)
@@ -211,7 +211,6 @@ public final class ModuleIndex {
     }
 
     public Modinfo modinfo(String moduleDirectory) {
-        requireWhole();
-        return new Modinfo(bundle, section, moduleDirectory);
+        return new Modinfo(bundle, section, lookup, layerFiles, moduleDirectory);
     }
 }

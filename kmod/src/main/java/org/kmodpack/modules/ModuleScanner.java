@@ -47,7 +47,7 @@ public final class ModuleScanner {
      * What a module's file says about it: its modinfo and signature fields, or why there are none; and with the
      * kernel's symbols given, the symbols it exports and needs (else null).
      */
-    private record FileInfo(List<ModinfoField> info, int flags, ModuleSymbols symbols) {
+    record FileInfo(List<ModinfoField> info, int flags, ModuleSymbols symbols) {
         FileInfo(List<ModinfoField> info, int flags) {
             this(info, flags, null);
         }
@@ -195,17 +195,25 @@ public final class ModuleScanner {
     }
 
     private static FileInfo modinfo(String file, byte[] raw, DepLine line, List<TreeEntry> entries) {
+        // An uncompressed module stored as a regular file already holds its signature in the bundle.
+        boolean regularFile = line.entry() >= 0 && entries.get(line.entry()).regularFile();
+        return modinfo(file, line.path(), raw, regularFile);
+    }
+
+    /**
+     * A module file's .modinfo strings then its signature fields, as the index keeps them, with the flags that say
+     * why there are none; {@code regularFile}: the module is stored as it is read, so an uncompressed module's
+     * signature is kept by reference to its own bytes.
+     */
+    static FileInfo modinfo(String file, String path, byte[] raw, boolean regularFile) {
         try {
             byte[] elf = ModuleFile.decompress(file, raw);
-            byte[] modinfo = Elf.parse(line.path(), elf).section(".modinfo");
+            byte[] modinfo = Elf.parse(path, elf).section(".modinfo");
             if (modinfo == null) {
                 return new FileInfo(List.of(), ModuleContent.FLAG_NO_MODINFO);
             }
-            // An uncompressed module stored as a regular file already holds its signature in the bundle.
-            boolean inBundleAsIs = elf == raw && line.entry() >= 0
-                    && entries.get(line.entry()).regularFile();
             List<ModinfoField> info = new ArrayList<>(ModinfoStrings.parse(modinfo));
-            info.addAll(SignatureFields.fields(elf, inBundleAsIs));
+            info.addAll(SignatureFields.fields(elf, elf == raw && regularFile));
             if (info.stream().anyMatch(i -> i.key().getBytes(StandardCharsets.UTF_8).length > 0xFFFF)) {
                 // The index stores key lengths in 16 bits; no real module comes near that.
                 return new FileInfo(List.of(), ModuleContent.FLAG_INVALID_ELF);
