@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import org.kmodpack.fuse.ServedTree;
 import org.kmodpack.fuse.UnionTree;
 import org.kmodpack.modules.Depmod;
 import org.kmodpack.modules.KmodProblem;
@@ -132,6 +133,16 @@ final class LayerOptions {
                 thread.start();
             });
             return Optional.of(new UnionTree(base, layers, union.layerFiles(), names, made, union.indexTime()));
+        }
+
+        /**
+         * The module directory of the base alone, or of the union as one tree: the base's and the layers' entries
+         * served as they are when the base's index answers for the union ({@link #mergedTree}), else the union
+         * bundle's ({@link #bundle}).
+         */
+        ServedTree tree() throws IOException {
+            Optional<UnionTree> merged = mergedTree();
+            return merged.isPresent() ? merged.get() : ServedTree.modulesOf(bundle());
         }
 
         /** The layers, in order. */

@@ -1,6 +1,8 @@
 package org.kmodpack.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -9,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
-import org.kmodpack.reader.Bundle;
+import org.kmodpack.fuse.ServedTree;
 import org.kmodpack.reader.Entry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,17 +58,17 @@ final class LsCommand extends Subcommand {
         PrintWriter out = out();
         try (LayerOptions.Opened opened = layers.open(bundleArgument.location,
                 bundleArgument.trust.source.cacheDirectoryOrDefault(), bundleArgument.trust::open)) {
-            Bundle bundle = opened.bundle();
-            FirmwareListing listing = firmware ? FirmwareListing.of(bundle, path) : null;
-            Entry entry = firmware ? listing.entry()
-                    : bundle.get(BundlePaths.relative(bundle, bundleArgument.location, path));
+            FirmwareListing listing = firmware ? FirmwareListing.of(opened.bundle(), path) : null;
+            ServedTree tree = firmware ? ServedTree.firmwareOf(opened.bundle()) : opened.tree();
+            Entry entry = firmware ? listing.entry() : find(tree, opened,
+                    BundlePaths.relative(opened.base(), bundleArgument.location, path));
             List<Entry> shown = new ArrayList<>();
             if (!entry.isDirectory()) {
                 shown.add(entry);
             } else if (recursive) {
-                below(bundle, entry, shown);
+                below(tree, entry, shown);
             } else {
-                shown.addAll(bundle.list(entry));
+                shown.addAll(tree.list(entry));
             }
             boolean fullPaths = recursive || !entry.isDirectory();
             if (json) {
@@ -101,12 +103,17 @@ final class LsCommand extends Subcommand {
         return 0;
     }
 
+    private static Entry find(ServedTree tree, LayerOptions.Opened opened, String path) throws IOException {
+        return tree.find(path).orElseThrow(() -> new NoSuchFileException(opened.name() + ": " + path, null,
+                "no such file or directory in the bundle"));
+    }
+
     /** Depth first, each directory before what it holds, names in byte order: unsquashfs -l's order. */
-    private static void below(Bundle bundle, Entry directory, List<Entry> into) throws java.io.IOException {
-        for (Entry child : bundle.list(directory)) {
+    private static void below(ServedTree tree, Entry directory, List<Entry> into) throws IOException {
+        for (Entry child : tree.list(directory)) {
             into.add(child);
             if (child.isDirectory()) {
-                below(bundle, child, into);
+                below(tree, child, into);
             }
         }
     }

@@ -159,7 +159,14 @@ class LayerCliTest {
         assertEquals(0, modinfo.exit(), modinfo.err());
         String shown = new String(modinfo.stdout(), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(shown.contains("filename:       /lib/modules/" + KVER + "/extra/addon/igb_twin.ko.xz\n"), shown);
-        assertTrue(Files.notExists(cache.resolve("unions")), "modinfo merges at lookup time: no union is built");
+        CliTest.Run listing = CliTest.run(concat(List.of("ls", "-l", "-R", base.toString(), "--cache-dir",
+                cache.toString()), layers).toArray(String[]::new));
+        assertEquals(0, listing.exit(), listing.err());
+        assertEquals(sizesBelow(moduleDir), listedSizes(listing.out()), "ls -l -R of the union: the tree depmod "
+                + "indexed, with the index files it wrote");
+        assertTrue(listing.out().contains(" extra/addon/layer_top.ko\t(from layer " + dependents + ")\n"),
+                listing.out());
+        assertTrue(Files.notExists(cache.resolve("unions")), "modinfo and ls merge at lookup time: no union is built");
 
         CliTest.Run info = CliTest.run(concat(List.of("info", base.toString()), layers).toArray(String[]::new));
         assertEquals(0, info.exit(), info.err());
@@ -285,6 +292,30 @@ class LayerCliTest {
         List<String> options = new ArrayList<>(List.of("-C", noConfig.toString(), "-e"));
         options.addAll(kernelSymbols);
         return LayerFixtures.depmodWarnings(root, KVER, options);
+    }
+
+    /** "PATH SIZE" of every regular file below {@code directory}, PATH relative to it. */
+    private static Set<String> sizesBelow(Path directory) throws IOException {
+        Set<String> sizes = new TreeSet<>();
+        try (var files = Files.walk(directory)) {
+            for (Path file : (Iterable<Path>) files.filter(file -> Files.isRegularFile(file,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS))::iterator) {
+                sizes.add(directory.relativize(file) + " " + Files.size(file));
+            }
+        }
+        return sizes;
+    }
+
+    /** "PATH SIZE" of every regular file ls -l -R lists. */
+    private static Set<String> listedSizes(String listing) {
+        Set<String> sizes = new TreeSet<>();
+        for (String line : listing.lines().toList()) {
+            String[] fields = line.split("\t")[0].split(" +", 8);
+            if (line.startsWith("-")) {
+                sizes.add(fields[7] + " " + fields[4]);
+            }
+        }
+        return sizes;
     }
 
     /**
