@@ -106,22 +106,31 @@ final class LayerOptions {
             if (union == null) {
                 return Optional.empty();
             }
-            Optional<ModuleIndex> merged = ModuleIndex.layered(base, layers, cacheDirectory);
-            if (merged.isEmpty()) {
+            // Files are kept only for a union the base's index answers for: with them there, that is known without
+            // merging the indexes, which is then done only if the files kept turn out damaged.
+            boolean kept = union.hasKeptIndexFiles(cacheDirectory);
+            Optional<ModuleIndex> merged = kept ? Optional.empty()
+                    : ModuleIndex.layered(base, layers, cacheDirectory);
+            if (!kept && merged.isEmpty()) {
                 return Optional.empty();
             }
             List<String> names = new ArrayList<>(List.of(ORDER_FILE));
             names.addAll(Depmod.INDEX_FILES);
             CompletableFuture<Map<String, byte[]>> made = CompletableFuture.supplyAsync(() -> {
                 try {
-                    Optional<Map<String, byte[]>> kept = union.keptIndexFiles(cacheDirectory);
-                    if (kept.isPresent() && kept.get().keySet().equals(Set.copyOf(names))) {
-                        return kept.get();
+                    Optional<Map<String, byte[]>> keptFiles = kept ? union.keptIndexFiles(cacheDirectory)
+                            : Optional.empty();
+                    if (keptFiles.isPresent() && keptFiles.get().keySet().equals(Set.copyOf(names))) {
+                        return keptFiles.get();
                     }
+                    ModuleIndex index = merged.isPresent() ? merged.get()
+                            : ModuleIndex.layered(base, layers, cacheDirectory).orElseThrow(() -> new IOException(
+                                    union.keptIndexFile(cacheDirectory) + ": damaged, and kept for a union the "
+                                            + "base's index does not answer for; remove it and mount again"));
                     byte[] order = union.modulesOrder();
                     Map<String, byte[]> files = new LinkedHashMap<>();
                     files.put(ORDER_FILE, order);
-                    files.putAll(merged.get().unionIndexFiles(order));
+                    files.putAll(index.unionIndexFiles(order));
                     union.keepIndexFiles(cacheDirectory, files);
                     return files;
                 } catch (IOException e) {

@@ -134,16 +134,29 @@ class LayerMountTest {
             assertEquals(1, kept.count(), "the files made are kept for the next mount");
         }
 
-        // The next mount serves the files kept.
-        mount = Launcher.kmodpack("mount", base.toString(), mountPoint.toString(), "--allow-unsigned", "--layer",
-                layers.get(0).toString(), "--layer", layers.get(1).toString(), "--log",
-                work.resolve("mount.log").toString(), "--cache-dir", cache.toString());
-        assertEquals(0, mount.exit(), mount.err());
-        for (String file : concat(Depmod.INDEX_FILES, List.of("modules.order"))) {
-            assertArrayEquals(Files.readAllBytes(expected.resolve(file)), Files.readAllBytes(mountPoint.resolve(file)),
-                    file);
+        // The next mount serves the files kept; one damaged on disk is made again (the merge redone) and kept anew.
+        Path kept;
+        try (Stream<Path> files = Files.list(cache.resolve("union-index"))) {
+            kept = files.findFirst().orElseThrow();
         }
-        assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
+        byte[] keptBytes = Files.readAllBytes(kept);
+        for (boolean damaged : List.of(false, true)) {
+            if (damaged) {
+                byte[] flipped = keptBytes.clone();
+                flipped[keptBytes.length / 2] ^= 0x01;
+                Files.write(kept, flipped);
+            }
+            mount = Launcher.kmodpack("mount", base.toString(), mountPoint.toString(), "--allow-unsigned", "--layer",
+                    layers.get(0).toString(), "--layer", layers.get(1).toString(), "--log",
+                    work.resolve("mount.log").toString(), "--cache-dir", cache.toString());
+            assertEquals(0, mount.exit(), mount.err());
+            for (String file : concat(Depmod.INDEX_FILES, List.of("modules.order"))) {
+                assertArrayEquals(Files.readAllBytes(expected.resolve(file)),
+                        Files.readAllBytes(mountPoint.resolve(file)), file + (damaged ? ", made again" : ", kept"));
+            }
+            assertEquals(0, Launcher.kmodpack("umount", mountPoint.toString()).exit());
+        }
+        assertArrayEquals(keptBytes, Files.readAllBytes(kept), "the files made again are kept in place of the damaged");
     }
 
     /** Every path under {@code root} with its kind and, for a file, the SHA-256 of its bytes. */

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.kmodpack.format.EntryKind;
 import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.BundleInfo;
 import org.kmodpack.reader.Entry;
 
 /**
@@ -64,8 +65,10 @@ public final class UnionTree implements ServedTree {
         StringBuilder named = new StringBuilder(base.toString());
         layers.forEach(layer -> named.append('+').append(layer));
         this.name = named.toString();
-        long count = base.info().directories() + base.info().files() + base.info().symlinks();
-        long bytes = base.info().bundleLength();
+        // Counted once: the base's info is counted from its whole tree.
+        BundleInfo baseInfo = base.info();
+        long count = baseInfo.directories() + baseInfo.files() + baseInfo.symlinks();
+        long bytes = baseInfo.bundleLength();
         int offset = (int) count;
         for (Bundle layer : layers) {
             inodeOffsets.put(layer, offset);

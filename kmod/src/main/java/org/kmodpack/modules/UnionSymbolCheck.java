@@ -61,8 +61,11 @@ public final class UnionSymbolCheck {
     public static Optional<List<Unresolved>> check(Bundle base, Map<String, Bundle> layerFiles,
             List<DepmodConfig.ConfigText> config) throws IOException {
         Optional<KernelSymbolSection> kernel = base.kernelSymbols();
+        if (kernel.isEmpty()) {
+            return Optional.empty();
+        }
         Optional<ModuleSection> section = base.modules();
-        if (kernel.isEmpty() || section.isEmpty()) {
+        if (section.isEmpty()) {
             return Optional.empty();
         }
         UnionSymbolCheck check = new UnionSymbolCheck(base, section.get(), kernel.get());

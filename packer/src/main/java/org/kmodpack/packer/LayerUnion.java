@@ -291,7 +291,7 @@ public final class LayerUnion {
      * the layers are opened and checked all the same.
      */
     public Optional<Map<String, byte[]>> keptIndexFiles(Path cacheDirectory) {
-        Path kept = cacheDirectory.resolve(KEPT_INDEX_FILES).resolve(HexFormat.of().formatHex(key()));
+        Path kept = keptIndexFile(cacheDirectory);
         MessageDigest digest = Sha256.newDigest();
         try (DataInputStream in = new DataInputStream(new DigestInputStream(
                 new BufferedInputStream(Files.newInputStream(kept)), digest))) {
@@ -322,6 +322,19 @@ public final class LayerUnion {
     }
 
     /**
+     * Whether a mount kept index files for this union in {@code cacheDirectory} ({@link #keepIndexFiles}), read
+     * back or not: they may still turn out damaged ({@link #keptIndexFiles}).
+     */
+    public boolean hasKeptIndexFiles(Path cacheDirectory) {
+        return Files.isRegularFile(keptIndexFile(cacheDirectory));
+    }
+
+    /** Where the index files made for this union are kept, named by its key. */
+    public Path keptIndexFile(Path cacheDirectory) {
+        return cacheDirectory.resolve(KEPT_INDEX_FILES).resolve(HexFormat.of().formatHex(key()));
+    }
+
+    /**
      * Keeps {@code files} (file name to bytes) for the next mount of this union, in place of those of any other;
      * written beside and renamed, so no reader sees part of them. Files that cannot be written (a read-only cache)
      * are only made again at the next mount.
@@ -329,7 +342,7 @@ public final class LayerUnion {
     public void keepIndexFiles(Path cacheDirectory, Map<String, byte[]> files) {
         try {
             Path directory = Files.createDirectories(cacheDirectory.resolve(KEPT_INDEX_FILES));
-            Path kept = directory.resolve(HexFormat.of().formatHex(key()));
+            Path kept = keptIndexFile(cacheDirectory);
             Path written = Files.createTempFile(directory, ".index", null);
             try {
                 try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(written))) {
