@@ -31,7 +31,6 @@ import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.modules.ModuleScanner;
 import org.kmodpack.format.Names;
 import org.kmodpack.format.Params;
-import org.kmodpack.format.Sha256;
 import org.kmodpack.format.Statement;
 import org.kmodpack.reader.Bundle;
 
@@ -359,7 +358,7 @@ public final class Packer {
                 : firmware != null ? Header.FIRMWARE_MINOR_VERSION
                 : layer != null ? Header.LAYER_MINOR_VERSION : Header.MINOR_VERSION;
         Header header = new Header(Header.MAJOR_VERSION, minorVersion, bundleLength, indexOffset,
-                index.length, Sha256.of(index), 0, 0);
+                index.length, BlockHash.of(index, index.length), 0, 0);
         byte[] headerBytes = header.encode();
         writeFully(out, ByteBuffer.wrap(headerBytes), 0);
         if (!signers.isEmpty()) {
