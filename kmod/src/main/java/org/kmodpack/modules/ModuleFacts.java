@@ -8,6 +8,10 @@ import java.nio.ByteBuffer;
  * gone by the time depmod runs. A {@link ModuleTree} gives them through {@link ModuleTree#facts}.
  */
 public final class ModuleFacts {
+    /** Modules need many of the same symbols: each reading thread shares them through its pool, as depmod's do. */
+    private static final ThreadLocal<ModuleSymbols.SymbolPool> POOLS =
+            ThreadLocal.withInitial(ModuleSymbols.SymbolPool::new);
+
     final ModuleSymbols symbols;
     /** The module's modinfo as the MODULES section stores it when the module is a regular file of the bundle. */
     final ModuleScanner.FileInfo stored;
@@ -22,10 +26,11 @@ public final class ModuleFacts {
 
     /**
      * Reads the module file {@code raw}, named {@code path} in its module directory (as modules.dep names it),
-     * as depmod and the module scan read it; a file that is no valid module gives what they give for it.
+     * as depmod and the module scan read it; a file that is no valid module gives what they give for it. Safe to
+     * call from several threads.
      */
     public static ModuleFacts read(String path, byte[] raw) {
-        ModuleSymbols symbols = ModuleSymbols.read(path, ByteBuffer.wrap(raw));
+        ModuleSymbols symbols = ModuleSymbols.read(path, ByteBuffer.wrap(raw), POOLS.get());
         ModuleScanner.FileInfo[] info = ModuleScanner.modinfoBothWays(path, raw);
         return new ModuleFacts(symbols, info[0], info[1]);
     }
