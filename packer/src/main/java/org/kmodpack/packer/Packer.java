@@ -118,49 +118,34 @@ public final class Packer {
             List<SigningKey> signers, StatementTerms terms, PackProgress progress, Consumer<ArchiveTree> read)
             throws IOException {
         long start = System.nanoTime();
-        ExecutorService workers = daemonThreads(options.threads(), "kmodpack-pack-worker");
-        ExecutorService moduleReaders = daemonThreads(options.threads(), "kmodpack-module-reader");
-        try (StagedFile staged = StagedFile.create(output.apply("KVER"))) {
-            Thread cleanup = new Thread(() -> deleteQuietly(staged.path()), "kmodpack-pack-cleanup");
-            Runtime.getRuntime().addShutdownHook(cleanup);
-            try {
-                BlockWriter blocks = blockWriter(staged.channel(), options, workers);
-                StreamedModules modules = new StreamedModules(blocks, moduleReaders);
-                try (ArchiveTree tree = archive.read(modules)) {
-                    read.accept(tree);
-                    checkKernelVersion(tree);
-                    List<ScannedEntry> entries = modules.withSizes(TreeScanner.scan(tree.moduleDirectory()));
-                    List<KmodProblem> symbolProblems = new ArrayList<>();
-                    Optional<String> systemMapFile = tree.systemMap().map(TreeSource.SystemMap::name)
-                            .filter(name -> options.kernelSymbols().isEmpty());
-                    Optional<KernelSymbols> kernelSymbols = kernelSymbols(tree, options, false, symbolProblems);
-                    byte[] kernelSymbolSection = kernelSymbolSection(kernelSymbols, systemMapFile);
-                    ContentPlan plan = ContentPlan.placed(entries, workers, modules.length(), modules::offset);
-                    Path directory = tree.moduleDirectory();
-                    Optional<ModuleScanner> moduleScan = ModuleScanner.start(tree::resolve,
-                            path -> ArchiveTree.factsOf(modules, directory, path), treeEntries(entries),
-                            moduleReaders, kernelSymbols);
-                    Written written;
-                    try (FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan)) {
-                        written = write(staged.channel(), blocks, entries, plan, tree.kernelVersion(), moduleScan,
-                                firmware, kernelSymbolSection, null, options, workers, progress, signers, terms);
-                    }
-                    Path bundle = output.apply(tree.kernelVersion());
-                    staged.commit(bundle);
-                    return result(bundle, tree, entries, written, kernelSymbols, systemMapFile, moduleScan,
-                            symbolProblems, start);
+        return staged(output.apply("KVER"), options, (staged, workers, moduleReaders) -> {
+            BlockWriter blocks = blockWriter(staged.channel(), options, workers);
+            StreamedModules modules = new StreamedModules(blocks, moduleReaders);
+            try (ArchiveTree tree = archive.read(modules)) {
+                read.accept(tree);
+                checkKernelVersion(tree);
+                List<ScannedEntry> entries = modules.withSizes(TreeScanner.scan(tree.moduleDirectory()));
+                List<KmodProblem> symbolProblems = new ArrayList<>();
+                Optional<String> systemMapFile = tree.systemMap().map(TreeSource.SystemMap::name)
+                        .filter(name -> options.kernelSymbols().isEmpty());
+                Optional<KernelSymbols> kernelSymbols = kernelSymbols(tree, options, false, symbolProblems);
+                byte[] kernelSymbolSection = kernelSymbolSection(kernelSymbols, systemMapFile);
+                ContentPlan plan = ContentPlan.placed(entries, workers, modules.length(), modules::offset);
+                Path directory = tree.moduleDirectory();
+                Optional<ModuleScanner> moduleScan = ModuleScanner.start(tree::resolve,
+                        path -> ArchiveTree.factsOf(modules, directory, path), treeEntries(entries), moduleReaders,
+                        kernelSymbols);
+                Written written;
+                try (FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan)) {
+                    written = write(staged.channel(), blocks, entries, plan, tree.kernelVersion(), moduleScan,
+                            firmware, kernelSymbolSection, null, options, workers, progress, signers, terms);
                 }
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(cleanup);
-                } catch (IllegalStateException shuttingDown) {
-                    // The hook is already running and removes the staged file itself.
-                }
+                Path bundle = output.apply(tree.kernelVersion());
+                staged.commit(bundle);
+                return result(bundle, tree, entries, written, kernelSymbols, systemMapFile, moduleScan,
+                        symbolProblems, start);
             }
-        } finally {
-            workers.shutdownNow();
-            moduleReaders.shutdownNow();
-        }
+        });
     }
 
     private static PackResult pack(TreeSource tree, Predicate<String> skipped, LayerSection layer, Path output,
@@ -175,26 +160,41 @@ public final class Packer {
                 .filter(name -> options.kernelSymbols().isEmpty() && layer == null);
         Optional<KernelSymbols> kernelSymbols = kernelSymbols(tree, options, layer != null, symbolProblems);
         byte[] kernelSymbolSection = kernelSymbolSection(kernelSymbols, systemMapFile);
+        return staged(output, options, (staged, workers, moduleReaders) -> {
+            ContentPlan plan = ContentPlan.build(entries, workers);
+            // A layer has no depmod output of its own: the union's index is made when it is merged.
+            Optional<ModuleScanner> moduleScan = layer != null ? Optional.empty()
+                    : ModuleScanner.start(tree::resolve, treeEntries(entries), moduleReaders, kernelSymbols);
+            Written written;
+            try (FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan)) {
+                written = write(staged.channel(), blockWriter(staged.channel(), options, workers), entries, plan,
+                        tree.kernelVersion(), moduleScan, firmware, kernelSymbolSection, layer, options, workers,
+                        progress, signers, terms);
+            }
+            staged.commit();
+            return result(output, tree, entries, written, kernelSymbols, systemMapFile, moduleScan, symbolProblems,
+                    start);
+        });
+    }
+
+    /** A pack that writes the bundle into a staged file, compressing on the workers and reading modules on the readers. */
+    private interface StagedPack {
+        PackResult run(StagedFile staged, ExecutorService workers, ExecutorService moduleReaders) throws IOException;
+    }
+
+    /**
+     * Runs {@code pack} with a staged file beside {@code destination} (removed unless the pack commits it, also on
+     * SIGTERM and SIGINT) and the pack's thread pools.
+     */
+    private static PackResult staged(Path destination, PackOptions options, StagedPack pack) throws IOException {
         ExecutorService workers = daemonThreads(options.threads(), "kmodpack-pack-worker");
         ExecutorService moduleReaders = daemonThreads(options.threads(), "kmodpack-module-reader");
-        try (StagedFile staged = StagedFile.create(output)) {
+        try (StagedFile staged = StagedFile.create(destination)) {
             // SIGTERM and SIGINT run the hook; after kill -9 the next pack of this output removes the file.
             Thread cleanup = new Thread(() -> deleteQuietly(staged.path()), "kmodpack-pack-cleanup");
             Runtime.getRuntime().addShutdownHook(cleanup);
             try {
-                ContentPlan plan = ContentPlan.build(entries, workers);
-                // A layer has no depmod output of its own: the union's index is made when it is merged.
-                Optional<ModuleScanner> moduleScan = layer != null ? Optional.empty()
-                        : ModuleScanner.start(tree::resolve, treeEntries(entries), moduleReaders, kernelSymbols);
-                Written written;
-                try (FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan)) {
-                    written = write(staged.channel(), blockWriter(staged.channel(), options, workers), entries, plan,
-                            tree.kernelVersion(), moduleScan, firmware, kernelSymbolSection, layer, options, workers,
-                            progress, signers, terms);
-                }
-                staged.commit();
-                return result(output, tree, entries, written, kernelSymbols, systemMapFile, moduleScan,
-                        symbolProblems, start);
+                return pack.run(staged, workers, moduleReaders);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(cleanup);
