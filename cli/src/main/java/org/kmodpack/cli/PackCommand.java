@@ -172,10 +172,23 @@ final class PackCommand extends Subcommand {
                     : Path.of(source.toAbsolutePath().normalize().getFileName() + "-" + kernelVersion + ".kpack");
             result = packInto(bundle, "reading the tree",
                     bar -> Packer.packLayer(source, bundle, options, keys, terms, bar));
+        } else if (source.toString().equals("-") || java.nio.file.Files.isRegularFile(source)) {
+            // An archive is packed as it is read: its module files are compressed as they stream out of it, so
+            // the bundle's default name gets the kernel version only at the end.
+            java.util.function.Function<String, Path> bundle = version -> output != null ? output
+                    : Path.of("modules-" + version + ".kpack");
+            java.util.concurrent.atomic.AtomicReference<String> directory = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.function.Consumer<ArchiveTree> read = tree -> {
+                directory.set(tree.directoryName());
+                describe(tree, out);
+            };
+            result = packInto(bundle.apply(kernelVersion != null ? kernelVersion : "KVER"), "reading and compressing",
+                    bar -> source.toString().equals("-")
+                            ? Packer.packArchive(System.in, "stdin", bundle, options, keys, terms, bar, read)
+                            : Packer.packArchive(source, bundle, options, keys, terms, bar, read));
+            reportProblems(result, directory.get());
         } else {
-            try (TreeSource tree = source.toString().equals("-")
-                    ? ArchiveTree.read(System.in, "stdin", kernelVersion)
-                    : TreeSource.of(source, kernelVersion)) {
+            try (TreeSource tree = TreeSource.of(source, kernelVersion)) {
                 Path bundle = output != null ? output : Path.of("modules-" + tree.kernelVersion() + ".kpack");
                 describe(tree, out);
                 result = packInto(bundle, "compressing", bar -> Packer.pack(tree, bundle, options, keys, terms, bar));

@@ -144,6 +144,11 @@ public final class Depmod {
         ModuleSymbols[] symbols = new ModuleSymbols[sorted.length];
         ThreadLocal<ModuleSymbols.SymbolPool> pools = ThreadLocal.withInitial(ModuleSymbols.SymbolPool::new);
         IntStream.range(0, sorted.length).parallel().forEach(i -> {
+            ModuleFacts facts = tree.facts(sorted[i]);
+            if (facts != null) {
+                symbols[i] = facts.symbols;
+                return;
+            }
             try {
                 symbols[i] = ModuleSymbols.read(sorted[i], tree.read(sorted[i]), pools.get());
             } catch (IOException unreadable) {

@@ -51,6 +51,10 @@ public final class ModuleScanner {
         FileInfo(List<ModinfoField> info, int flags) {
             this(info, flags, null);
         }
+
+        FileInfo withSymbols(ModuleSymbols read) {
+            return new FileInfo(info, flags, read);
+        }
     }
 
     private final Function<String, Path> files;
@@ -75,6 +79,15 @@ public final class ModuleScanner {
      */
     public static Optional<ModuleScanner> start(Function<String, Path> files, List<TreeEntry> entries,
             ExecutorService readers, Optional<KernelSymbols> kernel) throws IOException {
+        return start(files, path -> null, entries, readers, kernel);
+    }
+
+    /**
+     * As {@link #start(Function, List, ExecutorService, Optional)}, a module file for which {@code facts} has what
+     * was read of it (a tree streamed out of an archive: {@link ModuleTree#facts}) taken from there, not read.
+     */
+    public static Optional<ModuleScanner> start(Function<String, Path> files, Function<String, ModuleFacts> facts,
+            List<TreeEntry> entries, ExecutorService readers, Optional<KernelSymbols> kernel) throws IOException {
         Path depIndex = files.apply("modules.dep.bin");
         if (!Files.isRegularFile(depIndex)) {
             return Optional.empty();
@@ -102,7 +115,10 @@ public final class ModuleScanner {
         List<Future<FileInfo>> pending = new ArrayList<>(Collections.nCopies(lines.size(), null));
         for (int i : byPath) {
             DepLine line = lines.get(i);
-            pending.set(i, readers.submit(() -> fileInfo(files, line, entries, kernel.isPresent())));
+            ModuleFacts read = facts.apply(line.path());
+            pending.set(i, read != null
+                    ? java.util.concurrent.CompletableFuture.completedFuture(fromFacts(read, line, entries))
+                    : readers.submit(() -> fileInfo(files, line, entries, kernel.isPresent())));
         }
         return Optional.of(new ModuleScanner(files, lines, pending, kernel));
     }
@@ -195,33 +211,58 @@ public final class ModuleScanner {
     }
 
     private static FileInfo modinfo(String file, byte[] raw, DepLine line, List<TreeEntry> entries) {
-        // An uncompressed module stored as a regular file already holds its signature in the bundle.
-        boolean regularFile = line.entry() >= 0 && entries.get(line.entry()).regularFile();
-        return modinfo(file, line.path(), raw, regularFile);
+        return modinfo(file, line.path(), raw, isRegularFile(line, entries))[0];
+    }
+
+    private static boolean isRegularFile(DepLine line, List<TreeEntry> entries) {
+        return line.entry() >= 0 && entries.get(line.entry()).regularFile();
+    }
+
+    /** What a streamed module's facts hold for the line's entry: a regular file of the bundle, or a symlink. */
+    private static FileInfo fromFacts(ModuleFacts facts, DepLine line, List<TreeEntry> entries) {
+        FileInfo info = isRegularFile(line, entries) ? facts.stored : facts.linked;
+        return info.withSymbols(facts.symbols);
     }
 
     /**
-     * A module file's .modinfo strings then its signature fields, as the index keeps them, with the flags that say
-     * why there are none; {@code regularFile}: the module is stored as it is read, so an uncompressed module's
-     * signature is kept by reference to its own bytes.
+     * The module's modinfo both as a regular file of the bundle and as one reached through a symlink: the two
+     * differ only in how a signature is stored, and the module's bytes are read once for both.
      */
-    static FileInfo modinfo(String file, String path, byte[] raw, boolean regularFile) {
+    static FileInfo[] modinfoBothWays(String path, byte[] raw) {
+        return modinfo(path, path, raw, true);
+    }
+
+    /**
+     * The modinfo of {@code raw} (read from {@code file}, named {@code path} in the tree): first as the bundle
+     * stores it when the module is a regular file of the bundle ({@code regularFile}) or not, then as it stores a
+     * module reached through a symlink.
+     */
+    private static FileInfo[] modinfo(String file, String path, byte[] raw, boolean regularFile) {
         try {
             byte[] elf = ModuleFile.decompress(file, raw);
             byte[] modinfo = Elf.parse(path, elf).section(".modinfo");
             if (modinfo == null) {
-                return new FileInfo(List.of(), ModuleContent.FLAG_NO_MODINFO);
+                FileInfo none = new FileInfo(List.of(), ModuleContent.FLAG_NO_MODINFO);
+                return new FileInfo[] {none, none};
             }
-            List<ModinfoField> info = new ArrayList<>(ModinfoStrings.parse(modinfo));
-            info.addAll(SignatureFields.fields(elf, elf == raw && regularFile));
-            if (info.stream().anyMatch(i -> i.key().getBytes(StandardCharsets.UTF_8).length > 0xFFFF)) {
-                // The index stores key lengths in 16 bits; no real module comes near that.
-                return new FileInfo(List.of(), ModuleContent.FLAG_INVALID_ELF);
-            }
-            return new FileInfo(info, 0);
+            List<ModinfoField> fields = ModinfoStrings.parse(modinfo);
+            // An uncompressed module stored as a regular file already holds its signature in the bundle.
+            return new FileInfo[] {withSignature(fields, elf, elf == raw && regularFile),
+                    withSignature(fields, elf, false)};
         } catch (IOException invalid) {
+            FileInfo invalidElf = new FileInfo(List.of(), ModuleContent.FLAG_INVALID_ELF);
+            return new FileInfo[] {invalidElf, invalidElf};
+        }
+    }
+
+    private static FileInfo withSignature(List<ModinfoField> fields, byte[] elf, boolean signatureByReference) {
+        List<ModinfoField> info = new ArrayList<>(fields);
+        info.addAll(SignatureFields.fields(elf, signatureByReference));
+        if (info.stream().anyMatch(i -> i.key().getBytes(StandardCharsets.UTF_8).length > 0xFFFF)) {
+            // The index stores key lengths in 16 bits; no real module comes near that.
             return new FileInfo(List.of(), ModuleContent.FLAG_INVALID_ELF);
         }
+        return new FileInfo(info, 0);
     }
 
     private static FileInfo await(Future<FileInfo> file) throws IOException {

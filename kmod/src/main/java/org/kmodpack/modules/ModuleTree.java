@@ -24,4 +24,12 @@ public interface ModuleTree {
      * thread) and keeps no reference to it after it returns.
      */
     ByteBuffer read(String path) throws IOException;
+
+    /**
+     * What was read of the module file {@code path} before its bytes went (a tree streamed out of an archive), in
+     * place of reading it; null when the tree reads its files ({@link #read}).
+     */
+    default ModuleFacts facts(String path) {
+        return null;
+    }
 }

@@ -36,6 +36,8 @@ import org.kmodpack.modules.DepmodCycleException;
 import org.kmodpack.modules.DepmodOptions;
 import org.kmodpack.modules.DirectoryModuleTree;
 import org.kmodpack.modules.KmodProblem;
+import org.kmodpack.modules.ModuleFacts;
+import org.kmodpack.modules.ModuleTree;
 import org.kmodpack.modules.ModuleNames;
 
 /**
@@ -123,11 +125,57 @@ public final class ArchiveTree implements TreeSource {
     }
 
     private static ArchiveTree open(Path archive, Layout layout, String kernelVersion) throws IOException {
+        return open(archive, layout, kernelVersion, null);
+    }
+
+    /**
+     * As {@link #open(Path, String)}, the module files of the module directory handed to {@code sink} as they
+     * stream by rather than held: the tree holds each as an empty file of its mode and time, and our depmod
+     * takes what it needs of them from the sink ({@link ModuleFileSink#facts}).
+     */
+    static ArchiveTree open(Path archive, String kernelVersion, ModuleFileSink sink) throws IOException {
+        return open(archive, Layout.MODULES, kernelVersion, sink);
+    }
+
+    /** As {@link #read(InputStream, String, String)}, the module files handed to {@code sink} as in {@link #open}. */
+    static ArchiveTree read(InputStream in, String name, String kernelVersion, ModuleFileSink sink)
+            throws IOException {
+        return read(ArchiveStreams.open(name, in, null, 1), Layout.MODULES, kernelVersion, sink);
+    }
+
+    private static ArchiveTree open(Path archive, Layout layout, String kernelVersion, ModuleFileSink sink)
+            throws IOException {
         try (FileChannel file = FileChannel.open(archive, StandardOpenOption.READ);
                 InputStream in = Files.newInputStream(archive)) {
             return read(ArchiveStreams.open(archive.toString(), in, file, Runtime.getRuntime().availableProcessors()),
-                    layout, kernelVersion);
+                    layout, kernelVersion, sink);
         }
+    }
+
+    /**
+     * What {@code sink} read of the module file at {@code path} in the module directory {@code directory}, or of
+     * the file a symlink there leads to (depmod and modules.dep name a linked module by the link); null when the
+     * sink took no such file.
+     */
+    static ModuleFacts factsOf(ModuleFileSink sink, Path directory, String path) {
+        try {
+            return sink.facts(directory.relativize(directory.resolve(path).toRealPath()).toString());
+        } catch (IOException unresolved) {
+            return null;
+        }
+    }
+
+    /** Takes the module files of an archive's module directory as they stream by, in place of the tree. */
+    interface ModuleFileSink {
+        /**
+         * Takes the file {@code relative} of {@code size} bytes in the module directory {@code directory} (as the
+         * archive names it), reading all of it from {@code contents}; false leaves it to the tree (a file of a
+         * second module directory, which the archive is refused for unless --kernel-version chose one).
+         */
+        boolean take(String directory, String relative, long size, InputStream contents) throws IOException;
+
+        /** What was read of the taken module file {@code relative}; null for a file not taken. */
+        ModuleFacts facts(String relative) throws IOException;
     }
 
     /**
@@ -135,7 +183,7 @@ public final class ArchiveTree implements TreeSource {
      * {@code kernelVersion} chooses the module directory when the archive holds several (null: the only one).
      */
     public static ArchiveTree read(InputStream in, String name, String kernelVersion) throws IOException {
-        return read(ArchiveStreams.open(name, in, null, 1), Layout.MODULES, kernelVersion);
+        return read(ArchiveStreams.open(name, in, null, 1), Layout.MODULES, kernelVersion, null);
     }
 
     @Override
@@ -180,13 +228,13 @@ public final class ArchiveTree implements TreeSource {
         return systemMap;
     }
 
-    private static ArchiveTree read(ArchiveStreams.TarStream stream, Layout layout, String kernelVersion)
-            throws IOException {
+    private static ArchiveTree read(ArchiveStreams.TarStream stream, Layout layout, String kernelVersion,
+            ModuleFileSink sink) throws IOException {
         // Room for the index files depmod adds; the limit on the archive's files is the loader's, with its words.
         FileSystem memory = Jimfs.newFileSystem(Configuration.unix().toBuilder()
                 .setAttributeViews("basic", "owner", "posix").setMaxSize(BYTE_LIMIT + (256L << 20)).build());
         try (InputStream tar = stream.tar()) {
-            return new Loader(memory, stream.label(), layout, kernelVersion).load(tar);
+            return new Loader(memory, stream.label(), layout, kernelVersion, sink).load(tar);
         } catch (IOException | RuntimeException failed) {
             memory.close();
             throw failed;
@@ -224,12 +272,14 @@ public final class ArchiveTree implements TreeSource {
         private final Map<String, byte[]> systemMaps = new HashMap<>();
         private long bytes;
         private String member;
+        private final ModuleFileSink sink;
 
-        Loader(FileSystem memory, String label, Layout layout, String wantedVersion) {
+        Loader(FileSystem memory, String label, Layout layout, String wantedVersion, ModuleFileSink sink) {
             this.memory = memory;
             this.label = label;
             this.layout = layout;
             this.wantedVersion = wantedVersion;
+            this.sink = sink;
         }
 
         ArchiveTree load(InputStream tarBytes) throws IOException {
@@ -335,7 +385,13 @@ public final class ArchiveTree implements TreeSource {
                 return;
             } else if (type == TarConstants.LF_NORMAL || type == TarConstants.LF_OLDNORM
                     || type == TarConstants.LF_CONTIG) {
-                addFile(path, entry.getSize(), tar);
+                String relative = String.join("/", segments.subList(depth, segments.size()));
+                if (sink != null && ModuleNames.isModuleFile(relative)
+                        && sink.take(directoryName, relative, entry.getSize(), new MemberStream(tar))) {
+                    Files.createFile(path);
+                } else {
+                    addFile(path, entry.getSize(), tar);
+                }
                 setMode(path, mode);
             } else {
                 throw refused("a member of tar type '" + type + "', which kmodpack does not read; a module tree "
@@ -396,6 +452,39 @@ public final class ArchiveTree implements TreeSource {
                 if (out.transferFrom(new MemberChannel(contents), 0, size) != size) {
                     throw damaged(new IOException("the member's data ends early"));
                 }
+            }
+        }
+
+        /** The member's bytes as a stream; a read that fails is damage. */
+        private final class MemberStream extends InputStream {
+            private final InputStream contents;
+
+            MemberStream(InputStream contents) {
+                this.contents = contents;
+            }
+
+            @Override
+            public int read() throws IOException {
+                return ArchiveStreams.readOneByte(this);
+            }
+
+            @Override
+            public int read(byte[] into, int offset, int length) throws IOException {
+                try {
+                    return contents.read(into, offset, length);
+                } catch (IOException failed) {
+                    throw damaged(failed);
+                }
+            }
+
+            /** Reads exactly {@code length} bytes; fewer are a cut. */
+            @Override
+            public int readNBytes(byte[] into, int offset, int length) throws IOException {
+                int n = super.readNBytes(into, offset, length);
+                if (n != length) {
+                    throw damaged(new IOException("the member's data ends early"));
+                }
+                return n;
             }
         }
 
@@ -504,9 +593,25 @@ public final class ArchiveTree implements TreeSource {
                 throw new Refused(label + ": " + chosen + ": not a module tree (no modules.dep and no module file "
                         + "*.ko, *.ko.xz, *.ko.zst or *.ko.gz in it)");
             }
+            ModuleTree read = sink == null ? tree : new ModuleTree() {
+                @Override
+                public java.util.Collection<String> files() {
+                    return tree.files();
+                }
+
+                @Override
+                public ByteBuffer read(String path) throws IOException {
+                    return tree.read(path);
+                }
+
+                @Override
+                public ModuleFacts facts(String path) {
+                    return factsOf(sink, directory, path);
+                }
+            };
             Map<String, byte[]> files;
             try {
-                files = Depmod.run(tree, options, problems::add);
+                files = Depmod.run(read, options, problems::add);
             } catch (DepmodCycleException cycle) {
                 throw new Refused(label + ": " + chosen + ": " + cycle.modules() + " modules depend on each other in "
                         + "cycles (" + String.join("; ", cycle.cycles()) + "); depmod cannot index it");

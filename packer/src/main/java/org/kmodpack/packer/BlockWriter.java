@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -178,9 +177,8 @@ final class BlockWriter {
         int encoded = compressor.get().compress(buffers.content(), length, buffers.encoded());
         byte[] stored = encoded >= 0 ? buffers.encoded() : buffers.content();
         int storedLength = encoded >= 0 ? encoded : length;
-        MessageDigest sha = Sha256.newDigest();
-        sha.update(stored, 0, storedLength);
-        return new StoredBlock(buffers, stored, storedLength, encoded >= 0 ? codec : Codec.NONE, sha.digest());
+        return new StoredBlock(buffers, stored, storedLength, encoded >= 0 ? codec : Codec.NONE,
+                BlockHash.of(stored, storedLength));
     }
 
     private void writeOldest() throws IOException {

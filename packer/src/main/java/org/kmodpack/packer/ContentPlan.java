@@ -14,12 +14,15 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.kmodpack.format.EntryKind;
 import org.kmodpack.format.Sha256;
 
 /**
  * Decides what goes into the data stream and where: each distinct content once (hard links and identical
- * files share it), ordered so that similar files sit next to each other in the same blocks.
+ * files share it), ordered so that similar files sit next to each other in the same blocks: by path. A tree
+ * streamed out of an archive ({@link #placed}) has its module files first, in the archive's order, which for a
+ * kernel package is directory by directory and nearly path order.
  */
 final class ContentPlan {
     /** A distinct content: the file it is read from and its place in the data stream. */
@@ -55,6 +58,37 @@ final class ContentPlan {
 
     /** As {@link #build(List, ExecutorService)}, the contents placed from {@code start} on in the data stream. */
     static ContentPlan build(List<ScannedEntry> entries, ExecutorService workers, long start) throws IOException {
+        return build(entries, workers, start, path -> null);
+    }
+
+    /**
+     * The plan of a tree some of whose files are in the data stream already, before {@code start}: the module
+     * files streamed out of an archive ({@link StreamedModules}), in the archive's order rather than path order,
+     * each where {@code placed} says (null for the others), hard-linked names with them. The tree's other files
+     * (modules.order, modules.builtin, the index files depmod made, ...) follow as {@link #build} places them.
+     * Two taken files with equal contents are both stored: their bytes were gone before the second came.
+     */
+    static ContentPlan placed(List<ScannedEntry> entries, ExecutorService workers, long start,
+            Function<String, Long> placed) throws IOException {
+        return build(entries, workers, start, placed);
+    }
+
+    private static ContentPlan build(List<ScannedEntry> entries, ExecutorService workers, long start,
+            Function<String, Long> placed) throws IOException {
+        long[] offsets = new long[entries.size()];
+        boolean[] fixed = new boolean[entries.size()];
+        Map<Object, Long> placedInode = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            ScannedEntry entry = entries.get(i);
+            Long at = entry.kind() == EntryKind.FILE ? placed.apply(entry.path()) : null;
+            if (at != null) {
+                offsets[i] = at;
+                fixed[i] = true;
+                if (entry.linkKey() != null) {
+                    placedInode.put(entry.linkKey(), at);
+                }
+            }
+        }
         // One candidate per inode: the first name of a hard-linked file stands for all of them.
         int[] canonical = new int[entries.size()];
         Map<Object, Integer> firstOfInode = new HashMap<>();
@@ -63,6 +97,13 @@ final class ContentPlan {
             ScannedEntry entry = entries.get(i);
             canonical[i] = i;
             if (entry.kind() != EntryKind.FILE) {
+                continue;
+            }
+            if (!fixed[i] && entry.linkKey() != null && placedInode.containsKey(entry.linkKey())) {
+                offsets[i] = placedInode.get(entry.linkKey());
+                fixed[i] = true;
+            }
+            if (fixed[i]) {
                 continue;
             }
             if (entry.linkKey() != null) {
@@ -80,14 +121,14 @@ final class ContentPlan {
 
         List<Integer> distinct = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
-            if (entries.get(i).kind() == EntryKind.FILE && entries.get(i).size() > 0 && canonical[i] == i) {
+            if (entries.get(i).kind() == EntryKind.FILE && entries.get(i).size() > 0 && canonical[i] == i
+                    && !fixed[i]) {
                 distinct.add(i);
             }
         }
         // Path order keeps each subsystem's modules together; measured on Debian's 6.1 tree it compressed
         // better than grouping by file suffix or by base name.
         distinct.sort(Comparator.comparing((Integer i) -> entries.get(i).path()));
-        long[] offsets = new long[entries.size()];
         List<Content> contents = new ArrayList<>(distinct.size());
         long offset = start;
         for (int i : distinct) {
@@ -97,7 +138,7 @@ final class ContentPlan {
             offset += entry.size();
         }
         for (int i = 0; i < entries.size(); i++) {
-            if (canonical[i] != i) {
+            if (canonical[i] != i && !fixed[i]) {
                 offsets[i] = offsets[canonical[i]];
             }
         }

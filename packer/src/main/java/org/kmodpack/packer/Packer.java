@@ -1,6 +1,7 @@
 package org.kmodpack.packer;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.kmodpack.format.BlockRecord;
 import org.kmodpack.format.EntryKind;
@@ -28,7 +31,6 @@ import org.kmodpack.modules.KmodProblem;
 import org.kmodpack.modules.ModuleScanner;
 import org.kmodpack.format.Names;
 import org.kmodpack.format.Params;
-import org.kmodpack.format.Sha256;
 import org.kmodpack.format.Statement;
 import org.kmodpack.reader.Bundle;
 
@@ -82,74 +84,117 @@ public final class Packer {
                 progress);
     }
 
+    /**
+     * Packs the module directory of the kernel package or tar archive {@code archive} (the one
+     * {@code options.kernelVersion()} names, or the only one) as {@link #pack(TreeSource, Path, PackOptions, List,
+     * StatementTerms, PackProgress)} packs {@link ArchiveTree#open}'s tree, giving the same tree, but streamed: each
+     * module file is compressed as it comes out of the archive, while the rest is still being decoded, and is not
+     * held ({@link StreamedModules}). {@code read} is told of the archive's tree once the archive has been read and
+     * depmod has run (what was ignored, depmod's problems), before the rest is packed. {@code output} names the
+     * bundle after the kernel version; the bundle is written beside {@code output.apply("KVER")} until then.
+     */
+    public static PackResult packArchive(Path archive, Function<String, Path> output, PackOptions options,
+            List<SigningKey> signers, StatementTerms terms, PackProgress progress, Consumer<ArchiveTree> read)
+            throws IOException {
+        return packStreamed(sink -> ArchiveTree.open(archive, options.kernelVersion(), sink), output, options,
+                signers, terms, progress, read);
+    }
+
+    /** As {@link #packArchive(Path, Function, PackOptions, List, StatementTerms, PackProgress, Consumer)} from a pipe. */
+    public static PackResult packArchive(InputStream in, String name, Function<String, Path> output,
+            PackOptions options,
+            List<SigningKey> signers, StatementTerms terms, PackProgress progress, Consumer<ArchiveTree> read)
+            throws IOException {
+        return packStreamed(sink -> ArchiveTree.read(in, name, options.kernelVersion(), sink), output, options,
+                signers, terms, progress, read);
+    }
+
+    /** Reads an archive's tree, handing its module files to the sink as they stream by. */
+    private interface ArchiveReader {
+        ArchiveTree read(ArchiveTree.ModuleFileSink sink) throws IOException;
+    }
+
+    private static PackResult packStreamed(ArchiveReader archive, Function<String, Path> output, PackOptions options,
+            List<SigningKey> signers, StatementTerms terms, PackProgress progress, Consumer<ArchiveTree> read)
+            throws IOException {
+        long start = System.nanoTime();
+        return staged(output.apply("KVER"), options, (staged, workers, moduleReaders) -> {
+            BlockWriter blocks = blockWriter(staged.channel(), options, workers);
+            StreamedModules modules = new StreamedModules(blocks, moduleReaders);
+            try (ArchiveTree tree = archive.read(modules)) {
+                read.accept(tree);
+                checkKernelVersion(tree);
+                List<ScannedEntry> entries = modules.withSizes(TreeScanner.scan(tree.moduleDirectory()));
+                List<KmodProblem> symbolProblems = new ArrayList<>();
+                Optional<String> systemMapFile = tree.systemMap().map(TreeSource.SystemMap::name)
+                        .filter(name -> options.kernelSymbols().isEmpty());
+                Optional<KernelSymbols> kernelSymbols = kernelSymbols(tree, options, false, symbolProblems);
+                byte[] kernelSymbolSection = kernelSymbolSection(kernelSymbols, systemMapFile);
+                ContentPlan plan = ContentPlan.placed(entries, workers, modules.length(), modules::offset);
+                Path directory = tree.moduleDirectory();
+                Optional<ModuleScanner> moduleScan = ModuleScanner.start(tree::resolve,
+                        path -> ArchiveTree.factsOf(modules, directory, path), treeEntries(entries), moduleReaders,
+                        kernelSymbols);
+                Written written;
+                try (FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan)) {
+                    written = write(staged.channel(), blocks, entries, plan, tree.kernelVersion(), moduleScan,
+                            firmware, kernelSymbolSection, null, options, workers, progress, signers, terms);
+                }
+                Path bundle = output.apply(tree.kernelVersion());
+                staged.commit(bundle);
+                return result(bundle, tree, entries, written, kernelSymbols, systemMapFile, moduleScan,
+                        symbolProblems, start);
+            }
+        });
+    }
+
     private static PackResult pack(TreeSource tree, Predicate<String> skipped, LayerSection layer, Path output,
             PackOptions options, List<SigningKey> signers, StatementTerms terms, PackProgress progress)
             throws IOException {
         long start = System.nanoTime();
         checkFileNameDecoding(tree.moduleDirectory());
-        if (Names.problemWith(tree.kernelVersion()) != null) {
-            throw new IOException("kernel version '" + tree.kernelVersion() + "' is not a valid directory name; "
-                    + "give one with --kernel-version");
-        }
+        checkKernelVersion(tree);
         List<ScannedEntry> entries = TreeScanner.scan(tree.moduleDirectory(), skipped, tree.addedFiles());
         List<KmodProblem> symbolProblems = new ArrayList<>();
-        Optional<String> systemMapFile = Optional.empty();
-        Optional<KernelSymbols> kernelSymbols = options.kernelSymbols();
-        if (kernelSymbols.isEmpty() && layer == null && tree.systemMap().isPresent()) {
-            TreeSource.SystemMap systemMap = tree.systemMap().get();
-            systemMapFile = Optional.of(systemMap.name());
-            KernelSymbols read = KernelSymbols.fromSystemMap(systemMap.name(), systemMap.contents(),
-                    DepmodOptions.NO_SYMBOL_PREFIX, symbolProblems::add);
-            // Debian's boot/System.map-KVER is a placeholder without exports: recording none would refuse every
-            // module merged over the base.
-            kernelSymbols = read.count() > 0 ? Optional.of(read) : Optional.empty();
-        }
-        byte[] kernelSymbolSection = null;
-        if (kernelSymbols.isPresent()) {
-            try {
-                kernelSymbolSection = kernelSymbols.get().section();
-            } catch (IllegalArgumentException unfit) {
-                throw new IOException(systemMapFile.orElse("kernel symbols") + ": " + unfit.getMessage()
-                        + "; it cannot be recorded", unfit);
+        Optional<String> systemMapFile = tree.systemMap().map(TreeSource.SystemMap::name)
+                .filter(name -> options.kernelSymbols().isEmpty() && layer == null);
+        Optional<KernelSymbols> kernelSymbols = kernelSymbols(tree, options, layer != null, symbolProblems);
+        byte[] kernelSymbolSection = kernelSymbolSection(kernelSymbols, systemMapFile);
+        return staged(output, options, (staged, workers, moduleReaders) -> {
+            ContentPlan plan = ContentPlan.build(entries, workers);
+            // A layer has no depmod output of its own: the union's index is made when it is merged.
+            Optional<ModuleScanner> moduleScan = layer != null ? Optional.empty()
+                    : ModuleScanner.start(tree::resolve, treeEntries(entries), moduleReaders, kernelSymbols);
+            Written written;
+            try (FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan)) {
+                written = write(staged.channel(), blockWriter(staged.channel(), options, workers), entries, plan,
+                        tree.kernelVersion(), moduleScan, firmware, kernelSymbolSection, layer, options, workers,
+                        progress, signers, terms);
             }
-        }
+            staged.commit();
+            return result(output, tree, entries, written, kernelSymbols, systemMapFile, moduleScan, symbolProblems,
+                    start);
+        });
+    }
+
+    /** A pack that writes the bundle into a staged file, compressing on the workers and reading modules on the readers. */
+    private interface StagedPack {
+        PackResult run(StagedFile staged, ExecutorService workers, ExecutorService moduleReaders) throws IOException;
+    }
+
+    /**
+     * Runs {@code pack} with a staged file beside {@code destination} (removed unless the pack commits it, also on
+     * SIGTERM and SIGINT) and the pack's thread pools.
+     */
+    private static PackResult staged(Path destination, PackOptions options, StagedPack pack) throws IOException {
         ExecutorService workers = daemonThreads(options.threads(), "kmodpack-pack-worker");
         ExecutorService moduleReaders = daemonThreads(options.threads(), "kmodpack-module-reader");
-        try (StagedFile staged = StagedFile.create(output)) {
+        try (StagedFile staged = StagedFile.create(destination)) {
             // SIGTERM and SIGINT run the hook; after kill -9 the next pack of this output removes the file.
             Thread cleanup = new Thread(() -> deleteQuietly(staged.path()), "kmodpack-pack-cleanup");
             Runtime.getRuntime().addShutdownHook(cleanup);
             try {
-                ContentPlan plan = ContentPlan.build(entries, workers);
-                // A layer has no depmod output of its own: the union's index is made when it is merged.
-                Optional<ModuleScanner> moduleScan = layer != null ? Optional.empty()
-                        : ModuleScanner.start(tree::resolve, treeEntries(entries), moduleReaders, kernelSymbols);
-                Written written;
-                try (FirmwareSource firmware = firmwareSource(options.firmware(), tree, moduleScan)) {
-                    written = write(staged.channel(), entries, plan, tree.kernelVersion(), moduleScan, firmware,
-                            kernelSymbolSection, layer, options, workers, progress, signers, terms);
-                }
-                staged.commit();
-                try (Bundle check = Bundle.open(output)) {
-                    check.root();
-                }
-                long inputBytes = 0;
-                int files = 0;
-                for (ScannedEntry entry : entries) {
-                    if (entry.kind() == EntryKind.FILE) {
-                        files++;
-                        inputBytes += entry.size();
-                    }
-                }
-                if (moduleScan.isPresent()) {
-                    symbolProblems.addAll(moduleScan.get().unknownSymbols());
-                }
-                PackResult.KernelSymbolsRecord symbols = new PackResult.KernelSymbolsRecord(
-                        kernelSymbols.map(k -> new PackResult.Recorded(k.source(), k.count())), systemMapFile,
-                        List.copyOf(symbolProblems));
-                return new PackResult(output, tree.kernelVersion(), files, inputBytes, written.bundleLength(),
-                        Duration.ofNanos(System.nanoTime() - start),
-                        moduleScan.map(ModuleScanner::moduleCount).orElse(-1), written.firmware(), symbols);
+                return pack.run(staged, workers, moduleReaders);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -161,6 +206,75 @@ public final class Packer {
             workers.shutdownNow();
             moduleReaders.shutdownNow();
         }
+    }
+
+    private static void checkKernelVersion(TreeSource tree) throws IOException {
+        if (Names.problemWith(tree.kernelVersion()) != null) {
+            throw new IOException("kernel version '" + tree.kernelVersion() + "' is not a valid directory name; "
+                    + "give one with --kernel-version");
+        }
+    }
+
+    /**
+     * The kernel's symbols to record: the options', else (but for a layer) those of the System.map the tree came
+     * with, when it lists any; what reading it found wrong goes to {@code problems}.
+     */
+    private static Optional<KernelSymbols> kernelSymbols(TreeSource tree, PackOptions options, boolean layer,
+            List<KmodProblem> problems) {
+        Optional<KernelSymbols> kernelSymbols = options.kernelSymbols();
+        if (kernelSymbols.isEmpty() && !layer && tree.systemMap().isPresent()) {
+            TreeSource.SystemMap systemMap = tree.systemMap().get();
+            KernelSymbols read = KernelSymbols.fromSystemMap(systemMap.name(), systemMap.contents(),
+                    DepmodOptions.NO_SYMBOL_PREFIX, problems::add);
+            // Debian's boot/System.map-KVER is a placeholder without exports: recording none would refuse every
+            // module merged over the base.
+            kernelSymbols = read.count() > 0 ? Optional.of(read) : Optional.empty();
+        }
+        return kernelSymbols;
+    }
+
+    private static byte[] kernelSymbolSection(Optional<KernelSymbols> kernelSymbols, Optional<String> systemMapFile)
+            throws IOException {
+        if (kernelSymbols.isEmpty()) {
+            return null;
+        }
+        try {
+            return kernelSymbols.get().section();
+        } catch (IllegalArgumentException unfit) {
+            throw new IOException(systemMapFile.orElse("kernel symbols") + ": " + unfit.getMessage()
+                    + "; it cannot be recorded", unfit);
+        }
+    }
+
+    private static BlockWriter blockWriter(FileChannel out, PackOptions options, ExecutorService workers) {
+        return new BlockWriter(out, Header.SIZE, options.codec(), options.level(), options.blockSize(),
+                options.resyncBlocks(), workers, options.threads());
+    }
+
+    /** The committed bundle, opened once as a check, and what packing it did. */
+    private static PackResult result(Path output, TreeSource tree, List<ScannedEntry> entries, Written written,
+            Optional<KernelSymbols> kernelSymbols, Optional<String> systemMapFile,
+            Optional<ModuleScanner> moduleScan, List<KmodProblem> symbolProblems, long start) throws IOException {
+        try (Bundle check = Bundle.open(output)) {
+            check.root();
+        }
+        long inputBytes = 0;
+        int files = 0;
+        for (ScannedEntry entry : entries) {
+            if (entry.kind() == EntryKind.FILE) {
+                files++;
+                inputBytes += entry.size();
+            }
+        }
+        if (moduleScan.isPresent()) {
+            symbolProblems.addAll(moduleScan.get().unknownSymbols());
+        }
+        PackResult.KernelSymbolsRecord symbols = new PackResult.KernelSymbolsRecord(
+                kernelSymbols.map(k -> new PackResult.Recorded(k.source(), k.count())), systemMapFile,
+                List.copyOf(symbolProblems));
+        return new PackResult(output, tree.kernelVersion(), files, inputBytes, written.bundleLength(),
+                Duration.ofNanos(System.nanoTime() - start),
+                moduleScan.map(ModuleScanner::moduleCount).orElse(-1), written.firmware(), symbols);
     }
 
     /** What {@link #write} wrote: the bundle's length and its firmware tree's summary. */
@@ -182,13 +296,12 @@ public final class Packer {
         }
     }
 
-    private static Written write(FileChannel out, List<ScannedEntry> entries, ContentPlan plan, String kernelVersion,
-            Optional<ModuleScanner> moduleScan, FirmwareSource firmwareSource, byte[] kernelSymbolSection,
-            LayerSection layer, PackOptions options,
+    /** Appends the plan's contents to {@code blocks} (which may hold a streamed tree's already) and ends the bundle. */
+    private static Written write(FileChannel out, BlockWriter blocks, List<ScannedEntry> entries, ContentPlan plan,
+            String kernelVersion, Optional<ModuleScanner> moduleScan, FirmwareSource firmwareSource,
+            byte[] kernelSymbolSection, LayerSection layer, PackOptions options,
             ExecutorService workers, PackProgress progress, List<SigningKey> signers, StatementTerms terms)
             throws IOException {
-        BlockWriter blocks = new BlockWriter(out, Header.SIZE, options.codec(), options.level(),
-                options.blockSize(), options.resyncBlocks(), workers, options.threads());
         long filesTotal = plan.contents().size();
         long bytesDone = 0;
         long filesDone = 0;
@@ -245,7 +358,7 @@ public final class Packer {
                 : firmware != null ? Header.FIRMWARE_MINOR_VERSION
                 : layer != null ? Header.LAYER_MINOR_VERSION : Header.MINOR_VERSION;
         Header header = new Header(Header.MAJOR_VERSION, minorVersion, bundleLength, indexOffset,
-                index.length, Sha256.of(index), 0, 0);
+                index.length, BlockHash.of(index, index.length), 0, 0);
         byte[] headerBytes = header.encode();
         writeFully(out, ByteBuffer.wrap(headerBytes), 0);
         if (!signers.isEmpty()) {

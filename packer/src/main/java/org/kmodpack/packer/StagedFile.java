@@ -99,8 +99,16 @@ public final class StagedFile implements Closeable {
 
     /** Flushes the file to disk and moves it over the destination. */
     public void commit() throws IOException {
+        commit(destination);
+    }
+
+    /**
+     * As {@link #commit()}, to {@code other} in the same directory: a destination named after what was read only
+     * while writing (the kernel version of a streamed archive).
+     */
+    public void commit(Path other) throws IOException {
         channel.force(true);
-        Files.move(path, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(path, other.toAbsolutePath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         committed = true;
     }
 

@@ -183,6 +183,19 @@ class ArchiveRefusalTest {
         String message = refused.getMessage();
         assertTrue(message.startsWith(archive + ": ") && message.contains(expected) && !message.contains("\n"),
                 message);
+        assertEquals(message, packStreamedRefused(archive).getMessage(), "packed as it streams");
+    }
+
+    /** Packing the archive as it streams fails as reading it does, and leaves nothing where the bundle would go. */
+    private IOException packStreamedRefused(Path archive) throws IOException {
+        Path destination = Files.createDirectories(work.resolve("bundles"));
+        IOException refused = assertThrows(IOException.class, () -> Packer.packArchive(archive,
+                version -> destination.resolve("modules-" + version + ".kpack"), PackOptions.defaults(), List.of(),
+                StatementTerms.defaults(), PackProgress.NONE, tree -> { }));
+        try (var left = Files.list(destination)) {
+            assertEquals(List.of(), left.toList(), "no partial bundle");
+        }
+        return refused;
     }
 
     private void assertDamaged(String name, byte[] bytes) throws IOException {
@@ -191,5 +204,6 @@ class ArchiveRefusalTest {
         String message = refused.getMessage();
         assertTrue(message.startsWith(archive + ": ") && message.contains("truncated or corrupt")
                 && !message.contains("\n"), message);
+        assertEquals(message, packStreamedRefused(archive).getMessage(), "packed as it streams");
     }
 }

@@ -261,6 +261,82 @@ class ArchiveTreeTest {
         }
     }
 
+    /**
+     * Packed as it streams (the module files compressed as they come, in the archive's order, and read once for
+     * depmod and the module index), an archive gives the tree and the module index of its tree held in memory: a
+     * hard-linked and a symlinked module, a tree with modules.dep and one our depmod indexes; from a pipe too.
+     */
+    @Test
+    void packedAsItStreamsAnArchiveGivesTheTreeAndModuleIndexOfItsHeldTree() throws IOException {
+        Path moduleDir = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        Set<String> written = Set.copyOf(org.kmodpack.modules.Depmod.INDEX_FILES);
+        byte[] unindexed = Archives.tarOf(moduleDir.getParent().getParent().getParent(), written::contains);
+        for (byte[] tar : List.of(Archives.tar(tree()), unindexed)) {
+            Path archive = write("streamed.tar.xz", Archives.compress(tar, Codec.XZ_BLOCKS));
+            Path held = work.resolve("held.kpack");
+            PackResult heldResult;
+            try (ArchiveTree tree = ArchiveTree.open(archive, null)) {
+                heldResult = Packer.pack(tree, held, PackOptions.defaults(), List.of(), StatementTerms.defaults(),
+                        PackProgress.NONE);
+            }
+            Path streamed = work.resolve("streamed.kpack");
+            PackResult result = Packer.packArchive(archive, version -> streamed, PackOptions.defaults(), List.of(),
+                    StatementTerms.defaults(), PackProgress.NONE, tree -> { });
+            assertEquals(heldResult.indexedModules(), result.indexedModules());
+            assertEquals(heldResult.files(), result.files());
+            assertEquals(heldResult.inputBytes(), result.inputBytes());
+            assertSameBundleContents(held, streamed);
+            Path piped = work.resolve("piped.kpack");
+            Packer.packArchive(new ByteArrayInputStream(Files.readAllBytes(archive)), "stdin", version -> piped,
+                    PackOptions.defaults(), List.of(), StatementTerms.defaults(), PackProgress.NONE, tree -> { });
+            assertArrayEquals(Files.readAllBytes(streamed), Files.readAllBytes(piped), "from a pipe");
+            for (Path bundle : List.of(held, streamed, piped)) {
+                Files.delete(bundle);
+            }
+        }
+    }
+
+    /** Both bundles extract to the same tree and answer every module lookup the same. */
+    private void assertSameBundleContents(Path expected, Path actual) throws IOException {
+        Path expectedTree = work.resolve("expected-tree");
+        Path actualTree = work.resolve("actual-tree");
+        try (Bundle a = Bundle.open(expected); Bundle b = Bundle.open(actual)) {
+            org.kmodpack.reader.Extractor.extract(a, expectedTree, List.of(), false);
+            org.kmodpack.reader.Extractor.extract(b, actualTree, List.of(), false);
+            assertEquals(a.modules().isPresent(), b.modules().isPresent(), "a module index in both or neither");
+            if (a.modules().isEmpty()) {
+                return;
+            }
+            org.kmodpack.format.ModuleSection ma = a.modules().get();
+            org.kmodpack.format.ModuleSection mb = b.modules().get();
+            assertEquals(ma.moduleCount(), mb.moduleCount());
+            for (int m = 0; m < ma.moduleCount(); m++) {
+                assertEquals(ma.moduleName(m), mb.moduleName(m));
+                assertEquals(ma.modulePath(m), mb.modulePath(m));
+                assertEquals(ma.moduleEntry(m), mb.moduleEntry(m));
+                assertArrayEquals(ma.moduleDeps(m), mb.moduleDeps(m));
+                assertEquals(ma.moduleFlags(m), mb.moduleFlags(m), ma.moduleName(m));
+                assertArrayEquals(a.readModuleInfo(ma.moduleInfo(m)), b.readModuleInfo(mb.moduleInfo(m)),
+                        ma.moduleName(m));
+            }
+            for (org.kmodpack.format.ModuleSection.KeyTable table : org.kmodpack.format.ModuleSection.KeyTable.values()) {
+                assertEquals(ma.patterns(table), mb.patterns(table), table.toString());
+            }
+        } finally {
+            org.kmodpack.testkernels.TreeAssertions.assertSameTree(expectedTree, actualTree, true);
+            deleteTree(expectedTree);
+            deleteTree(actualTree);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var walk = Files.walk(root)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
     private static FileTime newestTime(Path moduleDir, Set<String> skipped) throws IOException {
         List<FileTime> times = new ArrayList<>();
         try (var walk = Files.walk(moduleDir)) {

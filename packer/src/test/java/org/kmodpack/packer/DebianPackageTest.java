@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -57,16 +58,17 @@ class DebianPackageTest {
         Path fromDirectory = work.resolve("directory.kpack");
         Packer.pack(root, fromDirectory, PackOptions.defaults(), PackProgress.NONE);
         Path fromPackage = work.resolve("package.kpack");
-        FileTime indexTime;
-        try (ArchiveTree tree = ArchiveTree.open(deb, null)) {
-            assertEquals(kver, tree.kernelVersion());
-            indexTime = tree.indexTime().orElseThrow();
-            assertTrue(tree.indexProblems().isEmpty(), tree.indexProblems().toString());
-            Packer.pack(tree, fromPackage, PackOptions.defaults(), List.of(), StatementTerms.defaults(),
-                    PackProgress.NONE);
-            System.out.printf("%s: %s, %d members outside %s ignored, index files dated %s%n", flavour,
-                    deb.getFileName(), tree.ignoredMembers(), tree.directoryName(), indexTime);
-        }
+        List<FileTime> indexTimes = new ArrayList<>();
+        // As `kmodpack pack PACKAGE.deb` packs it: the module files compressed as they stream out of the package.
+        Packer.packArchive(deb, version -> fromPackage, PackOptions.defaults(), List.of(), StatementTerms.defaults(),
+                PackProgress.NONE, tree -> {
+                    assertEquals(kver, tree.kernelVersion());
+                    indexTimes.add(tree.indexTime().orElseThrow());
+                    assertTrue(tree.indexProblems().isEmpty(), tree.indexProblems().toString());
+                    System.out.printf("%s: %s, %d members outside %s ignored, index files dated %s%n", flavour,
+                            deb.getFileName(), tree.ignoredMembers(), tree.directoryName(), indexTimes.get(0));
+                });
+        FileTime indexTime = indexTimes.get(0);
         Path expected = extract(fromDirectory, "expected");
         Path actual = extract(fromPackage, "actual");
         assertEquals(packaged, Files.getLastModifiedTime(actual), "the module directory's time is the package's");
