@@ -319,8 +319,9 @@ final class PackCommand extends Subcommand {
         String indexed = tree.indexTime()
                 .map(time -> "no modules.dep: index files written by kmodpack depmod, dated " + time).orElse("");
         if (tree instanceof ArchiveTree archive) {
-            out.printf(Locale.ROOT, "%s from the archive, %d members outside it ignored%s%n", moduleDir,
-                    archive.ignoredMembers(), indexed.isEmpty() ? "" : "; " + indexed);
+            long ignored = archive.ignoredMembers();
+            out.printf(Locale.ROOT, "%s from the archive, %d member%s outside it ignored%s%n", moduleDir, ignored,
+                    ignored == 1 ? "" : "s", indexed.isEmpty() ? "" : "; " + indexed);
         } else if (!indexed.isEmpty()) {
             out.printf(Locale.ROOT, "%s: %s (made in memory: nothing written into the tree)%n", moduleDir, indexed);
         }
