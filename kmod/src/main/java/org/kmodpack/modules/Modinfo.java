@@ -152,8 +152,7 @@ public final class Modinfo {
     private static Fields layerModuleFields(Bundle layer, String path) throws IOException {
         Entry file = layer.find(path).filter(Entry::isFile).orElseThrow(() -> new CorruptBundleException(
                 layer.toString(), "its module index names " + path + ", which it lacks"));
-        // As another bundle's file, its signature is kept by value: the second way modinfoBothWays reads it.
-        ModuleScanner.FileInfo read = ModuleScanner.modinfoBothWays(path, layer.readAllBytes(file))[1];
+        ModuleScanner.FileInfo read = ModuleScanner.modinfoOfAnotherFile(path, layer.readAllBytes(file));
         if ((read.flags() & ModuleContent.FLAG_INVALID_ELF) != 0) {
             return Fields.failed(notElf(layer, path) ? Errno.ENOEXEC : Errno.EINVAL);
         }

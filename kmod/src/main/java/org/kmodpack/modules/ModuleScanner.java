@@ -211,7 +211,7 @@ public final class ModuleScanner {
     }
 
     private static FileInfo modinfo(String file, byte[] raw, DepLine line, List<TreeEntry> entries) {
-        return modinfo(file, line.path(), raw, isRegularFile(line, entries))[0];
+        return ParsedModinfo.of(file, line.path(), raw).stored(isRegularFile(line, entries));
     }
 
     private static boolean isRegularFile(DepLine line, List<TreeEntry> entries) {
@@ -229,29 +229,45 @@ public final class ModuleScanner {
      * differ only in how a signature is stored, and the module's bytes are read once for both.
      */
     static FileInfo[] modinfoBothWays(String path, byte[] raw) {
-        return modinfo(path, path, raw, true);
+        ParsedModinfo parsed = ParsedModinfo.of(path, path, raw);
+        return new FileInfo[] {parsed.stored(true), parsed.stored(false)};
     }
 
     /**
-     * The modinfo of {@code raw} (read from {@code file}, named {@code path} in the tree): first as the bundle
-     * stores it when the module is a regular file of the bundle ({@code regularFile}) or not, then as it stores a
-     * module reached through a symlink.
+     * The modinfo of {@code raw} (module {@code path}) with its signature kept by value, as for a module file that
+     * another bundle holds.
      */
-    private static FileInfo[] modinfo(String file, String path, byte[] raw, boolean regularFile) {
-        try {
-            byte[] elf = ModuleFile.decompress(file, raw);
-            byte[] modinfo = Elf.parse(path, elf).section(".modinfo");
-            if (modinfo == null) {
-                FileInfo none = new FileInfo(List.of(), ModuleContent.FLAG_NO_MODINFO);
-                return new FileInfo[] {none, none};
+    static FileInfo modinfoOfAnotherFile(String path, byte[] raw) {
+        return ParsedModinfo.of(path, path, raw).stored(false);
+    }
+
+    /**
+     * A module file's .modinfo strings, or why it has none ({@code failed}); {@code elf} is its decompressed
+     * bytes, {@code compressed} whether they differ from the file's.
+     */
+    private record ParsedModinfo(List<ModinfoField> fields, byte[] elf, boolean compressed, FileInfo failed) {
+        /** The modinfo of {@code raw} (read from {@code file}, named {@code path} in the tree). */
+        static ParsedModinfo of(String file, String path, byte[] raw) {
+            try {
+                byte[] elf = ModuleFile.decompress(file, raw);
+                byte[] modinfo = Elf.parse(path, elf).section(".modinfo");
+                if (modinfo == null) {
+                    return new ParsedModinfo(null, null, false,
+                            new FileInfo(List.of(), ModuleContent.FLAG_NO_MODINFO));
+                }
+                return new ParsedModinfo(ModinfoStrings.parse(modinfo), elf, elf != raw, null);
+            } catch (IOException invalid) {
+                return new ParsedModinfo(null, null, false, new FileInfo(List.of(), ModuleContent.FLAG_INVALID_ELF));
             }
-            List<ModinfoField> fields = ModinfoStrings.parse(modinfo);
-            // An uncompressed module stored as a regular file already holds its signature in the bundle.
-            return new FileInfo[] {withSignature(fields, elf, elf == raw && regularFile),
-                    withSignature(fields, elf, false)};
-        } catch (IOException invalid) {
-            FileInfo invalidElf = new FileInfo(List.of(), ModuleContent.FLAG_INVALID_ELF);
-            return new FileInfo[] {invalidElf, invalidElf};
+        }
+
+        /**
+         * The fields then the signature's, as the MODULES section stores them: an uncompressed module that is a
+         * regular file of the bundle ({@code regularFile}) already holds its signature there, so it is kept by
+         * reference.
+         */
+        FileInfo stored(boolean regularFile) {
+            return failed != null ? failed : withSignature(fields, elf, !compressed && regularFile);
         }
     }
 
