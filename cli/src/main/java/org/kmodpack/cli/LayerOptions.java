@@ -65,6 +65,8 @@ final class LayerOptions {
         private final Map<String, String> layerOrigins;
         private Path unionFile;
         private Bundle unionBundle;
+        /** Makes the union's index files for {@link #mergedTree}, then keeps them; closing waits for it. */
+        private Thread unionIndexThread;
 
         private Opened(Bundle base, List<Bundle> layers, LayerUnion union, Path cacheDirectory,
                 Map<String, String> layerOrigins) {
@@ -116,12 +118,14 @@ final class LayerOptions {
             }
             List<String> names = new ArrayList<>(List.of(ORDER_FILE));
             names.addAll(Depmod.INDEX_FILES);
-            CompletableFuture<Map<String, byte[]>> made = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Map<String, byte[]>> made = new CompletableFuture<>();
+            unionIndexThread = new Thread(() -> {
                 try {
                     Optional<Map<String, byte[]>> keptFiles = kept ? union.keptIndexFiles(cacheDirectory)
                             : Optional.empty();
                     if (keptFiles.isPresent() && keptFiles.get().keySet().equals(Set.copyOf(names))) {
-                        return keptFiles.get();
+                        made.complete(keptFiles.get());
+                        return;
                     }
                     ModuleIndex index = merged.isPresent() ? merged.get()
                             : ModuleIndex.layered(base, layers, cacheDirectory).orElseThrow(() -> new IOException(
@@ -131,16 +135,17 @@ final class LayerOptions {
                     Map<String, byte[]> files = new LinkedHashMap<>();
                     files.put(ORDER_FILE, order);
                     files.putAll(index.unionIndexFiles(order));
+                    // Served first, kept after: the mount need not wait for the cache directory's disk.
+                    made.complete(files);
                     union.keepIndexFiles(cacheDirectory, files);
-                    return files;
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    made.completeExceptionally(new UncheckedIOException(e));
+                } catch (RuntimeException | Error e) {
+                    made.completeExceptionally(e);
                 }
-            }, task -> {
-                Thread thread = new Thread(task, "kmodpack-union-index");
-                thread.setDaemon(true);
-                thread.start();
-            });
+            }, "kmodpack-union-index");
+            unionIndexThread.setDaemon(true);
+            unionIndexThread.start();
             return Optional.of(new UnionTree(base, layers, union.layerFiles(), names, made, union.indexTime()));
         }
 
@@ -207,6 +212,14 @@ final class LayerOptions {
 
         @Override
         public void close() throws IOException {
+            if (unionIndexThread != null) {
+                // Still reading the bundles, or writing the files kept for the next mount.
+                try {
+                    unionIndexThread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             try (base) {
                 if (unionBundle != null) {
                     unionBundle.close();

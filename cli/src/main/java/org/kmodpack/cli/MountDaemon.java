@@ -51,37 +51,42 @@ final class MountDaemon {
         LayerOptions.Opened opened = layers.openChecked(bundleLocation,
                 arguments.trust.signatures.source.cacheDirectoryOrDefault(),
                 (location, keys) -> arguments.trust.open(location, cacheBytes, keys), err);
-        // Layers the base's index answers for are served over the base as they are; others make a union bundle.
-        Optional<UnionTree> merged;
-        try {
-            merged = opened.mergedTree();
-        } catch (IOException | RuntimeException e) {
-            opened.close();
-            throw e;
-        }
-        Optional<Path> unionFile = merged.isPresent() ? Optional.empty() : opened.unionFile();
-        Optional<CheckedBundles.FileState> fileBeforeOpening = unionFile.isEmpty() ? baseBeforeOpening
-                : CheckedBundles.FileState.of(unionFile.get().toString());
-        Bundle bundle = merged.isPresent() ? opened.base() : opened.bundle();
-        // Served as they are, the layers are checked whole too (they are small), every mount.
-        List<Bundle> layersChecked = merged.isPresent() ? opened.layers().stream().filter(layer -> !layer.isRemote())
-                .toList() : List.of();
-        if (bundle.layer().isPresent()) {
+        Bundle base = opened.base();
+        if (base.layer().isPresent()) {
             opened.close();
             throw new IOException(bundleLocation + ": is a layer of extra modules, not a whole tree; mount the base "
                     + "bundle with --layer " + bundleLocation);
         }
         // Every block against its signed hash before anything is mounted or loaded: a damaged bundle fails here,
         // whole, instead of as a few unreadable modules later (reads still check each block again). The check
-        // reads the whole bundle; it runs beside the mount's own setup, which needs no block. A remote bundle is
-        // not downloaded whole for this: each of its blocks is checked as it arrives. Nor is a file this system
-        // checked whole before and that is unchanged since (CheckedBundles), a layered mount's union included.
-        Optional<CheckedBundles> checked = bundle.isRemote() || fileBeforeOpening.isEmpty() ? Optional.empty()
-                : Optional.of(new CheckedBundles(arguments.trust.signatures.source.cacheDirectoryOrDefault()
-                        .resolve("checked")));
-        boolean checkWhole = !bundle.isRemote()
-                && !checked.map(record -> record.contains(fileBeforeOpening.get(), bundle)).orElse(false);
-        BlockCheck blocks = BlockCheck.start(bundle, checkWhole, layersChecked);
+        // reads the whole bundle; it runs beside the mount's own setup, which needs no block, and beside merging the
+        // layers over the base. A remote bundle is not downloaded whole for this: each of its blocks is checked as
+        // it arrives. Nor is a file this system checked whole before and that is unchanged since (CheckedBundles).
+        CheckedBundles checked = new CheckedBundles(arguments.trust.signatures.source.cacheDirectoryOrDefault()
+                .resolve("checked"));
+        boolean checkBaseWhole = wholeCheckNeeded(base, baseBeforeOpening, checked);
+        BlockCheck baseCheck = BlockCheck.start(checkBaseWhole ? List.of(base) : List.of());
+        // Layers the base's index answers for are served over the base as they are; others make a union bundle.
+        Optional<UnionTree> merged;
+        Optional<CheckedBundles.FileState> unionBeforeOpening;
+        Bundle bundle;
+        try {
+            merged = opened.mergedTree();
+            Optional<Path> unionFile = merged.isPresent() ? Optional.empty() : opened.unionFile();
+            // Before opening, as the base's: the file checked must be the file recorded.
+            unionBeforeOpening = unionFile.flatMap(file -> CheckedBundles.FileState.of(file.toString()));
+            bundle = unionFile.isPresent() ? opened.bundle() : base;
+        } catch (IOException | RuntimeException e) {
+            baseCheck.abandon();
+            opened.close();
+            throw e;
+        }
+        // Served as they are, the layers are checked whole too (they are small), every mount; a union bundle is
+        // checked as the base is, once.
+        boolean checkUnionWhole = bundle != base && wholeCheckNeeded(bundle, unionBeforeOpening, checked);
+        BlockCheck otherChecks = BlockCheck.start(merged.isPresent()
+                ? opened.layers().stream().filter(layer -> !layer.isRemote()).toList()
+                : checkUnionWhole ? List.of(bundle) : List.of());
         boolean servesFirmware = bundle.hasFirmware() && !arguments.noFirmware;
         Target target = null;
         Target firmwareTarget = null;
@@ -106,12 +111,19 @@ final class MountDaemon {
                     : FuseMount.prepare(bundle, mountLog);
             FuseMount.Prepared preparedFirmware = servesFirmware ? FuseMount.prepareFirmware(bundle, mountLog) : null;
             KernelFuse fuse = KernelFuse.prepare(bundle);
-            List<Integer> damagedFirmware = blocks.await();
+            List<Integer> damagedBaseFirmware = baseCheck.await();
+            List<Integer> damagedUnionFirmware = otherChecks.await();
+            // What is served is the base, or the union bundle made of it.
+            List<Integer> damagedFirmware = bundle == base ? damagedBaseFirmware : damagedUnionFirmware;
             if (!damagedFirmware.isEmpty()) {
                 note("blocks " + damagedFirmware + " of " + bundleLocation + " do not match their SHA-256 and hold "
                         + "firmware only: reads of the firmware in them fail (EIO), the modules are served");
-            } else if (checkWhole) {
-                checked.ifPresent(record -> record.add(fileBeforeOpening.get(), bundle));
+            }
+            if (checkBaseWhole && damagedBaseFirmware.isEmpty()) {
+                baseBeforeOpening.ifPresent(state -> checked.add(state, base));
+            }
+            if (checkUnionWhole && damagedUnionFirmware.isEmpty()) {
+                unionBeforeOpening.ifPresent(state -> checked.add(state, bundle));
             }
             // Only now: fuse may have to come from this bundle, and nothing is loaded from a damaged one.
             fuse.ensure(line -> note(line));
@@ -125,7 +137,8 @@ final class MountDaemon {
                 firmwareMount = preparedFirmware.mount(firmwareTarget.path(), source(bundle), options, timeoutMillis);
             }
         } catch (IOException | RuntimeException e) {
-            blocks.abandon();
+            baseCheck.abandon();
+            otherChecks.abandon();
             if (mount != null) {
                 mount.close();
             }
@@ -181,35 +194,34 @@ final class MountDaemon {
     }
 
     /**
-     * {@link Bundle#checkBlockHashes} on a thread of its own, of the bundle (unless told not to) and then of the
-     * layers served beside it: a damaged block refuses the bundle, unless it holds firmware only, which then reads
-     * as damaged (EIO) while the modules are served.
+     * Whether {@code bundle} is to be checked whole: a local file, unless recorded as checked in the state it had
+     * before it was opened.
+     */
+    private static boolean wholeCheckNeeded(Bundle bundle, Optional<CheckedBundles.FileState> beforeOpening,
+            CheckedBundles checked) {
+        return !bundle.isRemote() && !beforeOpening.map(state -> checked.contains(state, bundle)).orElse(false);
+    }
+
+    /**
+     * {@link Bundle#checkBlockHashes} of some bundles, one after the other, on a thread of its own: a damaged block
+     * refuses its bundle, unless it holds firmware only, which then reads as damaged (EIO) while the modules are
+     * served.
      */
     private static final class BlockCheck implements Runnable {
-        private final Bundle bundle;
         private final List<Bundle> checked;
         private final Thread thread;
         private final List<Integer> damagedFirmware = new java.util.ArrayList<>();
         private volatile IOException failure;
 
-        private BlockCheck(Bundle bundle, List<Bundle> checked) {
-            this.bundle = bundle;
+        private BlockCheck(List<Bundle> checked) {
             this.checked = checked;
             this.thread = new Thread(this, "kmodpack-block-check");
         }
 
-        /**
-         * Checks {@code bundle} whole when {@code whole} (a remote bundle's blocks are checked as they arrive, a
-         * recorded one was checked before), then each of {@code layers}.
-         */
-        static BlockCheck start(Bundle bundle, boolean whole, List<Bundle> layers) {
-            List<Bundle> checked = new java.util.ArrayList<>();
-            if (whole) {
-                checked.add(bundle);
-            }
-            checked.addAll(layers);
-            BlockCheck check = new BlockCheck(bundle, List.copyOf(checked));
-            if (!checked.isEmpty()) {
+        /** Checks each of {@code bundles} whole, in order; none: nothing to wait for. */
+        static BlockCheck start(List<Bundle> bundles) {
+            BlockCheck check = new BlockCheck(List.copyOf(bundles));
+            if (!bundles.isEmpty()) {
                 check.thread.start();
             }
             return check;
@@ -239,7 +251,7 @@ final class MountDaemon {
                 thread.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while checking " + bundle);
+                throw new java.io.InterruptedIOException("interrupted while checking " + checked);
             }
             if (failure != null) {
                 throw failure;
