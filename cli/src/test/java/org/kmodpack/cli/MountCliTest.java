@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -437,13 +438,28 @@ class MountCliTest {
         }
     }
 
-    /** The JVM options of a daemon started by the launcher with {@code archive} as its class data archive. */
-    private String daemonOptions(Path archive, String mountPointName) throws Exception {
-        return daemonOptions(archive, mountPointName, Map.of());
+    @Test
+    void aLayeredMountKeepsAClassDataArchiveOfItsOwnBesideTheBaseAlones() throws Exception {
+        Path archive = directory("cds-layered").resolve("mount.jsa");
+        byte[] written = new byte[8192];
+        written[0] = (byte) 0xa8;
+        Files.write(archive, written);
+        Files.write(archive.resolveSibling("mount.jsa.mounted"), new byte[0]);
+        Path layer = LayerFixtures.packLayersTheBaseAnswersFor(directory("cds-layers")).get(0);
+        String options = daemonOptions(archive, "mnt-cds-layered", Map.of(), "--layer", layer.toString());
+        assertTrue(options.contains("-XX:ArchiveClassesAtExit=" + archive.resolveSibling("mount-layered.jsa")),
+                "the merge's classes go to an archive of their own, not into the base alone's: " + options);
+        assertTrue(daemonOptions(archive, "mnt-cds-alone").contains("-XX:SharedArchiveFile=" + archive),
+                "the base alone still maps its own");
     }
 
-    private String daemonOptions(Path archive, String mountPointName, Map<String, String> environment)
-            throws Exception {
+    /** The JVM options of a daemon started by the launcher with {@code archive} as its class data archive. */
+    private String daemonOptions(Path archive, String mountPointName, String... arguments) throws Exception {
+        return daemonOptions(archive, mountPointName, Map.of(), arguments);
+    }
+
+    private String daemonOptions(Path archive, String mountPointName, Map<String, String> environment,
+            String... arguments) throws Exception {
         Path mountPoint = directory(mountPointName);
         // The launcher maps an archive only while it is newer than the installed jar; the tests run classes.
         Path jar = archive.resolveSibling("kmodpack.jar");
@@ -451,8 +467,10 @@ class MountCliTest {
         Files.setLastModifiedTime(jar, FileTime.fromMillis(0));
         Map<String, String> launcherEnvironment = new java.util.HashMap<>(environment);
         launcherEnvironment.putAll(Map.of("KMODPACK_CDS_ARCHIVE", archive.toString(), "KMODPACK_JAR", jar.toString()));
-        CliTest.Run mount = Launcher.script("kmodpack", launcherEnvironment, "mount", bundle.toString(),
-                mountPoint.toString(), "--allow-unsigned");
+        List<String> command = new ArrayList<>(List.of("mount", bundle.toString(), mountPoint.toString(),
+                "--allow-unsigned"));
+        command.addAll(List.of(arguments));
+        CliTest.Run mount = Launcher.script("kmodpack", launcherEnvironment, command.toArray(String[]::new));
         assertEquals(0, mount.exit(), mount.err());
         mounted.add(mountPoint);
         ProcessHandle daemon = daemon(mount);
@@ -491,7 +509,7 @@ class MountCliTest {
     }
 
     private ProcessHandle mount(Path bundlePath, Path mountPoint, String... options) throws Exception {
-        List<String> arguments = new java.util.ArrayList<>(List.of("mount", bundlePath.toString(),
+        List<String> arguments = new ArrayList<>(List.of("mount", bundlePath.toString(),
                 mountPoint.toString(), "--allow-unsigned", "--log", work.resolve(mountPoint.getFileName() + ".log")
                         .toString()));
         arguments.addAll(List.of(options));
