@@ -3,11 +3,11 @@ package org.kmodpack.modules;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.kmodpack.format.ModinfoField;
 import org.kmodpack.format.ModuleContent.Value;
@@ -34,6 +34,8 @@ import org.kmodpack.reader.Entry;
  */
 final class UnionIndexFiles {
     private static final String SYMBOL_PREFIX = "symbol:";
+    /** The .modinfo fields of a base module that depmod writes out: never stored as a reference into the file. */
+    private static final Set<String> DEPMOD_READS = Set.of("alias", "softdep");
 
     private UnionIndexFiles() {
     }
@@ -77,17 +79,10 @@ final class UnionIndexFiles {
         List<String> aliases = new ArrayList<>();
         List<String> softdeps = new ArrayList<>();
         ModuleSection.InfoRef info = section.moduleInfo(module);
-        int from = Math.toIntExact(info.offset() - section.modinfoOffset());
-        for (ModinfoField field : ModuleSection.decodeInfo(Arrays.copyOfRange(blob, from, from + info.length()),
+        for (ModinfoField field : ModuleSection.decodeInfo(blob,
+                Math.toIntExact(info.offset() - section.modinfoOffset()), info.length(), DEPMOD_READS,
                 base.toString())) {
-            if (field.inFile()) {
-                continue;
-            }
-            if (field.key().equals("alias")) {
-                aliases.add(ModuleSymbols.cString(field.value()));
-            } else if (field.key().equals("softdep")) {
-                softdeps.add(ModuleSymbols.cString(field.value()));
-            }
+            (field.key().equals("alias") ? aliases : softdeps).add(ModuleSymbols.cString(field.value()));
         }
         return new ModuleSymbols(0, exports, List.of(), aliases, softdeps);
     }
