@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.kmodpack.modules.DepmodOptions;
+import org.kmodpack.modules.KernelSymbols;
 import org.kmodpack.packer.PackOptions;
 import org.kmodpack.packer.PackProgress;
 import org.kmodpack.packer.Packer;
@@ -27,8 +30,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * bench/run's layer rows, in process: {@link LayerLookupBenchmark} over the corpus packed as a base alone and
  * with one layer merged at lookup time (Debian's kernels: the out-of-tree modules built against their headers;
  * the synthetic tree: {@link SyntheticLayers#dependents}), the two in turn, round after round, so that both see the
- * same load; each iteration's time per operation goes to the results file.
- * Usage: LayerRows CORPUS WORK_DIR RESULTS.tsv [--quick]   (--quick: 3 rounds, not 5)
+ * same load; each iteration's time per operation goes to the results file. On a shared host the speed of both
+ * drifts over tens of seconds, by more than the merge costs: many short rounds (three measured seconds each, after
+ * five of warm-up) see the same drift where a few long ones do not.
+ * Usage: LayerRows CORPUS WORK_DIR RESULTS.tsv [--quick]   (--quick: 4 rounds, not 8)
  */
 public final class LayerRows {
     private static final String SECTION = "Layers merged at lookup time (JMH, in turn)";
@@ -47,12 +52,22 @@ public final class LayerRows {
         Path work = Files.createDirectories(Path.of(args[1]));
         Path base = work.resolve("layer-base.kpack");
         Path layer = work.resolve("layer.kpack");
-        Packer.pack(tree, base, PackOptions.defaults(), PackProgress.NONE);
+        // As Debian's kernel package is packed (its /boot/System.map-KVER), the base records the kernel's exports,
+        // so that every merge checks the layer's modules against them (UnionSymbolCheck) as it would on a host.
+        Path systemMap = tree.resolve("../../../boot/System.map-" + kver).normalize();
+        PackOptions options = PackOptions.defaults();
+        if (Files.isRegularFile(systemMap)) {
+            options = options.withKernelSymbols(Optional.of(KernelSymbols.fromSystemMap(systemMap.toString(),
+                    Files.readAllBytes(systemMap), DepmodOptions.NO_SYMBOL_PREFIX, problem -> {
+                        throw new IllegalStateException(systemMap + ": " + problem);
+                    })));
+        }
+        Packer.pack(tree, base, options, PackProgress.NONE);
         Path layerTree = args[0].equals("synthetic") ? SyntheticLayers.dependents(work.resolve("layer-tree"))
                 : DebianLayerModules.layerDir(kver);
         Packer.packLayer(layerTree, layer, PackOptions.defaults().withKernelVersion(kver), List.of(),
                 StatementTerms.defaults(), PackProgress.NONE);
-        int rounds = args.length == 4 ? 3 : 5;
+        int rounds = args.length == 4 ? 4 : 8;
         try (Writer out = Files.newBufferedWriter(Path.of(args[2]), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             for (int round = 0; round < rounds; round++) {
@@ -66,7 +81,7 @@ public final class LayerRows {
         OptionsBuilder options = new OptionsBuilder();
         options.include("\\.LayerLookupBenchmark\\.showDependsOfEveryModule$").param("base", base.toString())
                 .param("layer", layer).param("cache", base.resolveSibling("layer-cache").toString()).forks(1).mode(Mode.AverageTime).timeUnit(TimeUnit.NANOSECONDS)
-                .warmupIterations(5).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
+                .warmupIterations(5).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
                 .measurementTime(TimeValue.seconds(1));
         for (RunResult run : new Runner(options.build()).run()) {
             for (IterationResult iteration : run.getBenchmarkResults().iterator().next().getIterationResults()) {
