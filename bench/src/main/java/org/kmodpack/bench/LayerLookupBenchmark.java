@@ -3,10 +3,13 @@ package org.kmodpack.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.kmodpack.modules.ModprobeConfig;
 import org.kmodpack.modules.Modprobe;
 import org.kmodpack.modules.ModuleIndex;
+import org.kmodpack.modules.UnionSymbolCheck;
+import org.kmodpack.packer.LayerUnion;
 import org.kmodpack.reader.Bundle;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -17,8 +20,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * {@code modprobe -D -a} of every module in one process, as a modprobe run does it: the bundles opened (header and
- * index read, their SHA-256 checked), the index made (with a layer, merged at lookup time by
- * {@link ModuleIndex#layered}), then every module's load order; over a base bundle alone or over the base with one
+ * index read, their SHA-256 checked), the index made (with a layer: checked to fit, its modules' symbols checked,
+ * and merged at lookup time by {@link ModuleIndex#layered}), then every module's load order; over a base bundle alone or over the base with one
  * layer. {@link LayerRows} packs the bundles once and runs the two in turn.
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -48,8 +51,19 @@ public class LayerLookupBenchmark extends CorpusBenchmark {
         }
     }
 
+    /**
+     * As {@code kmodpack modprobe BASE --layer LAYER} merges: the layer checked to fit the base and, where the base
+     * records the kernel's symbols, its modules checked against them, then the indexes merged.
+     */
     private ModuleIndex merged(Bundle baseBundle, Bundle layerBundle) throws IOException {
-        return ModuleIndex.layered(baseBundle, List.of(layerBundle), Path.of(cache)).orElseThrow(
+        List<Bundle> layers = List.of(layerBundle);
+        LayerUnion union = LayerUnion.of(baseBundle, layers, false);
+        Optional<List<UnionSymbolCheck.Unresolved>> unresolved = UnionSymbolCheck.check(baseBundle,
+                union.layerFiles(), union.depmodConfig());
+        if (unresolved.isPresent() && !unresolved.get().isEmpty()) {
+            throw new IllegalStateException(layer + " needs symbols nothing exports: " + unresolved.get());
+        }
+        return ModuleIndex.layered(baseBundle, layers, Path.of(cache)).orElseThrow(
                 () -> new IllegalStateException(layer + " over " + base + " is not merged at lookup time"));
     }
 

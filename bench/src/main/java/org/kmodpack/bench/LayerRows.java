@@ -52,19 +52,22 @@ public final class LayerRows {
         Path work = Files.createDirectories(Path.of(args[1]));
         Path base = work.resolve("layer-base.kpack");
         Path layer = work.resolve("layer.kpack");
-        // As Debian's kernel package is packed (its /boot/System.map-KVER), the base records the kernel's exports,
-        // so that every merge checks the layer's modules against them (UnionSymbolCheck) as it would on a host.
-        Path systemMap = tree.resolve("../../../boot/System.map-" + kver).normalize();
+        // Debian's kernels: the base records the kernel's exports from the Module.symvers of the headers the layer
+        // is built against (pack --symvers; the package's System.map is a placeholder), so that every merge checks
+        // the layer's modules against them (UnionSymbolCheck), as on a host whose base was packed so.
         PackOptions options = PackOptions.defaults();
-        if (Files.isRegularFile(systemMap)) {
-            options = options.withKernelSymbols(Optional.of(KernelSymbols.fromSystemMap(systemMap.toString(),
-                    Files.readAllBytes(systemMap), DepmodOptions.NO_SYMBOL_PREFIX, problem -> {
-                        throw new IllegalStateException(systemMap + ": " + problem);
+        Path layerTree;
+        if (args[0].equals("synthetic")) {
+            layerTree = SyntheticLayers.dependents(work.resolve("layer-tree"));
+        } else {
+            layerTree = DebianLayerModules.layerDir(kver);
+            Path symvers = DebianLayerModules.moduleSymvers(kver);
+            options = options.withKernelSymbols(Optional.of(KernelSymbols.fromSymvers(symvers.toString(),
+                    Files.readAllBytes(symvers), DepmodOptions.NO_SYMBOL_PREFIX, problem -> {
+                        throw new IllegalStateException(symvers + ": " + problem);
                     })));
         }
         Packer.pack(tree, base, options, PackProgress.NONE);
-        Path layerTree = args[0].equals("synthetic") ? SyntheticLayers.dependents(work.resolve("layer-tree"))
-                : DebianLayerModules.layerDir(kver);
         Packer.packLayer(layerTree, layer, PackOptions.defaults().withKernelVersion(kver), List.of(),
                 StatementTerms.defaults(), PackProgress.NONE);
         int rounds = args.length == 4 ? 4 : 8;
