@@ -59,7 +59,7 @@ public class LayerLookupBenchmark extends CorpusBenchmark {
         List<Bundle> layers = List.of(layerBundle);
         LayerUnion union = LayerUnion.of(baseBundle, layers, false);
         Optional<List<UnionSymbolCheck.Unresolved>> unresolved = UnionSymbolCheck.check(baseBundle,
-                union.layerFiles(), union.depmodConfig());
+                union.layerFiles(), union.depmodConfig(), Path.of(cache));
         if (unresolved.isPresent() && !unresolved.get().isEmpty()) {
             throw new IllegalStateException(layer + " needs symbols nothing exports: " + unresolved.get());
         }

@@ -241,7 +241,7 @@ final class LayerOptions {
         Opened opened = open(baseLocation, cacheDirectory, opener);
         if (opened.union != null) {
             try {
-                checkSymbols(opened.base, opened.union, err);
+                checkSymbols(opened.base, opened.union, cacheDirectory, err);
             } catch (IOException | RuntimeException refused) {
                 opened.close();
                 throw refused;
@@ -256,9 +256,10 @@ final class LayerOptions {
      * line naming the layer, the module and the symbol. Without the kernel's symbols nothing can be checked: a
      * warning on {@code err} says how to record them.
      */
-    static void checkSymbols(Bundle base, LayerUnion union, PrintWriter err) throws IOException {
+    static void checkSymbols(Bundle base, LayerUnion union, Path cacheDirectory, PrintWriter err)
+            throws IOException {
         Optional<List<UnionSymbolCheck.Unresolved>> found = UnionSymbolCheck.check(base, union.layerFiles(),
-                union.depmodConfig());
+                union.depmodConfig(), cacheDirectory);
         if (found.isEmpty()) {
             err.println("kmodpack: warning: " + base + " records no kernel symbols, so the layers' modules were not "
                     + "checked for symbols nothing exports; pack the base with --system-map FILE or --symvers FILE");

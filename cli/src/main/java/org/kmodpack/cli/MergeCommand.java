@@ -64,7 +64,7 @@ final class MergeCommand extends Subcommand {
                 layers.add(trust.open(location, Bundle.DEFAULT_CACHE_BYTES, layerTrust));
             }
             LayerUnion union = LayerUnion.of(base, layers, allowShadow);
-            LayerOptions.checkSymbols(base, union, err);
+            LayerOptions.checkSymbols(base, union, trust.signatures.source.cacheDirectoryOrDefault(), err);
             String moduleDir = "/lib/modules/" + union.kernelVersion();
             // The union is a base like any other: it keeps the kernel's symbols, to check layers merged over it.
             PackOptions options = PackOptions.defaults().withKernelSymbols(base.kernelSymbols()

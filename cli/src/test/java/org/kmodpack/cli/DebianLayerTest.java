@@ -103,6 +103,20 @@ class DebianLayerTest {
         List<String> aliases = new ArrayList<>(List.of("kmodpack-crc-user", "rtnl-link-dummy", "crc32c",
                 "fs-btrfs", "symbol:crc32c"));
         compare(concat(modprobe, List.of("-R", "-a"), aliases), concat(ours, List.of("-R", "-a"), aliases));
+        // kp_crc_user needs libcrc32c's crc32c at the version it was built against: the version, which only
+        // libcrc32c's file holds, is kept for later checks; a damaged record is read from the file again.
+        Path versions;
+        try (Bundle baseBundle = Bundle.open(base)) {
+            versions = work.resolve("cache/export-versions").resolve(HexFormat.of()
+                    .formatHex(baseBundle.indexSha256())).resolve("libcrc32c");
+        }
+        String record = "kmodpack export versions 1\nkernel/lib/libcrc32c.ko\n";
+        assertTrue(Files.readString(versions).startsWith(record), Files.readString(versions));
+        assertTrue(Files.readString(versions).contains("\ncrc32c b15b4109\n"), Files.readString(versions));
+        String kept = Files.readString(versions);
+        Files.writeString(versions, record + "crc32c not-hex\n");
+        compare(concat(modprobe, List.of("-D", "kp_crc_user")), concat(ours, List.of("-D", "kp_crc_user")));
+        assertEquals(kept, Files.readString(versions));
         List<String> info = List.of("kp_crc_user", "dummy", "libcrc32c", "btrfs");
         compare(concat(List.of("modinfo", "-b", root.toString(), "-k", kver), info),
                 concat(List.of("modinfo", base.toString(), "-b", root.toString(), "--layer", layer.toString()), info));

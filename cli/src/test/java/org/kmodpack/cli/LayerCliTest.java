@@ -264,7 +264,7 @@ class LayerCliTest {
             LayerUnion union = LayerUnion.of(baseBundle, List.of(layerBundle), false);
             Set<String> found = new TreeSet<>();
             for (UnionSymbolCheck.Unresolved unresolved : UnionSymbolCheck.check(baseBundle, union.layerFiles(),
-                    union.depmodConfig()).orElseThrow()) {
+                    union.depmodConfig(), null).orElseThrow()) {
                 found.add(unresolved.problem().subject() + (unresolved.problem().kind()
                         == KmodProblem.Kind.SYMBOL_VERSION_MISMATCH ? " disagrees about version of symbol "
                         : " needs unknown symbol ") + unresolved.problem().detail());

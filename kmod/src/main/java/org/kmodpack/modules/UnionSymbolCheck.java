@@ -2,6 +2,7 @@ package org.kmodpack.modules;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,21 +46,24 @@ public final class UnionSymbolCheck {
     private final Map<String, String> overridden = new TreeMap<>();
     /** Versions of base modules' exports, by module path, read when first needed. */
     private final Map<String, Map<String, Long>> baseExportVersions = new HashMap<>();
+    private final Path cacheDirectory;
 
-    private UnionSymbolCheck(Bundle base, ModuleSection section, KernelSymbolSection kernel) {
+    private UnionSymbolCheck(Bundle base, ModuleSection section, KernelSymbolSection kernel, Path cacheDirectory) {
         this.base = base;
         this.section = section;
         this.kernel = kernel;
+        this.cacheDirectory = cacheDirectory;
     }
 
     /**
      * The problems on the union of {@code base} and the layers' files {@code layerFiles} (by path, each with the
      * layer it comes from, a later layer's over an earlier one's) under the layers' depmod.d {@code config}, module
      * by module in path order (the layers' first, then the base users of overridden modules); empty when the base
-     * records no kernel symbols (or has no module index), so nothing can be checked.
+     * records no kernel symbols (or has no module index), so nothing can be checked. {@code cacheDirectory} (null
+     * for none) keeps the versions of the base modules' exports that were needed ({@link ExportVersions}).
      */
     public static Optional<List<Unresolved>> check(Bundle base, Map<String, Bundle> layerFiles,
-            List<DepmodConfig.ConfigText> config) throws IOException {
+            List<DepmodConfig.ConfigText> config, Path cacheDirectory) throws IOException {
         Optional<KernelSymbolSection> kernel = base.kernelSymbols();
         if (kernel.isEmpty()) {
             return Optional.empty();
@@ -68,7 +72,7 @@ public final class UnionSymbolCheck {
         if (section.isEmpty()) {
             return Optional.empty();
         }
-        UnionSymbolCheck check = new UnionSymbolCheck(base, section.get(), kernel.get());
+        UnionSymbolCheck check = new UnionSymbolCheck(base, section.get(), kernel.get(), cacheDirectory);
         check.chooseModules(layerFiles, DepmodConfig.parse(config, base.kernelVersion(), problem -> { }));
         List<Unresolved> found = new ArrayList<>();
         check.checkLayerModules(found);
@@ -156,10 +160,7 @@ public final class UnionSymbolCheck {
         String path = section.modulePath(section.findModule(module));
         Map<String, Long> versions = baseExportVersions.get(path);
         if (versions == null) {
-            versions = new HashMap<>();
-            for (ModuleSymbols.Symbol export : baseModuleSymbols(path).exports()) {
-                versions.put(export.name(), export.crc());
-            }
+            versions = ExportVersions.of(base, path, cacheDirectory);
             baseExportVersions.put(path, versions);
         }
         return versions.getOrDefault(symbol, 0L);
@@ -186,7 +187,7 @@ public final class UnionSymbolCheck {
         Map<Integer, String> overriddenModules = new HashMap<>();
         overridden.forEach((name, layerPath) -> overriddenModules.put(section.findModule(name), layerPath));
         for (int user = 0; user < section.moduleCount(); user++) {
-            if (overridden.containsKey(section.moduleName(user))) {
+            if (overriddenModules.containsKey(user)) {
                 continue;
             }
             boolean usesOverridden = false;
