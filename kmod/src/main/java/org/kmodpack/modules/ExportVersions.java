@@ -2,10 +2,7 @@ package org.kmodpack.modules;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -55,19 +52,18 @@ final class ExportVersions {
             text.append(export.name()).append(' ').append(Long.toHexString(export.crc())).append('\n');
         }
         if (record != null && symbols.errno() == 0) {
-            write(record, text.toString());
+            CacheRecord.write(record, text.toString());
         }
         return versions;
     }
 
     /** The record, if it is one for {@code path}. */
     private static Optional<Map<String, Long>> read(Path record, String path) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(record, StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException absent) {
+        Optional<List<String>> read = CacheRecord.read(record);
+        if (read.isEmpty()) {
             return Optional.empty();
         }
+        List<String> lines = read.get();
         if (lines.size() < 2 || !lines.get(0).equals(HEADER) || !lines.get(1).equals(path)) {
             return Optional.empty();
         }
@@ -81,24 +77,5 @@ final class ExportVersions {
             }
         }
         return Optional.of(versions);
-    }
-
-    /**
-     * Writes the record beside and renames it, so no reader sees part of one; one that cannot be written (a
-     * read-only cache, say) only means the next check reads the module again.
-     */
-    private static void write(Path record, String text) {
-        try {
-            Files.createDirectories(record.getParent());
-            Path written = Files.createTempFile(record.getParent(), ".record", null);
-            try {
-                Files.move(Files.writeString(written, text, StandardCharsets.UTF_8), record,
-                        StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(written);
-            }
-        } catch (IOException e) {
-            // no record: the next check reads the module again
-        }
     }
 }

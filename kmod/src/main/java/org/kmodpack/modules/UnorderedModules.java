@@ -1,10 +1,7 @@
 package org.kmodpack.modules;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -65,18 +62,17 @@ final class UnorderedModules {
                 text.append(base.moduleName(i)).append('\n');
             }
         }
-        write(record, text.toString());
+        CacheRecord.write(record, text.toString());
         return Optional.of(new UnorderedModules(unordered));
     }
 
     /** The record, if it is one for a base of {@code base}'s modules naming only modules it has. */
     private static Optional<UnorderedModules> read(Path record, ModuleSection base) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(record, StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException absent) {
+        Optional<List<String>> read = CacheRecord.read(record);
+        if (read.isEmpty()) {
             return Optional.empty();
         }
+        List<String> lines = read.get();
         if (lines.size() < 2 || !lines.get(0).equals(HEADER)
                 || !lines.get(1).equals(Integer.toString(base.moduleCount()))) {
             return Optional.empty();
@@ -90,24 +86,5 @@ final class UnorderedModules {
             unordered.add(module);
         }
         return Optional.of(new UnorderedModules(unordered));
-    }
-
-    /**
-     * Writes the record beside and renames it, so no reader sees part of one; one that cannot be written (a
-     * read-only cache, say) only means the next merge reads modules.order again.
-     */
-    private static void write(Path record, String text) {
-        try {
-            Files.createDirectories(record.getParent());
-            Path written = Files.createTempFile(record.getParent(), ".record", null);
-            try {
-                Files.move(Files.writeString(written, text, StandardCharsets.UTF_8), record,
-                        StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(written);
-            }
-        } catch (IOException e) {
-            // no record: the next merge reads modules.order again
-        }
     }
 }
