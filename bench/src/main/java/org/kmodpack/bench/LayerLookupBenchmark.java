@@ -21,8 +21,8 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * {@code modprobe -D -a} of every module in one process, as a modprobe run does it: the bundles opened (header and
  * index read, their SHA-256 checked), the index made (with a layer: checked to fit, its modules' symbols checked,
- * and merged at lookup time by {@link ModuleIndex#layered}), then every module's load order; over a base bundle alone or over the base with one
- * layer. {@link LayerRows} packs the bundles once and runs the two in turn.
+ * and merged at lookup time by {@link ModuleIndex#layered}), then every module's load order; over a base bundle
+ * alone or over the base with one layer. {@link LayerRows} packs the bundles once and runs the two in turn.
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class LayerLookupBenchmark extends CorpusBenchmark {

@@ -1,7 +1,6 @@
 package org.kmodpack.modules;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -10,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.kmodpack.reader.Bundle;
-import org.kmodpack.reader.Entry;
 
 /**
  * The versions (CRCs) of a base module's exports, which only the module's file holds: it sits in a block of the
@@ -40,11 +38,7 @@ final class ExportVersions {
         if (recorded.isPresent()) {
             return recorded.get();
         }
-        Entry file = base.find(path).filter(Entry::isFile).orElse(null);
-        if (file == null) {
-            return Map.of();
-        }
-        ModuleSymbols symbols = ModuleSymbols.read(path, ByteBuffer.wrap(base.readAllBytes(file)));
+        ModuleSymbols symbols = ModuleSymbols.read(base, path);
         Map<String, Long> versions = new HashMap<>();
         StringBuilder text = new StringBuilder(HEADER).append('\n').append(path).append('\n');
         for (ModuleSymbols.Symbol export : symbols.exports()) {

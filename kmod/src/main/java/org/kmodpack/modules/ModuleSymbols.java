@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.kmodpack.reader.Bundle;
+import org.kmodpack.reader.Entry;
 
 /**
  * What depmod reads from one module file, as libkmod 30 reads it: the symbols it exports (with their versions),
@@ -44,6 +46,12 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
     /** Reads a module file's bytes (compressed by xz or zstd, or plain; gzip is not opened, as Debian's kmod 30 has no zlib). */
     static ModuleSymbols read(String path, ByteBuffer raw) {
         return read(path, raw, new SymbolPool());
+    }
+
+    /** Reads the module file {@code path} of {@code bundle}; ENOENT, as libkmod says it, when it has no such file. */
+    static ModuleSymbols read(Bundle bundle, String path) throws IOException {
+        Entry file = bundle.find(path).filter(Entry::isFile).orElse(null);
+        return file == null ? failed(Errno.ENOENT) : read(path, ByteBuffer.wrap(bundle.readAllBytes(file)));
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.kmodpack.modules;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +16,6 @@ import org.kmodpack.format.ModuleContent.Value;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.ModuleSection.KeyTable;
 import org.kmodpack.reader.Bundle;
-import org.kmodpack.reader.Entry;
 
 /**
  * What depmod -e -F System.map (or -E Module.symvers) would report on the union of a base and its layers about the
@@ -106,9 +104,7 @@ public final class UnionSymbolCheck {
         }
         for (String path : chosenPaths) {
             Bundle layer = layerFiles.get(path);
-            Entry file = layer.find(path).filter(Entry::isFile).orElse(null);
-            ModuleSymbols symbols = file == null ? ModuleSymbols.failed(Errno.ENOENT)
-                    : ModuleSymbols.read(path, ByteBuffer.wrap(layer.readAllBytes(file)));
+            ModuleSymbols symbols = ModuleSymbols.read(layer, path);
             layerModules.put(path, layer);
             layerSymbols.put(path, symbols);
             symbols.exports().forEach(export -> layerExports.put(export.name(), path));
@@ -198,7 +194,7 @@ public final class UnionSymbolCheck {
                 continue;
             }
             String path = section.modulePath(user);
-            for (ModuleSymbols.Symbol needed : baseModuleSymbols(path).imports()) {
+            for (ModuleSymbols.Symbol needed : ModuleSymbols.read(base, path).imports()) {
                 if (needed.weak() || exportedVersion(needed.name()).isPresent()) {
                     continue;
                 }
@@ -214,11 +210,5 @@ public final class UnionSymbolCheck {
                 }
             }
         }
-    }
-
-    private ModuleSymbols baseModuleSymbols(String path) throws IOException {
-        Entry file = base.find(path).filter(Entry::isFile).orElse(null);
-        return file == null ? ModuleSymbols.failed(Errno.ENOENT)
-                : ModuleSymbols.read(path, ByteBuffer.wrap(base.readAllBytes(file)));
     }
 }
