@@ -131,10 +131,9 @@ final class LayerOptions {
                             : ModuleIndex.layered(base, layers, cacheDirectory).orElseThrow(() -> new IOException(
                                     union.keptIndexFile(cacheDirectory) + ": damaged, and kept for a union the "
                                             + "base's index does not answer for; remove it and mount again"));
-                    byte[] order = union.modulesOrder();
                     Map<String, byte[]> files = new LinkedHashMap<>();
-                    files.put(ORDER_FILE, order);
-                    files.putAll(index.unionIndexFiles(order));
+                    files.put(ORDER_FILE, union.modulesOrder());
+                    files.putAll(index.unionIndexFiles());
                     // Served first, kept after: the mount need not wait for the cache directory's disk.
                     made.complete(files);
                     union.keepIndexFiles(cacheDirectory, files);

@@ -25,8 +25,6 @@ import org.kmodpack.format.ModuleSection.KeyTable;
  * tree's modules.dep.
  */
 public final class ClosureDepmodFiles {
-    private static final String ALIASES_HEADER = "# Aliases extracted from modules themselves.\n";
-    private static final String SYMBOLS_HEADER = "# Aliases for symbols, used by symbol_request().\n";
     private static final String SYMBOL_PREFIX = "symbol:";
 
     private ClosureDepmodFiles() {
@@ -56,7 +54,7 @@ public final class ClosureDepmodFiles {
         Map<String, byte[]> out = new LinkedHashMap<>();
         StringBuilder dep = new StringBuilder();
         DepmodBin.Writer depBin = new DepmodBin.Writer();
-        StringBuilder alias = new StringBuilder(ALIASES_HEADER);
+        StringBuilder alias = new StringBuilder(ModinfoFiles.ALIASES_HEADER);
         DepmodBin.Writer aliasBin = new DepmodBin.Writer();
         for (Held module : held) {
             StringBuilder line = new StringBuilder(module.path()).append(':');
@@ -102,7 +100,7 @@ public final class ClosureDepmodFiles {
             }
         }
         owned.sort(Comparator.comparingInt(Owned::bucket).thenComparing(Owned::name, Arrays::compareUnsigned));
-        StringBuilder text = new StringBuilder(SYMBOLS_HEADER);
+        StringBuilder text = new StringBuilder(SymbolFiles.HEADER);
         DepmodBin.Writer bin = new DepmodBin.Writer();
         for (Owned symbol : owned) {
             String key = SYMBOL_PREFIX + new String(symbol.name(), StandardCharsets.ISO_8859_1);

@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
@@ -91,11 +90,11 @@ public final class Depmod {
                 problems);
         DependencyOrder.sort(modules);
 
-        return write(modules, DepFiles::closurePaths, symbols, builtins, options.warnDuplicates(), problems);
+        return write(modules, symbols, builtins, options.warnDuplicates(), problems);
     }
 
     /** The two built-in index files and what indexing them found wrong, reported after the aliases' problems. */
-    record Builtins(byte[] namesBin, byte[] aliasesBin, List<KmodProblem> problems) {
+    private record Builtins(byte[] namesBin, byte[] aliasesBin, List<KmodProblem> problems) {
         /** From the tree's modules.builtin and modules.builtin.modinfo (null when absent). */
         static Builtins index(byte[] builtin, byte[] builtinModinfo) {
             List<KmodProblem> problems = new ArrayList<>();
@@ -106,16 +105,16 @@ public final class Depmod {
     }
 
     /**
-     * The index files of {@code modules} (depmod's array, each with its number and what depmod read of its file),
-     * named as in {@link #INDEX_FILES} and in that order: each module's modules.dep line given by {@code lines}
-     * (its dependencies' paths), the symbols' owners by {@code symbols}, the built-in ones {@code builtins}.
+     * The index files of {@code modules} (depmod's array, each with its number, what depmod read of its file and
+     * its dependencies), named as in {@link #INDEX_FILES} and in that order: the symbols' owners by
+     * {@code symbols}, the built-in ones {@code builtins}.
      */
-    static Map<String, byte[]> write(List<DepmodModule> modules, Function<DepmodModule, List<String>> lines,
-            SymbolResolution symbols, Builtins builtins, boolean warnDuplicates, Consumer<KmodProblem> problems) {
+    private static Map<String, byte[]> write(List<DepmodModule> modules, SymbolResolution symbols, Builtins builtins,
+            boolean warnDuplicates, Consumer<KmodProblem> problems) {
         // The writers are independent: they run side by side, their problems reported in depmod's order.
         List<KmodProblem> aliasProblems = new ArrayList<>();
         List<KmodProblem> devnameProblems = new ArrayList<>();
-        CompletableFuture<byte[][]> dep = CompletableFuture.supplyAsync(() -> DepFiles.write(modules, lines));
+        CompletableFuture<byte[][]> dep = CompletableFuture.supplyAsync(() -> DepFiles.write(modules));
         CompletableFuture<byte[][]> symbolFiles = CompletableFuture.supplyAsync(() -> SymbolFiles.write(symbols));
         CompletableFuture<byte[]> aliasesBin = CompletableFuture.supplyAsync(
                 () -> ModinfoFiles.aliasesBin(modules, warnDuplicates, aliasProblems::add));

@@ -179,13 +179,18 @@ public final class DepmodBin {
 
         /** Adds a value under a key (ASCII); {@code priority} is compared unsigned, as depmod's is. */
         public void insert(String key, String value, int priority) {
-            byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
-            for (byte b : bytes) {
+            insert(key.getBytes(StandardCharsets.UTF_8), value, priority);
+        }
+
+        /** As {@link #insert(String, String, int)}, the key given as its bytes (not copied). */
+        public void insert(byte[] key, String value, int priority) {
+            for (byte b : key) {
                 if (b < 0) {
-                    throw new IllegalArgumentException("depmod index keys are ASCII; not: " + key);
+                    throw new IllegalArgumentException("depmod index keys are ASCII; not: "
+                            + new String(key, StandardCharsets.UTF_8));
                 }
             }
-            entries.add(new Entry(bytes, priority, entries.size(), value));
+            entries.add(new Entry(key, priority, entries.size(), value));
         }
 
         /**

@@ -61,7 +61,7 @@ final class LayeredLookup implements ModuleLookup {
         this.baseCount = base.moduleCount();
         this.ordered = ordered;
         this.modules = modules;
-        this.overridden = overridden;
+        this.overridden = Set.copyOf(overridden);
         this.softdeps = softdeps;
         this.byName = new HashMap<>();
         for (int i = 0; i < modules.size(); i++) {
@@ -79,6 +79,18 @@ final class LayeredLookup implements ModuleLookup {
         return modules.get(module - baseCount).symbols();
     }
 
+    /** The names of the base modules a layer's module overrides. */
+    Set<String> overriddenBaseModules() {
+        return overridden;
+    }
+
+    /** The names of the base modules the base's modules.order does not name. */
+    Set<String> unorderedBaseModules() {
+        Set<String> names = new HashSet<>();
+        ordered.unordered().forEach(module -> names.add(base.moduleName(module)));
+        return names;
+    }
+
     /** The bundle holding each layer module's file, by path. */
     Map<String, Bundle> layerFiles() {
         Map<String, Bundle> files = new HashMap<>();
@@ -93,6 +105,11 @@ final class LayeredLookup implements ModuleLookup {
      */
     static Optional<LayeredLookup> merge(Bundle baseBundle, ModuleSection base, List<Bundle> layers,
             Path cacheDirectory) throws IOException {
+        for (String file : UnionIndexFiles.BASE_FILES) {
+            if (baseBundle.find(file).filter(Entry::isFile).isEmpty()) {
+                return Optional.empty();
+            }
+        }
         Optional<UnorderedModules> found = UnorderedModules.of(baseBundle, base, cacheDirectory);
         if (found.isEmpty()) {
             return Optional.empty();

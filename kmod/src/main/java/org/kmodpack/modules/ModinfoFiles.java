@@ -1,6 +1,5 @@
 package org.kmodpack.modules;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -14,6 +13,10 @@ import java.util.regex.Pattern;
 /** The index files depmod makes from the modules' .modinfo: modules.alias (text and .bin), .softdep and .devname. */
 final class ModinfoFiles {
     private static final Pattern MAJOR_MINOR = Pattern.compile("\\s*([+-]?[0-9]+)-\\s*([+-]?[0-9]+)");
+    static final String ALIASES_HEADER = "# Aliases extracted from modules themselves.\n";
+    static final String SOFTDEPS_HEADER = "# Soft dependencies extracted from modules themselves.\n";
+    static final String DEVNAMES_HEADER = "# Device nodes to trigger on-demand module loading.\n";
+
     private ModinfoFiles() {
     }
 
@@ -25,7 +28,7 @@ final class ModinfoFiles {
                 length += alias.length() + module.name.length() + 8;
             }
         }
-        StringBuilder text = new StringBuilder(length).append("# Aliases extracted from modules themselves.\n");
+        StringBuilder text = new StringBuilder(length).append(ALIASES_HEADER);
         for (DepmodModule module : modules) {
             for (String alias : module.symbols.aliases()) {
                 text.append("alias ").append(alias).append(' ').append(module.name).append('\n');
@@ -59,13 +62,18 @@ final class ModinfoFiles {
     }
 
     static byte[] softdeps(List<DepmodModule> modules) {
-        StringBuilder text = new StringBuilder("# Soft dependencies extracted from modules themselves.\n");
+        return (SOFTDEPS_HEADER + softdepLines(modules)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** modules.softdep's lines of {@code modules}, without its header. */
+    static String softdepLines(List<DepmodModule> modules) {
+        StringBuilder text = new StringBuilder();
         for (DepmodModule module : modules) {
             for (String softdep : module.symbols.softdeps()) {
                 text.append("softdep ").append(module.name).append(' ').append(softdep).append('\n');
             }
         }
-        return text.toString().getBytes(StandardCharsets.UTF_8);
+        return text.toString();
     }
 
     /**
@@ -73,8 +81,13 @@ final class ModinfoFiles {
      * alias (the last such before both are known); a devname without numbers is reported and left out.
      */
     static byte[] devnames(List<DepmodModule> modules, Consumer<KmodProblem> problems) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        boolean empty = true;
+        String lines = devnameLines(modules, problems);
+        return lines.isEmpty() ? new byte[0] : (DEVNAMES_HEADER + lines).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** modules.devname's lines of {@code modules}, without its header (which depmod writes only before a line). */
+    static String devnameLines(List<DepmodModule> modules, Consumer<KmodProblem> problems) {
+        StringBuilder out = new StringBuilder();
         for (DepmodModule module : modules) {
             String devname = null;
             char type = 0;
@@ -104,14 +117,10 @@ final class ModinfoFiles {
                 problems.accept(new KmodProblem(KmodProblem.Kind.DEVNAME_WITHOUT_NUMBERS, module.name, 0, devname));
                 continue;
             }
-            if (empty) {
-                out.writeBytes("# Device nodes to trigger on-demand module loading.\n".getBytes(StandardCharsets.UTF_8));
-                empty = false;
-            }
-            out.writeBytes((module.name + " " + devname + " " + type + major + ":" + minor + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
+            out.append(module.name).append(' ').append(devname).append(' ').append(type).append(major).append(':')
+                    .append(minor).append('\n');
         }
-        return out.toByteArray();
+        return out.toString();
     }
 
     /** sscanf(alias, "PREFIX%u-%u") == 2: each number may have leading space and a sign, and wraps to 32 bits. */

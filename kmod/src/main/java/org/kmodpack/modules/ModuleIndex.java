@@ -66,14 +66,14 @@ public final class ModuleIndex {
 
     /**
      * The index files kmod 30's depmod writes for the union this index merges (spec section 15.3), named as in
-     * {@link Depmod#INDEX_FILES} and in that order, made in memory from the base's index and the layer modules'
-     * files; {@code unionOrder} is the union's modules.order. Only for an index {@link #layered} made.
+     * {@link Depmod#INDEX_FILES} and in that order, made in memory from the base's index files and the layer
+     * modules' files. Only for an index {@link #layered} made.
      */
-    public Map<String, byte[]> unionIndexFiles(byte[] unionOrder) throws IOException {
+    public Map<String, byte[]> unionIndexFiles() throws IOException {
         if (!(lookup instanceof LayeredLookup layered)) {
             throw new IllegalStateException(bundle + ": not merged with layers; its index files are its own");
         }
-        return UnionIndexFiles.write(bundle, section, layered, unionOrder);
+        return UnionIndexFiles.write(bundle, section, layered);
     }
 
     public String kernelVersion() {

@@ -11,6 +11,8 @@ import java.util.List;
  * walks its table of symbols ({@link KmodHash}); the .bin's priority is the exporter's.
  */
 final class SymbolFiles {
+    static final String HEADER = "# Aliases for symbols, used by symbol_request().\n";
+
     private record Entry(byte[] name, int bucket, SymbolResolution.Owned symbol) {
     }
 
@@ -29,7 +31,7 @@ final class SymbolFiles {
         for (Entry entry : entries) {
             length += entry.name().length + entry.symbol().owner().name.length() + 16;
         }
-        StringBuilder text = new StringBuilder(length).append("# Aliases for symbols, used by symbol_request().\n");
+        StringBuilder text = new StringBuilder(length).append(HEADER);
         DepmodBin.Writer bin = new DepmodBin.Writer();
         for (Entry entry : entries) {
             String key = "symbol:" + entry.symbol().name();

@@ -141,7 +141,7 @@ class LayerUnionTest {
             List<Bundle> layers = List.of(dependentsBundle, softdepsBundle);
             LayerUnion union = LayerUnion.of(baseBundle, layers, false);
             ModuleIndex merged = ModuleIndex.layered(baseBundle, layers, work.resolve("cache")).orElseThrow();
-            Map<String, byte[]> ours = merged.unionIndexFiles(union.modulesOrder());
+            Map<String, byte[]> ours = merged.unionIndexFiles();
             assertEquals(Depmod.INDEX_FILES, List.copyOf(ours.keySet()));
             Path theirs = kmodDepmod(union, work.resolve("theirs"));
             for (String file : Depmod.INDEX_FILES) {

@@ -6,10 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.kmodpack.format.ModuleContent.Value;
 
 /**
@@ -153,23 +151,7 @@ public final class ModuleSection {
 
     /** Decodes one module's modinfo as read from the data stream, checking every length against the record. */
     public static List<ModinfoField> decodeInfo(byte[] record, String bundle) throws CorruptBundleException {
-        return decodeInfo(record, 0, record.length, null, bundle);
-    }
-
-    /**
-     * As {@link #decodeInfo(byte[], String)}, for the record at {@code [from, from + length)} of {@code data} (the
-     * whole modinfo blob, say), keeping only the fields whose key is one of {@code keys} (every field when null):
-     * the lengths of every entry are checked all the same, but no other field is copied out.
-     */
-    public static List<ModinfoField> decodeInfo(byte[] data, int from, int length, Set<String> keys, String bundle)
-            throws CorruptBundleException {
-        if (from < 0 || length < 0 || from > data.length - length) {
-            throw new CorruptBundleException(bundle, "modinfo record of " + length + " bytes at " + from
-                    + " lies outside the " + data.length + " bytes read");
-        }
-        byte[][] wanted = keys == null ? null
-                : keys.stream().map(key -> key.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
-        ByteBuffer in = ByteBuffer.wrap(data, from, length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer in = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
         List<ModinfoField> list = new ArrayList<>();
         while (in.hasRemaining()) {
             if (in.remaining() < INFO_ENTRY_HEADER) {
@@ -184,15 +166,11 @@ public final class ModuleSection {
                 throw new CorruptBundleException(bundle, "modinfo entry of " + keyLength + "+" + valueLength
                         + " bytes (flags " + flags + ") does not fit the " + in.remaining() + " bytes left");
             }
-            int keyAt = in.position();
-            if (!isWanted(data, keyAt, keyLength, wanted)) {
-                in.position(keyAt + keyLength + (int) valueLength);
-                continue;
-            }
-            String key = new String(data, keyAt, keyLength, StandardCharsets.UTF_8);
-            byte[] value = Arrays.copyOfRange(data, keyAt + keyLength, keyAt + keyLength + (int) valueLength);
-            in.position(keyAt + keyLength + (int) valueLength);
-            ModinfoField info = new ModinfoField(key, value, (flags & ModinfoField.HEX) != 0, inFile);
+            byte[] key = new byte[keyLength];
+            byte[] value = new byte[(int) valueLength];
+            in.get(key).get(value);
+            ModinfoField info = new ModinfoField(new String(key, StandardCharsets.UTF_8), value,
+                    (flags & ModinfoField.HEX) != 0, inFile);
             if (inFile && (info.fileOffset() < 0 || info.fileLength() < 0)) {
                 throw new CorruptBundleException(bundle, "modinfo entry " + info.key() + " refers to bytes "
                         + info.fileOffset() + "+" + info.fileLength() + " of its module");
@@ -200,19 +178,6 @@ public final class ModuleSection {
             list.add(info);
         }
         return list;
-    }
-
-    /** Whether the key at {@code [at, at + length)} of {@code data} is one of {@code wanted} (null: any key). */
-    private static boolean isWanted(byte[] data, int at, int length, byte[][] wanted) {
-        if (wanted == null) {
-            return true;
-        }
-        for (byte[] key : wanted) {
-            if (Arrays.equals(data, at, at + length, key, 0, key.length)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public boolean hasBuiltinModinfo() {
