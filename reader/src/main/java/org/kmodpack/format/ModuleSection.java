@@ -333,63 +333,85 @@ public final class ModuleSection {
             }
         }
         s.checkRange(s.softdepOffset, s.softdepLength, "modules.softdep text");
-        s.checkStrings(MODULES, MODULE_NAME, MODULE_PATH);
-        s.checkStrings(VALUES, VALUE_NAME);
-        s.checkStrings(BUILTIN_INFO, BUILTIN_INFO_NAME);
+        // Each table is checked from a copy as ints: a section holds some hundred thousand references, and this
+        // runs, interpreted, at the start of every process that looks modules up.
+        int[] modules = s.ints(MODULES);
+        s.checkStrings(MODULES, modules, MODULE_NAME);
+        s.checkStrings(MODULES, modules, MODULE_PATH);
+        s.checkSlices(MODULES, modules, MODULE_DEPS_START, DEPS, "dependencies of module ");
+        s.checkInfo(MODULES, modules, MODULE_INFO_OFFSET, "modinfo of module ");
+        s.checkStrings(VALUES, s.ints(VALUES), VALUE_NAME);
+        int[] builtins = s.ints(BUILTIN_INFO);
+        s.checkStrings(BUILTIN_INFO, builtins, BUILTIN_INFO_NAME);
+        s.checkInfo(BUILTIN_INFO, builtins, BUILTIN_INFO_OFFSET, "modinfo of builtin ");
         for (int table : KEY_TABLES) {
-            s.checkStrings(table, KEY_PATTERN);
-            for (int i = 0; i < s.count[table]; i++) {
-                int at = s.record(table, i);
-                int literal = section.getInt(at + KEY_LITERAL_LENGTH);
-                if (literal < 0 || literal > section.getInt(at + KEY_PATTERN + PAIR_SECOND)) {
-                    throw s.corrupt("key " + i + " of table " + table + " has a literal prefix longer than itself");
+            int[] keys = s.ints(table);
+            s.checkStrings(table, keys, KEY_PATTERN);
+            s.checkSlices(table, keys, KEY_VALUES_START, VALUES, "values of key ");
+            int stride = KEY_SIZE / Integer.BYTES;
+            for (int key = 0; key < keys.length; key += stride) {
+                int literal = keys[key + KEY_LITERAL_LENGTH / Integer.BYTES];
+                if (literal < 0 || literal > keys[key + (KEY_PATTERN + PAIR_SECOND) / Integer.BYTES]) {
+                    throw s.corrupt("key " + key / stride + " of table " + table
+                            + " has a literal prefix longer than itself");
                 }
-                s.checkSlice(at + KEY_VALUES_START, VALUES, "values of key " + i + " of table " + table);
             }
         }
-        for (int i = 0; i < s.count[MODULES]; i++) {
-            int at = s.record(MODULES, i);
-            s.checkSlice(at + MODULE_DEPS_START, DEPS, "dependencies of module " + i);
-            s.checkInfo(at + MODULE_INFO_OFFSET, "modinfo of module " + i);
-        }
-        for (int i = 0; i < s.count[BUILTIN_INFO]; i++) {
-            s.checkInfo(s.record(BUILTIN_INFO, i) + BUILTIN_INFO_OFFSET, "modinfo of builtin " + i);
-        }
-        for (int i = 0; i < s.count[DEPS]; i++) {
-            int dep = section.getInt(s.record(DEPS, i));
-            if (dep < 0 || dep >= s.count[MODULES]) {
-                throw s.corrupt("dependency " + i + " names module " + dep + " of " + s.count[MODULES]);
+        int[] deps = s.ints(DEPS);
+        for (int i = 0; i < deps.length; i++) {
+            if (deps[i] < 0 || deps[i] >= s.count[MODULES]) {
+                throw s.corrupt("dependency " + i + " names module " + deps[i] + " of " + s.count[MODULES]);
             }
         }
         return s;
     }
 
-    private void checkStrings(int table, int... fields) throws CorruptBundleException {
-        for (int i = 0; i < count[table]; i++) {
-            for (int field : fields) {
-                int at = record(table, i) + field;
-                checkRange(section.getInt(at), section.getInt(at + PAIR_SECOND),
-                        "string of record " + i + " of table " + table);
+    /** The records of {@code table} as little-endian ints: every record is a whole number of them. */
+    private int[] ints(int table) {
+        int[] ints = new int[count[table] * (RECORD_SIZE[table] / Integer.BYTES)];
+        section.slice(offset[table], ints.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer()
+                .get(ints);
+        return ints;
+    }
+
+    /** The string (pool offset, length) at byte {@code field} of each record of {@code table} lies in the pool. */
+    private void checkStrings(int table, int[] records, int field) throws CorruptBundleException {
+        int stride = RECORD_SIZE[table] / Integer.BYTES;
+        long pool = count[POOL];
+        for (int at = field / Integer.BYTES; at < records.length; at += stride) {
+            int from = records[at];
+            int length = records[at + 1];
+            if ((from | length) < 0 || from + (long) length > pool) {
+                checkRange(from, length, "string of record " + at / stride + " of table " + table);
             }
         }
     }
 
-    /** A (u32 start, u32 count) pair at {@code at} must lie within {@code table}. */
-    private void checkSlice(int at, int table, String what) throws CorruptBundleException {
-        long start = Integer.toUnsignedLong(section.getInt(at));
-        long n = Integer.toUnsignedLong(section.getInt(at + PAIR_SECOND));
-        if (start + n > count[table]) {
-            throw corrupt(what + " [" + start + ", +" + n + ") exceed the " + count[table] + " records of table "
-                    + table);
+    /** The (u32 start, u32 count) pair at byte {@code field} of each record of {@code table} lies in {@code of}. */
+    private void checkSlices(int table, int[] records, int field, int of, String what)
+            throws CorruptBundleException {
+        int stride = RECORD_SIZE[table] / Integer.BYTES;
+        long available = count[of];
+        for (int at = field / Integer.BYTES; at < records.length; at += stride) {
+            long start = Integer.toUnsignedLong(records[at]);
+            long n = Integer.toUnsignedLong(records[at + 1]);
+            if (start + n > available) {
+                throw corrupt(what + at / stride + " [" + start + ", +" + n + ") exceed the " + available
+                        + " records of table " + of);
+            }
         }
     }
 
-    /** A (u32 offset, u32 length) pair at {@code at} must lie within the modinfo blob. */
-    private void checkInfo(int at, String what) throws CorruptBundleException {
-        long start = Integer.toUnsignedLong(section.getInt(at));
-        long n = Integer.toUnsignedLong(section.getInt(at + PAIR_SECOND));
-        if (start + n > modinfoLength) {
-            throw corrupt(what + " [" + start + ", +" + n + ") exceeds the " + modinfoLength + "-byte modinfo blob");
+    /** The (u32 offset, u32 length) pair at byte {@code field} of each record of {@code table} lies in the blob. */
+    private void checkInfo(int table, int[] records, int field, String what) throws CorruptBundleException {
+        int stride = RECORD_SIZE[table] / Integer.BYTES;
+        for (int at = field / Integer.BYTES; at < records.length; at += stride) {
+            long start = Integer.toUnsignedLong(records[at]);
+            long n = Integer.toUnsignedLong(records[at + 1]);
+            if (start + n > modinfoLength) {
+                throw corrupt(what + at / stride + " [" + start + ", +" + n + ") exceeds the " + modinfoLength
+                        + "-byte modinfo blob");
+            }
         }
     }
 
