@@ -158,6 +158,13 @@ final class LayerOptions {
             return merged.isPresent() ? merged.get() : ServedTree.modulesOf(bundle());
         }
 
+        /** With layers, {@link LayerOptions#checkSymbols} on their union (the caller closes this if refused). */
+        void checkSymbols(PrintWriter err) throws IOException {
+            if (union != null) {
+                LayerOptions.checkSymbols(base, union, cacheDirectory, err);
+            }
+        }
+
         /** The layers, in order. */
         List<Bundle> layers() {
             return layers;
@@ -233,18 +240,17 @@ final class LayerOptions {
 
     /**
      * As {@link #open}, for the commands that merge the layers into what they use (modprobe, modinfo, insmod,
-     * initramfs, mount): with --layer, a layer module needing a symbol the union does not provide is refused
-     * ({@link #checkSymbols}), and a base that records no kernel symbols is warned about on {@code err}.
+     * initramfs; mount checks beside its setup): with --layer, a layer module needing a symbol the union does not
+     * provide is refused ({@link #checkSymbols}), and a base that records no kernel symbols is warned about on
+     * {@code err}.
      */
     Opened openChecked(String baseLocation, Path cacheDirectory, Opener opener, PrintWriter err) throws IOException {
         Opened opened = open(baseLocation, cacheDirectory, opener);
-        if (opened.union != null) {
-            try {
-                checkSymbols(opened.base, opened.union, cacheDirectory, err);
-            } catch (IOException | RuntimeException refused) {
-                opened.close();
-                throw refused;
-            }
+        try {
+            opened.checkSymbols(err);
+        } catch (IOException | RuntimeException refused) {
+            opened.close();
+            throw refused;
         }
         return opened;
     }

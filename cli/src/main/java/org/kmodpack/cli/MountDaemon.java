@@ -48,9 +48,9 @@ final class MountDaemon {
         // merged into a union bundle, the union's file in the cache directory.
         Optional<CheckedBundles.FileState> baseBeforeOpening = CheckedBundles.FileState.of(bundleLocation);
         LayerOptions layers = arguments.layers();
-        LayerOptions.Opened opened = layers.openChecked(bundleLocation,
+        LayerOptions.Opened opened = layers.open(bundleLocation,
                 arguments.trust.signatures.source.cacheDirectoryOrDefault(),
-                (location, keys) -> arguments.trust.open(location, cacheBytes, keys), err);
+                (location, keys) -> arguments.trust.open(location, cacheBytes, keys));
         Bundle base = opened.base();
         if (base.layer().isPresent()) {
             opened.close();
@@ -65,7 +65,14 @@ final class MountDaemon {
         CheckedBundles checked = new CheckedBundles(arguments.trust.signatures.source.cacheDirectoryOrDefault()
                 .resolve("checked"));
         boolean checkBaseWhole = wholeCheckNeeded(base, baseBeforeOpening, checked);
-        BlockCheck baseCheck = BlockCheck.start(checkBaseWhole ? List.of(base) : List.of());
+        Background<List<Integer>> baseCheck = checkBlocks(checkBaseWhole ? List.of(base) : List.of());
+        // The layers' modules against the kernel's symbols (as modprobe --layer checks them), beside the setup too:
+        // a refused layer fails the mount before anything is mounted.
+        Background<Void> symbolCheck = opened.layers().isEmpty() ? Background.done(null)
+                : Background.start("kmodpack-symbol-check", () -> {
+                    opened.checkSymbols(err);
+                    return null;
+                });
         // Layers the base's index answers for are served over the base as they are; others make a union bundle.
         Optional<UnionTree> merged;
         Optional<CheckedBundles.FileState> unionBeforeOpening;
@@ -78,13 +85,14 @@ final class MountDaemon {
             bundle = unionFile.isPresent() ? opened.bundle() : base;
         } catch (IOException | RuntimeException e) {
             baseCheck.abandon();
+            symbolCheck.abandon();
             opened.close();
             throw e;
         }
         // Served as they are, the layers are checked whole too (they are small), every mount; a union bundle is
         // checked as the base is, once.
         boolean checkUnionWhole = bundle != base && wholeCheckNeeded(bundle, unionBeforeOpening, checked);
-        BlockCheck otherChecks = BlockCheck.start(merged.isPresent()
+        Background<List<Integer>> otherChecks = checkBlocks(merged.isPresent()
                 ? opened.layers().stream().filter(layer -> !layer.isRemote()).toList()
                 : checkUnionWhole ? List.of(bundle) : List.of());
         boolean servesFirmware = bundle.hasFirmware() && !arguments.noFirmware;
@@ -111,6 +119,7 @@ final class MountDaemon {
                     : FuseMount.prepare(bundle, mountLog);
             FuseMount.Prepared preparedFirmware = servesFirmware ? FuseMount.prepareFirmware(bundle, mountLog) : null;
             KernelFuse fuse = KernelFuse.prepare(bundle);
+            symbolCheck.await();
             List<Integer> damagedBaseFirmware = baseCheck.await();
             List<Integer> damagedUnionFirmware = otherChecks.await();
             // What is served is the base, or the union bundle made of it.
@@ -138,6 +147,7 @@ final class MountDaemon {
             }
         } catch (IOException | RuntimeException e) {
             baseCheck.abandon();
+            symbolCheck.abandon();
             otherChecks.abandon();
             if (mount != null) {
                 mount.close();
@@ -203,66 +213,90 @@ final class MountDaemon {
     }
 
     /**
-     * {@link Bundle#checkBlockHashes} of some bundles, one after the other, on a thread of its own: a damaged block
+     * {@link Bundle#checkBlockHashes} of some bundles, one after the other, in the background: a damaged block
      * refuses its bundle, unless it holds firmware only, which then reads as damaged (EIO) while the modules are
-     * served.
+     * served. The check gives the damaged blocks of firmware only.
      */
-    private static final class BlockCheck implements Runnable {
-        private final List<Bundle> checked;
-        private final Thread thread;
-        private final List<Integer> damagedFirmware = new java.util.ArrayList<>();
-        private volatile IOException failure;
-
-        private BlockCheck(List<Bundle> checked) {
-            this.checked = checked;
-            this.thread = new Thread(this, "kmodpack-block-check");
+    private static Background<List<Integer>> checkBlocks(List<Bundle> bundles) {
+        List<Bundle> checked = List.copyOf(bundles);
+        if (checked.isEmpty()) {
+            return Background.done(List.of());
         }
-
-        /** Checks each of {@code bundles} whole, in order; none: nothing to wait for. */
-        static BlockCheck start(List<Bundle> bundles) {
-            BlockCheck check = new BlockCheck(List.copyOf(bundles));
-            if (!bundles.isEmpty()) {
-                check.thread.start();
+        return Background.start("kmodpack-block-check", () -> {
+            List<Integer> damagedFirmware = new java.util.ArrayList<>();
+            for (Bundle each : checked) {
+                each.checkBlockHashes((block, matches) -> {
+                    if (!matches && !each.holdsFirmwareOnly(block)) {
+                        throw new BlockIntegrityException(each.toString(), block, null);
+                    }
+                    if (!matches) {
+                        damagedFirmware.add(block);
+                    }
+                });
             }
-            return check;
+            return List.copyOf(damagedFirmware);
+        });
+    }
+
+    /** Work that reads the bundles on a thread of its own beside the mount's setup, awaited before mounting. */
+    private static final class Background<T> {
+        /** What the work does; what it throws refuses the mount. */
+        interface Work<T> {
+            T run() throws IOException;
         }
 
-        @Override
-        public void run() {
-            try {
-                for (Bundle each : checked) {
-                    each.checkBlockHashes((block, matches) -> {
-                        if (!matches && !each.holdsFirmwareOnly(block)) {
-                            throw new BlockIntegrityException(each.toString(), block, null);
-                        }
-                        if (!matches) {
-                            damagedFirmware.add(block);
-                        }
-                    });
+        /** Null when there is nothing to do. */
+        private Thread thread;
+        private volatile T result;
+        private volatile Throwable failure;
+
+        /** Nothing to do: {@code result} at once. */
+        static <T> Background<T> done(T result) {
+            Background<T> background = new Background<>();
+            background.result = result;
+            return background;
+        }
+
+        static <T> Background<T> start(String name, Work<T> work) {
+            Background<T> background = new Background<>();
+            background.thread = new Thread(() -> {
+                try {
+                    background.result = work.run();
+                } catch (IOException | RuntimeException | Error e) {
+                    background.failure = e;
                 }
-            } catch (IOException e) {
-                failure = e;
-            }
+            }, name);
+            background.thread.start();
+            return background;
         }
 
-        /** Waits for the check; throws what refuses the bundle, returns the damaged blocks of firmware only. */
-        List<Integer> await() throws IOException {
+        /** Waits for the work; throws what it threw, else returns its result. */
+        T await() throws IOException {
+            if (thread == null) {
+                return result;
+            }
             try {
                 thread.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while checking " + checked);
+                throw new java.io.InterruptedIOException("interrupted while waiting for " + thread.getName());
             }
-            if (failure != null) {
-                throw failure;
+            if (failure instanceof IOException refused) {
+                throw refused;
             }
-            return List.copyOf(damagedFirmware);
+            if (failure instanceof RuntimeException unchecked) {
+                throw unchecked;
+            }
+            if (failure instanceof Error error) {
+                throw error;
+            }
+            return result;
         }
 
-        /** Waits for the check to stop reading, whatever it found: the bundle is about to be closed. */
+        /** Waits for the work to stop reading, whatever it found: the bundles are about to be closed. */
         void abandon() {
             boolean interrupted = false;
-            while (thread.isAlive()) {
+            while (thread != null && thread.isAlive()) {
                 try {
                     thread.join();
                 } catch (InterruptedException e) {
