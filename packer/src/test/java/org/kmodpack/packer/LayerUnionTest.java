@@ -134,11 +134,14 @@ class LayerUnionTest {
 
     @Test
     void theIndexFilesMadeFromTheBasesIndexAreTheOnesKmodsDepmodWritesForTheUnion() throws IOException {
+        // Three layers the base's index answers for: new modules needing base ones, overrides of modules nothing
+        // uses (one with aliases and a device node), softdeps, and an export of a layer's own.
         Path dependents = packLayer(SyntheticLayers.dependents(work.resolve("dependents")), "dependents.kpack", KVER);
         Path softdeps = packLayer(SyntheticLayers.softdeps(work.resolve("softdeps")), "softdeps.kpack", KVER);
+        Path exporter = packLayer(SyntheticLayers.exporter(work.resolve("exporter")), "exporter.kpack", KVER);
         try (Bundle baseBundle = Bundle.open(base); Bundle dependentsBundle = Bundle.open(dependents);
-                Bundle softdepsBundle = Bundle.open(softdeps)) {
-            List<Bundle> layers = List.of(dependentsBundle, softdepsBundle);
+                Bundle softdepsBundle = Bundle.open(softdeps); Bundle exporterBundle = Bundle.open(exporter)) {
+            List<Bundle> layers = List.of(dependentsBundle, softdepsBundle, exporterBundle);
             LayerUnion union = LayerUnion.of(baseBundle, layers, false);
             ModuleIndex merged = ModuleIndex.layered(baseBundle, layers, work.resolve("cache")).orElseThrow();
             Map<String, byte[]> ours = merged.unionIndexFiles();
@@ -149,6 +152,10 @@ class LayerUnionTest {
             }
             assertTrue(new String(ours.get("modules.dep")).contains("updates/standalone.ko:"),
                     "the layer's module overrides the base's");
+            assertTrue(new String(ours.get("modules.symbols")).contains("alias symbol:" + SyntheticLayers.TWIN_SYMBOL
+                    + " chain_twin\n"), "a layer's own export takes its place among the base's");
+            assertTrue(new String(ours.get("modules.devname")).contains("fuse_lite fuse c10:229\n"),
+                    "the overriding module's device node");
         }
     }
 

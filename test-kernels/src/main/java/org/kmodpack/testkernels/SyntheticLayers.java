@@ -27,6 +27,9 @@ import java.nio.file.StandardCopyOption;
  * <li>{@link #softdeps}: extra/more/uas_twin.ko.xz needs the base's usb_storage_lite, and has it as a softdep
  * too, extra/more/softdep_twin.ko has the softdeps of the base's softdep_user; its own modules.order, the
  * other way round.</li>
+ * <li>{@link #exporter}: extra/export/chain_twin.ko is the base's chain_d exporting {@value #TWIN_SYMBOL} instead
+ * of chain_d_run, a symbol of the layer's own; updates/fuse_lite.ko.xz overrides the base's fuse_lite, whose
+ * aliases and device node move with it.</li>
  * </ul>
  * Two more are what a union must refuse when the base knows the kernel's exports:
  * <ul>
@@ -39,6 +42,8 @@ import java.nio.file.StandardCopyOption;
 public final class SyntheticLayers {
     /** The symbol {@link #unknownSymbol}'s module needs: diamond_left_run, renamed in place (same length). */
     public static final String LOST_SYMBOL = "diamond_lost_run";
+    /** The symbol {@link #exporter}'s chain_twin exports: chain_d_run, renamed in place (same length). */
+    public static final String TWIN_SYMBOL = "chain_t_run";
 
     private SyntheticLayers() {
     }
@@ -82,27 +87,46 @@ public final class SyntheticLayers {
         return directory;
     }
 
+    /** Writes the exporter layer into {@code directory} (created) and returns it. */
+    public static Path exporter(Path directory) throws IOException {
+        Path base = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
+        copy(base, "kernel/lib/chain/chain_d", directory, "extra/export/chain_twin");
+        renameSymbol(directory.resolve("extra/export/chain_twin.ko"), "chain_d_run", TWIN_SYMBOL);
+        copy(base, "kernel/fs/fuse/fuse_lite", directory, "updates/fuse_lite");
+        return directory;
+    }
+
     /** Writes the layer of a module needing {@value #LOST_SYMBOL} into {@code directory} (created) and returns it. */
     public static Path unknownSymbol(Path directory) throws IOException {
         Path base = SyntheticKernels.moduleDir(SyntheticKernel.BASIC);
         copy(base, "kernel/drivers/diamond/diamond_top", directory, "extra/broken/needs_lost");
-        Path module = directory.resolve("extra/broken/needs_lost.ko");
+        renameSymbol(directory.resolve("extra/broken/needs_lost.ko"), "diamond_left_run", LOST_SYMBOL);
+        return directory;
+    }
+
+    /**
+     * Renames symbol {@code from} of an uncompressed module file to {@code to}, of the same length, wherever a
+     * string ends in it: the symbol table's names (with their __ksymtab_ and __crc_ forms), the export strings and
+     * the __versions entries.
+     */
+    private static void renameSymbol(Path module, String from, String to) throws IOException {
         byte[] bytes = Files.readAllBytes(module);
-        byte[] from = "diamond_left_run\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        byte[] to = (LOST_SYMBOL + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        int renamed = 0;
-        // Every copy of the name: the symbol table's and the __versions entry's.
-        for (int at = 0; at + from.length <= bytes.length; at++) {
-            if (java.util.Arrays.equals(bytes, at, at + from.length, from, 0, from.length)) {
-                System.arraycopy(to, 0, bytes, at, to.length);
-                renamed++;
+        byte[] old = (from + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] renamed = (to + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (old.length != renamed.length) {
+            throw new IllegalArgumentException(from + " and " + to + " differ in length");
+        }
+        int found = 0;
+        for (int at = 0; at + old.length <= bytes.length; at++) {
+            if (java.util.Arrays.equals(bytes, at, at + old.length, old, 0, old.length)) {
+                System.arraycopy(renamed, 0, bytes, at, renamed.length);
+                found++;
             }
         }
-        if (renamed == 0) {
-            throw new IOException(module + ": does not name diamond_left_run; the basic kernel changed");
+        if (found == 0) {
+            throw new IOException(module + ": does not name " + from + "; the basic kernel changed");
         }
         Files.write(module, bytes);
-        return directory;
     }
 
     /** Writes the layer whose diamond_bottom exports nothing into {@code directory} (created) and returns it. */
