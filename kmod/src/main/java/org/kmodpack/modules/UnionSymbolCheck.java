@@ -180,15 +180,24 @@ public final class UnionSymbolCheck {
         if (overridden.isEmpty()) {
             return;
         }
-        Map<Integer, String> overriddenModules = new HashMap<>();
-        overridden.forEach((name, layerPath) -> overriddenModules.put(section.findModule(name), layerPath));
+        boolean[] isOverridden = new boolean[section.moduleCount()];
+        boolean used = false;
+        for (String name : overridden.keySet()) {
+            int module = section.findModule(name);
+            isOverridden[module] = true;
+            used |= section.isDependency(module);
+        }
+        // Out-of-tree modules mostly override leaves: then no base module's line is read.
+        if (!used) {
+            return;
+        }
         for (int user = 0; user < section.moduleCount(); user++) {
-            if (overriddenModules.containsKey(user)) {
+            if (isOverridden[user]) {
                 continue;
             }
             boolean usesOverridden = false;
             for (int dependency : section.moduleDeps(user)) {
-                usesOverridden |= overriddenModules.containsKey(dependency);
+                usesOverridden |= isOverridden[dependency];
             }
             if (!usesOverridden) {
                 continue;

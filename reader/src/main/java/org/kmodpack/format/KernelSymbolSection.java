@@ -196,15 +196,18 @@ public final class KernelSymbolSection {
             names.get(at, name, shared, suffix);
             at += suffix;
             int nameLength = shared + suffix;
-            if (i > 0 && Arrays.compareUnsigned(previous, 0, previousLength, name, 0, nameLength) >= 0) {
+            // The two share their first `shared` bytes: only what follows can order them.
+            if (i > 0 && Arrays.compareUnsigned(previous, shared, previousLength, name, shared, nameLength) >= 0) {
                 throw new CorruptBundleException(bundle, "KERNEL_SYMBOLS section's symbol " + i + " is not after "
                         + "the one before it in byte order");
             }
             boolean nul = false;
+            boolean ascii = true;
             for (int b = 0; b < nameLength; b++) {
                 nul |= name[b] == 0;
+                ascii &= name[b] >= 0;
             }
-            if (nul || !Utf8.isValid(Arrays.copyOf(name, nameLength))) {
+            if (nul || !ascii && !Utf8.isValid(Arrays.copyOf(name, nameLength))) {
                 throw new CorruptBundleException(bundle, "KERNEL_SYMBOLS section's symbol " + i
                         + " is not valid UTF-8 or holds a NUL byte");
             }
