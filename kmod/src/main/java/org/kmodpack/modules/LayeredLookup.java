@@ -55,8 +55,8 @@ final class LayeredLookup implements ModuleLookup {
     private record LayerModule(String name, String path, Bundle bundle, ModuleSymbols symbols, int[] line) {
     }
 
-    private LayeredLookup(ModuleSection base, UnorderedModules ordered, List<LayerModule> modules, Set<String> overridden,
-            String softdeps) {
+    private LayeredLookup(ModuleSection base, UnorderedModules ordered, List<LayerModule> modules,
+            Set<String> overridden, String softdeps) {
         this.base = base;
         this.baseCount = base.moduleCount();
         this.ordered = ordered;

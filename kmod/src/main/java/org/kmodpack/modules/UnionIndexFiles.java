@@ -81,18 +81,18 @@ final class UnionIndexFiles {
         int named = count - unordered.size();
         this.unionNumber = new int[count];
         int next = 0;
-        for (int line = 0; line < count; line++) {
+        for (int line = 0; line <= count; line++) {
+            if (line == named) {
+                next += addLayerModules(next);
+            }
+            if (line == count) {
+                break;
+            }
             String path = depPath(line);
             if (line >= named && !unordered.contains(ModuleNames.fromPath(path))) {
                 throw baseMismatch("modules.dep does not end in the modules modules.order does not name");
             }
-            if (line == named) {
-                next += addLayerModules(next);
-            }
             unionNumber[line] = overriddenPaths.contains(path) ? -1 : next++;
-        }
-        if (named == count) {
-            addLayerModules(next);
         }
     }
 
@@ -109,8 +109,8 @@ final class UnionIndexFiles {
         Map<String, byte[]> out = new LinkedHashMap<>();
         out.put("modules.dep", dep);
         out.put("modules.dep.bin", depBin(dep));
-        out.put("modules.alias", arrayOrdered("modules.alias", ModinfoFiles.ALIASES_HEADER, true, UnionIndexFiles::lastWord,
-                aliasLines()));
+        out.put("modules.alias", arrayOrdered("modules.alias", ModinfoFiles.ALIASES_HEADER, true,
+                UnionIndexFiles::lastWord, aliasLines()));
         out.put("modules.alias.bin", join(aliasesBin));
         out.put("modules.softdep", arrayOrdered("modules.softdep", ModinfoFiles.SOFTDEPS_HEADER, true,
                 UnionIndexFiles::secondWord, ModinfoFiles.softdepLines(layerModules)));
@@ -347,7 +347,7 @@ final class UnionIndexFiles {
 
     // ---- .bin files from the key tables -------------------------------------------------------------------------
 
-    /** Adds the base's keys of {@code table} and their values, but the overridden modules', at the union's priorities. */
+    /** Adds the base's keys of {@code table} with their values, but the overridden modules', at union priorities. */
     private void addBaseKeys(DepmodBin.Writer bin, KeyTable table) {
         Set<String> overridden = lookup.overriddenBaseModules();
         for (int key = 0; key < section.keyCount(table); key++) {
