@@ -2,7 +2,6 @@ package org.kmodpack.modules;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -146,8 +145,7 @@ final class LayeredLookup implements ModuleLookup {
             if (!position.containsKey(ModuleNames.uncompressedPath(path)) || !names.add(name)) {
                 return Optional.empty();
             }
-            ModuleSymbols symbols = ModuleSymbols.read(path,
-                    ByteBuffer.wrap(candidate.bundle().readAllBytes(candidate.entry())));
+            ModuleSymbols symbols = ModuleSymbols.read(candidate.bundle(), candidate.entry());
             if (symbols.errno() != 0) {
                 return Optional.empty();
             }
@@ -201,8 +199,7 @@ final class LayeredLookup implements ModuleLookup {
         if (file == null) {
             return false;
         }
-        for (ModuleSymbols.Symbol export : ModuleSymbols.read(path, ByteBuffer.wrap(baseBundle.readAllBytes(file)))
-                .exports()) {
+        for (ModuleSymbols.Symbol export : ModuleSymbols.read(baseBundle, file).exports()) {
             if (!layerOwners.containsKey(export.name())) {
                 return false;
             }

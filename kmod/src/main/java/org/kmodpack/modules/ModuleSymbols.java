@@ -51,7 +51,20 @@ record ModuleSymbols(int errno, List<Symbol> exports, List<Symbol> imports, List
     /** Reads the module file {@code path} of {@code bundle}; ENOENT, as libkmod says it, when it has no such file. */
     static ModuleSymbols read(Bundle bundle, String path) throws IOException {
         Entry file = bundle.find(path).filter(Entry::isFile).orElse(null);
-        return file == null ? failed(Errno.ENOENT) : read(path, ByteBuffer.wrap(bundle.readAllBytes(file)));
+        return file == null ? failed(Errno.ENOENT) : read(bundle, file);
+    }
+
+    /** Reads a module file of {@code bundle}. */
+    static ModuleSymbols read(Bundle bundle, Entry file) throws IOException {
+        // A file within one block is read where the block's bytes lie rather than copied out of them first (each
+        // modprobe --layer reads every layer module so, twice).
+        ModuleSymbols[] inBlock = new ModuleSymbols[1];
+        bundle.read(file, 0, (int) Math.min(file.size(), Integer.MAX_VALUE), (bytes, offset, length) -> {
+            if (length == file.size()) {
+                inBlock[0] = read(file.path(), ByteBuffer.wrap(bytes, offset, length).slice().asReadOnlyBuffer());
+            }
+        });
+        return inBlock[0] != null ? inBlock[0] : read(file.path(), ByteBuffer.wrap(bundle.readAllBytes(file)));
     }
 
     /**
