@@ -31,9 +31,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * with one layer merged at lookup time (Debian's kernels: the out-of-tree modules built against their headers;
  * the synthetic tree: {@link SyntheticLayers#dependents}), the two in turn, round after round, so that both see the
  * same load; each iteration's time per operation goes to the results file. On a shared host the speed of both
- * drifts over tens of seconds, by more than the merge costs: many short rounds (three measured seconds each, after
- * five of warm-up) see the same drift where a few long ones do not.
- * Usage: LayerRows CORPUS WORK_DIR RESULTS.tsv [--quick]   (--quick: 4 rounds, not 8)
+ * drifts over tens of seconds, by more than the merge costs, and each fork settles at a speed of its own (forks of
+ * the same operation a third apart): many short rounds (three measured seconds each, after five of warm-up, in a
+ * fork each) see the same drift where a few long ones do not, and their median is over many forks.
+ * Usage: LayerRows CORPUS WORK_DIR RESULTS.tsv [--quick]   (--quick: 4 rounds, not 16)
  */
 public final class LayerRows {
     private static final String SECTION = "Layers merged at lookup time (JMH, in turn)";
@@ -70,7 +71,7 @@ public final class LayerRows {
         Packer.pack(tree, base, options, PackProgress.NONE);
         Packer.packLayer(layerTree, layer, PackOptions.defaults().withKernelVersion(kver), List.of(),
                 StatementTerms.defaults(), PackProgress.NONE);
-        int rounds = args.length == 4 ? 4 : 8;
+        int rounds = args.length == 4 ? 4 : 16;
         try (Writer out = Files.newBufferedWriter(Path.of(args[2]), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             for (int round = 0; round < rounds; round++) {
@@ -83,7 +84,8 @@ public final class LayerRows {
     private static void run(Writer out, Path base, String layer, String row) throws IOException, RunnerException {
         OptionsBuilder options = new OptionsBuilder();
         options.include("\\.LayerLookupBenchmark\\.showDependsOfEveryModule$").param("base", base.toString())
-                .param("layer", layer).param("cache", base.resolveSibling("layer-cache").toString()).forks(1).mode(Mode.AverageTime).timeUnit(TimeUnit.NANOSECONDS)
+                .param("layer", layer).param("cache", base.resolveSibling("layer-cache").toString()).forks(1)
+                .mode(Mode.AverageTime).timeUnit(TimeUnit.NANOSECONDS)
                 .warmupIterations(5).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
                 .measurementTime(TimeValue.seconds(1));
         for (RunResult run : new Runner(options.build()).run()) {
