@@ -7,6 +7,7 @@ import static org.kmodpack.cli.KmodOracle.compare;
 import static org.kmodpack.cli.KmodOracle.concat;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,8 +102,17 @@ class DebianLayerTest {
         List<String> aliases = new ArrayList<>(List.of("kmodpack-crc-user", "rtnl-link-dummy", "crc32c",
                 "fs-btrfs", "symbol:crc32c"));
         compare(concat(modprobe, List.of("-R", "-a"), aliases), concat(ours, List.of("-R", "-a"), aliases));
+        // The union passed the symbol check: that is kept, and later runs do not check it again.
+        Path checks = work.resolve("cache/symbol-checks");
+        List<Path> passes = new ArrayList<>();
+        try (DirectoryStream<Path> passed = Files.newDirectoryStream(checks)) {
+            passed.forEach(passes::add);
+        }
+        assertEquals(1, passes.size(), passes.toString());
+        assertEquals("kmodpack symbol check 1: passed\n", Files.readString(passes.get(0)));
         // kp_crc_user needs libcrc32c's crc32c at the version it was built against: the version, which only
-        // libcrc32c's file holds, is kept for later checks; a damaged record is read from the file again.
+        // libcrc32c's file holds, is kept for later checks; a damaged record is read from the file again (the
+        // union's pass forgotten, so that it is checked again).
         Path versions;
         try (Bundle baseBundle = Bundle.open(base)) {
             versions = work.resolve("cache/export-versions").resolve(HexFormat.of()
@@ -113,6 +123,7 @@ class DebianLayerTest {
         assertTrue(Files.readString(versions).contains("\ncrc32c b15b4109\n"), Files.readString(versions));
         String kept = Files.readString(versions);
         Files.writeString(versions, record + "crc32c not-hex\n");
+        Files.delete(passes.get(0));
         compare(concat(modprobe, List.of("-D", "kp_crc_user")), concat(ours, List.of("-D", "kp_crc_user")));
         assertEquals(kept, Files.readString(versions));
         List<String> info = List.of("kp_crc_user", "dummy", "libcrc32c", "btrfs");

@@ -1,9 +1,12 @@
 package org.kmodpack.modules;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +18,7 @@ import org.kmodpack.format.KernelSymbolSection;
 import org.kmodpack.format.ModuleContent.Value;
 import org.kmodpack.format.ModuleSection;
 import org.kmodpack.format.ModuleSection.KeyTable;
+import org.kmodpack.format.Sha256;
 import org.kmodpack.reader.Bundle;
 
 /**
@@ -27,6 +31,11 @@ import org.kmodpack.reader.Bundle;
  * module needs.
  */
 public final class UnionSymbolCheck {
+    /**
+     * A union that passed is recorded in {@code CACHE/symbol-checks/KEY} ({@link #unionKey}): each modprobe --layer
+     * and each mount of the same bundles would check it again. Only a pass is kept, so a refusal is always told.
+     */
+    private static final String PASSED = "kmodpack symbol check 1: passed";
     /** A problem depmod -e reports, {@code subject} a module path, and the layer that brings it about. */
     public record Unresolved(Bundle layer, KmodProblem problem) {
     }
@@ -58,10 +67,16 @@ public final class UnionSymbolCheck {
      * layer it comes from, a later layer's over an earlier one's) under the layers' depmod.d {@code config}, module
      * by module in path order (the layers' first, then the base users of overridden modules); empty when the base
      * records no kernel symbols (or has no module index), so nothing can be checked. {@code cacheDirectory} (null
-     * for none) keeps the versions of the base modules' exports that were needed ({@link ExportVersions}).
+     * for none) keeps the versions of the base modules' exports that were needed ({@link ExportVersions}) and the
+     * unions that passed.
      */
     public static Optional<List<Unresolved>> check(Bundle base, Map<String, Bundle> layerFiles,
             List<DepmodConfig.ConfigText> config, Path cacheDirectory) throws IOException {
+        Path passed = cacheDirectory == null ? null : cacheDirectory.resolve("symbol-checks")
+                .resolve(HexFormat.of().formatHex(unionKey(base, layerFiles, config)));
+        if (passed != null && CacheRecord.read(passed).filter(List.of(PASSED)::equals).isPresent()) {
+            return Optional.of(List.of());
+        }
         Optional<KernelSymbolSection> kernel = base.kernelSymbols();
         if (kernel.isEmpty()) {
             return Optional.empty();
@@ -75,7 +90,29 @@ public final class UnionSymbolCheck {
         List<Unresolved> found = new ArrayList<>();
         check.checkLayerModules(found);
         check.checkOverriddenUsers(found);
+        if (found.isEmpty() && passed != null) {
+            CacheRecord.write(passed, PASSED + "\n");
+        }
         return Optional.of(found);
+    }
+
+    /**
+     * What the check's answer depends on: the base's index and each layer file's bundle's, which commit to every
+     * byte of their trees and to the kernel's symbols the base records, and the layers' depmod.d files.
+     */
+    private static byte[] unionKey(Bundle base, Map<String, Bundle> layerFiles, List<DepmodConfig.ConfigText> config) {
+        MessageDigest digest = Sha256.newDigest();
+        digest.update(PASSED.getBytes(StandardCharsets.UTF_8));
+        digest.update(base.indexSha256());
+        new TreeMap<>(layerFiles).forEach((path, layer) -> {
+            digest.update((path + '\0').getBytes(StandardCharsets.UTF_8));
+            digest.update(layer.indexSha256());
+        });
+        for (DepmodConfig.ConfigText file : config) {
+            digest.update((file.name() + '\0' + file.text().length() + '\0' + file.text())
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        return digest.digest();
     }
 
     /** The layer modules depmod takes for the union: of each name, the file its search order prefers. */
