@@ -46,6 +46,8 @@ final class LayeredLookup implements ModuleLookup {
     private final UnorderedModules ordered;
     private final List<LayerModule> modules;
     private final Map<String, Integer> byName;
+    /** Each layer module's aliases as modules.alias.bin keys, made once: every alias lookup tries them all. */
+    private final List<List<AliasKey>> aliasKeys = new ArrayList<>();
     /** Base modules a layer overrides: their base aliases, symbols and softdeps are not the union's. */
     private final Set<String> overridden;
     private final String softdeps;
@@ -65,6 +67,23 @@ final class LayeredLookup implements ModuleLookup {
         this.byName = new HashMap<>();
         for (int i = 0; i < modules.size(); i++) {
             byName.put(modules.get(i).name(), baseCount + i);
+            List<AliasKey> keys = new ArrayList<>();
+            for (String alias : modules.get(i).symbols().aliases()) {
+                ModuleNames.underscores(alias).ifPresent(key -> keys.add(AliasKey.of(key)));
+            }
+            aliasKeys.add(keys);
+        }
+    }
+
+    /** An alias as a key of modules.alias.bin ('-' as '_' outside brackets), and whether it is a pattern. */
+    private record AliasKey(byte[] pattern, boolean wild) {
+        static AliasKey of(String key) {
+            return new AliasKey(key.getBytes(StandardCharsets.UTF_8),
+                    key.indexOf('*') >= 0 || key.indexOf('?') >= 0 || key.indexOf('[') >= 0);
+        }
+
+        boolean matches(byte[] key) {
+            return wild ? Fnmatch.matches(pattern, key) : Arrays.equals(pattern, key);
         }
     }
 
@@ -476,9 +495,8 @@ final class LayeredLookup implements ModuleLookup {
         for (int i = 0; i < modules.size(); i++) {
             LayerModule module = modules.get(i);
             if (table == KeyTable.ALIASES) {
-                for (String alias : module.symbols().aliases()) {
-                    Optional<String> pattern = ModuleNames.underscores(alias);
-                    if (pattern.isPresent() && matches(pattern.get(), keyBytes)) {
+                for (AliasKey alias : aliasKeys.get(i)) {
+                    if (alias.matches(keyBytes)) {
                         fromLayers.add(new Value(module.name(), baseCount + i));
                     }
                 }
@@ -488,7 +506,7 @@ final class LayeredLookup implements ModuleLookup {
             }
         }
         List<Value> fromBase = WildcardSearch.search(base, table, key);
-        if (fromLayers.isEmpty() && fromBase.stream().noneMatch(value -> overridden.contains(value.name()))) {
+        if (fromLayers.isEmpty() && !namesOverridden(fromBase)) {
             return fromBase;
         }
         List<Value> found = new ArrayList<>(fromBase);
@@ -529,10 +547,17 @@ final class LayeredLookup implements ModuleLookup {
         return false;
     }
 
-    private static boolean matches(String pattern, byte[] key) {
-        byte[] bytes = pattern.getBytes(StandardCharsets.UTF_8);
-        boolean wild = pattern.indexOf('*') >= 0 || pattern.indexOf('?') >= 0 || pattern.indexOf('[') >= 0;
-        return wild ? Fnmatch.matches(bytes, key) : Arrays.equals(bytes, key);
+    /** Whether some value names a base module a layer overrides. */
+    private boolean namesOverridden(List<Value> values) {
+        if (overridden.isEmpty()) {
+            return false;
+        }
+        for (Value value : values) {
+            if (overridden.contains(value.name())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
